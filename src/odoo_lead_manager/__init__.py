@@ -1,0 +1,3 @@
+"""odlm: configuration-driven daily lead distribution for Odoo CRM."""
+
+__version__ = "0.1.0"

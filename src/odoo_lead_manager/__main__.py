@@ -1,0 +1,7 @@
+"""`python -m odoo_lead_manager` is `odlm`."""
+
+import sys
+
+from odoo_lead_manager.cli import main
+
+sys.exit(main())

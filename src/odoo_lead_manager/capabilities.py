@@ -1,0 +1,77 @@
+"""Settings the schema accepts but this version cannot honour yet.
+
+The schema covers the whole spec so that a configuration written today stays
+valid; the stages grow into it issue by issue. Until a setting that decides
+*which leads move or to whom* is implemented, a run that sets it stops with
+an error naming the key: ignoring, say, a Do-Not-Call exclusion would hand
+out leads the user protected. Settings about what a run records or reports
+only produce a warning, since skipping them changes no lead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from odoo_lead_manager.config.schema import DistributionConfig
+
+_DECISIVE = (
+    "salesperson_selection.filters.team_filter",
+    "salesperson_selection.filters.min_experience_level",
+    "salesperson_selection.filters.max_workload_percentage",
+    "lead_finding.date_range.exclude_weekends",
+    "lead_finding.date_range.exclude_holidays",
+    "lead_finding.date_range.strategy",
+    "lead_finding.status_filters.exclude_assigned_leads",
+    "lead_finding.web_sources",
+    "lead_finding.campaigns",
+    "lead_finding.sales_filter",
+    "lead_finding.dropback_filter",
+    "lead_finding.additional_filters.exclude_assigned",
+    "lead_finding.additional_filters.exclude_closed",
+    "lead_finding.additional_filters.min_priority",
+    "lead_finding.additional_filters.max_priority",
+    "lead_finding.additional_filters.priority_range",
+    "lead_finding.additional_filters.required_fields",
+    "lead_finding.additional_filters.exclude_tags",
+    "lead_finding.additional_filters.include_tags",
+    "lead_finding.additional_filters.exclude_dnc",
+    "lead_finding.additional_filters.dnc_filtering",
+    "lead_finding.additional_filters.assignment_filters",
+    "distribution.round_robin_override",
+    "distribution.advanced_rules.skill_matching",
+    "distribution.advanced_rules.workload_balancing",
+    "distribution.advanced_rules.geographic_distribution",
+)
+
+_RECORDING = ("tracking", "reporting.generate_report", "reporting.email_notification")
+
+
+def _is_set(config: DistributionConfig, dotted: str) -> bool:
+    """Whether the setting at ``dotted`` asks for something to happen.
+
+    Unset, false and empty values ask for nothing; a section asks when it
+    is present and, if it has an ``enabled`` flag, enabled; a value list
+    (``exclude_tags``) asks when it has values.
+    """
+    value: Any = config
+    for name in dotted.split("."):
+        value = getattr(value, name, None)
+        if value is None:
+            return False
+    if isinstance(value, BaseModel):
+        if "values" in type(value).model_fields:
+            return bool(value.values)  # type: ignore[attr-defined]
+        return bool(getattr(value, "enabled", True))
+    return value not in (False, 0, "") and value != []
+
+
+def unsupported_settings(config: DistributionConfig) -> list[str]:
+    """Keys that change which leads move, set here but not implemented in this version."""
+    return [key for key in _DECISIVE if _is_set(config, key)]
+
+
+def skipped_outputs(config: DistributionConfig) -> list[str]:
+    """Keys asking for records or reports this version does not produce yet."""
+    return [key for key in _RECORDING if _is_set(config, key)]

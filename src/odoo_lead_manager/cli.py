@@ -1,0 +1,194 @@
+"""The `odlm` command line: argument parsing and printing only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+
+from odoo_lead_manager import __version__
+from odoo_lead_manager.config import TEMPLATES, config_json_schema, generate_config, load_config
+from odoo_lead_manager.errors import UserInputError
+from odoo_lead_manager.planning import RunOptions, parse_date_range
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+DAILYDIST_EPILOG = """\
+examples:
+  odlm dailydist --config daily_distribution_config.yaml
+  odlm dailydist --config config.yaml --dry-run
+  odlm dailydist --config config.yaml --max-leads 100
+  odlm dailydist --config config.yaml --override-date-range "2024-01-01,2024-06-30"
+  odlm dailydist --generate-config --output daily_distribution_config.yaml
+  odlm dailydist --generate-config --campaign Voice --template advanced --output voice.yaml
+"""
+
+
+def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of spec §6.2 that this version implements."""
+    parser.add_argument("--config", help="configuration file (YAML or JSON)")
+    parser.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
+    parser.add_argument(
+        "--override-date-range",
+        metavar="START,END",
+        help="distribute leads dated START to END (inclusive, YYYY-MM-DD)",
+    )
+    parser.add_argument(
+        "--force-round-robin",
+        action="store_true",
+        help="use round robin whatever the configured strategy",
+    )
+    parser.add_argument("--max-leads", type=_positive_int, help="distribute at most N leads")
+    parser.add_argument("--seed", type=int, help="random seed, to reproduce an earlier plan")
+    parser.add_argument(
+        "--plan-json", type=Path, metavar="FILE", help="also write the plan as JSON to FILE"
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log level (default: execution.log_level of the config)",
+    )
+    parser.add_argument(
+        "--generate-config",
+        action="store_true",
+        help="write a boilerplate configuration file and exit",
+    )
+    parser.add_argument("--output", type=Path, help="where --generate-config writes")
+    parser.add_argument("--campaign", help="campaign name for --generate-config")
+    parser.add_argument(
+        "--template",
+        choices=TEMPLATES,
+        default="basic",
+        help="template for --generate-config (default: basic)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="with --generate-config: overwrite an existing --output file",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="odlm", description="Daily lead distribution for Odoo CRM."
+    )
+    parser.add_argument("--version", action="version", version=f"odlm {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    dailydist = commands.add_parser(
+        "dailydist",
+        help="run the daily lead distribution",
+        epilog=DAILYDIST_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_dailydist_arguments(dailydist)
+
+    demo = commands.add_parser("demo", help="create the demo CRM, campaign table and config")
+    demo.add_argument("--dir", type=Path, default=Path("demo"), help="directory (default: demo)")
+    demo.add_argument("--today", type=date.fromisoformat, help="date the demo data ends at")
+    demo.add_argument("--force", action="store_true", help="replace an existing demo")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of the configuration")
+    schema.add_argument("--output", type=Path, help="write to a file instead")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `odlm`; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "dailydist":
+            return run_dailydist(args)
+        if args.command == "demo":
+            return run_demo(args)
+        return run_schema(args)
+    except UserInputError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return exc.exit_status
+
+
+def run_dailydist(args: argparse.Namespace) -> int:
+    """`odlm dailydist`: generate a config, or plan and apply one distribution."""
+    from odoo_lead_manager.runner import run_distribution
+
+    if args.generate_config:
+        return _generate_config(args)
+    if not args.config:
+        raise UserInputError("--config FILE is required (or --generate-config to create one)")
+    loaded = load_config(args.config)
+    _configure_logging(args.log_level or loaded.config.execution.log_level)
+    options = RunOptions(
+        seed=args.seed,
+        max_leads=args.max_leads,
+        force_round_robin=args.force_round_robin,
+        date_range=parse_date_range(args.override_date_range) if args.override_date_range else None,
+    )
+    dry_run = args.dry_run or loaded.config.execution.dry_run
+    outcome = run_distribution(loaded, dry_run, options, console=Console())
+    if args.plan_json:
+        args.plan_json.write_text(outcome.plan.to_json(), encoding="utf-8")
+    return EXIT_OK
+
+
+def _generate_config(args: argparse.Namespace) -> int:
+    text = generate_config(campaign=args.campaign, template=args.template)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    if args.output.exists() and not args.force:
+        raise UserInputError(f"{args.output} exists; use --force to overwrite it")
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserInputError(f"cannot write {args.output}: {exc.strerror}") from None
+    print(f"Configuration file generated: {args.output}")
+    print(f"  Template: {args.template}")
+    if args.campaign:
+        print(f"  Campaign: {args.campaign}")
+    return EXIT_OK
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """`odlm demo`: the demo CRM and the files a distribution over it needs."""
+    from odoo_lead_manager.demo import create_demo
+    from odoo_lead_manager.demo_config import write_demo_config
+
+    target: Path = args.dir
+    if (target / "config.yaml").exists() and not args.force:
+        raise UserInputError(f"{target} already holds a demo; use --force to replace it")
+    files = create_demo(target, today=args.today, overwrite=args.force)
+    config_path = write_demo_config(target, overwrite=args.force)
+    print(f"Demo CRM written to {files.crm_path}")
+    print(f"Run: odlm dailydist --config {config_path} --dry-run")
+    return EXIT_OK
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    """`odlm schema`: the JSON Schema for editor completion."""
+    text = json.dumps(config_json_schema(), indent=2) + "\n"
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

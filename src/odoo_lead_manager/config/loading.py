@@ -1,0 +1,304 @@
+"""Reading a configuration file into a validated `DistributionConfig`.
+
+Every problem becomes one `ConfigError` whose message names the file and
+the dotted key (or the line, for a file that does not parse), so that a bad
+configuration stops the command with exit status 2 before anything runs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from odoo_lead_manager.config.env import malformed_reference, substitute_tree
+from odoo_lead_manager.config.schema import DistributionConfig
+from odoo_lead_manager.config.schema.connections import DeferredSection
+from odoo_lead_manager.errors import ConfigError, MissingEnvironmentVariable
+
+# Sections read only when a connection is made: an unset variable there is
+# reported then (by `DeferredSection.resolved`), not when the file loads.
+DEFERRED_SECTIONS = (("odoo_connection",), ("database_connection",), ("reporting", "email"))
+
+MAX_LISTED_ERRORS = 10
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """A validated configuration and where it came from."""
+
+    config: DistributionConfig
+    path: Path
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def base_dir(self) -> Path:
+        """The directory relative paths in the configuration start from."""
+        return self.path.parent
+
+    def resolve_path(self, value: str | Path) -> Path:
+        """A path from the configuration, relative ones taken from the config file's folder."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+
+def load_config(
+    path: str | os.PathLike[str], environ: Mapping[str, str] | None = None
+) -> LoadedConfig:
+    """Read, substitute and validate the YAML or JSON file at ``path``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {path}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a directory, not a configuration file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not readable as UTF-8 ({exc.reason})") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration file {path}: {exc.strerror}") from None
+    data = _parse_json(text, path) if path.suffix.lower() == ".json" else _parse_yaml(text, path)
+    env = dict(os.environ if environ is None else environ)
+    return LoadedConfig(parse_config(data, str(path), env), path, env)
+
+
+def parse_config(
+    data: Any, source: str = "configuration", environ: Mapping[str, str] | None = None
+) -> DistributionConfig:
+    """Validate an already parsed document; ``source`` names it in error messages."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{source}: the configuration must be a mapping of sections, not {type(data).__name__}"
+        )
+    env = os.environ if environ is None else environ
+    document, unresolved = substitute_tree(data, env)
+    _check_references(document, source, unresolved)
+    try:
+        config = DistributionConfig.model_validate(document)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source)) from None
+    for location in DEFERRED_SECTIONS:
+        section: Any = config
+        for name in location:
+            section = getattr(section, name, None)
+        if isinstance(section, DeferredSection):
+            section.bind(source, ".".join(location))
+    return config
+
+
+def _check_references(document: Any, source: str, unresolved: dict[Path_, list[str]]) -> None:
+    for where, names in unresolved.items():
+        if not any(where[: len(d)] == d for d in DEFERRED_SECTIONS):
+            raise MissingEnvironmentVariable(
+                f"{source}: {dotted(where)}: environment variable {names[0]} is not set "
+                "(set it, or write ${" + names[0] + ":-default} to give a default)"
+            )
+    for where, text in _strings(document):
+        if malformed_reference(text):
+            raise ConfigError(
+                f"{source}: {dotted(where)}: {text!r} holds a malformed environment "
+                "reference (write ${VAR} or ${VAR:-default})"
+            )
+
+
+def _strings(node: Any, where: Path_ = ()) -> typing.Iterator[tuple[Path_, str]]:
+    if isinstance(node, str):
+        yield where, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, (*where, str(key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, (*where, index))
+
+
+def dotted(where: Path_) -> str:
+    """``('a', 'b', 0, 'c')`` as ``a.b[0].c``."""
+    text = ""
+    for part in where:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "(top level)"
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key given twice in one mapping.
+
+    PyYAML would keep the last value silently, hiding a copy-paste mistake.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                mark = key_node.start_mark
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is given twice", mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+# Dates stay text until the schema reads them, so that an impossible date
+# such as 2024-02-30 is reported with its key instead of failing the parse.
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _parse_yaml(text: str, path: Path) -> Any:
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
+        problem = exc.problem or str(exc)
+        hint = _alternatives_hint(text, mark.line if mark else None)
+        raise ConfigError(f"{path}: {where}: invalid YAML: {problem}{hint}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+
+
+def _alternatives_hint(text: str, line: int | None) -> str:
+    """Explain the spec's ``"a" | "b"`` notation, which is not YAML, when it caused the error."""
+    lines = text.splitlines()
+    candidates = [
+        lines[i] for i in (line, (line or 0) - 1) if i is not None and 0 <= i < len(lines)
+    ]
+    if any('" | "' in candidate for candidate in candidates):
+        return (
+            ' (the spec writes choices as "a" | "b"; pick one value, and write a '
+            "default for a variable as ${VAR:-default})"
+        )
+    return ""
+
+
+def _parse_json(text: str, path: Path) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"
+        ) from None
+
+
+def format_validation_error(exc: ValidationError, source: str) -> str:
+    """One message for all validation errors: file, dotted key and problem for each."""
+    problems = [_describe(error) for error in exc.errors()]
+    unique = list(dict.fromkeys(problems))
+    if len(unique) == 1:
+        return f"{source}: {unique[0]}"
+    listed = "\n".join(f"  {p}" for p in unique[:MAX_LISTED_ERRORS])
+    more = len(unique) - MAX_LISTED_ERRORS
+    tail = f"\n  ... and {more} more" if more > 0 else ""
+    return f"{source}: {len(unique)} problems in the configuration:\n{listed}{tail}"
+
+
+def _describe(error: ErrorDetails) -> str:
+    where = _field_path(error["loc"])
+    if error["type"] == "extra_forbidden":
+        key = str(where[-1]) if where else "?"
+        parent = where[:-1]
+        known = _known_keys(parent)
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        section = dotted(parent) if parent else "the top level"
+        return f"{dotted(where)}: unknown key in {section}{hint}"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] not in {"missing", "value_error", "assertion_error"} and "input" in error:
+        shown = error["input"]
+        if not isinstance(shown, dict | list):
+            message += f" (got {shown!r})"
+    return f"{dotted(where)}: {message}"
+
+
+def _field_path(loc: tuple[int | str, ...]) -> Path_:
+    """The part of a pydantic location that names keys of the document.
+
+    Pydantic adds the names of union members and validators to locations
+    (``'list[str]'``, ``'function-after[...]'``); they are dropped by
+    following the schema's own structure.
+    """
+    result: list[str | int] = []
+    kind: Any = DistributionConfig
+    for part in loc:
+        model = _model_in(kind)
+        container = _container_in(kind)
+        if model is not None and isinstance(part, str) and part in model.model_fields:
+            result.append(part)
+            kind = model.model_fields[part].annotation
+        elif container is dict and isinstance(part, str):
+            result.append(part)
+            kind = _item_type(kind, dict)
+        elif container is list and isinstance(part, int):
+            result.append(part)
+            kind = _item_type(kind, list)
+        elif model is not None and isinstance(part, str) and _is_extra(model, part, loc):
+            result.append(part)
+            kind = None
+        # anything else is a union member or validator name: skip it
+    return tuple(result)
+
+
+def _is_extra(model: type[BaseModel], part: str, loc: tuple[int | str, ...]) -> bool:
+    return part == loc[-1] and model.model_config.get("extra") == "forbid"
+
+
+def _members(kind: Any) -> list[Any]:
+    origin = typing.get_origin(kind)
+    if origin is typing.Annotated:
+        return _members(typing.get_args(kind)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [m for arg in typing.get_args(kind) for m in _members(arg)]
+    return [kind]
+
+
+def _model_in(kind: Any) -> type[BaseModel] | None:
+    for member in _members(kind):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            return member
+    return None
+
+
+def _container_in(kind: Any) -> type | None:
+    for member in _members(kind):
+        origin = typing.get_origin(member)
+        if origin in (dict, list):
+            return typing.cast(type, origin)
+    return None
+
+
+def _item_type(kind: Any, container: type) -> Any:
+    for member in _members(kind):
+        if typing.get_origin(member) is container:
+            return typing.get_args(member)[-1]
+    return None
+
+
+def _known_keys(where: Path_) -> list[str]:
+    kind: Any = DistributionConfig
+    for part in where:
+        model = _model_in(kind)
+        if model is not None and isinstance(part, str) and part in model.model_fields:
+            kind = model.model_fields[part].annotation
+        elif _container_in(kind) is not None:
+            kind = _item_type(kind, _container_in(kind) or dict)
+        else:
+            return []
+    model = _model_in(kind)
+    return list(model.model_fields) if model is not None else []

@@ -1,0 +1,97 @@
+"""Building blocks shared by every section of the configuration schema."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+MatchMode = Literal["exact", "partial", "regex"]
+
+
+def _case(method: str) -> Any:
+    def convert(value: Any) -> Any:
+        return getattr(value, method)() if isinstance(value, str) else value
+
+    return BeforeValidator(convert)
+
+
+# The spec writes log levels in upper case in one place and lower case in
+# another; either spelling is accepted everywhere.
+LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], _case("upper")]
+LowerLogLevel = Annotated[Literal["debug", "info", "warning", "error"], _case("lower")]
+
+NonNegativeInt = Annotated[int, Field(ge=0)]
+PositiveInt = Annotated[int, Field(ge=1)]
+
+
+class Section(BaseModel):
+    """A configuration section: unknown keys are errors, values are immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def _compile_all(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return patterns
+
+
+# A list of regular expressions, each checked when the configuration loads.
+RegexList = Annotated[list[str], AfterValidator(_compile_all)]
+
+
+def mode_from_exact_match(data: Any) -> Any:
+    """Fill ``match_mode`` from the older ``exact_match`` flag when only that is given.
+
+    The spec shows both; when both are present ``match_mode`` decides, since
+    it is the more specific setting (the templates pair ``exact_match: false``
+    with ``match_mode: exact``, meaning exact).
+    """
+    if isinstance(data, dict) and "match_mode" not in data and "exact_match" in data:
+        return {**data, "match_mode": "exact" if data["exact_match"] else "partial"}
+    return data
+
+
+class MatchOptions(Section):
+    """How configured names are compared with a lead's values."""
+
+    case_sensitive: bool = False
+    exact_match: bool | None = None
+    match_mode: MatchMode = "exact"
+    include_partial_matches: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mode(cls, data: Any) -> Any:
+        return mode_from_exact_match(data)
+
+
+class ValueMatch(MatchOptions):
+    """A list of values and how to match them.
+
+    Written either as a plain list (``status: [new, utr]``) or as an object
+    (``status: {values: [...], case_sensitive: false}``); both load to this.
+    """
+
+    values: list[str] = Field(default_factory=list)
+    strip_whitespace: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, data: Any) -> Any:
+        if isinstance(data, list | tuple):
+            return {"values": list(data)}
+        if isinstance(data, str):
+            return {"values": [data]}
+        return mode_from_exact_match(data)
+
+    @model_validator(mode="after")
+    def _regexes_compile(self) -> ValueMatch:
+        if self.match_mode == "regex":
+            _compile_all(self.values)
+        return self

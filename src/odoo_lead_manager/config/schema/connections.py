@@ -1,0 +1,81 @@
+"""Connection sections whose values are only needed when the connection is made.
+
+They may reference environment variables that are unset on a machine that
+never opens the connection (a dry run on the local store, say), so an unset
+``${VAR}`` here is kept as written and reported by `resolved` when the value
+is asked for, naming the file, the key and the variable.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, PrivateAttr, SecretStr
+
+from odoo_lead_manager.config.env import unresolved_variables
+from odoo_lead_manager.config.schema.base import Section
+from odoo_lead_manager.errors import MissingEnvironmentVariable
+
+# A port, or a still-unresolved ``${VAR}`` reference to one.
+Port = Annotated[int, Field(ge=1, le=65535)] | Annotated[str, Field(pattern=r"\$\{")]
+
+
+class DeferredSection(Section):
+    """A section whose unresolved ``${VAR}`` values fail only when used."""
+
+    _source: str = PrivateAttr(default="configuration")
+    _key: str = PrivateAttr(default="")
+
+    def bind(self, source: str, key: str) -> None:
+        """Remember where this section came from, for error messages."""
+        self._source = source
+        self._key = key
+
+    def resolved(self, field: str) -> Any:
+        """The value of ``field``; a secret is revealed, an unset variable is an error."""
+        if field not in type(self).model_fields:
+            raise KeyError(field)
+        value = getattr(self, field)
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(text, str):
+            missing = unresolved_variables(text)
+            if missing:
+                raise MissingEnvironmentVariable(
+                    f"{self._source}: {self._key}.{field}: environment variable "
+                    f"{missing[0]} is not set (and the value gives no default)"
+                )
+            if field.endswith("port"):
+                return int(text)
+        return text
+
+
+class OdooConnection(DeferredSection):
+    """``odoo_connection`` (§5.1): where the Odoo server is and who logs in."""
+
+    host: str | None = None
+    port: Port = 8069
+    database: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+
+
+class DatabaseConnection(DeferredSection):
+    """``database_connection`` (§5.1, §9.4): the tracking and analytics database."""
+
+    host: str | None = None
+    port: Port = 3306
+    database: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+
+
+class EmailSettings(DeferredSection):
+    """``reporting.email``: how the distribution report is sent when e-mail is enabled."""
+
+    smtp_host: str | None = None
+    smtp_port: Port = 587
+    username: str | None = None
+    password: SecretStr | None = None
+    use_tls: bool = True
+    sender: str | None = None
+    recipients: list[str] = Field(default_factory=list)

@@ -1,0 +1,130 @@
+"""``distribution`` (spec §4, §5.1, §17.2): how leads are shared out and what is written."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from odoo_lead_manager.config.schema.base import NonNegativeInt, PositiveInt, Section
+
+StrategyName = Literal["level_based", "round_robin", "proportional", "capacity_based"]
+OwnerField = Literal["user_id", "open_user_id", "closer_id"]
+
+
+class Level(Section):
+    """A salesperson level and its lead target (§4.1)."""
+
+    target_leads: NonNegativeInt
+    priority: PositiveInt = 1
+    salespeople: list[str] = Field(default_factory=list)
+
+
+class LevelBased(Section):
+    """Fill each level up to its target, highest priority first (§4.1)."""
+
+    levels: dict[str, Level] = Field(default_factory=dict)
+    fill_strategy: Literal["highest_priority_first", "round_robin_within_level"] = (
+        "highest_priority_first"
+    )
+    allow_overflow: bool = False
+    overflow_limit: NonNegativeInt = 10
+
+
+class RoundRobinOverride(Section):
+    """Switch to round robin under given conditions (§4.2)."""
+
+    enabled: bool = False
+    trigger_conditions: list[str] = Field(default_factory=list)
+    distribution_order: Literal["random", "alphabetical", "seniority"] = "random"
+    cycle_reset: Literal["daily", "weekly", "monthly"] = "daily"
+
+
+class SkillMatching(Section):
+    """Match leads to salespeople by skill (§4.3)."""
+
+    enabled: bool = False
+    required_skills: list[str] = Field(default_factory=list)
+    skill_weights: list[float] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_weight_per_skill(self) -> SkillMatching:
+        if self.skill_weights and len(self.skill_weights) != len(self.required_skills):
+            raise ValueError(
+                f"skill_weights has {len(self.skill_weights)} values for "
+                f"{len(self.required_skills)} required_skills"
+            )
+        return self
+
+
+class WorkloadBalancing(Section):
+    """Per-run bounds on what one salesperson receives (§4.3)."""
+
+    enabled: bool = False
+    max_daily_distribution: PositiveInt | None = None
+    min_daily_distribution: NonNegativeInt | None = None
+    consider_weekend_workload: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WorkloadBalancing:
+        low, high = self.min_daily_distribution, self.max_daily_distribution
+        if low is not None and high is not None and low > high:
+            raise ValueError(
+                f"min_daily_distribution ({low}) is greater than max_daily_distribution ({high})"
+            )
+        return self
+
+
+class PriorityHandling(Section):
+    """Which levels receive leads of each priority (§4.3)."""
+
+    high_priority_leads: Literal["senior_only", "all_levels", "junior_first"] = "all_levels"
+    medium_priority_leads: Literal["senior_only", "all_levels", "junior_first"] = "all_levels"
+    low_priority_leads: Literal["senior_only", "all_levels", "junior_first"] = "all_levels"
+
+
+class GeographicDistribution(Section):
+    """Match leads to salespeople by region (§4.3)."""
+
+    enabled: bool = False
+    region_matching: bool = True
+    timezone_consideration: bool = True
+
+
+class AdvancedRules(Section):
+    """§4.3 rules."""
+
+    skill_matching: SkillMatching = Field(default_factory=SkillMatching)
+    workload_balancing: WorkloadBalancing = Field(default_factory=WorkloadBalancing)
+    priority_handling: PriorityHandling = Field(default_factory=PriorityHandling)
+    geographic_distribution: GeographicDistribution = Field(default_factory=GeographicDistribution)
+
+
+def _user_id_only() -> list[OwnerField]:
+    return ["user_id"]
+
+
+class Distribution(Section):
+    """The strategy and what an assignment writes on the lead (§17.2).
+
+    ``owner_fields`` are the user fields set to the new salesperson (the R
+    pipeline sets ``user_id``, ``open_user_id`` and ``closer_id``; a stock
+    Odoo has only ``user_id``); ``status_reset`` is written to ``status``
+    (null leaves it); ``team_assignment`` names the sales team set on the
+    lead (null: the salesperson's team from the campaign table, if any).
+    """
+
+    strategy: StrategyName = "round_robin"
+    level_based: LevelBased | None = None
+    round_robin_override: RoundRobinOverride = Field(default_factory=RoundRobinOverride)
+    advanced_rules: AdvancedRules | None = None
+    randomize_order: bool = True
+    owner_fields: list[OwnerField] = Field(default_factory=_user_id_only, min_length=1)
+    status_reset: str | None = "New"
+    team_assignment: str | None = None
+
+    @model_validator(mode="after")
+    def _strategy_has_settings(self) -> Distribution:
+        if self.strategy == "level_based" and not (self.level_based and self.level_based.levels):
+            raise ValueError("strategy 'level_based' needs level_based.levels")
+        return self

@@ -1,0 +1,126 @@
+"""How a run behaves and what it leaves behind: tracking, reporting, execution,
+error handling, monitoring and security (spec §5.1, §9.2, §9.4, §12.2, §13.2)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from odoo_lead_manager.config.schema.base import LogLevel, NonNegativeInt, PositiveInt, Section
+from odoo_lead_manager.config.schema.connections import EmailSettings
+
+ReportFormat = Literal["csv", "json", "html"]
+
+# Keys of the §8.1 report example, which shows a report's content, not settings.
+REPORT_CONTENT_KEYS = ("distribution_summary", "salesperson_summary", "lead_characteristics")
+
+
+class Tracking(Section):
+    """History kept in the tracking database (§9.4).
+
+    ``required`` makes a run fail when the tracking database cannot be
+    written, instead of warning and going on.
+    """
+
+    enabled: bool = True
+    required: bool = False
+    track_individual_assignments: bool = True
+    track_pre_post_counts: bool = True
+    track_distribution_summary: bool = True
+    retention_days: PositiveInt = 365
+    archive_old_data: bool = True
+    batch_size: PositiveInt = 1000
+    async_tracking: bool = False
+
+
+class Reporting(Section):
+    """Reports written after a run (§5.1, §8)."""
+
+    generate_report: bool = False
+    report_format: ReportFormat | list[ReportFormat] = "csv"
+    report_location: str = "reports/"
+    include_analytics: bool = True
+    email_notification: bool = False
+    email: EmailSettings | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_report_content(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            content = [key for key in REPORT_CONTENT_KEYS if key in data]
+            if content:
+                raise ValueError(
+                    f"{', '.join(content)}: these are sections of the distribution report "
+                    "(spec §8.1 shows a report's content), not settings; every report "
+                    "includes them. Remove them from the configuration."
+                )
+        return data
+
+    @property
+    def formats(self) -> tuple[ReportFormat, ...]:
+        """The report formats as a tuple, whether one or several were configured."""
+        if isinstance(self.report_format, list):
+            return tuple(self.report_format)
+        return (self.report_format,)
+
+
+class Execution(Section):
+    """Runtime behaviour (§5.1); ``seed`` makes a run's random order reproducible."""
+
+    dry_run: bool = False
+    max_leads_per_run: PositiveInt | None = None
+    batch_size: PositiveInt = 50
+    retry_failed: bool = True
+    max_retries: NonNegativeInt = 3
+    log_level: LogLevel = "INFO"
+    seed: int | None = None
+
+
+class ErrorThresholds(Section):
+    """How many failures of each kind a run tolerates (§9.2)."""
+
+    max_failed_assignments: NonNegativeInt = 10
+    max_connection_errors: NonNegativeInt = 3
+    max_validation_errors: NonNegativeInt = 5
+
+
+class FallbackStrategies(Section):
+    """What to do when a stage has nothing to work with (§9.2)."""
+
+    when_no_salespeople_found: Literal["skip_distribution", "generate_warning", "fail"] = (
+        "skip_distribution"
+    )
+    when_no_leads_found: Literal["generate_warning", "skip_distribution", "fail"] = (
+        "generate_warning"
+    )
+    when_distribution_fails: Literal["use_round_robin", "fail"] = "use_round_robin"
+
+
+class ErrorHandling(Section):
+    """Retries and tolerances (§9.2)."""
+
+    retry_failed_assignments: bool = True
+    max_retries: NonNegativeInt = 3
+    retry_delay_seconds: float = Field(default=5, ge=0)
+    error_thresholds: ErrorThresholds = Field(default_factory=ErrorThresholds)
+    fallback_strategies: FallbackStrategies = Field(default_factory=FallbackStrategies)
+
+
+class Monitoring(Section):
+    """Performance monitoring of a run (§12.2)."""
+
+    enable_performance_tracking: bool = True
+    log_execution_time: bool = True
+    track_memory_usage: bool = False
+    alert_on_slow_execution: bool = False
+    slow_execution_threshold_seconds: float = Field(default=300, gt=0)
+
+
+class Security(Section):
+    """Data protection (§13.2)."""
+
+    encrypt_sensitive_data: bool = False
+    log_audit_trail: bool = True
+    mask_personal_data: bool = False
+    retention_policy_days: PositiveInt = 90

@@ -1,0 +1,76 @@
+"""The whole configuration file (spec §5.1) and odlm's own ``crm`` section."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from odoo_lead_manager.config.schema.base import PositiveInt, Section
+from odoo_lead_manager.config.schema.connections import DatabaseConnection, OdooConnection
+from odoo_lead_manager.config.schema.distribution import Distribution
+from odoo_lead_manager.config.schema.finding import LeadFinding
+from odoo_lead_manager.config.schema.operations import (
+    ErrorHandling,
+    Execution,
+    Monitoring,
+    Reporting,
+    Security,
+    Tracking,
+)
+from odoo_lead_manager.config.schema.selection import SalespersonSelection
+
+
+class CrmSettings(Section):
+    """Which CRM the run works on: the Odoo server, or the embedded local store.
+
+    ``local_path`` is the SQLite file of the local store, relative to the
+    configuration file; ``page_size`` is how many leads are read per request.
+    """
+
+    backend: Literal["odoo", "local"] = "odoo"
+    local_path: str | None = None
+    page_size: PositiveInt = 5000
+
+
+class CampaignSettings(Section):
+    """The salesperson campaign this configuration distributes for (§5.1)."""
+
+    name: str | None = None
+    description: str = ""
+    target_campaign: str | None = None
+    distribution_frequency: Literal["daily", "weekly", "monthly"] = "daily"
+    active: bool = True
+
+
+class DistributionConfig(Section):
+    """A daily distribution configuration."""
+
+    version: str = "1.0"
+    name: str = "Daily Lead Distribution"
+    description: str = ""
+    tags: list[str] = Field(default_factory=list)
+    author: str | None = None
+    created_date: date | None = None
+    last_modified: date | None = None
+
+    crm: CrmSettings = Field(default_factory=CrmSettings)
+    odoo_connection: OdooConnection | None = None
+    database_connection: DatabaseConnection | None = None
+    campaign: CampaignSettings = Field(default_factory=CampaignSettings)
+    salesperson_selection: SalespersonSelection = Field(default_factory=SalespersonSelection)
+    lead_finding: LeadFinding = Field(default_factory=LeadFinding)
+    distribution: Distribution = Field(default_factory=Distribution)
+    tracking: Tracking = Field(default_factory=Tracking)
+    reporting: Reporting = Field(default_factory=Reporting)
+    execution: Execution = Field(default_factory=Execution)
+    error_handling: ErrorHandling = Field(default_factory=ErrorHandling)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    security: Security = Field(default_factory=Security)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: Any) -> Any:
+        # `version: 1.0` unquoted is a float in YAML; it means the same.
+        return str(value) if isinstance(value, int | float) else value

@@ -1,0 +1,450 @@
+"""The embedded CRM store: one SQLite file shaped like Odoo's CRM tables.
+
+It lets a fresh clone run a real distribution with no server, and it is the
+reference implementation of the `CrmStore` contract that the Odoo store
+must also pass. Tables and columns follow Odoo's names (``crm_lead``,
+``res_users``, ``crm_tag_rel`` ...), with the custom lead fields the target
+installation has (``status``, ``source_date``, ``open_user_id``,
+``closer_id``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from odoo_lead_manager.crm.local_domain import (
+    LEAD_COLUMNS,
+    NAMED_MANY2ONE,
+    Sql,
+    compile_domain,
+    mentions_active,
+)
+from odoo_lead_manager.crm.store import LeadValues
+from odoo_lead_manager.errors import CrmError
+from odoo_lead_manager.model import WRITABLE_FIELDS, Domain, Lead, Team, User
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE odlm_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE crm_team (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE res_users (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, login TEXT NOT NULL UNIQUE,
+    active INTEGER NOT NULL DEFAULT 1, sale_team_id INTEGER REFERENCES crm_team(id)
+);
+CREATE TABLE res_partner (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE utm_source (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE utm_campaign (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE crm_stage (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE crm_tag (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE crm_lead (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    type TEXT NOT NULL DEFAULT 'lead' CHECK (type IN ('lead', 'opportunity')),
+    active INTEGER NOT NULL DEFAULT 1,
+    status TEXT,
+    stage_id INTEGER REFERENCES crm_stage(id),
+    source_date TEXT,
+    create_date TEXT,
+    write_date TEXT,
+    user_id INTEGER REFERENCES res_users(id),
+    open_user_id INTEGER REFERENCES res_users(id),
+    closer_id INTEGER REFERENCES res_users(id),
+    team_id INTEGER REFERENCES crm_team(id),
+    source_id INTEGER REFERENCES utm_source(id),
+    campaign_id INTEGER REFERENCES utm_campaign(id),
+    partner_id INTEGER REFERENCES res_partner(id),
+    email_from TEXT,
+    phone TEXT,
+    priority TEXT NOT NULL DEFAULT '0' CHECK (priority IN ('0', '1', '2', '3')),
+    activity_date_deadline TEXT
+);
+CREATE TABLE crm_tag_rel (
+    lead_id INTEGER NOT NULL REFERENCES crm_lead(id) ON DELETE CASCADE,
+    tag_id INTEGER NOT NULL REFERENCES crm_tag(id),
+    PRIMARY KEY (lead_id, tag_id)
+);
+CREATE INDEX crm_lead_user ON crm_lead(user_id);
+CREATE INDEX crm_lead_source_date ON crm_lead(source_date);
+CREATE INDEX crm_lead_type_active ON crm_lead(type, active);
+CREATE INDEX crm_lead_partner ON crm_lead(partner_id);
+"""
+
+_SELECT_LEADS = """
+SELECT crm_lead.id, crm_lead.name, crm_lead.type, crm_lead.active, crm_lead.status,
+       crm_stage.name, crm_lead.source_date, crm_lead.create_date, crm_lead.write_date,
+       crm_lead.user_id, crm_lead.open_user_id, crm_lead.closer_id, crm_lead.team_id,
+       utm_source.name, utm_campaign.name,
+       (SELECT group_concat(name, char(31)) FROM (
+            SELECT crm_tag.name FROM crm_tag_rel JOIN crm_tag ON crm_tag.id = crm_tag_rel.tag_id
+            WHERE crm_tag_rel.lead_id = crm_lead.id ORDER BY crm_tag.name)),
+       crm_lead.partner_id, crm_lead.email_from, crm_lead.phone, crm_lead.priority,
+       crm_lead.activity_date_deadline
+FROM crm_lead
+LEFT JOIN crm_stage ON crm_stage.id = crm_lead.stage_id
+LEFT JOIN utm_source ON utm_source.id = crm_lead.source_id
+LEFT JOIN utm_campaign ON utm_campaign.id = crm_lead.campaign_id
+"""
+
+# Many2one fields whose group-by key is the name of the record, not its id.
+_NAME_KEYED = {
+    field: f"(SELECT name FROM {table} WHERE {table}.id = crm_lead.{column})"
+    for field, (column, table) in NAMED_MANY2ONE.items()
+}
+
+# SQLite binds at most 32766 variables; id lists are sent in chunks below that.
+_CHUNK = 30000
+
+
+class LocalStore:
+    """A `CrmStore` over a SQLite file."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path) -> LocalStore:
+        """Open an existing store; a missing or foreign file is a `CrmError` naming it."""
+        path = Path(path)
+        if not path.is_file():
+            raise CrmError(f"CRM store not found: {path}")
+        connection = sqlite3.connect(path)
+        try:
+            row = connection.execute(
+                "SELECT value FROM odlm_store WHERE key = 'schema_version'"
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            connection.close()
+            raise CrmError(f"{path} is not an odlm local CRM store") from None
+        if row is None or int(row[0]) != SCHEMA_VERSION:
+            connection.close()
+            raise CrmError(f"{path}: unsupported local CRM store version {row and row[0]}")
+        return cls._ready(connection, path)
+
+    @classmethod
+    def create(cls, path: str | Path, overwrite: bool = False) -> LocalStore:
+        """Create an empty store; an existing file is replaced only with ``overwrite``."""
+        path = Path(path)
+        if path.exists():
+            if not overwrite:
+                raise CrmError(f"{path} exists; refusing to overwrite it")
+            path.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path)
+        with connection:
+            connection.executescript(_SCHEMA)
+            connection.execute(
+                "INSERT INTO odlm_store (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+        return cls._ready(connection, path)
+
+    @classmethod
+    def _ready(cls, connection: sqlite3.Connection, path: Path) -> LocalStore:
+        connection.execute("PRAGMA foreign_keys = ON")
+        return cls(connection, path)
+
+    def __enter__(self) -> LocalStore:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # Loading data (demo and tests) ---------------------------------------
+
+    def add_teams(self, teams: Iterable[Team]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT INTO crm_team (id, name, active) VALUES (?, ?, ?)",
+                [(t.id, t.name, int(t.active)) for t in teams],
+            )
+
+    def add_users(self, users: Iterable[User]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT INTO res_users (id, name, login, active, sale_team_id) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(u.id, u.name, u.login or f"user{u.id}", int(u.active), u.team_id) for u in users],
+            )
+
+    def add_partners(self, partners: Iterable[tuple[int, str]]) -> None:
+        with self._db:
+            self._db.executemany("INSERT INTO res_partner (id, name) VALUES (?, ?)", partners)
+
+    def add_leads(self, leads: Iterable[Lead]) -> None:
+        """Insert leads, creating the sources, campaigns, stages, tags and partners they name."""
+        batch = list(leads)
+        # As in Odoo, every record has creation and write dates.
+        now = _now()
+        with self._db:
+            sources = self._name_ids("utm_source", {x.source for x in batch if x.source})
+            campaigns = self._name_ids("utm_campaign", {x.campaign for x in batch if x.campaign})
+            stages = self._name_ids("crm_stage", {x.stage for x in batch if x.stage})
+            tags = self._name_ids("crm_tag", {t for x in batch for t in x.tags})
+            partners = {x.partner_id for x in batch if x.partner_id is not None}
+            known = {r[0] for r in self._db.execute("SELECT id FROM res_partner")}
+            self._db.executemany(
+                "INSERT INTO res_partner (id, name) VALUES (?, ?)",
+                [(p, f"Partner {p}") for p in sorted(partners - known)],
+            )
+            self._db.executemany(
+                "INSERT INTO crm_lead (id, name, type, active, status, stage_id, source_date, "
+                "create_date, write_date, user_id, open_user_id, closer_id, team_id, source_id, "
+                "campaign_id, partner_id, email_from, phone, priority, activity_date_deadline) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        x.id,
+                        x.name,
+                        x.type,
+                        int(x.active),
+                        x.status,
+                        stages.get(x.stage) if x.stage else None,
+                        _iso(x.source_date),
+                        _iso(x.create_date) or now,
+                        _iso(x.write_date) or now,
+                        x.user_id,
+                        x.open_user_id,
+                        x.closer_id,
+                        x.team_id,
+                        sources.get(x.source) if x.source else None,
+                        campaigns.get(x.campaign) if x.campaign else None,
+                        x.partner_id,
+                        x.email,
+                        x.phone,
+                        str(x.priority),
+                        _iso(x.activity_date_deadline),
+                    )
+                    for x in batch
+                ],
+            )
+            self._db.executemany(
+                "INSERT INTO crm_tag_rel (lead_id, tag_id) VALUES (?, ?)",
+                [(x.id, tags[t]) for x in batch for t in set(x.tags)],
+            )
+
+    def _name_ids(self, table: str, names: set[str]) -> dict[str, int]:
+        self._db.executemany(
+            f"INSERT OR IGNORE INTO {table} (name) VALUES (?)", [(n,) for n in sorted(names)]
+        )
+        return {name: id_ for id_, name in self._db.execute(f"SELECT id, name FROM {table}")}
+
+    # The CrmStore contract ----------------------------------------------
+
+    def find_users(self, names: Collection[str]) -> list[User]:
+        wanted = sorted(set(names))
+        users: dict[int, User] = {}
+        for chunk in _chunks(wanted, _CHUNK // 2):
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._db.execute(
+                "SELECT id, name, login, active, sale_team_id FROM res_users "
+                f"WHERE name IN ({marks}) OR login IN ({marks}) ORDER BY id",
+                (*chunk, *chunk),
+            )
+            users.update((row[0], _user(row)) for row in rows)
+        return [users[k] for k in sorted(users)]
+
+    def users_by_id(self, ids: Collection[int]) -> list[User]:
+        found: list[User] = []
+        for chunk in _chunks(sorted(set(ids)), _CHUNK):
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._db.execute(
+                "SELECT id, name, login, active, sale_team_id FROM res_users "
+                f"WHERE id IN ({marks}) ORDER BY id",
+                chunk,
+            )
+            found.extend(_user(row) for row in rows)
+        return found
+
+    def find_teams(self, names: Collection[str]) -> list[Team]:
+        wanted = sorted(set(names))
+        if not wanted:
+            return []
+        marks = ", ".join("?" for _ in wanted)
+        rows = self._db.execute(
+            f"SELECT id, name, active FROM crm_team WHERE name IN ({marks}) ORDER BY id", wanted
+        )
+        return [Team(id=r[0], name=r[1], active=bool(r[2])) for r in rows]
+
+    def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        where = self._where(domain)
+        last_id = 0
+        while True:
+            # Keyset paging: each page starts after the last id seen, so writes
+            # between pages neither skip nor repeat leads.
+            rows = self._db.execute(
+                f"{_SELECT_LEADS} WHERE crm_lead.id > ? AND ({where.text}) "
+                "ORDER BY crm_lead.id LIMIT ?",
+                (last_id, *where.params, page_size),
+            ).fetchall()
+            yield from (_lead(row) for row in rows)
+            if len(rows) < page_size:
+                return
+            last_id = rows[-1][0]
+
+    def read_leads(self, ids: Collection[int]) -> list[Lead]:
+        leads: list[Lead] = []
+        for chunk in _chunks(sorted(set(ids)), _CHUNK):
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._db.execute(
+                f"{_SELECT_LEADS} WHERE crm_lead.id IN ({marks}) ORDER BY crm_lead.id", chunk
+            )
+            leads.extend(_lead(row) for row in rows)
+        return leads
+
+    def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
+        keys = [self._group_key(field) for field in group_by]
+        where = self._where(domain)
+        select = ", ".join([*keys, "COUNT(*)"])
+        group = f" GROUP BY {', '.join(keys)}" if keys else ""
+        rows = self._db.execute(
+            f"SELECT {select} FROM crm_lead WHERE {where.text}{group}", where.params
+        )
+        counts: dict[tuple[Any, ...], int] = {}
+        for row in rows:
+            key = tuple(
+                _group_value(field, value) for field, value in zip(group_by, row, strict=False)
+            )
+            counts[key] = row[-1]
+        return counts
+
+    def write_leads(self, ids: Sequence[int], values: LeadValues) -> None:
+        unknown = sorted(set(values) - WRITABLE_FIELDS.keys())
+        if unknown:
+            raise CrmError(f"cannot write lead field(s): {', '.join(unknown)}")
+        for field, value in values.items():
+            expected = WRITABLE_FIELDS[field]
+            if value is not None and (not isinstance(value, expected) or isinstance(value, bool)):
+                raise CrmError(f"lead field {field}: {value!r} is not a {expected.__name__}")
+        wanted = sorted(set(ids))
+        if not wanted:
+            return
+        columns = [*values, "write_date"]
+        assignments = ", ".join(f"{LEAD_COLUMNS[c][0]} = ?" for c in columns)
+        params = [
+            str(v) if field == "priority" and v is not None else v for field, v in values.items()
+        ]
+        params.append(_now())
+        with self._db:
+            for chunk in _chunks(wanted, _CHUNK - len(params)):
+                marks = ", ".join("?" for _ in chunk)
+                found = self._db.execute(
+                    f"SELECT COUNT(*) FROM crm_lead WHERE id IN ({marks})", chunk
+                ).fetchone()[0]
+                if found != len(chunk):
+                    present = {
+                        r[0]
+                        for r in self._db.execute(
+                            f"SELECT id FROM crm_lead WHERE id IN ({marks})", chunk
+                        )
+                    }
+                    missing = [i for i in chunk if i not in present]
+                    # Raising inside the transaction rolls back every chunk already written.
+                    raise CrmError(f"no such lead(s): {', '.join(map(str, missing[:10]))}")
+                try:
+                    self._db.execute(
+                        f"UPDATE crm_lead SET {assignments} WHERE id IN ({marks})",
+                        (*params, *chunk),
+                    )
+                except sqlite3.IntegrityError as exc:
+                    raise CrmError(
+                        f"the store refused the values {dict(values)!r}: {exc}"
+                    ) from None
+
+    # helpers -------------------------------------------------------------
+
+    def _where(self, domain: Domain) -> Sql:
+        compiled = compile_domain(domain)
+        if mentions_active(domain):
+            return compiled
+        return type(compiled)(f"crm_lead.active = 1 AND ({compiled.text})", compiled.params)
+
+    @staticmethod
+    def _group_key(field: str) -> str:
+        if field in _NAME_KEYED:
+            return _NAME_KEYED[field]
+        if field not in LEAD_COLUMNS:
+            raise CrmError(f"cannot group leads by {field!r}")
+        return f"crm_lead.{LEAD_COLUMNS[field][0]}"
+
+
+def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _now() -> str:
+    """Now in UTC, as Odoo stores datetimes: naive, to the second."""
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+
+
+def _user(row: Sequence[Any]) -> User:
+    return User(id=row[0], name=row[1], login=row[2], active=bool(row[3]), team_id=row[4])
+
+
+def _iso(value: date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    return value.isoformat()
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def _datetime(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _lead(row: Sequence[Any]) -> Lead:
+    return Lead(
+        id=row[0],
+        name=row[1],
+        type=row[2],
+        active=bool(row[3]),
+        status=row[4],
+        stage=row[5],
+        source_date=_date(row[6]),
+        create_date=_datetime(row[7]),
+        write_date=_datetime(row[8]),
+        user_id=row[9],
+        open_user_id=row[10],
+        closer_id=row[11],
+        team_id=row[12],
+        source=row[13],
+        campaign=row[14],
+        tags=tuple(row[15].split("\x1f")) if row[15] else (),
+        partner_id=row[16],
+        email=row[17],
+        phone=row[18],
+        priority=int(row[19]),
+        activity_date_deadline=_date(row[20]),
+    )
+
+
+def _group_value(field: str, value: Any) -> Any:
+    if field == "active":
+        return bool(value)
+    if field == "priority" and value is not None:
+        return int(value)
+    return value

@@ -1,0 +1,81 @@
+"""The contract every CRM store honours: the embedded local store and Odoo.
+
+Stages never hold a store; the planner and the applier call it in bulk. Field
+names in domains and in written values are the logical crm.lead names of
+`odoo_lead_manager.model.Lead` (``status``, ``source_date``, ``user_id``,
+``open_user_id``, ``closer_id``, ``team_id``, ``source_id``, ``campaign_id``,
+``tag_ids``, ``partner_id``, ``email_from``, ``phone``, ``priority``,
+``activity_date_deadline``, ``stage_id``, ``type``, ``active``,
+``write_date``, ``create_date``, ``name``, ``id``); a store maps them to
+its own columns or fields.
+
+Domains use Odoo's notation: a list of ``(field, operator, value)`` terms and
+the prefix operators ``'&'``, ``'|'``, ``'!'``, terms being and-ed by default.
+Operators: ``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``in``, ``not in``,
+``=like``, ``like``, ``=ilike``, ``ilike``. ``False`` as a value means unset,
+as in Odoo. For the many2one fields ``source_id``, ``campaign_id`` and
+``stage_id`` the value is the record's name; for ``tag_ids``, ``in`` and
+``not in`` compare against the tag names (any tag in / no tag in).
+Dates are ``datetime.date`` or ``'YYYY-MM-DD'`` strings.
+Archived records (``active = False``) are only seen when the domain names
+``active`` itself, as with Odoo's ``active_test``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import Any, Protocol
+
+from odoo_lead_manager.model import Domain, Lead, Team, User
+
+# Values to write on leads, by logical field name; ``None`` clears a field.
+LeadValues = Mapping[str, Any]
+
+
+class CrmStore(Protocol):
+    """Bulk access to users, teams and leads of one CRM database."""
+
+    def find_users(self, names: Collection[str]) -> list[User]:
+        """Every user, archived ones included, whose name or login equals one of ``names``.
+
+        One call for the whole collection; the result may hold several users
+        for one name (the caller decides what ambiguity means).
+        """
+        ...
+
+    def users_by_id(self, ids: Collection[int]) -> list[User]:
+        """The users with these ids, archived ones included; unknown ids are left out."""
+        ...
+
+    def find_teams(self, names: Collection[str]) -> list[Team]:
+        """Every sales team, archived ones included, whose name equals one of ``names``."""
+        ...
+
+    def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
+        """The leads matching ``domain``, ordered by id, fetched ``page_size`` at a time."""
+        ...
+
+    def read_leads(self, ids: Collection[int]) -> list[Lead]:
+        """The leads with these ids, archived ones included, in id order."""
+        ...
+
+    def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
+        """Counts of matching leads grouped by the given fields (like Odoo's read_group).
+
+        Keys are tuples of the group-by values in order; many2one fields give
+        their id (``user_id``, ``team_id``) or their name (``source_id``,
+        ``campaign_id``, ``stage_id``); unset values are ``None``.
+        """
+        ...
+
+    def write_leads(self, ids: Sequence[int], values: LeadValues) -> None:
+        """Write the same ``values`` on every lead of ``ids`` in one operation.
+
+        Also sets ``write_date`` to now. Raises ``CrmError`` for unknown
+        fields or ids, writing nothing then.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release connections and files."""
+        ...

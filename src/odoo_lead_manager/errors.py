@@ -1,0 +1,35 @@
+"""Errors a user can cause, as opposed to bugs.
+
+Every `UserInputError` ends a command with its one-sentence message and exit
+status 2, before anything in the CRM has been changed. Anything else that
+escapes is a bug and keeps its traceback.
+"""
+
+
+class UserInputError(Exception):
+    """Bad input: configuration, files, names, unreachable servers."""
+
+    exit_status = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(UserInputError):
+    """The configuration file cannot be read or does not validate."""
+
+
+class MissingEnvironmentVariable(ConfigError):
+    """A `${VAR}` reference without default names an unset variable."""
+
+
+class DataFileError(UserInputError):
+    """A campaign table, salesperson file or web-source file is missing or malformed."""
+
+
+class CrmError(UserInputError):
+    """The CRM store cannot be opened or refused a request for a reason the user can fix."""

@@ -1,0 +1,135 @@
+"""The domain values every stage passes to the next.
+
+They are plain, immutable and independent of where they came from: the CRM
+stores turn Odoo-shaped records into these, and nothing downstream sees a
+raw record. Field names follow the target installation's crm.lead fields
+(``status``, ``source_date``, ``open_user_id``, ``closer_id`` and the
+standard ones), which are also the logical names used in domains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+# A domain in Odoo's notation over logical field names, e.g.
+# [("status", "in", ["New", "Utr"]), "|", ("user_id", "=", False), ("user_id", "=", 7)].
+DomainTerm = tuple[str, str, Any] | str
+Domain = list[DomainTerm]
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A CRM user (res.users)."""
+
+    id: int
+    name: str
+    login: str = ""
+    active: bool = True
+    team_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """A CRM sales team (crm.team)."""
+
+    id: int
+    name: str
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """A crm.lead record (a lead or an opportunity), normalised.
+
+    Empty Odoo values (``False``) become ``None``; many2one fields keep only
+    their id, except the utm source, campaign and stage, whose names are what
+    the rules match on; ``priority`` is Odoo's selection key as an int 0-3.
+    """
+
+    id: int
+    name: str = ""
+    type: str = "lead"
+    active: bool = True
+    status: str | None = None
+    stage: str | None = None
+    source_date: date | None = None
+    create_date: datetime | None = None
+    write_date: datetime | None = None
+    user_id: int | None = None
+    open_user_id: int | None = None
+    closer_id: int | None = None
+    team_id: int | None = None
+    source: str | None = None
+    campaign: str | None = None
+    tags: tuple[str, ...] = ()
+    partner_id: int | None = None
+    email: str | None = None
+    phone: str | None = None
+    priority: int = 0
+    activity_date_deadline: date | None = None
+
+
+# Lead fields that can be written, with the type a store expects.
+WRITABLE_FIELDS: Mapping[str, type] = {
+    "user_id": int,
+    "open_user_id": int,
+    "closer_id": int,
+    "team_id": int,
+    "status": str,
+    "priority": int,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Salesperson:
+    """A salesperson of a campaign, resolved to a CRM user.
+
+    ``active`` is the campaign table's flag (the R pipeline's active and
+    inactive salespeople); ``user_active`` is the CRM user's own flag.
+    """
+
+    name: str
+    user_id: int
+    campaign: str
+    active: bool = True
+    user_active: bool = True
+    team: str | None = None
+    level: str | None = None
+    target_leads: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """How many leads a salesperson holds now, in total and by status."""
+
+    user_id: int
+    total: int
+    by_status: Mapping[str, int] = field(default_factory=dict)
+    target: int | None = None
+
+    @property
+    def utilisation(self) -> float | None:
+        """Current leads as a percentage of the target, when there is a target."""
+        if not self.target:
+            return None
+        return 100.0 * self.total / self.target
+
+    @property
+    def deficit(self) -> int | None:
+        """Leads missing to reach the target (negative when above it)."""
+        if self.target is None:
+            return None
+        return self.target - self.total
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """One lead handed to one salesperson, and why."""
+
+    lead_id: int
+    user_id: int
+    previous_user_id: int | None
+    reason: str

@@ -1,0 +1,89 @@
+"""The plan: which lead goes to whom and why, plus every count the reports need.
+
+A plan is data. A dry run shows it; a real run applies exactly it. It can be
+written to JSON and read back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from odoo_lead_manager.model import Assignment, Salesperson, Workload
+
+
+@dataclass(frozen=True)
+class WriteGroup:
+    """Leads that receive identical values, written together."""
+
+    lead_ids: tuple[int, ...]
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a run decided before touching the CRM."""
+
+    run_id: str
+    created_at: datetime
+    today: date
+    campaign: str | None
+    strategy: str
+    seed: int
+    date_start: date | None
+    date_end: date | None
+    salespeople: tuple[Salesperson, ...]
+    left_out: tuple[tuple[str, str], ...]
+    workloads: Mapping[int, Workload]
+    examined: int
+    excluded: Mapping[str, int]
+    distributable: int
+    assignments: tuple[Assignment, ...]
+    unassigned: Mapping[str, list[int]]
+    writes: tuple[WriteGroup, ...]
+    user_names: Mapping[int, str] = field(default_factory=dict)
+    # What the plan saw of each assigned lead, so that applying can tell a changed lead.
+    seen_write_dates: Mapping[int, str | None] = field(default_factory=dict)
+
+    @property
+    def received(self) -> dict[int, int]:
+        """How many leads each eligible salesperson receives."""
+        counts = {person.user_id: 0 for person in self.salespeople}
+        for assignment in self.assignments:
+            counts[assignment.user_id] = counts.get(assignment.user_id, 0) + 1
+        return counts
+
+    @property
+    def undistributed(self) -> int:
+        """Distributable leads this plan leaves where they are."""
+        return sum(len(ids) for ids in self.unassigned.values())
+
+    def user_name(self, user_id: int | None) -> str:
+        """A display name for a user id of this plan."""
+        if user_id is None:
+            return "(unassigned)"
+        return self.user_names.get(user_id, f"user {user_id}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready representation."""
+        data = asdict(self)
+        data["workloads"] = {str(k): asdict(v) for k, v in self.workloads.items()}
+        data["user_names"] = {str(k): v for k, v in self.user_names.items()}
+        data["seen_write_dates"] = {str(k): v for k, v in self.seen_write_dates.items()}
+        data["writes"] = [
+            {"lead_ids": list(w.lead_ids), "values": dict(w.values)} for w in self.writes
+        ]
+        return data
+
+    def to_json(self) -> str:
+        """The plan as JSON text."""
+        return json.dumps(self.to_dict(), default=_json_default, indent=2, sort_keys=True)
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -1,0 +1,297 @@
+"""From configuration and CRM to a `Plan`: the only stage runner that reads the store.
+
+Each step reads what it needs from the store in bulk, then hands plain
+values to the pure stages (selection, workload, finding, strategy).
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from odoo_lead_manager.capabilities import unsupported_settings
+from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.crm.store import CrmStore
+from odoo_lead_manager.errors import ConfigError, UserInputError
+from odoo_lead_manager.finding import LeadFilter, find_leads, server_domain
+from odoo_lead_manager.finding.filters import (
+    DateWindow,
+    activity_deadline_filter,
+    date_range_filter,
+    excluded_owners_filter,
+    owner_status_filter,
+    status_filter,
+)
+from odoo_lead_manager.finding.matching import TextMatcher
+from odoo_lead_manager.model import Assignment, Lead, Salesperson, User
+from odoo_lead_manager.plan import Plan, WriteGroup
+from odoo_lead_manager.selection import (
+    Selection,
+    SelectionCriteria,
+    names_to_resolve,
+    read_campaign_csv,
+    select_salespeople,
+)
+from odoo_lead_manager.strategies import StrategyInput, get_strategy
+from odoo_lead_manager.workload import GROUP_BY, compute_workloads, workload_domain
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Command-line overrides of the configuration for one run."""
+
+    today: date | None = None
+    seed: int | None = None
+    max_leads: int | None = None
+    force_round_robin: bool = False
+    date_range: tuple[date, date] | None = None
+
+
+def parse_date_range(text: str) -> tuple[date, date]:
+    """``--override-date-range "2024-01-01,2024-06-30"`` into two dates (inclusive)."""
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        start, end = date.fromisoformat(parts[0]), date.fromisoformat(parts[1])
+    except ValueError:
+        raise UserInputError(
+            f"--override-date-range: {text!r} is not START,END with dates as YYYY-MM-DD"
+        ) from None
+    if start > end:
+        raise UserInputError(f"--override-date-range: start {start} is after end {end}")
+    return start, end
+
+
+def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None = None) -> Plan:
+    """Select, measure, find and distribute; return the plan without writing anything."""
+    options = options or RunOptions()
+    cfg = loaded.config
+    unsupported = unsupported_settings(cfg)
+    if unsupported:
+        raise ConfigError(
+            f"{loaded.path}: not available in this version, and ignoring them would move "
+            f"leads they protect: {', '.join(unsupported)} (remove or disable them)"
+        )
+    today = options.today or date.today()
+    seed = options.seed if options.seed is not None else cfg.execution.seed
+    if seed is None:
+        seed = secrets.randbits(32)
+    strategy_name = "round_robin" if options.force_round_robin else cfg.distribution.strategy
+    strategy = get_strategy(strategy_name)
+
+    selection_cfg = cfg.salesperson_selection
+    campaign = (
+        selection_cfg.campaign_filtering.target_campaign
+        or cfg.campaign.target_campaign
+        or cfg.campaign.name
+    )
+    selection = _select(loaded, store, campaign)
+    if not selection.eligible:
+        raise UserInputError(selection.explain_empty(campaign))
+
+    members = (*selection.eligible, *selection.inactive)
+    counts = store.count_leads(workload_domain(p.user_id for p in selection.eligible), GROUP_BY)
+    workloads = compute_workloads(selection.eligible, counts)
+
+    window = _date_window(loaded, today, options)
+    filters = _filters(loaded, store, today, window, selection.eligible, selection.inactive)
+    # Only the date window goes to the store, so that every other filter's
+    # impact can be counted for the report.
+    domain = server_domain(filters[:1])
+    found = find_leads(store.search_leads(domain, page_size=cfg.crm.page_size), filters)
+
+    max_leads = (
+        options.max_leads if options.max_leads is not None else cfg.execution.max_leads_per_run
+    )
+    result = strategy(
+        StrategyInput(
+            leads=found.leads,
+            salespeople=selection.eligible,
+            workloads=workloads,
+            max_leads=max_leads,
+            order=cfg.distribution.round_robin_override.distribution_order
+            if cfg.distribution.randomize_order
+            else "alphabetical",
+        ),
+        random.Random(seed),
+    )
+    leads_by_id = {lead.id: lead for lead in found.leads}
+    writes = _write_groups(loaded, store, result.assignments, selection.eligible)
+    user_names = {p.user_id: p.name for p in members}
+    user_names.update(_owner_names(store, found.leads, user_names))
+    return Plan(
+        run_id=uuid.uuid4().hex,
+        created_at=datetime.now(UTC).replace(microsecond=0),
+        today=today,
+        campaign=campaign,
+        strategy=strategy_name,
+        seed=seed,
+        date_start=window.start,
+        date_end=window.last_day,
+        salespeople=selection.eligible,
+        left_out=selection.left_out,
+        workloads=workloads,
+        examined=found.examined,
+        excluded=found.excluded,
+        distributable=len(found.leads),
+        assignments=tuple(result.assignments),
+        unassigned=result.unassigned,
+        writes=writes,
+        user_names=user_names,
+        seen_write_dates={
+            a.lead_id: _iso(leads_by_id[a.lead_id].write_date) for a in result.assignments
+        },
+    )
+
+
+def _select(loaded: LoadedConfig, store: CrmStore, campaign: str | None) -> Selection:
+    selection_cfg = loaded.config.salesperson_selection
+    if selection_cfg.source_type != "campaign_table":
+        raise ConfigError(
+            f"{loaded.path}: salesperson_selection.source_type: {selection_cfg.source_type!r} "
+            "is not available in this version (available: campaign_table)"
+        )
+    table = selection_cfg.source_config.campaign_table
+    if table is None or not table.file_path:
+        raise ConfigError(
+            f"{loaded.path}: salesperson_selection.source_config.campaign_table.file_path "
+            "is required for source_type campaign_table"
+        )
+    rows = read_campaign_csv(
+        loaded.resolve_path(table.file_path),
+        salesperson_column=table.salesperson_column,
+        campaign_column=table.campaign_column,
+        active_column=table.active_column,
+    )
+    filtering = selection_cfg.campaign_filtering
+    criteria = SelectionCriteria(
+        target_campaign=campaign if filtering.enabled else None,
+        include_inactive_salespeople=filtering.include_inactive_salespeople,
+        exclude_specific_users=filtering.exclude_specific_users if filtering.enabled else (),
+        active_only=selection_cfg.filters.active_only,
+    )
+    names = names_to_resolve(rows, criteria)
+    return select_salespeople(rows, criteria, _users_by_name(store.find_users(names), names))
+
+
+def _users_by_name(users: Sequence[User], names: Collection[str]) -> dict[str, list[User]]:
+    """Users keyed by each requested name they answer to (name or login)."""
+    wanted = set(names)
+    result: dict[str, list[User]] = {name: [] for name in wanted}
+    for user in users:
+        for key in {user.name, user.login} & wanted:
+            result[key].append(user)
+    return result
+
+
+def _date_window(loaded: LoadedConfig, today: date, options: RunOptions) -> DateWindow:
+    date_cfg = loaded.config.lead_finding.date_range
+    if options.date_range is not None:
+        return DateWindow.from_dates(*options.date_range)
+    if date_cfg.custom_start_date is not None or date_cfg.custom_end_date is not None:
+        return DateWindow.from_dates(date_cfg.custom_start_date, date_cfg.custom_end_date)
+    return DateWindow.from_days(today, date_cfg.older_than_days, date_cfg.younger_than_days)
+
+
+def _filters(
+    loaded: LoadedConfig,
+    store: CrmStore,
+    today: date,
+    window: DateWindow,
+    eligible: Sequence[Salesperson],
+    inactive: Sequence[Salesperson],
+) -> list[LeadFilter]:
+    finding = loaded.config.lead_finding
+    filters = [date_range_filter(window, finding.date_range.date_field)]
+    legacy = finding.status_filters
+    if legacy is not None and (legacy.active_salespeople or legacy.inactive_salespeople):
+        active_statuses = legacy.active_salespeople.statuses if legacy.active_salespeople else []
+        inactive_statuses = (
+            legacy.inactive_salespeople.statuses if legacy.inactive_salespeople else []
+        )
+        # The R pipeline compares statuses with %in%: exact and case-sensitive.
+        filters.append(
+            owner_status_filter(
+                [p.user_id for p in eligible],
+                TextMatcher(active_statuses, "exact", case_sensitive=True),
+                [p.user_id for p in inactive],
+                TextMatcher(inactive_statuses, "exact", case_sensitive=True),
+            )
+        )
+    status = finding.additional_filters.status
+    if status is not None and status.values:
+        filters.append(
+            status_filter(
+                TextMatcher(
+                    status.values,
+                    status.match_mode,
+                    case_sensitive=status.case_sensitive,
+                    strip_whitespace=status.strip_whitespace,
+                )
+            )
+        )
+    if finding.excluded_users:
+        users = store.find_users(finding.excluded_users)
+        known = {u.name for u in users} | {u.login for u in users}
+        unknown = [name for name in finding.excluded_users if name not in known]
+        if unknown:
+            raise UserInputError(
+                f"{loaded.path}: lead_finding.excluded_users: not CRM users: {', '.join(unknown)}"
+            )
+        filters.append(excluded_owners_filter(u.id for u in users))
+    deadline = finding.activity_deadline
+    if deadline.exclude_within_days is not None or deadline.exclude_missing_deadline:
+        filters.append(
+            activity_deadline_filter(
+                today, deadline.exclude_within_days, deadline.exclude_missing_deadline
+            )
+        )
+    return filters
+
+
+def _write_groups(
+    loaded: LoadedConfig,
+    store: CrmStore,
+    assignments: Sequence[Assignment],
+    salespeople: Sequence[Salesperson],
+) -> tuple[WriteGroup, ...]:
+    """The §17.2 values per salesperson: owner fields, status reset, team."""
+    dist = loaded.config.distribution
+    team_of = {
+        p.user_id: dist.team_assignment if dist.team_assignment is not None else p.team
+        for p in salespeople
+    }
+    team_names = {name for name in team_of.values() if name}
+    teams = {t.name: t.id for t in store.find_teams(team_names)} if team_names else {}
+    unknown = sorted(team_names - teams.keys())
+    if unknown:
+        raise UserInputError(
+            f"{loaded.path}: sales team(s) not found in the CRM: {', '.join(unknown)}"
+        )
+    by_user: dict[int, list[int]] = {}
+    for assignment in assignments:
+        by_user.setdefault(assignment.user_id, []).append(assignment.lead_id)
+    groups = []
+    for user_id, lead_ids in by_user.items():
+        values: dict[str, object] = {field: user_id for field in dist.owner_fields}
+        if dist.status_reset is not None:
+            values["status"] = dist.status_reset
+        team = team_of.get(user_id)
+        if team:
+            values["team_id"] = teams[team]
+        groups.append(WriteGroup(tuple(sorted(lead_ids)), values))
+    return tuple(groups)
+
+
+def _owner_names(store: CrmStore, leads: Sequence[Lead], known: dict[int, str]) -> dict[int, str]:
+    missing = {lead.user_id for lead in leads if lead.user_id is not None} - known.keys()
+    return {u.id: u.name for u in store.users_by_id(missing)} if missing else {}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(sep=" ") if value else None

@@ -1,0 +1,1 @@
+"""Outputs for people and machines."""

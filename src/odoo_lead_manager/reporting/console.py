@@ -1,0 +1,98 @@
+"""The terminal summary of a plan and of its application.
+
+No colour or box-drawing is required to read it: rich drops colour when the
+output is not a terminal or NO_COLOR is set, and tables fall back to ASCII.
+"""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from odoo_lead_manager.applying import ApplyResult
+from odoo_lead_manager.plan import Plan
+
+
+def _fmt_pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}%"
+
+
+def print_plan(console: Console, plan: Plan, dry_run: bool) -> None:
+    """The overview, filter impact and distribution preview of a plan."""
+    table_box = box.ROUNDED if console.is_terminal else box.ASCII
+    title = "DRY RUN - daily lead distribution" if dry_run else "Daily lead distribution"
+    console.print(f"[bold]{title}[/bold]  campaign: {plan.campaign or '(any)'}")
+    console.print(
+        f"Run {plan.run_id}  strategy: {plan.strategy}  seed: {plan.seed}  as of {plan.today}"
+    )
+    start = plan.date_start.isoformat() if plan.date_start else "any"
+    end = plan.date_end.isoformat() if plan.date_end else "any"
+    console.print()
+    console.print("[bold]Distribution overview[/bold]")
+    console.print(f"  Date range: {start} to {end}")
+    console.print(f"  Leads in date range: {plan.examined:,}")
+    removed = sum(plan.excluded.values()) - plan.excluded.get("Date range", 0)
+    console.print(f"  Leads filtered out: {removed:,}")
+    for name, count in plan.excluded.items():
+        if name != "Date range":
+            console.print(f"    - {name}: {count:,}")
+    console.print(f"  Distributable leads: {plan.distributable:,}")
+    console.print(f"  Eligible salespeople: {len(plan.salespeople)}")
+    for name, reason in plan.left_out:
+        console.print(f"    - left out: {name} ({reason})")
+
+    received = plan.received
+    table = Table(title="Distribution preview", box=table_box, title_justify="left")
+    for header in (
+        "Salesperson",
+        "Team",
+        "Level",
+        "Current",
+        "New",
+        "After",
+        "Target",
+        "Util. after",
+    ):
+        table.add_column(
+            header,
+            justify="left" if header in ("Salesperson", "Team", "Level") else "right",
+            no_wrap=header == "Salesperson",
+        )
+    for person in sorted(plan.salespeople, key=lambda p: p.name.casefold()):
+        workload = plan.workloads[person.user_id]
+        new = received.get(person.user_id, 0)
+        after = workload.total + new
+        target = person.target_leads
+        util = 100.0 * after / target if target else None
+        table.add_row(
+            person.name,
+            person.team or "-",
+            person.level or "-",
+            str(workload.total),
+            str(new),
+            str(after),
+            str(target) if target is not None else "-",
+            _fmt_pct(util),
+        )
+    console.print()
+    console.print(table)
+    console.print(f"  Leads to distribute: {len(plan.assignments):,}")
+    for reason, ids in plan.unassigned.items():
+        console.print(f"  Not distributed ({reason}): {len(ids):,}")
+
+
+def print_outcome(console: Console, plan: Plan, result: ApplyResult | None, seconds: float) -> None:
+    """The closing lines: what changed, and how long it took."""
+    console.print()
+    console.print("[bold]Execution summary[/bold]")
+    console.print(f"  Leads found: {plan.distributable:,}")
+    if result is None:
+        console.print(f"  Leads that would be distributed: {len(plan.assignments):,}")
+        console.print("  This was a DRY RUN: nothing was changed in the CRM.")
+        console.print("  To apply this distribution, run again without --dry-run.")
+    else:
+        console.print(
+            f"  Leads distributed: {result.leads_written:,} ({result.write_calls} write calls)"
+        )
+    console.print(f"  Execution time: {seconds:.2f} s")

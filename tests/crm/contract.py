@@ -1,0 +1,241 @@
+"""The `CrmStore` contract, as tests any store must pass.
+
+A store's test module subclasses `CrmStoreContract` and provides the
+``store`` fixture: a store holding exactly `SEED_USERS`, `SEED_TEAMS` and
+`SEED_LEADS` (with the ids mapped as the store needs; the contract only
+compares through the store's own answers). The local store passes it in
+``test_local_store.py``; the Odoo store will pass the same class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+
+from odoo_lead_manager.crm.store import CrmStore
+from odoo_lead_manager.errors import CrmError
+from odoo_lead_manager.model import Lead, Team, User
+
+SEED_TEAMS = (Team(1, "Voice"), Team(2, "Apple"), Team(3, "Old Team", active=False))
+SEED_USERS = (
+    User(1, "Alice Smith", "alice", team_id=1),
+    User(2, "Bob Johnson", "bob", team_id=1),
+    User(3, "Carol Gone", "carol", active=False, team_id=2),
+    User(4, "Twin Name", "twin.a"),
+    User(5, "Twin Name", "twin.b"),
+)
+SEED_LEADS = (
+    Lead(1, "L1", status="New", source_date=date(2024, 5, 1), user_id=1, team_id=1,
+         source="Website", campaign="Voice", tags=("VIP",), partner_id=10,
+         email="a@example.com", phone="1", priority=1,
+         activity_date_deadline=date(2024, 5, 20)),
+    Lead(2, "L2", status="Utr", source_date=date(2024, 5, 2), user_id=1, team_id=1,
+         source="Facebook Ads", campaign="Apple", tags=("DNC", "Web"), priority=0),
+    Lead(3, "L3", status="Call Back", source_date=date(2024, 5, 3), user_id=2,
+         source="Website", priority=3),
+    Lead(4, "L4", status=None, source_date=date(2024, 5, 4), user_id=None),
+    Lead(5, "L5", status="Full Pitch Follow Up ", source_date=date(2024, 5, 5), user_id=3,
+         campaign="Voice", partner_id=10, priority=2),
+    Lead(6, "O6", type="opportunity", status="Won", stage="Won", source_date=date(2024, 4, 1),
+         user_id=2, partner_id=10),
+    Lead(7, "L7 archived", active=False, status="New", source_date=date(2024, 5, 6), user_id=1),
+    Lead(8, "L8", status="call_back", source_date=None, user_id=2, tags=("Web",)),
+)  # fmt: skip
+
+ALL = [("active", "in", [True, False])]
+
+
+class CrmStoreContract:
+    """Behaviour every `CrmStore` implementation shares."""
+
+    @pytest.fixture
+    def store(self) -> CrmStore:
+        raise NotImplementedError("a store's test module provides this fixture")
+
+    @staticmethod
+    def ids(store: CrmStore, domain: list[Any], page_size: int = 5000) -> list[int]:
+        return [lead.id for lead in store.search_leads(domain, page_size=page_size)]
+
+    # users and teams
+
+    def test_find_users_by_name_and_login_including_archived(self, store: CrmStore) -> None:
+        found = store.find_users(["Alice Smith", "bob", "Carol Gone", "Nobody"])
+        assert [(u.id, u.name, u.active) for u in found] == [
+            (1, "Alice Smith", True),
+            (2, "Bob Johnson", True),
+            (3, "Carol Gone", False),
+        ]
+        assert [u.login for u in store.find_users(["Twin Name"])] == ["twin.a", "twin.b"]
+        assert store.find_users([]) == []
+
+    def test_users_by_id(self, store: CrmStore) -> None:
+        assert [u.name for u in store.users_by_id([3, 1, 99])] == ["Alice Smith", "Carol Gone"]
+        assert store.users_by_id([1])[0].team_id == 1
+
+    def test_find_teams(self, store: CrmStore) -> None:
+        teams = store.find_teams(["Voice", "Old Team", "Missing"])
+        assert [(t.name, t.active) for t in teams] == [("Voice", True), ("Old Team", False)]
+
+    # searching
+
+    def test_leads_are_returned_whole(self, store: CrmStore) -> None:
+        first = next(iter(store.search_leads([("id", "=", 1)])))
+        expected = replace(
+            SEED_LEADS[0], create_date=first.create_date, write_date=first.write_date
+        )
+        assert first == expected
+        assert first.create_date is not None and first.write_date is not None
+        second = store.read_leads([2])[0]
+        assert second.tags == ("DNC", "Web")
+        assert second.source == "Facebook Ads" and second.campaign == "Apple"
+
+    def test_archived_leads_only_when_active_is_named(self, store: CrmStore) -> None:
+        assert 7 not in self.ids(store, [])
+        assert self.ids(store, [("active", "=", False)]) == [7]
+        assert self.ids(store, ALL) == [1, 2, 3, 4, 5, 6, 7, 8]
+
+    @pytest.mark.parametrize(
+        ("domain", "expected"),
+        [
+            ([("status", "=", "New")], [1]),
+            ([("status", "!=", "New")], [2, 3, 4, 5, 6, 8]),  # NULL status included, as in Odoo
+            ([("status", "=", False)], [4]),
+            ([("status", "!=", False)], [1, 2, 3, 5, 6, 8]),
+            ([("status", "in", ["Utr", "Call Back"])], [2, 3]),
+            ([("status", "in", ["Utr", False])], [2, 4]),
+            ([("status", "not in", ["Utr", "Call Back"])], [1, 4, 5, 6, 8]),
+            ([("status", "not in", ["Utr", False])], [1, 3, 5, 6, 8]),
+            ([("status", "in", [])], []),
+            ([("status", "=like", "Call%")], [3]),
+            ([("status", "like", "all")], [3, 8]),
+            ([("status", "like", "ALL")], []),
+            ([("status", "ilike", "call")], [3, 8]),
+            ([("status", "=ilike", "call_back")], [3, 8]),  # `_` is a wildcard, as in SQL
+            ([("status", "=ilike", "call back")], [3]),
+            ([("status", "=", "Full Pitch Follow Up ")], [5]),
+            ([("status", "=", "Full Pitch Follow Up")], []),
+            ([("user_id", "=", 1)], [1, 2]),
+            ([("user_id", "=", False)], [4]),
+            ([("user_id", "in", [2, 3])], [3, 5, 6, 8]),
+            ([("user_id", "not in", [1])], [3, 4, 5, 6, 8]),
+            ([("source_date", ">=", date(2024, 5, 3))], [3, 4, 5]),
+            ([("source_date", "<", "2024-05-02")], [1, 6]),
+            ([("source_date", "=", False)], [8]),
+            ([("priority", ">=", 2)], [3, 5]),
+            ([("priority", "=", "3")], [3]),
+            ([("type", "=", "opportunity")], [6]),
+            ([("source_id", "=", "Website")], [1, 3]),
+            ([("source_id", "in", ["Website", "Facebook Ads"])], [1, 2, 3]),
+            ([("source_id", "=", False)], [4, 5, 6, 8]),
+            ([("campaign_id", "=", "Voice")], [1, 5]),
+            ([("stage_id", "=", "Won")], [6]),
+            ([("tag_ids", "in", ["Web"])], [2, 8]),
+            ([("tag_ids", "not in", ["DNC", "VIP"])], [3, 4, 5, 6, 8]),
+            ([("partner_id", "=", 10), ("type", "=", "lead")], [1, 5]),
+            ([("email_from", "!=", False)], [1]),
+            ([("activity_date_deadline", "<", date(2024, 6, 1))], [1]),
+            (["|", ("user_id", "=", 1), ("user_id", "=", 3)], [1, 2, 5]),
+            (["!", ("user_id", "=", 1)], [3, 4, 5, 6, 8]),
+            (["&", ("user_id", "=", 1), ("status", "=", "Utr")], [2]),
+            (
+                ["|", "&", ("user_id", "=", 1), ("status", "=", "New"), ("status", "=", "Utr")],
+                [1, 2],
+            ),
+            ([("write_date", "<", datetime(2100, 1, 1))], [1, 2, 3, 4, 5, 6, 8]),
+        ],
+    )
+    def test_domain_semantics(
+        self, store: CrmStore, domain: list[Any], expected: list[int]
+    ) -> None:
+        assert self.ids(store, domain) == expected
+
+    def test_paging_returns_everything_in_id_order(self, store: CrmStore) -> None:
+        assert self.ids(store, ALL, page_size=2) == [1, 2, 3, 4, 5, 6, 7, 8]
+        assert self.ids(store, ALL, page_size=3) == self.ids(store, ALL, page_size=8)
+
+    @pytest.mark.parametrize(
+        "domain",
+        [
+            [("no_such_field", "=", 1)],
+            [("status", "~", "x")],
+            ["|", ("status", "=", "New")],
+            [("status", "<", False)],
+        ],
+    )
+    def test_bad_domains_are_errors(self, store: CrmStore, domain: list[Any]) -> None:
+        with pytest.raises(CrmError):
+            self.ids(store, domain)
+
+    def test_values_are_data_not_sql(self, store: CrmStore) -> None:
+        assert self.ids(store, [("status", "=", "New' OR '1'='1")]) == []
+        assert self.ids(store, [("status", "in", ["x); DROP TABLE crm_lead; --"])]) == []
+        assert len(self.ids(store, ALL)) == 8
+
+    def test_read_leads(self, store: CrmStore) -> None:
+        assert [lead.id for lead in store.read_leads([7, 3, 99])] == [3, 7]
+
+    # counting
+
+    def test_count_by_owner_and_status(self, store: CrmStore) -> None:
+        counts = store.count_leads([("type", "=", "lead")], ["user_id", "status"])
+        assert counts == {
+            (1, "New"): 1,
+            (1, "Utr"): 1,
+            (2, "Call Back"): 1,
+            (None, None): 1,
+            (3, "Full Pitch Follow Up "): 1,
+            (2, "call_back"): 1,
+        }
+
+    def test_count_by_named_many2one_and_in_total(self, store: CrmStore) -> None:
+        assert store.count_leads([], ["source_id"]) == {
+            ("Website",): 2,
+            ("Facebook Ads",): 1,
+            (None,): 4,
+        }
+        assert store.count_leads(ALL, []) == {(): 8}
+
+    # writing
+
+    def test_write_sets_values_and_write_date(self, store: CrmStore) -> None:
+        before = store.read_leads([1, 2, 3])
+        store.write_leads([1, 3], {"user_id": 2, "open_user_id": 2, "status": "New", "team_id": 2})
+        after = {lead.id: lead for lead in store.read_leads([1, 2, 3])}
+        for lead_id in (1, 3):
+            lead = after[lead_id]
+            assert (lead.user_id, lead.open_user_id, lead.status, lead.team_id) == (2, 2, "New", 2)
+            old = before[lead_id - 1].write_date
+            assert lead.write_date is not None and (old is None or lead.write_date >= old)
+        assert after[2] == before[1]
+
+    def test_write_none_clears(self, store: CrmStore) -> None:
+        store.write_leads([1], {"closer_id": 1})
+        store.write_leads([1], {"closer_id": None, "status": None})
+        lead = store.read_leads([1])[0]
+        assert (lead.closer_id, lead.status) == (None, None)
+
+    def test_write_reaches_archived_leads(self, store: CrmStore) -> None:
+        store.write_leads([7], {"status": "Utr"})
+        assert store.read_leads([7])[0].status == "Utr"
+
+    @pytest.mark.parametrize(
+        ("ids", "values"),
+        [
+            ([1, 2], {"no_such_field": 1}),
+            ([1, 2], {"name": "renamed"}),
+            ([1, 999], {"status": "Utr"}),
+            ([1, 2], {"user_id": "Alice Smith"}),
+            ([1, 2], {"user_id": True}),
+        ],
+    )
+    def test_bad_writes_change_nothing(
+        self, store: CrmStore, ids: list[int], values: dict[str, Any]
+    ) -> None:
+        before = store.search_leads(ALL)
+        snapshot = list(before)
+        with pytest.raises(CrmError):
+            store.write_leads(ids, values)
+        assert list(store.search_leads(ALL)) == snapshot

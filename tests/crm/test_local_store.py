@@ -1,0 +1,64 @@
+"""The embedded SQLite store: the contract, and what only a file-based store has."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from odoo_lead_manager.crm.local_store import LocalStore
+from odoo_lead_manager.errors import CrmError
+
+from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract
+
+
+def seeded(path: Path) -> LocalStore:
+    store = LocalStore.create(path)
+    store.add_teams(SEED_TEAMS)
+    store.add_users(SEED_USERS)
+    store.add_leads(SEED_LEADS)
+    return store
+
+
+class TestLocalStoreContract(CrmStoreContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[LocalStore]:  # type: ignore[override]
+        with seeded(tmp_path / "crm.sqlite") as store:
+            yield store
+
+
+def test_data_survives_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "crm.sqlite"
+    with seeded(path) as store:
+        store.write_leads([1], {"status": "Utr"})
+    with LocalStore.open(path) as reopened:
+        assert reopened.read_leads([1])[0].status == "Utr"
+        assert len(list(reopened.search_leads([("active", "in", [True, False])]))) == 8
+
+
+def test_open_missing_or_foreign_files(tmp_path: Path) -> None:
+    with pytest.raises(CrmError, match=r"CRM store not found: .*nowhere\.sqlite"):
+        LocalStore.open(tmp_path / "nowhere.sqlite")
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database, just words " * 100)
+    with pytest.raises(CrmError, match="is not an odlm local CRM store"):
+        LocalStore.open(text)
+
+
+def test_create_refuses_to_overwrite(tmp_path: Path) -> None:
+    path = tmp_path / "crm.sqlite"
+    seeded(path).close()
+    with pytest.raises(CrmError, match="refusing to overwrite"):
+        LocalStore.create(path)
+    with LocalStore.create(path, overwrite=True) as fresh:
+        assert list(fresh.search_leads([])) == []
+
+
+def test_large_id_lists_are_chunked(tmp_path: Path) -> None:
+    with seeded(tmp_path / "crm.sqlite") as store:
+        ids = [1, *range(10_000, 80_000)]
+        assert [lead.id for lead in store.read_leads(ids)] == [1]
+        with pytest.raises(CrmError, match="no such lead"):
+            store.write_leads(ids, {"status": "Utr"})
+        assert store.read_leads([1])[0].status == "New"

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from odoo_lead_manager.demo import create_demo
+from odoo_lead_manager.demo_config import write_demo_config
+
+TODAY = date(2024, 6, 14)
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path) -> Path:
+    """A fresh demo CRM, campaign table and config, dated TODAY."""
+    directory = tmp_path / "demo"
+    create_demo(directory, today=TODAY)
+    write_demo_config(directory)
+    return directory
+
+
+@pytest.fixture
+def todays_demo_dir(tmp_path: Path) -> Path:
+    """A fresh demo dated today, for runs through the command line (which use today)."""
+    directory = tmp_path / "demo"
+    create_demo(directory, today=date.today())
+    write_demo_config(directory)
+    return directory

@@ -1,0 +1,118 @@
+"""Bad input ends with one message naming the problem, exit status 2, and no change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from odoo_lead_manager.cli import main
+from odoo_lead_manager.crm.local_store import LocalStore
+
+ALL = [("active", "in", [True, False])]
+
+
+def leads(crm: Path) -> list[object]:
+    with LocalStore.open(crm) as store:
+        return list(store.search_leads(ALL))
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    status = main(args)
+    return status, capsys.readouterr().err
+
+
+def edit(config: Path, old: str, new: str) -> None:
+    text = config.read_text()
+    assert old in text
+    config.write_text(text.replace(old, new))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "  strategy: round_robin",
+            "  strategy: round_robin\n  strategy_x: 1",
+            "distribution.strategy_x",
+        ),
+        (
+            "    older_than_days: 0",
+            "    older_than_days: zero",
+            "lead_finding.date_range.older_than_days",
+        ),
+        ("name: Voice\n", "name: Voice\n  bad: [\n", "line"),
+        (
+            "      file_path: salesperson_campaigns.csv",
+            "      file_path: missing.csv",
+            "campaign table not found",
+        ),
+        ("  local_path: crm.sqlite", "  local_path: nowhere.sqlite", "nowhere.sqlite"),
+        (
+            "  team_assignment: Voice",
+            "  team_assignment: Nonexistent Team",
+            "sales team(s) not found in the CRM: Nonexistent Team",
+        ),
+        (
+            'excluded_users: ["Drew Cox"',
+            'excluded_users: ["Nobody At All", "Drew Cox"',
+            "lead_finding.excluded_users: not CRM users: Nobody At All",
+        ),
+        ("  strategy: round_robin", "  strategy: proportional", "not available in this version"),
+        (
+            "  activity_deadline:",
+            "  additional_filters:\n    exclude_dnc: true\n  activity_deadline:",
+            "not available in this version, and ignoring them would move leads they "
+            "protect: lead_finding.additional_filters.exclude_dnc",
+        ),
+        (
+            'description: "Demo',
+            'description: "${ODLM_TEST_UNSET_VARIABLE} Demo',
+            "ODLM_TEST_UNSET_VARIABLE",
+        ),
+    ],
+)
+def test_bad_config_exits_2_and_changes_nothing(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str
+) -> None:
+    config = demo_dir / "config.yaml"
+    edit(config, old, new)
+    before = leads(demo_dir / "crm.sqlite") if (demo_dir / "crm.sqlite").exists() else None
+    status, err = run(["dailydist", "--config", str(config)], capsys)
+    assert status == 2
+    assert message in err
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert leads(demo_dir / "crm.sqlite") == before
+
+
+def test_bad_campaign_row(demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = demo_dir / "salesperson_campaigns.csv"
+    lines = table.read_text().splitlines()
+    lines.append("Someone Unknown,Voice,true,Voice,junior,100")
+    table.write_text("\n".join(lines) + "\n")
+    before = leads(demo_dir / "crm.sqlite")
+    status, err = run(["dailydist", "--config", str(demo_dir / "config.yaml")], capsys)
+    assert status == 2
+    assert "'Someone Unknown'" in err and "is not a CRM user" in err
+    assert leads(demo_dir / "crm.sqlite") == before
+
+
+def test_missing_config_and_missing_argument(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, err = run(["dailydist", "--config", str(tmp_path / "none.yaml")], capsys)
+    assert status == 2 and "none.yaml" in err
+    status, err = run(["dailydist"], capsys)
+    assert status == 2 and "--config FILE is required" in err
+
+
+def test_bad_override_date_range(demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = str(demo_dir / "config.yaml")
+    status, err = run(
+        ["dailydist", "--config", config, "--override-date-range", "2024-13-01"], capsys
+    )
+    assert status == 2 and "START,END" in err
+    status, err = run(
+        ["dailydist", "--config", config, "--override-date-range", "2024-02-01,2024-01-01"], capsys
+    )
+    assert status == 2 and "is after end" in err
