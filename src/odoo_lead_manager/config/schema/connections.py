@@ -49,24 +49,26 @@ class DeferredSection(Section):
         return text
 
 
-class OdooConnection(DeferredSection):
-    """``odoo_connection`` (§5.1): where the Odoo server is and who logs in."""
+class ServerConnection(DeferredSection):
+    """Where a server is and who logs in."""
 
     host: str | None = None
-    port: Port = 8069
+    port: Port
     database: str | None = None
     username: str | None = None
     password: SecretStr | None = None
 
 
-class DatabaseConnection(DeferredSection):
+class OdooConnection(ServerConnection):
+    """``odoo_connection`` (§5.1): the Odoo server."""
+
+    port: Port = 8069
+
+
+class DatabaseConnection(ServerConnection):
     """``database_connection`` (§5.1, §9.4): the tracking and analytics database."""
 
-    host: str | None = None
     port: Port = 3306
-    database: str | None = None
-    username: str | None = None
-    password: SecretStr | None = None
 
 
 class EmailSettings(DeferredSection):
