@@ -49,11 +49,10 @@ ALL = [("active", "in", [True, False])]
 
 
 class CrmStoreContract:
-    """Behaviour every `CrmStore` implementation shares."""
+    """Behaviour every `CrmStore` implementation shares.
 
-    @pytest.fixture
-    def store(self) -> CrmStore:
-        raise NotImplementedError("a store's test module provides this fixture")
+    Subclasses named ``Test...`` provide the ``store`` fixture.
+    """
 
     @staticmethod
     def ids(store: CrmStore, domain: list[Any], page_size: int = 5000) -> list[int]:

@@ -23,7 +23,7 @@ def seeded(path: Path) -> LocalStore:
 
 class TestLocalStoreContract(CrmStoreContract):
     @pytest.fixture
-    def store(self, tmp_path: Path) -> Iterator[LocalStore]:  # type: ignore[override]
+    def store(self, tmp_path: Path) -> Iterator[LocalStore]:
         with seeded(tmp_path / "crm.sqlite") as store:
             yield store
 

@@ -41,23 +41,18 @@ class CrmStore(Protocol):
         One call for the whole collection; the result may hold several users
         for one name (the caller decides what ambiguity means).
         """
-        ...
 
     def users_by_id(self, ids: Collection[int]) -> list[User]:
         """The users with these ids, archived ones included; unknown ids are left out."""
-        ...
 
     def find_teams(self, names: Collection[str]) -> list[Team]:
         """Every sales team, archived ones included, whose name equals one of ``names``."""
-        ...
 
     def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
         """The leads matching ``domain``, ordered by id, fetched ``page_size`` at a time."""
-        ...
 
     def read_leads(self, ids: Collection[int]) -> list[Lead]:
         """The leads with these ids, archived ones included, in id order."""
-        ...
 
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
         """Counts of matching leads grouped by the given fields (like Odoo's read_group).
@@ -66,7 +61,6 @@ class CrmStore(Protocol):
         their id (``user_id``, ``team_id``) or their name (``source_id``,
         ``campaign_id``, ``stage_id``); unset values are ``None``.
         """
-        ...
 
     def write_leads(self, ids: Sequence[int], values: LeadValues) -> None:
         """Write the same ``values`` on every lead of ``ids`` in one operation.
@@ -74,8 +68,6 @@ class CrmStore(Protocol):
         Also sets ``write_date`` to now. Raises ``CrmError`` for unknown
         fields or ids, writing nothing then.
         """
-        ...
 
     def close(self) -> None:
         """Release connections and files."""
-        ...
