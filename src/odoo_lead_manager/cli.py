@@ -105,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--today", type=date.fromisoformat, help="date the demo data ends at")
     demo.add_argument("--force", action="store_true", help="replace an existing demo")
 
+    check = commands.add_parser(
+        "check", help="connect to the configured Odoo and check the field mapping"
+    )
+    check.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+
     schema = commands.add_parser("schema", help="print the JSON Schema of the configuration")
     schema.add_argument("--output", type=Path, help="write to a file instead")
     return parser
@@ -118,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_dailydist(args)
         if args.command == "demo":
             return run_demo(args)
+        if args.command == "check":
+            return run_check(args)
         return run_schema(args)
     except UserInputError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
@@ -177,6 +184,26 @@ def run_demo(args: argparse.Namespace) -> int:
     config_path = write_demo_config(target, overwrite=args.force)
     print(f"Demo CRM written to {files.crm_path}")
     print(f"Run: odlm dailydist --config {config_path} --dry-run")
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """`odlm check`: server, protocol, user, and every mapped field; exit 2 on a problem."""
+    from odoo_lead_manager.crm.odoo.check import check_odoo
+
+    report = check_odoo(load_config(args.config))
+    print(f"Odoo server: {report.url} (version {report.server_version})")
+    print(f"Protocol: {report.protocol}")
+    print(f"Database: {report.database}  user: {report.username} (uid {report.uid})")
+    print("Lead fields:")
+    for field in report.fields:
+        print(f"  ok       {field.logical:<24} crm.lead.{field.odoo} ({field.type})")
+    for problem in report.problems:
+        print(f"  PROBLEM  {problem.logical:<24} {problem.problem}")
+    if not report.ok:
+        print(f"error: {len(report.problems)} mapped field(s) do not fit", file=sys.stderr)
+        return 2
+    print("All mapped fields fit; this configuration can run against this server.")
     return EXIT_OK
 
 

@@ -17,7 +17,7 @@ from odoo_lead_manager.capabilities import unsupported_settings
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError, UserInputError
-from odoo_lead_manager.finding import LeadFilter, find_leads, server_domain
+from odoo_lead_manager.finding import LeadFilter, base_domain, find_leads, server_domain
 from odoo_lead_manager.finding.filters import (
     DateWindow,
     activity_deadline_filter,
@@ -102,7 +102,7 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
     filters = _filters(loaded, store, today, window, selection.eligible, selection.inactive)
     # Only the date window goes to the store, so that every other filter's
     # impact can be counted for the report.
-    domain = server_domain(filters[:1])
+    domain = server_domain(filters[:1], base=base_domain(cfg.crm.lead_types))
     found = find_leads(store.search_leads(domain, page_size=cfg.crm.page_size), filters)
 
     max_leads = (

@@ -24,9 +24,9 @@ from odoo_lead_manager.crm.local_domain import (
     compile_domain,
     mentions_active,
 )
-from odoo_lead_manager.crm.store import LeadValues
+from odoo_lead_manager.crm.store import LeadValues, check_lead_values
 from odoo_lead_manager.errors import CrmError
-from odoo_lead_manager.model import WRITABLE_FIELDS, Domain, Lead, Team, User
+from odoo_lead_manager.model import Domain, Lead, Team, User
 
 SCHEMA_VERSION = 1
 
@@ -327,13 +327,7 @@ class LocalStore:
         return counts
 
     def write_leads(self, ids: Sequence[int], values: LeadValues) -> None:
-        unknown = sorted(set(values) - WRITABLE_FIELDS.keys())
-        if unknown:
-            raise CrmError(f"cannot write lead field(s): {', '.join(unknown)}")
-        for field, value in values.items():
-            expected = WRITABLE_FIELDS[field]
-            if value is not None and (not isinstance(value, expected) or isinstance(value, bool)):
-                raise CrmError(f"lead field {field}: {value!r} is not a {expected.__name__}")
+        check_lead_values(values)
         wanted = sorted(set(ids))
         if not wanted:
             return

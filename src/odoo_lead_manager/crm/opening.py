@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.crm.local_store import LocalStore
+from odoo_lead_manager.crm.odoo.connect import open_odoo_store
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError
 
 
 def open_store(loaded: LoadedConfig) -> CrmStore:
-    """The local store of ``crm.local_path``, or an error for a backend this version lacks."""
+    """The local store of ``crm.local_path``, or the Odoo server of ``odoo_connection``."""
     crm = loaded.config.crm
     if crm.backend == "local":
         if not crm.local_path:
@@ -17,7 +18,4 @@ def open_store(loaded: LoadedConfig) -> CrmStore:
                 f"{loaded.path}: crm.local_path is required when crm.backend is local"
             )
         return LocalStore.open(loaded.resolve_path(crm.local_path))
-    raise ConfigError(
-        f"{loaded.path}: crm.backend: the Odoo connector is not available in this version; "
-        "use crm.backend: local with crm.local_path"
-    )
+    return open_odoo_store(loaded)

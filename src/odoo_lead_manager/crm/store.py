@@ -26,10 +26,22 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from odoo_lead_manager.model import Domain, Lead, Team, User
+from odoo_lead_manager.errors import CrmError
+from odoo_lead_manager.model import WRITABLE_FIELDS, Domain, Lead, Team, User
 
 # Values to write on leads, by logical field name; ``None`` clears a field.
 LeadValues = Mapping[str, Any]
+
+
+def check_lead_values(values: LeadValues) -> None:
+    """Refuse unwritable fields and values of the wrong type, before anything is written."""
+    unknown = sorted(set(values) - WRITABLE_FIELDS.keys())
+    if unknown:
+        raise CrmError(f"cannot write lead field(s): {', '.join(unknown)}")
+    for field, value in values.items():
+        expected = WRITABLE_FIELDS[field]
+        if value is not None and (not isinstance(value, expected) or isinstance(value, bool)):
+            raise CrmError(f"lead field {field}: {value!r} is not a {expected.__name__}")
 
 
 class CrmStore(Protocol):

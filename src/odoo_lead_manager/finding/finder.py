@@ -8,8 +8,15 @@ from dataclasses import dataclass, field
 from odoo_lead_manager.finding.filters import LeadFilter
 from odoo_lead_manager.model import Domain, Lead
 
-# Only leads (not opportunities) that are not archived are ever distributed.
+# Only leads (not opportunities) that are not archived are distributed by default.
 BASE_DOMAIN: Domain = [("type", "=", "lead"), ("active", "=", True)]
+
+
+def base_domain(lead_types: Sequence[str]) -> Domain:
+    """Active records of the distributed crm.lead types (``crm.lead_types``)."""
+    if list(lead_types) == ["lead"]:
+        return list(BASE_DOMAIN)
+    return [("type", "in", list(lead_types)), ("active", "=", True)]
 
 
 def server_domain(filters: Sequence[LeadFilter], base: Domain = BASE_DOMAIN) -> Domain:

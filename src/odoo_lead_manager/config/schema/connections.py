@@ -8,7 +8,7 @@ is asked for, naming the file, the key and the variable.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, SecretStr
 
@@ -53,16 +53,28 @@ class ServerConnection(DeferredSection):
     """Where a server is and who logs in."""
 
     host: str | None = None
-    port: Port
+    port: Port | None
     database: str | None = None
     username: str | None = None
     password: SecretStr | None = None
 
 
 class OdooConnection(ServerConnection):
-    """``odoo_connection`` (§5.1): the Odoo server."""
+    """``odoo_connection`` (§5.1): the Odoo server.
 
-    port: Port = 8069
+    ``host`` may be a name or a URL (``https://crm.example.com``); without a
+    scheme, http is used. Keys left out come from the environment
+    (ODOO_HOST, ODOO_PORT, ODOO_DB, ODOO_USERNAME, ODOO_PASSWORD,
+    ODOO_API_KEY). ``protocol: auto`` uses JSON-2 on Odoo 19 and later when
+    an API key is set, XML-RPC otherwise.
+    """
+
+    port: Port | None = None
+    protocol: Literal["auto", "xmlrpc", "json2"] = "auto"
+    api_key: SecretStr | None = None
+    timeout_seconds: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    retry_backoff_seconds: float = Field(default=1.0, ge=0)
 
 
 class DatabaseConnection(ServerConnection):

@@ -20,6 +20,13 @@ from odoo_lead_manager.config.schema.operations import (
     Tracking,
 )
 from odoo_lead_manager.config.schema.selection import SalespersonSelection
+from odoo_lead_manager.crm.odoo.fields import configured_mapping
+
+LeadType = Literal["lead", "opportunity"]
+
+
+def _leads_only() -> list[LeadType]:
+    return ["lead"]
 
 
 class CrmSettings(Section):
@@ -27,11 +34,26 @@ class CrmSettings(Section):
 
     ``local_path`` is the SQLite file of the local store, relative to the
     configuration file; ``page_size`` is how many leads are read per request.
+    ``field_mapping`` maps logical lead fields to crm.lead fields (null: the
+    installation has no such field); ``lead_types`` are the crm.lead types
+    distributed. ``mail_tracking`` keeps Odoo's chatter tracking of the
+    writes (slow, but the audit trail users know); ``notify_salespeople``
+    lets Odoo e-mail each new owner once per lead.
     """
 
     backend: Literal["odoo", "local"] = "odoo"
     local_path: str | None = None
     page_size: PositiveInt = 5000
+    field_mapping: dict[str, str | None] = Field(default_factory=dict)
+    lead_types: list[LeadType] = Field(default_factory=_leads_only, min_length=1)
+    mail_tracking: bool = True
+    notify_salespeople: bool = False
+
+    @field_validator("field_mapping")
+    @classmethod
+    def _known_logical_fields(cls, mapping: dict[str, str | None]) -> dict[str, str | None]:
+        configured_mapping(mapping)
+        return mapping
 
 
 class CampaignSettings(Section):

@@ -1,0 +1,1 @@
+"""The Odoo implementation of the CRM store: transports, field mapping, values."""

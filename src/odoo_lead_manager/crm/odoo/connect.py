@@ -1,0 +1,202 @@
+"""From ``odoo_connection`` and the environment to an authenticated `OdooStore`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.config.schema.connections import OdooConnection
+from odoo_lead_manager.crm.odoo.fields import FieldMap, FieldProblem, configured_mapping
+from odoo_lead_manager.crm.odoo.store import OdooStore, WriteOptions
+from odoo_lead_manager.crm.odoo.transport import (
+    Json2Transport,
+    OdooRefused,
+    RetryPolicy,
+    Transport,
+    XmlRpcTransport,
+)
+from odoo_lead_manager.errors import ConfigError, CrmError
+
+# First protocol version served by the JSON-2 API.
+JSON2_SINCE = 19
+
+ENVIRONMENT = {
+    "host": "ODOO_HOST",
+    "port": "ODOO_PORT",
+    "database": "ODOO_DB",
+    "username": "ODOO_USERNAME",
+    "password": "ODOO_PASSWORD",
+    "api_key": "ODOO_API_KEY",
+}
+
+
+@dataclass(frozen=True)
+class OdooSettings:
+    """Everything needed to connect; ``secret`` and ``api_key`` are never shown."""
+
+    url: str
+    database: str
+    username: str
+    secret: str = field(repr=False)
+    api_key: str | None = field(default=None, repr=False)
+    protocol: str = "auto"
+    timeout: float = 60.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+def settings_from_config(loaded: LoadedConfig) -> OdooSettings:
+    """Connection settings: the config's values, else the ODOO_* environment variables."""
+    section = loaded.config.odoo_connection or OdooConnection()
+    section.bind(str(loaded.path), "odoo_connection")
+    env = loaded.environ
+
+    def value(name: str) -> Any:
+        configured = section.resolved(name)
+        if configured is not None:
+            return configured
+        return env.get(ENVIRONMENT[name]) or None
+
+    host, database, username = value("host"), value("database"), value("username")
+    password, api_key = value("password"), value("api_key")
+    missing = [
+        f"odoo_connection.{key} (or {ENVIRONMENT[key]})"
+        for key, given in (("host", host), ("database", database), ("username", username))
+        if not given
+    ]
+    if not (password or api_key):
+        missing.append("odoo_connection.password (or ODOO_PASSWORD, or an API key in ODOO_API_KEY)")
+    if missing:
+        raise ConfigError(f"{loaded.path}: the Odoo connection needs {', '.join(missing)}")
+    if section.protocol == "json2" and not api_key:
+        raise ConfigError(
+            f"{loaded.path}: odoo_connection.protocol json2 needs an API key "
+            "(odoo_connection.api_key or ODOO_API_KEY)"
+        )
+    return OdooSettings(
+        url=server_url(str(host), value("port")),
+        database=str(database),
+        username=str(username),
+        secret=str(password or api_key),
+        api_key=str(api_key) if api_key else None,
+        protocol=section.protocol,
+        timeout=section.timeout_seconds,
+        retry=RetryPolicy(section.max_retries, section.retry_backoff_seconds),
+    )
+
+
+def server_url(host: str, port: Any) -> str:
+    """``host`` as a base URL: http by default, the port added when one is given."""
+    url = host.strip().rstrip("/")
+    if "://" not in url:
+        url = f"http://{url}"
+    scheme, rest = url.split("://", 1)
+    if scheme not in ("http", "https"):
+        raise ConfigError(f"odoo_connection.host: {host!r} must be an http or https address")
+    if port and ":" not in rest.split("/", 1)[0]:
+        head, _, tail = rest.partition("/")
+        rest = f"{head}:{int(port)}" + (f"/{tail}" if tail else "")
+    return f"{scheme}://{rest}"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """An authenticated transport and what the server said about itself."""
+
+    transport: Transport
+    server_version: str
+    version_major: int | None
+
+
+TransportFactory = Callable[[OdooSettings, str], Transport]
+
+
+def default_transport(settings: OdooSettings, protocol: str) -> Transport:
+    if protocol == "json2":
+        assert settings.api_key is not None
+        return Json2Transport(
+            settings.url,
+            settings.database,
+            settings.username,
+            settings.api_key,
+            settings.timeout,
+            settings.retry,
+        )
+    return XmlRpcTransport(
+        settings.url,
+        settings.database,
+        settings.username,
+        settings.secret,
+        settings.timeout,
+        settings.retry,
+    )
+
+
+def connect(settings: OdooSettings, factory: TransportFactory = default_transport) -> Connection:
+    """Detect the protocol when asked to, then authenticate."""
+    version = "unknown"
+    major: int | None = None
+    protocol = settings.protocol
+    if protocol != "json2":
+        probe = factory(settings, "xmlrpc")
+        info = _version(probe)
+        version = str(info.get("server_version", "unknown"))
+        numbers = info.get("server_version_info") or []
+        major = int(numbers[0]) if numbers and str(numbers[0]).isdigit() else None
+        if protocol == "auto":
+            newer = major is not None and major >= JSON2_SINCE
+            protocol = "json2" if newer and settings.api_key else "xmlrpc"
+    transport = probe if protocol == "xmlrpc" else factory(settings, protocol)
+    try:
+        uid = transport.authenticate()
+    except OdooRefused as exc:
+        raise CrmError(_explain(exc.message, settings)) from None
+    if not uid:
+        raise CrmError(
+            f"Odoo at {settings.url} rejected the login {settings.username!r} on database "
+            f"{settings.database!r}"
+        )
+    return Connection(transport, version, major)
+
+
+def _version(transport: Transport) -> Mapping[str, Any]:
+    getter = getattr(transport, "version", None)
+    return dict(getter()) if callable(getter) else {}
+
+
+def _explain(message: str, settings: OdooSettings) -> str:
+    lowered = message.lower()
+    if "database" in lowered and "does not exist" in lowered:
+        return f"database {settings.database!r} does not exist on the Odoo server at {settings.url}"
+    return message
+
+
+def resolve_fields(
+    transport: Transport, mapping: Mapping[str, str | None]
+) -> tuple[FieldMap, list[FieldProblem]]:
+    """Check the field mapping against the server's crm.lead fields (one call)."""
+    try:
+        server_fields = transport.call(
+            "crm.lead", "fields_get", None, attributes=["type", "relation"]
+        )
+    except OdooRefused as exc:
+        raise CrmError(
+            f"cannot read the crm.lead model ({exc.message}); is the CRM app installed and "
+            "may this user read leads?"
+        ) from None
+    return FieldMap.resolve(mapping, server_fields)
+
+
+def open_odoo_store(
+    loaded: LoadedConfig, factory: TransportFactory = default_transport
+) -> OdooStore:
+    """Connect, check the field mapping, and return the store for a run."""
+    crm = loaded.config.crm
+    connection = connect(settings_from_config(loaded), factory)
+    fields, problems = resolve_fields(connection.transport, configured_mapping(crm.field_mapping))
+    if problems:
+        listed = "; ".join(f"{p.logical}: {p.problem}" for p in problems)
+        raise CrmError(f"{loaded.path}: crm.field_mapping does not fit this Odoo: {listed}")
+    options = WriteOptions(crm.mail_tracking, crm.notify_salespeople)
+    return OdooStore(connection.transport, fields, options)

@@ -1,0 +1,241 @@
+"""`CrmStore` over an Odoo server, in bulk.
+
+Calls per run are bounded by the number of pages and write groups, never by
+the number of leads: leads come from one ``search_read`` per page (with the
+tag names of the page in at most one more call), counts from one
+``read_group``, users and teams from one ``search_read`` per request, and
+writes as one ``write`` per set of leads receiving the same values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from odoo_lead_manager.crm.odoo.fields import FieldMap
+from odoo_lead_manager.crm.odoo.transport import Transport
+from odoo_lead_manager.crm.odoo.values import (
+    lead_from_record,
+    many2one_id,
+    odoo_domain,
+    read_value,
+)
+from odoo_lead_manager.crm.store import LeadValues, check_lead_values
+from odoo_lead_manager.errors import CrmError
+from odoo_lead_manager.model import Domain, Lead, Team, User
+
+USER_FIELDS = ["id", "name", "login", "active", "sale_team_id"]
+ARCHIVED_TOO = {"active_test": False}
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """Context of lead writes.
+
+    ``mail_tracking`` keeps Odoo's tracking (the chatter records each change,
+    at a large cost per lead); ``notify_salespeople`` lets Odoo e-mail each
+    new owner once per lead, which Odoo's own assignment also turns off.
+    """
+
+    mail_tracking: bool = True
+    notify_salespeople: bool = False
+
+    def context(self) -> dict[str, Any]:
+        context: dict[str, Any] = {}
+        if not self.mail_tracking:
+            context["tracking_disable"] = True
+        if not self.notify_salespeople:
+            context["mail_auto_subscribe_no_notify"] = True
+        return context
+
+
+class OdooStore:
+    """The CRM of one Odoo database, through one authenticated transport."""
+
+    def __init__(
+        self, transport: Transport, fields: FieldMap, write_options: WriteOptions | None = None
+    ) -> None:
+        self.transport = transport
+        self.fields = fields
+        self.write_options = write_options or WriteOptions()
+        self._tag_names: dict[int, str] = {}
+        self._ids_by_name: dict[tuple[str, str], int] = {}
+
+    def _call(self, model: str, method: str, ids: list[int] | None = None, **kw: Any) -> Any:
+        return self.transport.call(model, method, ids, **kw)
+
+    # users and teams
+
+    def find_users(self, names: Collection[str]) -> list[User]:
+        wanted = sorted(set(names))
+        if not wanted:
+            return []
+        domain = ["|", ("name", "in", wanted), ("login", "in", wanted)]
+        return self._users(domain)
+
+    def users_by_id(self, ids: Collection[int]) -> list[User]:
+        wanted = sorted(set(ids))
+        return self._users([("id", "in", wanted)]) if wanted else []
+
+    def _users(self, domain: list[Any]) -> list[User]:
+        records = self._call(
+            "res.users",
+            "search_read",
+            domain=domain,
+            fields=USER_FIELDS,
+            order="id",
+            context=ARCHIVED_TOO,
+        )
+        return [
+            User(
+                id=r["id"],
+                name=r["name"],
+                login=r.get("login") or "",
+                active=bool(r.get("active", True)),
+                team_id=many2one_id(r.get("sale_team_id", False)),
+            )
+            for r in records
+        ]
+
+    def find_teams(self, names: Collection[str]) -> list[Team]:
+        wanted = sorted(set(names))
+        if not wanted:
+            return []
+        records = self._call(
+            "crm.team",
+            "search_read",
+            domain=[("name", "in", wanted)],
+            fields=["id", "name", "active"],
+            order="id",
+            context=ARCHIVED_TOO,
+        )
+        return [Team(id=r["id"], name=r["name"], active=bool(r["active"])) for r in records]
+
+    # leads
+
+    def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        base = odoo_domain(domain, self.fields)
+        context = self._context(domain)
+        last_id = 0
+        while True:
+            # Keyset paging: leads written between pages are neither skipped nor repeated.
+            records = self._call(
+                "crm.lead",
+                "search_read",
+                domain=[("id", ">", last_id), *base],
+                fields=self.fields.odoo_names(),
+                order="id",
+                limit=page_size,
+                context=context,
+            )
+            yield from self._leads(records)
+            if len(records) < page_size:
+                return
+            last_id = records[-1]["id"]
+
+    def read_leads(self, ids: Collection[int]) -> list[Lead]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        records = self._call(
+            "crm.lead",
+            "search_read",
+            domain=[("id", "in", wanted)],
+            fields=self.fields.odoo_names(),
+            order="id",
+            context=ARCHIVED_TOO,
+        )
+        return self._leads(records)
+
+    def _leads(self, records: list[dict[str, Any]]) -> list[Lead]:
+        tags = self.fields.get("tag_ids")
+        if tags is not None:
+            needed = {t for r in records for t in (r.get(tags.odoo) or [])} - self._tag_names.keys()
+            if needed:
+                found = self._call(
+                    tags.relation or "crm.tag",
+                    "search_read",
+                    domain=[("id", "in", sorted(needed))],
+                    fields=["id", "name"],
+                    context=ARCHIVED_TOO,
+                )
+                self._tag_names.update((t["id"], t["name"]) for t in found)
+        return [lead_from_record(r, self.fields, self._tag_names) for r in records]
+
+    def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
+        translated = odoo_domain(domain, self.fields)
+        context = self._context(domain)
+        if not group_by:
+            total = self._call("crm.lead", "search_count", domain=translated, context=context)
+            return {(): int(total)}
+        fields = []
+        for logical in group_by:
+            field = self.fields.get(logical)
+            if field is None:
+                raise CrmError(f"cannot group leads by {logical!r}: it is not mapped")
+            fields.append(field)
+        names = [f.odoo for f in fields]
+        rows = self._call(
+            "crm.lead",
+            "read_group",
+            domain=translated,
+            fields=names,
+            groupby=names,
+            lazy=False,
+            context=context,
+        )
+        counts: dict[tuple[Any, ...], int] = {}
+        for row in rows:
+            key = tuple(read_value(f, row[f.odoo]) for f in fields)
+            counts[key] = counts.get(key, 0) + int(row["__count"])
+        return counts
+
+    def write_leads(self, ids: Sequence[int], values: LeadValues) -> None:
+        check_lead_values(values)
+        wanted = sorted(set(ids))
+        if not wanted:
+            return
+        vals: dict[str, Any] = {}
+        for logical, value in values.items():
+            field = self.fields.get(logical)
+            if field is None:
+                raise CrmError(
+                    f"cannot write {logical}: it is not mapped to a crm.lead field "
+                    f"(see crm.field_mapping)"
+                )
+            vals[field.odoo] = self._odoo_value(field.odoo, field.type, field.relation, value)
+        self._call("crm.lead", "write", wanted, vals=vals, context=self.write_options.context())
+
+    def _odoo_value(self, name: str, kind: str, relation: str | None, value: Any) -> Any:
+        if value is None:
+            return False
+        if kind == "many2one" and isinstance(value, str):
+            return self._id_by_name(relation or "", value, name)
+        if kind == "selection" and isinstance(value, int):
+            return str(value)
+        return value
+
+    def _id_by_name(self, model: str, name: str, field: str) -> int:
+        key = (model, name)
+        if key not in self._ids_by_name:
+            found = self._call(
+                model, "search_read", domain=[("name", "=", name)], fields=["id"], limit=2
+            )
+            if len(found) != 1:
+                what = "no" if not found else "more than one"
+                raise CrmError(f"cannot write {field}: {what} {model} record is named {name!r}")
+            self._ids_by_name[key] = int(found[0]["id"])
+        return self._ids_by_name[key]
+
+    def close(self) -> None:
+        closer = getattr(self.transport, "close", None)
+        if callable(closer):
+            closer()
+
+    @staticmethod
+    def _context(domain: Domain) -> dict[str, Any]:
+        mentions = any(isinstance(t, tuple | list) and t[0] == "active" for t in domain)
+        return dict(ARCHIVED_TOO) if mentions else {}

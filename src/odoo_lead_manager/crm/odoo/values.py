@@ -1,0 +1,177 @@
+"""Odoo's values in and out, in one place.
+
+Odoo answers with ``False`` for every empty value, many2one as
+``[id, "display name"]``, many2many as id lists, dates and datetimes as UTC
+strings and ``priority`` as ``'0'``-``'3'``; stages downstream see only the
+plain `Lead`. Domains over logical fields go the other way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from odoo_lead_manager.crm.odoo.fields import FieldMap, MappedField
+from odoo_lead_manager.errors import CrmError
+from odoo_lead_manager.model import Domain, DomainTerm, Lead
+
+_NEGATIVE = {"!=": "=", "not in": "in", "not like": "like", "not ilike": "ilike"}
+
+
+def empty(value: Any) -> bool:
+    """Odoo's empty: ``False`` (or ``None`` from a JSON transport)."""
+    return value is False or value is None
+
+
+def many2one_id(value: Any) -> int | None:
+    if empty(value):
+        return None
+    if isinstance(value, list | tuple):
+        return int(value[0])
+    return int(value)
+
+
+def many2one_name(value: Any) -> str | None:
+    if empty(value):
+        return None
+    if isinstance(value, list | tuple):
+        return str(value[1])
+    return str(value)
+
+
+def parse_date(value: Any) -> date | None:
+    """A date from ``'YYYY-MM-DD'`` or the date part of a UTC datetime string."""
+    if empty(value):
+        return None
+    return date.fromisoformat(str(value)[:10])
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    if empty(value):
+        return None
+    text = str(value)
+    return datetime.fromisoformat(text if len(text) > 10 else f"{text} 00:00:00")
+
+
+def _text(value: Any) -> str | None:
+    return None if empty(value) else str(value)
+
+
+def read_value(field: MappedField, value: Any) -> Any:
+    """One field's Odoo value as the domain value of its logical field."""
+    if field.type == "many2one":
+        return many2one_name(value) if field.by_name else many2one_id(value)
+    if field.type == "date" or (field.type == "datetime" and field.logical == "source_date"):
+        return parse_date(value)
+    if field.type == "datetime":
+        return parse_datetime(value)
+    if field.type == "boolean":
+        return bool(value)
+    if field.logical == "priority":
+        return int(value) if not empty(value) else 0
+    if field.type == "many2many":
+        return [int(v) for v in value] if value else []
+    return _text(value)
+
+
+def lead_from_record(
+    record: Mapping[str, Any], fields: FieldMap, tag_names: Mapping[int, str]
+) -> Lead:
+    """A `Lead` from one ``search_read`` record of crm.lead."""
+
+    def get(logical: str) -> Any:
+        field = fields.get(logical)
+        return read_value(field, record.get(field.odoo, False)) if field else None
+
+    tag_ids = get("tag_ids") or []
+    return Lead(
+        id=int(record["id"]),
+        name=get("name") or "",
+        type=get("type") or "lead",
+        active=bool(get("active")) if "active" in fields else True,
+        status=get("status"),
+        stage=get("stage_id"),
+        source_date=get("source_date"),
+        create_date=get("create_date"),
+        write_date=get("write_date"),
+        user_id=get("user_id"),
+        open_user_id=get("open_user_id"),
+        closer_id=get("closer_id"),
+        team_id=get("team_id"),
+        source=get("source_id"),
+        campaign=get("campaign_id"),
+        tags=tuple(sorted(tag_names[t] for t in tag_ids if t in tag_names)),
+        partner_id=get("partner_id"),
+        email=get("email_from"),
+        phone=get("phone"),
+        priority=get("priority") or 0,
+        activity_date_deadline=get("activity_date_deadline"),
+    )
+
+
+def odoo_domain(domain: Domain, fields: FieldMap) -> list[Any]:
+    """A logical domain in crm.lead field names, with Odoo's own value shapes."""
+    _check_arity(domain)
+    result: list[Any] = []
+    for term in domain:
+        if isinstance(term, str):
+            if term not in ("&", "|", "!"):
+                raise CrmError(f"domain: {term!r} is not one of '&', '|', '!'")
+            result.append(term)
+        else:
+            result.extend(_term(term, fields))
+    return result
+
+
+def _check_arity(domain: Domain) -> None:
+    """Refuse a domain whose prefix operators lack operands, before the server sees it."""
+    operands = 0
+    for term in reversed(domain):
+        if term in ("&", "|"):
+            if operands < 2:
+                raise CrmError(f"domain: {term!r} needs two operands")
+            operands -= 1
+        elif term == "!":
+            if operands < 1:
+                raise CrmError("domain: '!' needs an operand")
+        else:
+            operands += 1
+
+
+def _term(term: DomainTerm, fields: FieldMap) -> list[Any]:
+    if not isinstance(term, tuple | list) or len(term) != 3:
+        raise CrmError(f"domain: {term!r} is not a (field, operator, value) term")
+    logical, operator, value = term
+    field = fields.get(logical)
+    if field is None:
+        raise CrmError(f"domain: lead field {logical!r} is not mapped to a crm.lead field")
+    if empty(value) and operator not in ("=", "!="):
+        raise CrmError(f"domain: {logical} {operator} False is not a valid comparison")
+    if field.type == "many2many":
+        if operator not in ("in", "not in"):
+            raise CrmError(f"domain: {logical} supports 'in' and 'not in', not {operator!r}")
+        names = [value] if isinstance(value, str) else list(value)
+        positive = (f"{field.odoo}.name", "in", names)
+        return ["!", positive] if operator == "not in" else [positive]
+    if field.by_name and not empty(value):
+        # Compare the related record's name exactly. Negations are spelt
+        # with '!' so that, as for plain fields, unset values match them.
+        if operator in _NEGATIVE:
+            return ["!", (f"{field.odoo}.name", _NEGATIVE[operator], _out(field, value))]
+        return [(f"{field.odoo}.name", operator, _out(field, value))]
+    return [(field.odoo, operator, _out(field, value))]
+
+
+def _out(field: MappedField, value: Any) -> Any:
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_out(field, v) for v in value]
+    if value is None:
+        return False
+    if field.logical == "priority" and not isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,283 @@
+"""An in-memory stand-in for an Odoo 17 server, at the transport level.
+
+It answers the calls `OdooStore` makes with Odoo's value shapes and Odoo's
+domain semantics as recorded in ODOO_NOTES.md (``False`` for empty,
+many2one as ``[id, name]``, ``!=``/``not in`` matching unset values,
+``active_test``), and counts every call, so that tests can check both the
+translation layer and the number of round trips without a server.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from odoo_lead_manager.crm.odoo.transport import OdooRefused
+from odoo_lead_manager.model import Lead, Team, User
+
+M2O = {
+    "user_id": "res.users",
+    "open_user_id": "res.users",
+    "closer_id": "res.users",
+    "team_id": "crm.team",
+    "source_id": "utm.source",
+    "campaign_id": "utm.campaign",
+    "stage_id": "crm.stage",
+    "partner_id": "res.partner",
+}
+LEAD_FIELDS: dict[str, dict[str, Any]] = {
+    "id": {"type": "integer"},
+    "name": {"type": "char"},
+    "type": {"type": "selection"},
+    "active": {"type": "boolean"},
+    "status": {"type": "char"},
+    "source_date": {"type": "date"},
+    "create_date": {"type": "datetime"},
+    "write_date": {"type": "datetime"},
+    "email_from": {"type": "char"},
+    "phone": {"type": "char"},
+    "priority": {"type": "selection"},
+    "activity_date_deadline": {"type": "date"},
+    "tag_ids": {"type": "many2many", "relation": "crm.tag"},
+    **{name: {"type": "many2one", "relation": model} for name, model in M2O.items()},
+}
+
+
+def _iso(value: date | None) -> str | bool:
+    if value is None:
+        return False
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return value.isoformat()
+
+
+class FakeOdoo:
+    """One database, one logged-in user, a call counter."""
+
+    protocol = "fake"
+
+    def __init__(self, version: int = 17) -> None:
+        self.uid = 0
+        self.version_major = version
+        self.calls: Counter[tuple[str, str]] = Counter()
+        self.contexts: list[dict[str, Any]] = []
+        self.models: dict[str, dict[int, dict[str, Any]]] = {
+            m: {} for m in ("res.users", "crm.team", "crm.tag", "crm.lead", "res.partner",
+                            "utm.source", "utm.campaign", "crm.stage")
+        }  # fmt: skip
+        self.lead_fields = dict(LEAD_FIELDS)
+
+    # loading ---------------------------------------------------------------
+
+    def _named(self, model: str, name: str | None) -> list[Any] | bool:
+        if not name:
+            return False
+        for record in self.models[model].values():
+            if record["name"] == name:
+                return [record["id"], name]
+        new_id = len(self.models[model]) + 1
+        self.models[model][new_id] = {"id": new_id, "name": name, "active": True}
+        return [new_id, name]
+
+    def _tag_id(self, name: str) -> int:
+        named = self._named("crm.tag", name)
+        assert isinstance(named, list)
+        return int(named[0])
+
+    def _ref(self, model: str, record_id: int | None) -> list[Any] | bool:
+        if record_id is None:
+            return False
+        record = self.models[model].setdefault(
+            record_id, {"id": record_id, "name": f"{model} {record_id}", "active": True}
+        )
+        return [record_id, record["name"]]
+
+    def load(self, teams: Iterable[Team], users: Iterable[User], leads: Iterable[Lead]) -> None:
+        for team in teams:
+            self.models["crm.team"][team.id] = {
+                "id": team.id,
+                "name": team.name,
+                "active": team.active,
+            }
+        for user in users:
+            self.models["res.users"][user.id] = {
+                "id": user.id,
+                "name": user.name,
+                "login": user.login,
+                "active": user.active,
+                "sale_team_id": self._ref("crm.team", user.team_id),
+            }
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        for x in leads:
+            self.models["crm.lead"][x.id] = {
+                "id": x.id, "name": x.name, "type": x.type, "active": x.active,
+                "status": x.status if x.status is not None else False,
+                "stage_id": self._named("crm.stage", x.stage),
+                "source_date": _iso(x.source_date),
+                "create_date": _iso(x.create_date) or now,
+                "write_date": _iso(x.write_date) or now,
+                "user_id": self._ref("res.users", x.user_id),
+                "open_user_id": self._ref("res.users", x.open_user_id),
+                "closer_id": self._ref("res.users", x.closer_id),
+                "team_id": self._ref("crm.team", x.team_id),
+                "source_id": self._named("utm.source", x.source),
+                "campaign_id": self._named("utm.campaign", x.campaign),
+                "tag_ids": sorted({self._tag_id(t) for t in x.tags}),
+                "partner_id": self._ref("res.partner", x.partner_id),
+                "email_from": x.email or False, "phone": x.phone or False,
+                "priority": str(x.priority),
+                "activity_date_deadline": _iso(x.activity_date_deadline),
+            }  # fmt: skip
+
+    # the transport interface -------------------------------------------------
+
+    def version(self) -> dict[str, Any]:
+        self.calls[("common", "version")] += 1
+        return {
+            "server_version": f"{self.version_major}.0",
+            "server_version_info": [self.version_major, 0, 0, "final", 0, ""],
+        }
+
+    def authenticate(self) -> int:
+        self.calls[("common", "authenticate")] += 1
+        self.uid = 2
+        return self.uid
+
+    def call(self, model: str, method: str, ids: list[int] | None, **kw: Any) -> Any:
+        self.calls[(model, method)] += 1
+        context = kw.get("context") or {}
+        self.contexts.append(context)
+        if method == "fields_get":
+            return self.lead_fields
+        if method == "search_read":
+            return self._search_read(model, kw, context)
+        if method == "search_count":
+            return len(self._search(model, kw.get("domain", []), context))
+        if method == "read_group":
+            return self._read_group(model, kw, context)
+        if method == "write":
+            return self._write(model, ids or [], kw["vals"])
+        raise OdooRefused(f"Odoo refused {model}.{method}: method not found")
+
+    # searching -------------------------------------------------------------
+
+    def _search(
+        self, model: str, domain: list[Any], context: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if model not in self.models:
+            raise OdooRefused(f"Odoo refused {model}.search_read: KeyError: {model!r}")
+        terms = list(domain)
+        names = {t[0] for t in terms if isinstance(t, tuple | list)}
+        if context.get("active_test", True) and "active" not in names and model != "crm.tag":
+            terms = [("active", "=", True), *terms]
+        return [r for _, r in sorted(self.models[model].items()) if self._matches(model, r, terms)]
+
+    def _search_read(
+        self, model: str, kw: dict[str, Any], context: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        records = self._search(model, kw.get("domain", []), context)
+        if kw.get("limit"):
+            records = records[: kw["limit"]]
+        fields = kw.get("fields") or []
+        return [{f: r.get(f, False) for f in {"id", *fields}} for r in records]
+
+    def _read_group(
+        self, model: str, kw: dict[str, Any], context: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        groups: Counter[tuple[Any, ...]] = Counter()
+        firsts: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for record in self._search(model, kw.get("domain", []), context):
+            values = [record.get(g, False) for g in kw["groupby"]]
+            key = tuple(tuple(v) if isinstance(v, list) else v for v in values)
+            groups[key] += 1
+            firsts.setdefault(key, dict(zip(kw["groupby"], values, strict=True)))
+        return [{**firsts[key], "__count": count} for key, count in groups.items()]
+
+    def _matches(self, model: str, record: dict[str, Any], terms: list[Any]) -> bool:
+        def expression(position: int) -> tuple[bool, int]:
+            term = terms[position]
+            if term == "!":
+                value, end = expression(position + 1)
+                return not value, end
+            if term in ("&", "|"):
+                left, middle = expression(position + 1)
+                right, end = expression(middle)
+                return (left and right) if term == "&" else (left or right), end
+            return self._term(model, record, *term), position + 1
+
+        position, result = 0, True
+        while position < len(terms):
+            value, position = expression(position)
+            result = result and value
+        return result
+
+    def _term(
+        self, model: str, record: dict[str, Any], path: str, operator: str, value: Any
+    ) -> bool:
+        field, _, sub = path.partition(".")
+        if field not in record and field != "id":
+            raise OdooRefused(
+                f"Odoo refused {model}.search_read: ValueError: Invalid field {path!r}"
+            )
+        raw = record.get(field, False)
+        if field == "tag_ids":
+            names = [self.models["crm.tag"][t]["name"] for t in raw]
+            if operator == "in":
+                return any(n in value for n in names)
+            raise OdooRefused("fake: only 'in' on tag_ids.name is emulated")
+        if isinstance(raw, list):
+            raw = raw[1] if sub == "name" else raw[0]
+        if sub and sub != "name":
+            raise OdooRefused(f"fake: path {path!r} is not emulated")
+        return _compare(raw, operator, value)
+
+    # writing ---------------------------------------------------------------
+
+    def _write(self, model: str, ids: list[int], vals: dict[str, Any]) -> bool:
+        table = self.models[model]
+        missing = [i for i in ids if i not in table]
+        if missing:
+            raise OdooRefused(
+                f"Odoo refused {model}.write: MissingError: Record does not exist or has been deleted. (Records: {missing})"
+            )
+        for name in vals:
+            if name not in self.lead_fields:
+                raise OdooRefused(
+                    f"Odoo refused {model}.write: ValueError: Invalid field {name!r} on model {model!r}"
+                )
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        for record_id in ids:
+            for name, value in vals.items():
+                relation = M2O.get(name)
+                record = table[record_id]
+                record[name] = self._ref(relation, value or None) if relation else value
+            table[record_id]["write_date"] = now
+        return True
+
+
+_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def _compare(raw: Any, operator: str, value: Any) -> bool:
+    if operator == "=":
+        return bool(raw == value) if value is not False else raw is False
+    if operator == "!=":
+        return raw is not False if value is False else (raw is False or raw != value)
+    if operator == "in":
+        return raw in value
+    if operator == "not in":
+        return raw not in value
+    if operator in ("like", "ilike", "=like", "=ilike"):
+        if raw is False:
+            return False
+        pattern = str(value) if operator.startswith("=") else f"%{value}%"
+        regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+        flags = re.IGNORECASE if "ilike" in operator else 0
+        return re.fullmatch(regex, str(raw), flags | re.DOTALL) is not None
+    if operator in _ORDER:
+        return raw is not False and bool(_ORDER[operator](raw, value))
+    raise OdooRefused(f"Odoo refused search: ValueError: Invalid operator {operator!r}")

@@ -1,0 +1,103 @@
+"""`FakeOdoo` served over real HTTP and XML-RPC, with faults on demand.
+
+It exercises the real `XmlRpcTransport`: HTTP, marshalling, faults with
+Odoo-style tracebacks, transient 503s and the retry policy.
+"""
+
+from __future__ import annotations
+
+import threading
+import xmlrpc.client
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
+
+from odoo_lead_manager.crm.odoo.transport import OdooRefused
+
+from .fake_odoo import FakeOdoo
+
+
+def odoo_fault(kind: str, message: str) -> xmlrpc.client.Fault:
+    """A fault as Odoo sends it: a traceback whose last line names the exception."""
+    return xmlrpc.client.Fault(
+        1, f'Traceback (most recent call last):\n  File "odoo/http.py"\n{kind}: {message}\n'
+    )
+
+
+@dataclass
+class ServerState:
+    fake: FakeOdoo
+    database: str = "crm"
+    login: str = "admin"
+    password: str = "s3cret-pw"
+    fail_next: int = 0
+    requests: int = 0
+    fault_on: dict[tuple[str, str], xmlrpc.client.Fault] = field(default_factory=dict)
+
+
+class _Api:
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+
+    def version(self) -> dict[str, Any]:
+        return self.state.fake.version()
+
+    def authenticate(self, db: str, login: str, password: str, _env: dict[str, Any]) -> Any:
+        self._database(db)
+        self.state.fake.calls[("common", "authenticate")] += 1
+        return 2 if (login, password) == (self.state.login, self.state.password) else False
+
+    def execute_kw(
+        self, db: str, uid: int, password: str, model: str, method: str, args: list[Any],
+        kwargs: dict[str, Any],
+    ) -> Any:  # fmt: skip
+        self._database(db)
+        if uid != 2 or password != self.state.password:
+            raise odoo_fault("odoo.exceptions.AccessDenied", "Access Denied")
+        if (model, method) in self.state.fault_on:
+            raise self.state.fault_on[(model, method)]
+        try:
+            return self.state.fake.call(model, method, args[0] if args else None, **kwargs)
+        except OdooRefused as exc:
+            raise odoo_fault("odoo.exceptions.UserError", exc.message) from None
+
+    def _database(self, db: str) -> None:
+        if db != self.state.database:
+            raise odoo_fault(
+                "psycopg2.OperationalError",
+                f'connection to server failed: FATAL:  database "{db}" does not exist',
+            )
+
+
+@contextmanager
+def serve(fake: FakeOdoo, **state: Any) -> Iterator[tuple[str, ServerState]]:
+    """Run the server on a free local port; yield its URL and its state."""
+    shared = ServerState(fake, **state)
+
+    class Handler(SimpleXMLRPCRequestHandler):
+        rpc_paths = ("/xmlrpc/2/common", "/xmlrpc/2/object")
+
+        def do_POST(self) -> None:
+            shared.requests += 1
+            if shared.fail_next > 0:
+                shared.fail_next -= 1
+                self.send_error(503, "Service Unavailable")
+                return
+            super().do_POST()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = SimpleXMLRPCServer(
+        ("127.0.0.1", 0), requestHandler=Handler, allow_none=True, logRequests=False
+    )
+    server.register_instance(_Api(shared))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", shared
+    finally:
+        server.shutdown()
+        server.server_close()
