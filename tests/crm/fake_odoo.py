@@ -151,6 +151,9 @@ class FakeOdoo:
         self.calls[(model, method)] += 1
         context = kw.get("context") or {}
         self.contexts.append(context)
+        if method == "context_get":
+            self.uid = 2
+            return {"uid": 2, "lang": "en_US", "tz": False}
         if method == "fields_get":
             return self.lead_fields
         if method == "search_read":

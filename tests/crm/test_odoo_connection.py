@@ -11,8 +11,8 @@ import pytest
 
 from odoo_lead_manager.cli import main
 from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.odoo.connect import server_url, settings_from_config
-from odoo_lead_manager.errors import ConfigError
+from odoo_lead_manager.crm.odoo.connect import open_odoo_store, server_url, settings_from_config
+from odoo_lead_manager.errors import ConfigError, CrmError
 
 from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS
 from .fake_odoo import FakeOdoo
@@ -208,3 +208,43 @@ def test_settings_come_from_the_environment(tmp_path: Path) -> None:
 )
 def test_server_url(host: str, port: int | None, url: str) -> None:
     assert server_url(host, port) == url
+
+
+def test_json2_on_odoo_19_with_an_api_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    fake = FakeOdoo(version=19)
+    fake.load(SEED_TEAMS, SEED_USERS, SEED_LEADS)
+    with serve(fake, password=PASSWORD, api_key="k3y-secret") as (url, _):
+        path = config(tmp_path, monkeypatch, url)
+        monkeypatch.setenv("ODOO_API_KEY", "k3y-secret")
+        status, out = check(["check", "--config", path], capsys, caplog)
+        assert status == 0, out
+        assert "Protocol: json2" in out and "(version 19.0)" in out
+        assert "k3y-secret" not in out
+
+        store = open_odoo_store(load_config(path))
+        assert [u.name for u in store.find_users(["alice"])] == ["Alice Smith"]
+        store.write_leads([2], {"status": "New"})
+        assert store.read_leads([2])[0].status == "New"
+        with pytest.raises(CrmError, match="MissingError"):
+            store.write_leads([999], {"status": "New"})
+
+        monkeypatch.setenv("ODOO_API_KEY", "wrong-key")
+        status, out = check(["check", "--config", path], capsys, caplog)
+        assert status == 2
+        assert "Unauthorized: Invalid apikey" in out and "wrong-key" not in out
+
+
+def test_xmlrpc_on_odoo_19_without_api_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    fake = FakeOdoo(version=19)
+    fake.load(SEED_TEAMS, SEED_USERS, SEED_LEADS)
+    with serve(fake, password=PASSWORD) as (url, _):
+        status, out = check(
+            ["check", "--config", config(tmp_path, monkeypatch, url)], capsys, caplog
+        )
+        assert status == 0 and "Protocol: xmlrpc" in out

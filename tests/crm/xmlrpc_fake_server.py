@@ -6,6 +6,7 @@ Odoo-style tracebacks, transient 503s and the retry policy.
 
 from __future__ import annotations
 
+import json
 import threading
 import xmlrpc.client
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ class ServerState:
     fail_next: int = 0
     requests: int = 0
     fault_on: dict[tuple[str, str], xmlrpc.client.Fault] = field(default_factory=dict)
+    api_key: str = "k3y-secret"
 
 
 class _Api:
@@ -85,7 +87,37 @@ def serve(fake: FakeOdoo, **state: Any) -> Iterator[tuple[str, ServerState]]:
                 shared.fail_next -= 1
                 self.send_error(503, "Service Unavailable")
                 return
+            if self.path.startswith("/json/2/"):
+                self._json2()
+                return
             super().do_POST()
+
+        def _json2(self) -> None:
+            """Odoo 19's JSON-2 endpoint: bearer key, database header, named arguments."""
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+            if self.headers.get("Authorization") != f"bearer {shared.api_key}":
+                self._json_reply(401, {"name": "werkzeug.exceptions.Unauthorized",
+                                       "message": "Invalid apikey"})  # fmt: skip
+                return
+            if self.headers.get("X-Odoo-Database") != shared.database:
+                self._json_reply(404, {"name": "werkzeug.exceptions.NotFound", "message": "no db"})
+                return
+            _, _, _, model, method = self.path.split("/", 4)
+            ids = body.pop("ids", None)
+            try:
+                result = shared.fake.call(model, method, ids, **body)
+            except OdooRefused as exc:
+                self._json_reply(422, {"name": "odoo.exceptions.UserError", "message": exc.message})
+                return
+            self._json_reply(200, result)
+
+        def _json_reply(self, status: int, payload: Any) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         def log_message(self, format: str, *args: Any) -> None:
             return None

@@ -60,6 +60,7 @@ class OdooStore:
         self.fields = fields
         self.write_options = write_options or WriteOptions()
         self._tag_names: dict[int, str] = {}
+        self._users_by_name: dict[str, list[User]] = {}
         self._ids_by_name: dict[tuple[str, str], int] = {}
 
     def _call(self, model: str, method: str, ids: list[int] | None = None, **kw: Any) -> Any:
@@ -68,11 +69,15 @@ class OdooStore:
     # users and teams
 
     def find_users(self, names: Collection[str]) -> list[User]:
-        wanted = sorted(set(names))
-        if not wanted:
-            return []
-        domain = ["|", ("name", "in", wanted), ("login", "in", wanted)]
-        return self._users(domain)
+        """Users by name or login; names asked before in this run cost no call."""
+        wanted = set(names)
+        missing = sorted(wanted - self._users_by_name.keys())
+        if missing:
+            found = self._users(["|", ("name", "in", missing), ("login", "in", missing)])
+            for name in missing:
+                self._users_by_name[name] = [u for u in found if name in (u.name, u.login)]
+        users = {u.id: u for name in wanted for u in self._users_by_name[name]}
+        return [users[i] for i in sorted(users)]
 
     def users_by_id(self, ids: Collection[int]) -> list[User]:
         wanted = sorted(set(ids))

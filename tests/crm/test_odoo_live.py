@@ -1,0 +1,256 @@
+"""The CrmStore contract against a real Odoo, when ODLM_TEST_ODOO_* names one.
+
+The tests create their own users, team, partner, tags, sources, leads and
+activities over RPC, and the custom lead fields (``x_status`` ...) when the
+server lacks them, map the logical fields to them, and remove all of it
+afterwards. Record ids on a server are not the contract's seed ids, so the
+store under test is wrapped in `SeedIds`, which translates ids both ways
+and keeps every search to the test's own leads.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from odoo_lead_manager.crm.odoo.connect import OdooSettings, connect, resolve_fields
+from odoo_lead_manager.crm.odoo.fields import configured_mapping
+from odoo_lead_manager.crm.odoo.store import OdooStore
+from odoo_lead_manager.crm.odoo.transport import Transport
+from odoo_lead_manager.crm.store import LeadValues
+from odoo_lead_manager.model import Domain, Lead, Team, User
+
+from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract
+
+ENV = ("ODLM_TEST_ODOO_URL", "ODLM_TEST_ODOO_DB", "ODLM_TEST_ODOO_USER", "ODLM_TEST_ODOO_PASSWORD")
+MISSING = [name for name in ENV if not os.environ.get(name)]
+
+pytestmark = pytest.mark.skipif(
+    bool(MISSING), reason=f"no Odoo to test against: set {', '.join(MISSING)}"
+)
+
+CUSTOM_FIELDS = {
+    "status": ("x_status", "char", None),
+    "source_date": ("x_source_date", "date", None),
+    "open_user_id": ("x_open_user_id", "many2one", "res.users"),
+    "closer_id": ("x_closer_id", "many2one", "res.users"),
+}
+PREFIX = "odlm-test"
+USER_FIELDS = ("user_id", "open_user_id", "closer_id")
+
+
+class SeedIds:
+    """A store whose ids are the contract's seed ids, restricted to the seeded leads."""
+
+    def __init__(self, store: OdooStore, ids: Mapping[str, Mapping[int, int]]) -> None:
+        self.store = store
+        self.forward = ids
+        self.back = {kind: {v: k for k, v in table.items()} for kind, table in ids.items()}
+
+    def _fwd(self, kind: str, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return [self._fwd(kind, v) for v in value]
+        if isinstance(value, bool) or not isinstance(value, int):
+            return value  # unset, or a wrong value the store must refuse itself
+        # An id the seed does not know stands for a record that does not exist.
+        return self.forward[kind].get(value, 10**9 + value)
+
+    def _bk(self, kind: str, value: int | None) -> int | None:
+        return None if value is None else self.back[kind].get(value, value)
+
+    def _kind(self, field: str) -> str | None:
+        if field == "id":
+            return "lead"
+        if field in USER_FIELDS:
+            return "user"
+        return {"team_id": "team", "partner_id": "partner"}.get(field)
+
+    def _domain(self, domain: Domain) -> Domain:
+        mapped: Domain = [("id", "in", sorted(self.forward["lead"].values()))]
+        for term in domain:
+            if isinstance(term, tuple):
+                field, operator, value = term
+                kind = self._kind(field)
+                mapped.append((field, operator, self._fwd(kind, value) if kind else value))
+            else:
+                mapped.append(term)
+        return mapped
+
+    def _lead(self, lead: Lead) -> Lead:
+        return replace(
+            lead,
+            id=self._bk("lead", lead.id) or 0,
+            user_id=self._bk("user", lead.user_id),
+            open_user_id=self._bk("user", lead.open_user_id),
+            closer_id=self._bk("user", lead.closer_id),
+            team_id=self._bk("team", lead.team_id),
+            partner_id=self._bk("partner", lead.partner_id),
+        )
+
+    def _user(self, user: User) -> User:
+        return replace(
+            user, id=self._bk("user", user.id) or 0, team_id=self._bk("team", user.team_id)
+        )
+
+    def find_users(self, names: Collection[str]) -> list[User]:
+        return sorted((self._user(u) for u in self.store.find_users(names)), key=lambda u: u.id)
+
+    def users_by_id(self, ids: Collection[int]) -> list[User]:
+        found = self.store.users_by_id(self._fwd("user", list(ids)))
+        return sorted((self._user(u) for u in found), key=lambda u: u.id)
+
+    def find_teams(self, names: Collection[str]) -> list[Team]:
+        teams = [replace(t, id=self._bk("team", t.id) or 0) for t in self.store.find_teams(names)]
+        return sorted(teams, key=lambda t: t.id)
+
+    def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
+        return (self._lead(x) for x in self.store.search_leads(self._domain(domain), page_size))
+
+    def read_leads(self, ids: Collection[int]) -> list[Lead]:
+        return [self._lead(x) for x in self.store.read_leads(self._fwd("lead", list(ids)))]
+
+    def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
+        counts = self.store.count_leads(self._domain(domain), group_by)
+        result: dict[tuple[Any, ...], int] = {}
+        for key, count in counts.items():
+            kinds = [self._kind(f) for f in group_by]
+            result[tuple(self._bk(k, v) if k else v for k, v in zip(kinds, key, strict=True))] = (
+                count
+            )
+        return result
+
+    def write_leads(self, ids: Sequence[int], values: LeadValues) -> None:
+        mapped = {f: self._fwd(self._kind(f), v) if self._kind(f) else v for f, v in values.items()}
+        self.store.write_leads(self._fwd("lead", list(ids)), mapped)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+class Server:
+    """Setup and cleanup over RPC, remembering everything it created."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.t = transport
+        self.created: list[tuple[str, list[int]]] = []
+
+    def create(
+        self, model: str, values: list[dict[str, Any]], context: dict[str, Any] | None = None
+    ) -> list[int]:
+        # `create` takes its list of values positionally (model_create_multi), where
+        # other methods take record ids: the transport's positional slot carries it.
+        ids = self.t.call(model, "create", values, context=context or {})  # type: ignore[arg-type]
+        ids = ids if isinstance(ids, list) else [ids]
+        self.created.append((model, ids))
+        return ids
+
+    def named(self, model: str, name: str) -> int:
+        found = self.t.call(model, "search", None, domain=[("name", "=", name)], limit=1)
+        return int(found[0]) if found else self.create(model, [{"name": name}])[0]
+
+    def cleanup(self) -> None:
+        for model, ids in reversed(self.created):
+            existing = self.t.call(model, "search", None, domain=[("id", "in", ids)],
+                                   context={"active_test": False})  # fmt: skip
+            if existing:
+                self.t.call(model, "unlink", existing)
+        self.created.clear()
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[tuple[Transport, dict[str, dict[int, int]], dict[str, str | None]]]:
+    settings = OdooSettings(
+        url=os.environ["ODLM_TEST_ODOO_URL"],
+        database=os.environ["ODLM_TEST_ODOO_DB"],
+        username=os.environ["ODLM_TEST_ODOO_USER"],
+        secret=os.environ["ODLM_TEST_ODOO_PASSWORD"],
+        api_key=os.environ.get("ODLM_TEST_ODOO_API_KEY"),
+    )
+    transport = connect(settings).transport
+    server = Server(transport)
+    try:
+        existing = transport.call("crm.lead", "fields_get", None, attributes=["type"])
+        model_id = transport.call("ir.model", "search", None, domain=[("model", "=", "crm.lead")])[
+            0
+        ]
+        missing = [spec for spec in CUSTOM_FIELDS.values() if spec[0] not in existing]
+        if missing:
+            server.create("ir.model.fields", [
+                {"name": name, "model_id": model_id, "ttype": kind, "field_description": name,
+                 **({"relation": relation} if relation else {})}
+                for name, kind, relation in missing
+            ])  # fmt: skip
+        ids: dict[str, dict[int, int]] = {"team": {}, "user": {}, "partner": {}}
+        for team in SEED_TEAMS:
+            ids["team"][team.id] = server.create("crm.team", [{"name": team.name}])[0]
+        # Each user brings its own partner; it goes after the user (cleanup runs backwards).
+        partners_at = len(server.created)
+        for user in SEED_USERS:
+            real = server.create("res.users", [{"name": user.name, "login": user.login}])[0]
+            ids["user"][user.id] = real
+        user_partners = transport.call(
+            "res.users", "read", sorted(ids["user"].values()), fields=["partner_id"]
+        )
+        server.created.insert(
+            partners_at, ("res.partner", [u["partner_id"][0] for u in user_partners])
+        )
+        ids["partner"][10] = server.create("res.partner", [{"name": f"{PREFIX} partner"}])[0]
+        for team in SEED_TEAMS:
+            if not team.active:
+                transport.call("crm.team", "write", [ids["team"][team.id]], vals={"active": False})
+        for user in SEED_USERS:
+            if user.team_id:
+                server.create("crm.team.member", [{"crm_team_id": ids["team"][user.team_id],
+                                                   "user_id": ids["user"][user.id]}])  # fmt: skip
+            if not user.active:
+                transport.call("res.users", "write", [ids["user"][user.id]], vals={"active": False})
+        mapping = configured_mapping({k: v[0] for k, v in CUSTOM_FIELDS.items()})
+        yield transport, ids, mapping
+    finally:
+        server.cleanup()
+
+
+class TestOdooStoreLiveContract(CrmStoreContract):
+    @pytest.fixture
+    def store(self, live: Any) -> Iterator[SeedIds]:
+        transport, ids, mapping = live
+        leads = Server(transport)
+        fields, problems = resolve_fields(transport, mapping)
+        assert problems == []
+        lead_ids: dict[int, int] = {}
+        try:
+            for lead in SEED_LEADS:
+                user = ids["user"]
+                values = {
+                    "name": lead.name, "type": lead.type, "active": lead.active,
+                    "x_status": lead.status or False,
+                    "x_source_date": lead.source_date.isoformat() if lead.source_date else False,
+                    "user_id": user[lead.user_id] if lead.user_id else False,
+                    "team_id": ids["team"][lead.team_id] if lead.team_id else False,
+                    "partner_id": ids["partner"][lead.partner_id] if lead.partner_id else False,
+                    "email_from": lead.email or False, "phone": lead.phone or False,
+                    "priority": str(lead.priority),
+                    "source_id": leads.named("utm.source", lead.source) if lead.source else False,
+                    "campaign_id": leads.named("utm.campaign", lead.campaign) if lead.campaign else False,
+                    "tag_ids": [(6, 0, [leads.named("crm.tag", t) for t in lead.tags])],
+                }  # fmt: skip
+                if lead.stage:
+                    values["stage_id"] = leads.named("crm.stage", lead.stage)
+                context = {"tracking_disable": True, "mail_create_nolog": True}
+                lead_ids[lead.id] = leads.create("crm.lead", [values], context)[0]
+                if lead.activity_date_deadline:
+                    model_id = transport.call(
+                        "ir.model", "search", None, domain=[("model", "=", "crm.lead")]
+                    )[0]
+                    leads.create("mail.activity", [{
+                        "res_model_id": model_id, "res_id": lead_ids[lead.id],
+                        "date_deadline": lead.activity_date_deadline.isoformat(),
+                        "summary": PREFIX, "user_id": transport.uid,
+                    }])  # fmt: skip
+            yield SeedIds(OdooStore(transport, fields), {**ids, "lead": lead_ids})
+        finally:
+            leads.cleanup()

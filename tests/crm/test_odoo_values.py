@@ -1,0 +1,149 @@
+"""Odoo's payloads, exactly as the server sends them, into domain values and back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from odoo_lead_manager.crm.odoo.fields import FieldMap, configured_mapping
+from odoo_lead_manager.crm.odoo.values import lead_from_record, odoo_domain
+from odoo_lead_manager.errors import CrmError
+from odoo_lead_manager.model import Lead
+
+from .fake_odoo import LEAD_FIELDS
+
+# A crm.lead record as Odoo 17 returns it from search_read.
+RECORD = {
+    "id": 4711,
+    "name": "Jane Doe - Acme",
+    "type": "lead",
+    "active": True,
+    "status": "Full Pitch Follow Up ",
+    "stage_id": [1, "New"],
+    "source_date": "2024-05-03",
+    "create_date": "2024-05-03 08:15:00",
+    "write_date": "2024-06-01 17:45:12",
+    "user_id": [7, "Alice Smith"],
+    "open_user_id": [7, "Alice Smith"],
+    "closer_id": False,
+    "team_id": [1, "Voice"],
+    "source_id": [3, "Facebook Ads"],
+    "campaign_id": False,
+    "tag_ids": [5, 2],
+    "partner_id": [88, "Acme"],
+    "email_from": "jane@acme.example",
+    "phone": False,
+    "priority": "2",
+    "activity_date_deadline": False,
+}
+STOCK_FIELDS = {
+    **{
+        k: v
+        for k, v in LEAD_FIELDS.items()
+        if k not in ("status", "source_date", "open_user_id", "closer_id")
+    },
+}
+
+
+def mapping(**overrides: str | None) -> FieldMap:
+    fields, problems = FieldMap.resolve(configured_mapping(overrides), LEAD_FIELDS)
+    assert problems == []
+    return fields
+
+
+def test_record_to_lead() -> None:
+    lead = lead_from_record(RECORD, mapping(), {2: "VIP", 5: "DNC"})
+    assert lead == Lead(
+        id=4711, name="Jane Doe - Acme", type="lead", active=True,
+        status="Full Pitch Follow Up ", stage="New", source_date=date(2024, 5, 3),
+        create_date=datetime(2024, 5, 3, 8, 15), write_date=datetime(2024, 6, 1, 17, 45, 12),
+        user_id=7, open_user_id=7, closer_id=None, team_id=1, source="Facebook Ads",
+        campaign=None, tags=("DNC", "VIP"), partner_id=88, email="jane@acme.example",
+        phone=None, priority=2, activity_date_deadline=None,
+    )  # fmt: skip
+
+
+def test_empty_char_is_not_unset() -> None:
+    lead = lead_from_record({**RECORD, "status": ""}, mapping(), {})
+    assert lead.status == ""
+
+
+def test_stock_odoo_mapping_reads_stage_and_create_date() -> None:
+    fields, problems = FieldMap.resolve(
+        configured_mapping(
+            {
+                "status": "stage_id",
+                "source_date": "create_date",
+                "open_user_id": None,
+                "closer_id": None,
+            }
+        ),
+        STOCK_FIELDS,
+    )
+    assert problems == []
+    record = {
+        k: v
+        for k, v in RECORD.items()
+        if k not in ("status", "source_date", "open_user_id", "closer_id")
+    }
+    lead = lead_from_record(record, fields, {})
+    assert (lead.status, lead.source_date, lead.open_user_id) == ("New", date(2024, 5, 3), None)
+    assert odoo_domain([("status", "in", ["New", "Utr"])], fields) == [
+        ("stage_id.name", "in", ["New", "Utr"])
+    ]
+    assert odoo_domain([("source_date", ">=", date(2024, 5, 1))], fields) == [
+        ("create_date", ">=", "2024-05-01")
+    ]
+
+
+def test_problems_name_field_and_fix() -> None:
+    _, problems = FieldMap.resolve(configured_mapping({}), STOCK_FIELDS)
+    assert {p.logical for p in problems} == {"status", "source_date", "open_user_id", "closer_id"}
+    _, wrong = FieldMap.resolve(
+        configured_mapping({"status": "active", "user_id": None}), LEAD_FIELDS
+    )
+    assert {(p.logical, p.problem) for p in wrong} == {
+        (
+            "status",
+            "crm.lead.active is a boolean field; status needs char or many2one or selection",
+        ),
+        ("user_id", "is required and cannot be null"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("domain", "expected"),
+    [
+        ([("priority", ">=", 2)], [("priority", ">=", "2")]),
+        ([("source_id", "=", "Website")], [("source_id.name", "=", "Website")]),
+        ([("source_id", "!=", "Website")], ["!", ("source_id.name", "=", "Website")]),
+        ([("source_id", "=", False)], [("source_id", "=", False)]),
+        ([("tag_ids", "not in", ["DNC"])], ["!", ("tag_ids.name", "in", ["DNC"])]),
+        ([("user_id", "in", [1, 2])], [("user_id", "in", [1, 2])]),
+        (
+            [("write_date", "<", datetime(2024, 6, 1, 12, 0))],
+            [("write_date", "<", "2024-06-01 12:00:00")],
+        ),
+        (
+            ["|", ("status", "=", "New"), ("status", "=", None)],
+            ["|", ("status", "=", "New"), ("status", "=", False)],
+        ),
+    ],
+)
+def test_domain_translation(domain: list[object], expected: list[object]) -> None:
+    assert odoo_domain(domain, mapping()) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "domain",
+    [
+        [("status", "<", False)],
+        ["|", ("status", "=", "a")],
+        [("nope", "=", 1)],
+        [("tag_ids", "=", "x")],
+    ],
+)
+def test_bad_domains(domain: list[object]) -> None:
+    with pytest.raises(CrmError):
+        odoo_domain(domain, mapping())  # type: ignore[arg-type]
