@@ -248,3 +248,20 @@ def test_xmlrpc_on_odoo_19_without_api_key(
             ["check", "--config", config(tmp_path, monkeypatch, url)], capsys, caplog
         )
         assert status == 0 and "Protocol: xmlrpc" in out
+
+
+def test_timeouts_are_retried_then_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: tuple[str, ServerState],
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    url, state = server
+    path = config(tmp_path, monkeypatch, url, retries=1)
+    Path(path).write_text(Path(path).read_text() + "  timeout_seconds: 0.3\n")
+    state.delay_seconds, state.delay_next = 1.0, 1
+    status, out = check(["check", "--config", path], capsys, caplog)
+    assert status == 0, out  # the first answer came too late; the retry got through
+    assert "no answer before the timeout); retry 1" in out
+    state.delay_next = 2
+    status, out = check(["check", "--config", path], capsys, caplog)
+    assert status == 2
+    assert f"cannot reach Odoo at {url}: no answer before the timeout" in out

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import xmlrpc.client
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from socketserver import ThreadingMixIn
 from typing import Any
 from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
@@ -37,6 +39,8 @@ class ServerState:
     requests: int = 0
     fault_on: dict[tuple[str, str], xmlrpc.client.Fault] = field(default_factory=dict)
     api_key: str = "k3y-secret"
+    delay_next: int = 0
+    delay_seconds: float = 0.0
 
 
 class _Api:
@@ -87,6 +91,9 @@ def serve(fake: FakeOdoo, **state: Any) -> Iterator[tuple[str, ServerState]]:
                 shared.fail_next -= 1
                 self.send_error(503, "Service Unavailable")
                 return
+            if shared.delay_next > 0:
+                shared.delay_next -= 1
+                time.sleep(shared.delay_seconds)
             if self.path.startswith("/json/2/"):
                 self._json2()
                 return
@@ -122,9 +129,10 @@ def serve(fake: FakeOdoo, **state: Any) -> Iterator[tuple[str, ServerState]]:
         def log_message(self, format: str, *args: Any) -> None:
             return None
 
-    server = SimpleXMLRPCServer(
-        ("127.0.0.1", 0), requestHandler=Handler, allow_none=True, logRequests=False
-    )
+    class Server(ThreadingMixIn, SimpleXMLRPCServer):
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), requestHandler=Handler, allow_none=True, logRequests=False)
     server.register_instance(_Api(shared))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -131,3 +131,13 @@ def test_finder_counts_each_exclusion_under_the_first_failing_filter() -> None:
         ("user_id", "=", False),
         ("user_id", "not in", [9]),
     ]
+
+
+def test_base_domain_follows_the_configured_lead_types() -> None:
+    from odoo_lead_manager.finding import base_domain
+
+    assert base_domain(["lead"]) == [("type", "=", "lead"), ("active", "=", True)]
+    assert base_domain(["lead", "opportunity"]) == [
+        ("type", "in", ["lead", "opportunity"]),
+        ("active", "=", True),
+    ]
