@@ -17,9 +17,7 @@ from pydantic import BaseModel
 from odoo_lead_manager.config.schema import DistributionConfig
 
 _DECISIVE = (
-    "salesperson_selection.filters.team_filter",
-    "salesperson_selection.filters.min_experience_level",
-    "salesperson_selection.filters.max_workload_percentage",
+    "salesperson_selection.source_config.category",
     "lead_finding.date_range.exclude_weekends",
     "lead_finding.date_range.exclude_holidays",
     "lead_finding.date_range.strategy",

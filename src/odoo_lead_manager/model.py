@@ -22,22 +22,28 @@ Domain = list[DomainTerm]
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """A CRM user (res.users)."""
+    """A CRM user (res.users).
+
+    ``team_id`` is the user's main sales team; ``may_own_leads`` says whether
+    the CRM lets the user own leads (an internal user with sales rights).
+    """
 
     id: int
     name: str
     login: str = ""
     active: bool = True
     team_id: int | None = None
+    may_own_leads: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class Team:
-    """A CRM sales team (crm.team)."""
+    """A CRM sales team (crm.team) and its active members' user ids."""
 
     id: int
     name: str
     active: bool = True
+    member_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +109,20 @@ class Salesperson:
 
 @dataclass(frozen=True, slots=True)
 class Workload:
-    """How many leads a salesperson holds now, in total and by status."""
+    """How many leads a salesperson holds now (spec §2.5).
+
+    ``by_status`` and ``by_source`` use ``""`` for leads without one;
+    ``recent`` counts the leads dated within the last ``recent_days`` days and
+    ``this_month`` those dated since the first of the month.
+    """
 
     user_id: int
     total: int
     by_status: Mapping[str, int] = field(default_factory=dict)
     target: int | None = None
+    by_source: Mapping[str, int] = field(default_factory=dict)
+    recent: int = 0
+    this_month: int = 0
 
     @property
     def utilisation(self) -> float | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import secrets
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -27,17 +27,11 @@ from odoo_lead_manager.finding.filters import (
     status_filter,
 )
 from odoo_lead_manager.finding.matching import TextMatcher
-from odoo_lead_manager.model import Assignment, Lead, Salesperson, User
+from odoo_lead_manager.model import Assignment, Lead, Salesperson
 from odoo_lead_manager.plan import Plan, WriteGroup
-from odoo_lead_manager.selection import (
-    Selection,
-    SelectionCriteria,
-    names_to_resolve,
-    read_campaign_csv,
-    select_salespeople,
-)
+from odoo_lead_manager.selection import limit_workload, select_from_config, target_campaign
 from odoo_lead_manager.strategies import StrategyInput, get_strategy
-from odoo_lead_manager.workload import GROUP_BY, compute_workloads, workload_domain
+from odoo_lead_manager.workload import compute_workloads, count_workloads
 
 
 @dataclass(frozen=True)
@@ -85,18 +79,22 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
     strategy = get_strategy(strategy_name)
 
     selection_cfg = cfg.salesperson_selection
-    campaign = (
-        selection_cfg.campaign_filtering.target_campaign
-        or cfg.campaign.target_campaign
-        or cfg.campaign.name
-    )
-    selection = _select(loaded, store, campaign)
+    campaign = target_campaign(loaded)
+    selection = select_from_config(loaded, store, campaign)
     if not selection.eligible:
         raise UserInputError(selection.explain_empty(campaign))
 
+    counting = selection_cfg.workload
+    workloads = compute_workloads(
+        selection.eligible, count_workloads(store, selection.eligible, today, counting)
+    )
+    limit = selection_cfg.filters.max_workload_percentage
+    if limit is not None:
+        selection = limit_workload(selection, workloads, limit)
+        if not selection.eligible:
+            raise UserInputError(selection.explain_empty(campaign))
+        workloads = {p.user_id: workloads[p.user_id] for p in selection.eligible}
     members = (*selection.eligible, *selection.inactive)
-    counts = store.count_leads(workload_domain(p.user_id for p in selection.eligible), GROUP_BY)
-    workloads = compute_workloads(selection.eligible, counts)
 
     window = _date_window(loaded, today, options)
     filters = _filters(loaded, store, today, window, selection.eligible, selection.inactive)
@@ -147,46 +145,6 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
             a.lead_id: _iso(leads_by_id[a.lead_id].write_date) for a in result.assignments
         },
     )
-
-
-def _select(loaded: LoadedConfig, store: CrmStore, campaign: str | None) -> Selection:
-    selection_cfg = loaded.config.salesperson_selection
-    if selection_cfg.source_type != "campaign_table":
-        raise ConfigError(
-            f"{loaded.path}: salesperson_selection.source_type: {selection_cfg.source_type!r} "
-            "is not available in this version (available: campaign_table)"
-        )
-    table = selection_cfg.source_config.campaign_table
-    if table is None or not table.file_path:
-        raise ConfigError(
-            f"{loaded.path}: salesperson_selection.source_config.campaign_table.file_path "
-            "is required for source_type campaign_table"
-        )
-    rows = read_campaign_csv(
-        loaded.resolve_path(table.file_path),
-        salesperson_column=table.salesperson_column,
-        campaign_column=table.campaign_column,
-        active_column=table.active_column,
-    )
-    filtering = selection_cfg.campaign_filtering
-    criteria = SelectionCriteria(
-        target_campaign=campaign if filtering.enabled else None,
-        include_inactive_salespeople=filtering.include_inactive_salespeople,
-        exclude_specific_users=filtering.exclude_specific_users if filtering.enabled else (),
-        active_only=selection_cfg.filters.active_only,
-    )
-    names = names_to_resolve(rows, criteria)
-    return select_salespeople(rows, criteria, _users_by_name(store.find_users(names), names))
-
-
-def _users_by_name(users: Sequence[User], names: Collection[str]) -> dict[str, list[User]]:
-    """Users keyed by each requested name they answer to (name or login)."""
-    wanted = set(names)
-    result: dict[str, list[User]] = {name: [] for name in wanted}
-    for user in users:
-        for key in {user.name, user.login} & wanted:
-            result[key].append(user)
-    return result
 
 
 def _date_window(loaded: LoadedConfig, today: date, options: RunOptions) -> DateWindow:

@@ -26,6 +26,7 @@ SEED_USERS = (
     User(3, "Carol Gone", "carol", active=False, team_id=2),
     User(4, "Twin Name", "twin.a"),
     User(5, "Twin Name", "twin.b"),
+    User(6, "Pat Portal", "pat.portal", may_own_leads=False),
 )
 SEED_LEADS = (
     Lead(1, "L1", status="New", source_date=date(2024, 5, 1), user_id=1, team_id=1,
@@ -77,6 +78,41 @@ class CrmStoreContract:
     def test_find_teams(self, store: CrmStore) -> None:
         teams = store.find_teams(["Voice", "Old Team", "Missing"])
         assert [(t.name, t.active) for t in teams] == [("Voice", True), ("Old Team", False)]
+
+    def test_team_members_are_its_active_users(self, store: CrmStore) -> None:
+        members = {t.name: t.member_ids for t in store.find_teams(["Voice", "Apple", "Old Team"])}
+        # Carol, archived, stays a member of Apple in the CRM but is not listed.
+        assert members == {"Voice": (1, 2), "Apple": (), "Old Team": ()}
+
+    def test_who_may_own_leads(self, store: CrmStore) -> None:
+        users = store.users_by_id([1, 3, 6])
+        assert [(u.id, u.may_own_leads) for u in users] == [(1, True), (3, True), (6, False)]
+        assert store.find_users(["pat.portal"])[0].may_own_leads is False
+
+    @pytest.mark.parametrize(
+        ("domain", "expected"),
+        [
+            ([("team_id", "=", 1)], [1, 2]),
+            ([("team", "=", "Voice")], [1, 2]),
+            ([("team", "!=", "Voice")], [4, 5, 6]),
+            ([("team_id", "=", False)], [4, 5, 6]),
+            ([("login", "=like", "twin.%")], [4, 5]),
+            ([("name", "in", ["Alice Smith", "Carol Gone"])], [1]),
+            ([("active", "=", False)], [3]),
+            ([("active", "in", [True, False]), ("team", "=", "Apple")], [3]),
+            (["|", ("id", "=", 1), ("login", "=", "bob")], [1, 2]),
+            ([("share", "=", True)], [6]),
+        ],
+    )
+    def test_search_users(self, store: CrmStore, domain: list[Any], expected: list[int]) -> None:
+        assert [u.id for u in store.search_users(domain)] == expected
+
+    @pytest.mark.parametrize(
+        "domain", [[("password", "=", "x")], [("name", "~", "x")], ["|", ("id", "=", 1)]]
+    )
+    def test_bad_user_domains_are_errors(self, store: CrmStore, domain: list[Any]) -> None:
+        with pytest.raises(CrmError):
+            store.search_users(domain)
 
     # searching
 

@@ -47,6 +47,10 @@ LEAD_FIELDS: dict[str, dict[str, Any]] = {
 }
 
 
+# The id of sales_team.group_sale_salesman on this fake server.
+SALES_GROUP = 50
+
+
 def _iso(value: date | None) -> str | bool:
     if value is None:
         return False
@@ -69,6 +73,14 @@ class FakeOdoo:
             m: {} for m in ("res.users", "crm.team", "crm.tag", "crm.lead", "res.partner",
                             "utm.source", "utm.campaign", "crm.stage")
         }  # fmt: skip
+        self.models["ir.model.data"] = {
+            1: {
+                "id": 1,
+                "module": "sales_team",
+                "name": "group_sale_salesman",
+                "res_id": SALES_GROUP,
+            }
+        }
         self.lead_fields = dict(LEAD_FIELDS)
 
     # loading ---------------------------------------------------------------
@@ -97,11 +109,16 @@ class FakeOdoo:
         return [record_id, record["name"]]
 
     def load(self, teams: Iterable[Team], users: Iterable[User], leads: Iterable[Lead]) -> None:
+        users = list(users)
         for team in teams:
             self.models["crm.team"][team.id] = {
                 "id": team.id,
                 "name": team.name,
                 "active": team.active,
+                # A user's main team is its membership, as Odoo computes sale_team_id.
+                "member_ids": sorted(
+                    {*team.member_ids, *(u.id for u in users if u.team_id == team.id and u.active)}
+                ),
             }
         for user in users:
             self.models["res.users"][user.id] = {
@@ -110,6 +127,8 @@ class FakeOdoo:
                 "login": user.login,
                 "active": user.active,
                 "sale_team_id": self._ref("crm.team", user.team_id),
+                "share": not user.may_own_leads,
+                "groups_id": [1, SALES_GROUP] if user.may_own_leads else [],
             }
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
         for x in leads:
@@ -175,7 +194,11 @@ class FakeOdoo:
             raise OdooRefused(f"Odoo refused {model}.search_read: KeyError: {model!r}")
         terms = list(domain)
         names = {t[0] for t in terms if isinstance(t, tuple | list)}
-        if context.get("active_test", True) and "active" not in names and model != "crm.tag":
+        if (
+            context.get("active_test", True)
+            and "active" not in names
+            and model not in ("crm.tag", "ir.model.data")
+        ):
             terms = [("active", "=", True), *terms]
         return [r for _, r in sorted(self.models[model].items()) if self._matches(model, r, terms)]
 

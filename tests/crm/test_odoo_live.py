@@ -103,8 +103,27 @@ class SeedIds:
         found = self.store.users_by_id(self._fwd("user", list(ids)))
         return sorted((self._user(u) for u in found), key=lambda u: u.id)
 
+    def search_users(self, domain: Domain) -> list[User]:
+        mapped: Domain = [("id", "in", sorted(self.forward["user"].values()))]
+        for term in domain:
+            if isinstance(term, tuple):
+                field, operator, value = term
+                kind = {"id": "user", "team_id": "team"}.get(field)
+                mapped.append((field, operator, self._fwd(kind, value) if kind else value))
+            else:
+                mapped.append(term)
+        found = self.store.search_users(mapped)
+        return sorted((self._user(u) for u in found), key=lambda u: u.id)
+
     def find_teams(self, names: Collection[str]) -> list[Team]:
-        teams = [replace(t, id=self._bk("team", t.id) or 0) for t in self.store.find_teams(names)]
+        teams = [
+            replace(
+                t,
+                id=self._bk("team", t.id) or 0,
+                member_ids=tuple(sorted(self._bk("user", m) or 0 for m in t.member_ids)),
+            )
+            for t in self.store.find_teams(names)
+        ]
         return sorted(teams, key=lambda t: t.id)
 
     def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
@@ -189,9 +208,15 @@ def live() -> Iterator[tuple[Transport, dict[str, dict[int, int]], dict[str, str
             ids["team"][team.id] = server.create("crm.team", [{"name": team.name}])[0]
         # Each user brings its own partner; it goes after the user (cleanup runs backwards).
         partners_at = len(server.created)
+        portal = transport.call(
+            "ir.model.data", "search_read", None,
+            domain=[("module", "=", "base"), ("name", "=", "group_portal")], fields=["res_id"],
+        )[0]["res_id"]  # fmt: skip
         for user in SEED_USERS:
-            real = server.create("res.users", [{"name": user.name, "login": user.login}])[0]
-            ids["user"][user.id] = real
+            values: dict[str, Any] = {"name": user.name, "login": user.login}
+            if not user.may_own_leads:
+                values["groups_id"] = [(6, 0, [portal])]
+            ids["user"][user.id] = server.create("res.users", [values])[0]
         user_partners = transport.call(
             "res.users", "read", sorted(ids["user"].values()), fields=["partner_id"]
         )

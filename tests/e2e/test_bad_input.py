@@ -116,3 +116,94 @@ def test_bad_override_date_range(demo_dir: Path, capsys: pytest.CaptureFixture[s
         ["dailydist", "--config", config, "--override-date-range", "2024-02-01,2024-01-01"], capsys
     )
     assert status == 2 and "is after end" in err
+
+
+SELECTION = """salesperson_selection:
+  source_type: campaign_table
+  source_config:
+    campaign_table:
+      file_path: salesperson_campaigns.csv
+  campaign_filtering:
+    enabled: true
+    target_campaign: Voice
+    include_inactive_salespeople: false
+    exclude_specific_users: ["Drew Cox", "Patrick Adler", "Administrator", "Marc Spiegel"]
+  filters:
+    active_only: true
+"""
+
+
+@pytest.mark.parametrize(
+    ("selection", "message"),
+    [
+        (
+            "salesperson_selection:\n  source_type: file\n  source_config: {file_path: gone.txt}\n",
+            "salespeople file not found",
+        ),
+        (
+            "salesperson_selection:\n  source_type: database\n  source_config:\n"
+            '    database_query: {where_clause: "active = true OR id = 1"}\n',
+            "salesperson_selection.source_config.database_query.where_clause: "
+            "OR is not part of the safe where_clause form",
+        ),
+        (
+            "salesperson_selection:\n  source_type: database\n  source_config:\n"
+            '    database_query: {table: crm_lead, where_clause: "id = 1"}\n',
+            "only the CRM's users (res_users) can be queried",
+        ),
+        (
+            SELECTION + "    min_experience_level: expert\n",
+            "min_experience_level 'expert' is not one of senior, mid_level, junior",
+        ),
+        (
+            SELECTION.replace("target_campaign: Voice", "target_campaign: Fax"),
+            "no eligible salespeople for campaign Fax: 0 in table",
+        ),
+        (
+            SELECTION + "    team_filter: Apple\n",
+            "no eligible salespeople for campaign Voice: 10 in table, 4 excluded, "
+            "4 not in team Apple, 1 inactive, 1 archived in the CRM",
+        ),
+        (
+            SELECTION + "    max_workload_percentage: 1\n",
+            "no eligible salespeople for campaign Voice: 10 in table, 4 excluded, "
+            "1 inactive, 1 archived in the CRM, 4 above 1% of target",
+        ),
+        (
+            SELECTION.replace(
+                "campaign_table:\n", "campaign_table:\n      table_name: campaigns\n"
+            ).replace("      file_path: salesperson_campaigns.csv\n", ""),
+            "database_connection is required to read from a database",
+        ),
+    ],
+)
+def test_bad_selection_exits_2_and_changes_nothing(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str], selection: str, message: str
+) -> None:
+    config = demo_dir / "config.yaml"
+    text = config.read_text()
+    assert SELECTION in text
+    config.write_text(text.replace(SELECTION, selection))
+    before = leads(demo_dir / "crm.sqlite")
+    status, err = run(["dailydist", "--config", str(config), "--dry-run"], capsys)
+    assert status == 2, err
+    assert message in err
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert leads(demo_dir / "crm.sqlite") == before
+
+
+def test_unknown_salespeople_can_be_skipped(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    table = demo_dir / "salesperson_campaigns.csv"
+    table.write_text(table.read_text() + "Someone Unknown,Voice,true,Voice,junior,100\n")
+    config = demo_dir / "config.yaml"
+    config.write_text(
+        config.read_text().replace(SELECTION, SELECTION + "  unknown_salespeople: skip\n")
+    )
+    status = main(["dailydist", "--config", str(config), "--dry-run"])
+    captured = capsys.readouterr()
+    assert status == 0
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("'Someone Unknown'" in w and w.endswith("; skipped") for w in warnings)
+    assert "Someone Unknown (not CRM users)" in captured.out

@@ -181,3 +181,23 @@ def test_outputs_not_built_yet_are_reported_not_ignored(
     assert main(["dailydist", "--config", str(config), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "Note: not available in this version, nothing produced for: tracking" in out
+
+
+def test_workload_is_shown_and_matches_the_store(
+    todays_demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = todays_demo_dir / "config.yaml"
+    outcome = run_distribution(load_config(config), dry_run=True, options=RunOptions(seed=5))
+    alice = next(p for p in outcome.plan.salespeople if p.name == "Alice Smith")
+    workload = outcome.plan.workloads[alice.user_id]
+    mine = [
+        x
+        for x in snapshot(todays_demo_dir / "crm.sqlite")
+        if x.user_id == alice.user_id and x.type == "lead" and x.active
+    ]
+    assert workload.total == len(mine)
+    assert sum(workload.by_source.values()) == len(mine)
+    assert main(["dailydist", "--config", str(config), "--dry-run", "--seed", "5"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if "| Alice Smith" in line)
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[1:4] == [str(workload.total), str(workload.recent), str(workload.this_month)]

@@ -82,15 +82,17 @@ def test_round_trips_grow_with_pages_and_groups_not_leads(
     # but the legacy rule only takes leads from campaign members.
     assert calls.pop(("res.users", "search_read")) == 1
     assert calls.pop(("crm.team", "search_read")) == 1  # the team written on assigned leads
-    assert calls.pop(("crm.lead", "read_group")) == 1  # every workload in one count
+    assert calls.pop(("ir.model.data", "search_read")) == 1  # the sales group, once per run
+    # Every workload: by status, by source, last 30 days and this month.
+    assert calls.pop(("crm.lead", "read_group")) == 4
     assert calls.pop(("crm.lead", "search_read")) == pages
     assert calls.pop(("crm.tag", "search_read")) <= pages
     assert calls.pop(("crm.lead", "write")) == writes
     assert calls == {}
-    # The bound: 7 + 2 * (L // page + 1) + S + A / batch calls, for L leads examined,
+    # The bound: 11 + 2 * (L // page + 1) + S + A / batch calls, for L leads examined,
     # S salespeople and A assignments, rather than one call per lead.
     total = sum(fake.calls.values())
-    bound = 7 + 2 * pages + salespeople + math.ceil(len(plan.assignments) / BATCH)
+    bound = 11 + 2 * pages + salespeople + math.ceil(len(plan.assignments) / BATCH)
     assert total <= bound < examined / 10
 
     assigned = {a.lead_id: a.user_id for a in plan.assignments}

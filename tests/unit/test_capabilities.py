@@ -49,3 +49,10 @@ def test_basic_template_names_what_it_still_needs() -> None:
     missing = unsupported_settings(config)
     assert "lead_finding.web_sources" in missing
     assert "lead_finding.additional_filters.exclude_dnc" in missing
+
+
+def test_category_selection_is_refused_until_built() -> None:
+    config = parse_config(
+        {"salesperson_selection": {"source_config": {"category": "senior_sales"}}}, "inline", {}
+    )
+    assert unsupported_settings(config) == ["salesperson_selection.source_config.category"]

@@ -3,11 +3,11 @@ from pathlib import Path
 import pytest
 
 from odoo_lead_manager.errors import DataFileError, UserInputError
-from odoo_lead_manager.model import User
+from odoo_lead_manager.model import User, Workload
 from odoo_lead_manager.selection import (
     CampaignRow,
     SelectionCriteria,
-    names_to_resolve,
+    limit_workload,
     read_campaign_csv,
     select_salespeople,
 )
@@ -38,7 +38,17 @@ def write(tmp_path: Path, text: str, name: str = "campaigns.csv") -> Path:
 
 def test_reads_the_campaign_table(tmp_path: Path) -> None:
     rows = read_campaign_csv(write(tmp_path, CSV))
-    assert rows[0] == CampaignRow("Alice Smith", "Voice", True, "Voice", "senior", 200, None, 2)
+    assert rows[0] == CampaignRow(
+        "Alice Smith",
+        "Voice",
+        True,
+        "Voice",
+        "senior",
+        200,
+        None,
+        2,
+        str(tmp_path / "campaigns.csv"),
+    )
     assert rows[1].active is False
     assert rows[2].target_leads is None
 
@@ -46,13 +56,6 @@ def test_reads_the_campaign_table(tmp_path: Path) -> None:
 def test_selects_the_campaign_with_exclusions_and_inactive_members(tmp_path: Path) -> None:
     rows = read_campaign_csv(write(tmp_path, CSV))
     criteria = SelectionCriteria("Voice", exclude_specific_users=["drew cox"])
-    assert names_to_resolve(rows, criteria) == {
-        "Alice Smith",
-        "Bob Johnson",
-        "Carol Williams",
-        "Drew Cox",
-        "Hal Archived",
-    }
     selection = select_salespeople(rows, criteria, USERS)
     assert [p.name for p in selection.eligible] == ["Alice Smith", "Carol Williams"]
     assert [p.name for p in selection.inactive] == ["Bob Johnson", "Hal Archived"]
@@ -128,3 +131,122 @@ def test_missing_and_undecodable_files(tmp_path: Path) -> None:
     bad.write_bytes("salesperson_name,campaign_name\nJos\xe9,Voice\n".encode("latin-1"))
     with pytest.raises(DataFileError, match="not readable as UTF-8"):
         read_campaign_csv(bad)
+
+
+TEAM_ROWS = [
+    CampaignRow("Alice Smith", "Voice", team="Voice", level="senior", target_leads=100, line=2),
+    CampaignRow("Bob Johnson", "Voice", team="Apple", level="mid_level", target_leads=100, line=3),
+    CampaignRow("Carol Williams", "Voice", level="junior", target_leads=100, line=4),
+    CampaignRow("Drew Cox", "Voice", level="mid_level", line=5),
+]
+TEAM_USERS = {
+    "Alice Smith": [User(1, "Alice Smith", team_id=1)],
+    "Bob Johnson": [User(2, "Bob Johnson", team_id=1)],
+    "Carol Williams": [User(3, "Carol Williams", team_id=1)],
+    "Drew Cox": [User(4, "Drew Cox", team_id=2)],
+}
+
+
+def eligible(rows: list[CampaignRow], criteria: SelectionCriteria, users=TEAM_USERS) -> list[str]:  # type: ignore[no-untyped-def]
+    return [p.name for p in select_salespeople(rows, criteria, users).eligible]
+
+
+def test_team_filter_uses_the_table_team_then_the_crm_team() -> None:
+    criteria = SelectionCriteria("Voice", team_filter="voice", team_ids=[1])
+    # Bob's row says Apple (the table decides); Carol has no team in the table
+    # and is in CRM team 1; Drew's CRM team is 2.
+    assert eligible(TEAM_ROWS, criteria) == ["Alice Smith", "Carol Williams"]
+    left_out = dict(select_salespeople(TEAM_ROWS, criteria, TEAM_USERS).left_out)
+    assert left_out["Drew Cox"] == "not in team voice"
+
+
+@pytest.mark.parametrize(
+    ("minimum", "order", "expected"),
+    [
+        (
+            1,
+            ("senior", "mid_level", "junior"),
+            ["Alice Smith", "Bob Johnson", "Carol Williams", "Drew Cox"],
+        ),
+        (2, ("senior", "mid_level", "junior"), ["Alice Smith", "Bob Johnson", "Drew Cox"]),
+        ("senior", ("senior", "mid_level", "junior"), ["Alice Smith"]),
+        (
+            "Mid_Level",
+            ("senior", "mid_level", "junior"),
+            ["Alice Smith", "Bob Johnson", "Drew Cox"],
+        ),
+        # A different order: juniors ranked above mid-levels.
+        ("junior", ("senior", "junior", "mid_level"), ["Alice Smith", "Carol Williams"]),
+    ],
+)
+def test_min_experience_level(
+    minimum: int | str, order: tuple[str, ...], expected: list[str]
+) -> None:
+    criteria = SelectionCriteria("Voice", min_experience_level=minimum, level_order=order)
+    assert eligible(TEAM_ROWS, criteria) == expected
+
+
+def test_min_level_leaves_out_rows_without_level_and_refuses_unknown_levels() -> None:
+    rows = [*TEAM_ROWS, CampaignRow("Eve Davis", "Voice", line=6)]
+    users = {**TEAM_USERS, "Eve Davis": [User(5, "Eve Davis")]}
+    selection = select_salespeople(rows, SelectionCriteria("Voice", min_experience_level=1), users)
+    assert dict(selection.left_out)["Eve Davis"] == "below the minimum level"
+    bad = [*TEAM_ROWS, CampaignRow("Eve Davis", "Voice", level="guru", line=6)]
+    with pytest.raises(
+        UserInputError, match="level 'guru' is not one of senior, mid_level, junior"
+    ):
+        select_salespeople(bad, SelectionCriteria("Voice", min_experience_level=1), users)
+
+
+def test_has_permissions_leaves_out_users_without_sales_rights() -> None:
+    users = {**TEAM_USERS, "Drew Cox": [User(4, "Drew Cox", may_own_leads=False)]}
+    selection = select_salespeople(TEAM_ROWS, SelectionCriteria("Voice"), users)
+    assert dict(selection.left_out) == {"Drew Cox": "without sales rights"}
+    relaxed = SelectionCriteria("Voice", has_permissions=False)
+    assert "Drew Cox" in eligible(TEAM_ROWS, relaxed, users)
+
+
+def test_unknown_names_can_be_skipped_with_a_warning() -> None:
+    rows = [*TEAM_ROWS, CampaignRow("Nobody Here", "Voice", line=6, origin="t.csv")]
+    selection = select_salespeople(
+        rows, SelectionCriteria("Voice", unknown_salespeople="skip"), TEAM_USERS
+    )
+    assert len(selection.eligible) == 4
+    assert selection.warnings == ("'Nobody Here' (t.csv, line 6) is not a CRM user; skipped",)
+    assert dict(selection.left_out) == {"Nobody Here": "not CRM users"}
+
+
+def test_ids_resolve_ambiguous_names() -> None:
+    twins = [User(7, "Twin", "twin.a"), User(8, "Twin", "twin.b")]
+    rows = [CampaignRow("Twin", "Voice", salesperson_id=8, line=2)]
+    selection = select_salespeople(rows, SelectionCriteria("Voice"), {"Twin": twins}, {8: twins[1]})
+    assert [p.user_id for p in selection.eligible] == [8]
+    with pytest.raises(UserInputError, match="no CRM user has id 9"):
+        select_salespeople(
+            [CampaignRow("Twin", "Voice", salesperson_id=9, line=2)],
+            SelectionCriteria("Voice"), {"Twin": twins}, {8: twins[1]},
+        )  # fmt: skip
+
+
+def test_exclusion_matches_the_users_name_or_login() -> None:
+    rows = [CampaignRow("admin", "Voice", line=2), *TEAM_ROWS]
+    users = {**TEAM_USERS, "admin": [User(1, "Administrator", "admin")]}
+    criteria = SelectionCriteria("Voice", exclude_specific_users=["Administrator"])
+    assert dict(select_salespeople(rows, criteria, users).left_out) == {"admin": "excluded"}
+
+
+def test_workload_limit_leaves_out_the_fullest() -> None:
+    selection = select_salespeople(TEAM_ROWS, SelectionCriteria("Voice"), TEAM_USERS)
+    workloads = {
+        1: Workload(1, total=95, target=100),
+        2: Workload(2, total=90, target=100),
+        3: Workload(3, total=10, target=100),
+        4: Workload(4, total=500),  # no target: no utilisation, kept
+    }
+    limited = limit_workload(selection, workloads, 90)
+    assert [p.name for p in limited.eligible] == ["Bob Johnson", "Carol Williams", "Drew Cox"]
+    assert dict(limited.left_out) == {"Alice Smith": "above 90% of target"}
+    none_left = limit_workload(selection, {k: Workload(k, 200, target=100) for k in workloads}, 50)
+    assert none_left.explain_empty("Voice") == (
+        "no eligible salespeople for campaign Voice: 4 in table, 4 above 50% of target"
+    )

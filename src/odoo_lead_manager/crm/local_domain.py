@@ -1,4 +1,4 @@
-"""Odoo domains over logical lead fields, compiled to parameterised SQLite SQL.
+"""Odoo domains over logical lead and user fields, compiled to parameterised SQLite SQL.
 
 The semantics are Odoo's (see `odoo_lead_manager.crm.store`): ``False`` is
 NULL, ``!=`` and ``not in`` also match NULL, ``like``/``ilike`` wrap the value
@@ -8,7 +8,7 @@ Field names only ever come from the whitelist below; values are parameters.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -44,6 +44,30 @@ NAMED_MANY2ONE: dict[str, tuple[str, str]] = {
     "stage_id": ("stage_id", "crm_stage"),
 }
 
+# logical user field -> (SQL column of res_users, kind); ``team`` compares the team's name
+USER_COLUMNS: dict[str, tuple[str, str]] = {
+    "id": ("id", "int"),
+    "name": ("name", "text"),
+    "login": ("login", "text"),
+    "active": ("active", "bool"),
+    "share": ("share", "bool"),
+    "team_id": ("sale_team_id", "int"),
+}
+
+
+@dataclass(frozen=True)
+class SqlModel:
+    """A table that domains can be compiled against, and its whitelisted fields."""
+
+    table: str
+    columns: Mapping[str, tuple[str, str]]
+    named: Mapping[str, tuple[str, str]]
+    tags: bool = False
+
+
+LEADS = SqlModel("crm_lead", LEAD_COLUMNS, NAMED_MANY2ONE, tags=True)
+USERS = SqlModel("res_users", USER_COLUMNS, {"team": ("sale_team_id", "crm_team")})
+
 _COMPARISONS = {"=", "!=", "<", "<=", ">", ">="}
 _LIKES = {"=like", "like", "=ilike", "ilike", "not like", "not ilike"}
 OPERATORS = _COMPARISONS | _LIKES | {"in", "not in"}
@@ -62,33 +86,33 @@ def mentions_active(domain: Domain) -> bool:
     return any(isinstance(term, tuple | list) and term[0] == "active" for term in domain)
 
 
-def compile_domain(domain: Domain) -> Sql:
-    """The WHERE expression for ``domain`` (``1`` for an empty one)."""
+def compile_domain(domain: Domain, model: SqlModel = LEADS) -> Sql:
+    """The WHERE expression for ``domain`` over ``model`` (``1`` for an empty one)."""
     terms = list(domain)
     if not terms:
         return Sql("1")
     parts: list[Sql] = []
     position = 0
     while position < len(terms):
-        expression, position = _expression(terms, position)
+        expression, position = _expression(terms, position, model)
         parts.append(expression)
     return _join(" AND ", parts)
 
 
-def _expression(terms: Sequence[DomainTerm], position: int) -> tuple[Sql, int]:
+def _expression(terms: Sequence[DomainTerm], position: int, model: SqlModel) -> tuple[Sql, int]:
     if position >= len(terms):
         raise CrmError("domain: an operator lacks its operands")
     term = terms[position]
     if term in ("&", "|"):
-        left, position = _expression(terms, position + 1)
-        right, position = _expression(terms, position)
+        left, position = _expression(terms, position + 1, model)
+        right, position = _expression(terms, position, model)
         return _join(" AND " if term == "&" else " OR ", [left, right]), position
     if term == "!":
-        inner, position = _expression(terms, position + 1)
+        inner, position = _expression(terms, position + 1, model)
         # A comparison with NULL is unknown in SQL; Odoo's `!` treats it as false.
         return Sql(f"NOT COALESCE(({inner.text}), 0)", inner.params), position
     if isinstance(term, tuple | list) and len(term) == 3:
-        return _term(str(term[0]), str(term[1]), term[2]), position + 1
+        return _term(str(term[0]), str(term[1]), term[2], model), position + 1
     raise CrmError(f"domain: {term!r} is not a term or one of '&', '|', '!'")
 
 
@@ -98,21 +122,21 @@ def _join(glue: str, parts: list[Sql]) -> Sql:
     return Sql(glue.join(f"({p.text})" for p in parts), tuple(v for p in parts for v in p.params))
 
 
-def _term(field: str, operator: str, value: Any) -> Sql:
+def _term(field: str, operator: str, value: Any, model: SqlModel) -> Sql:
     if operator not in OPERATORS:
         raise CrmError(f"domain: unknown operator {operator!r} (on field {field!r})")
-    if field == "tag_ids":
+    if field == "tag_ids" and model.tags:
         return _tags(operator, value)
-    if field in NAMED_MANY2ONE:
-        column, table = NAMED_MANY2ONE[field]
+    if field in model.named:
+        column, table = model.named[field]
         if value is False or value is None:
-            return _null_test(f"crm_lead.{column}", operator, field)
-        name_column = f"(SELECT name FROM {table} WHERE {table}.id = crm_lead.{column})"
+            return _null_test(f"{model.table}.{column}", operator, field)
+        name_column = f"(SELECT name FROM {table} WHERE {table}.id = {model.table}.{column})"
         return _compare(name_column, operator, value, "text")
-    if field not in LEAD_COLUMNS:
-        raise CrmError(f"domain: unknown lead field {field!r}")
-    column, kind = LEAD_COLUMNS[field]
-    qualified = f"crm_lead.{column}"
+    if field not in model.columns:
+        raise CrmError(f"domain: unknown {model.table} field {field!r}")
+    column, kind = model.columns[field]
+    qualified = f"{model.table}.{column}"
     if _is_unset(value, kind):
         return _null_test(qualified, operator, field)
     return _compare(qualified, operator, value, kind)

@@ -20,6 +20,7 @@ from typing import Any
 from odoo_lead_manager.crm.local_domain import (
     LEAD_COLUMNS,
     NAMED_MANY2ONE,
+    USERS,
     Sql,
     compile_domain,
     mentions_active,
@@ -28,7 +29,7 @@ from odoo_lead_manager.crm.store import LeadValues, check_lead_values
 from odoo_lead_manager.errors import CrmError
 from odoo_lead_manager.model import Domain, Lead, Team, User
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE odlm_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,7 +38,13 @@ CREATE TABLE crm_team (
 );
 CREATE TABLE res_users (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, login TEXT NOT NULL UNIQUE,
-    active INTEGER NOT NULL DEFAULT 1, sale_team_id INTEGER REFERENCES crm_team(id)
+    active INTEGER NOT NULL DEFAULT 1, sale_team_id INTEGER REFERENCES crm_team(id),
+    share INTEGER NOT NULL DEFAULT 0, salesman INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE crm_team_member (
+    crm_team_id INTEGER NOT NULL REFERENCES crm_team(id),
+    user_id INTEGER NOT NULL REFERENCES res_users(id),
+    PRIMARY KEY (crm_team_id, user_id)
 );
 CREATE TABLE res_partner (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE utm_source (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -92,6 +99,11 @@ LEFT JOIN crm_stage ON crm_stage.id = crm_lead.stage_id
 LEFT JOIN utm_source ON utm_source.id = crm_lead.source_id
 LEFT JOIN utm_campaign ON utm_campaign.id = crm_lead.campaign_id
 """
+
+# Odoo lets internal users of the sales group own leads; portal users are "share" users.
+_SELECT_USERS = (
+    "SELECT id, name, login, active, sale_team_id, share = 0 AND salesman = 1 FROM res_users"
+)
 
 # Many2one fields whose group-by key is the name of the record, not its id.
 _NAME_KEYED = {
@@ -169,6 +181,7 @@ class LocalStore:
     # Loading data (demo and tests) ---------------------------------------
 
     def add_teams(self, teams: Iterable[Team]) -> None:
+        """Insert teams; their members are recorded by `add_users` or `add_team_members`."""
         with self._db:
             self._db.executemany(
                 "INSERT INTO crm_team (id, name, active) VALUES (?, ?, ?)",
@@ -176,11 +189,33 @@ class LocalStore:
             )
 
     def add_users(self, users: Iterable[User]) -> None:
+        """Insert users; each is a member of its sales team, as Odoo's ``sale_team_id`` is."""
+        batch = list(users)
         with self._db:
             self._db.executemany(
-                "INSERT INTO res_users (id, name, login, active, sale_team_id) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(u.id, u.name, u.login or f"user{u.id}", int(u.active), u.team_id) for u in users],
+                "INSERT INTO res_users (id, name, login, active, sale_team_id, share, salesman) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        u.id,
+                        u.name,
+                        u.login or f"user{u.id}",
+                        int(u.active),
+                        u.team_id,
+                        0 if u.may_own_leads else 1,
+                        int(u.may_own_leads),
+                    )
+                    for u in batch
+                ],
+            )
+        self.add_team_members((u.team_id, u.id) for u in batch if u.team_id is not None)
+
+    def add_team_members(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Record ``(team id, user id)`` memberships (a user may be in several teams)."""
+        with self._db:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO crm_team_member (crm_team_id, user_id) VALUES (?, ?)",
+                list(pairs),
             )
 
     def add_partners(self, partners: Iterable[tuple[int, str]]) -> None:
@@ -253,8 +288,7 @@ class LocalStore:
         for chunk in _chunks(wanted, _CHUNK // 2):
             marks = ", ".join("?" for _ in chunk)
             rows = self._db.execute(
-                "SELECT id, name, login, active, sale_team_id FROM res_users "
-                f"WHERE name IN ({marks}) OR login IN ({marks}) ORDER BY id",
+                f"{_SELECT_USERS} WHERE name IN ({marks}) OR login IN ({marks}) ORDER BY id",
                 (*chunk, *chunk),
             )
             users.update((row[0], _user(row)) for row in rows)
@@ -264,13 +298,16 @@ class LocalStore:
         found: list[User] = []
         for chunk in _chunks(sorted(set(ids)), _CHUNK):
             marks = ", ".join("?" for _ in chunk)
-            rows = self._db.execute(
-                "SELECT id, name, login, active, sale_team_id FROM res_users "
-                f"WHERE id IN ({marks}) ORDER BY id",
-                chunk,
-            )
+            rows = self._db.execute(f"{_SELECT_USERS} WHERE id IN ({marks}) ORDER BY id", chunk)
             found.extend(_user(row) for row in rows)
         return found
+
+    def search_users(self, domain: Domain) -> list[User]:
+        where = compile_domain(domain, USERS)
+        if not mentions_active(domain):
+            where = Sql(f"res_users.active = 1 AND ({where.text})", where.params)
+        rows = self._db.execute(f"{_SELECT_USERS} WHERE {where.text} ORDER BY id", where.params)
+        return [_user(row) for row in rows]
 
     def find_teams(self, names: Collection[str]) -> list[Team]:
         wanted = sorted(set(names))
@@ -278,9 +315,21 @@ class LocalStore:
             return []
         marks = ", ".join("?" for _ in wanted)
         rows = self._db.execute(
-            f"SELECT id, name, active FROM crm_team WHERE name IN ({marks}) ORDER BY id", wanted
+            "SELECT id, name, active, (SELECT group_concat(user_id) FROM (SELECT user_id "
+            "FROM crm_team_member JOIN res_users ON res_users.id = crm_team_member.user_id "
+            "WHERE crm_team_id = crm_team.id AND res_users.active = 1 ORDER BY user_id)) "
+            f"FROM crm_team WHERE name IN ({marks}) ORDER BY id",
+            wanted,
         )
-        return [Team(id=r[0], name=r[1], active=bool(r[2])) for r in rows]
+        return [
+            Team(
+                id=r[0],
+                name=r[1],
+                active=bool(r[2]),
+                member_ids=tuple(int(i) for i in r[3].split(",")) if r[3] else (),
+            )
+            for r in rows
+        ]
 
     def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
         if page_size < 1:
@@ -391,7 +440,14 @@ def _now() -> str:
 
 
 def _user(row: Sequence[Any]) -> User:
-    return User(id=row[0], name=row[1], login=row[2], active=bool(row[3]), team_id=row[4])
+    return User(
+        id=row[0],
+        name=row[1],
+        login=row[2],
+        active=bool(row[3]),
+        team_id=row[4],
+        may_own_leads=bool(row[5]),
+    )
 
 
 def _iso(value: date | None) -> str | None:

@@ -57,8 +57,20 @@ class CrmStore(Protocol):
     def users_by_id(self, ids: Collection[int]) -> list[User]:
         """The users with these ids, archived ones included; unknown ids are left out."""
 
+    def search_users(self, domain: Domain) -> list[User]:
+        """The users matching ``domain``, ordered by id.
+
+        User fields: ``id``, ``name``, ``login``, ``active``, ``share`` (a
+        portal user), ``team_id`` (the main sales team's id) and ``team``
+        (its name). Archived users are only seen when the domain names
+        ``active``, as for leads.
+        """
+
     def find_teams(self, names: Collection[str]) -> list[Team]:
-        """Every sales team, archived ones included, whose name equals one of ``names``."""
+        """Every sales team, archived ones included, whose name equals one of ``names``.
+
+        ``member_ids`` are the team's active members, sorted (Odoo hides archived users).
+        """
 
     def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
         """The leads matching ``domain``, ordered by id, fetched ``page_size`` at a time."""

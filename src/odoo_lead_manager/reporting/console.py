@@ -76,10 +76,32 @@ def print_plan(console: Console, plan: Plan, dry_run: bool) -> None:
             _fmt_pct(util),
         )
     console.print()
+    console.print(_workload_table(plan, table_box))
+    console.print()
     console.print(table)
     console.print(f"  Leads to distribute: {len(plan.assignments):,}")
     for reason, ids in plan.unassigned.items():
         console.print(f"  Not distributed ({reason}): {len(ids):,}")
+
+
+def _workload_table(plan: Plan, table_box: box.Box) -> Table:
+    """Current workload (§2.5): totals, recent and this month's leads, the main statuses."""
+    table = Table(title="Current workload", box=table_box, title_justify="left")
+    for header in ("Salesperson", "Leads", "Recent", "Month", "Main statuses"):
+        table.add_column(
+            header, justify="right" if header in ("Leads", "Recent", "Month") else "left"
+        )
+    for person in sorted(plan.salespeople, key=lambda p: p.name.casefold()):
+        workload = plan.workloads[person.user_id]
+        top = sorted(workload.by_status.items(), key=lambda item: (-item[1], item[0]))[:3]
+        table.add_row(
+            person.name,
+            str(workload.total),
+            str(workload.recent),
+            str(workload.this_month),
+            ", ".join(f"{status or '(none)'} {count}" for status, count in top) or "-",
+        )
+    return table
 
 
 def print_outcome(console: Console, plan: Plan, result: ApplyResult | None, seconds: float) -> None:

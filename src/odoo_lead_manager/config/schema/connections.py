@@ -78,9 +78,15 @@ class OdooConnection(ServerConnection):
 
 
 class DatabaseConnection(ServerConnection):
-    """``database_connection`` (§5.1, §9.4): the tracking and analytics database."""
+    """``database_connection`` (§5.1, §9.4): the tracking and analytics database.
 
-    port: Port = 3306
+    ``type`` picks the server kind (the spec's MySQL by default). For
+    ``sqlite``, ``database`` is the file's path (relative to the
+    configuration file) and the server keys are not used.
+    """
+
+    type: Literal["mysql", "mariadb", "postgresql", "sqlite"] = "mysql"
+    port: Port | None = None
 
 
 class EmailSettings(DeferredSection):

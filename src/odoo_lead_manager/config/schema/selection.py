@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
-from odoo_lead_manager.config.schema.base import NonNegativeInt, Section
+from odoo_lead_manager.config.schema.base import PositiveInt, Section
+from odoo_lead_manager.model import Domain
+from odoo_lead_manager.user_query import (
+    check_user_domain,
+    parse_where_clause,
+    user_field,
+)
 
+LeadType = Literal["lead", "opportunity"]
+_LEAD: LeadType = "lead"
 SourceType = Literal["campaign_table", "file", "list", "database", "team"]
 
 
 class CampaignTableSource(Section):
-    """The campaign table: a CSV file or a database table (§5.2)."""
+    """The campaign table: a CSV file or a database table (§5.2).
+
+    When both ``file_path`` and ``table_name`` are set (the spec's §5.1
+    example shows both), the file is read: a configuration copied from the
+    example then runs without a database.
+    """
 
     file_path: str | None = None
     table_name: str | None = None
@@ -22,15 +35,75 @@ class CampaignTableSource(Section):
 
 
 class DatabaseQuery(Section):
-    """Salespeople read from a table of the CRM database (§2.3)."""
+    """Salespeople chosen by a query on the CRM's users (§2.3), in a safe form.
+
+    ``where_clause`` is read as data (see `odoo_lead_manager.user_query`)
+    and ``domain`` is an Odoo domain over the same user fields; both become a
+    ``res.users`` search, never SQL text. ``fields`` may only name user
+    fields; id, name, login, active and the sales team are always read.
+    """
 
     table: str = "res_users"
     where_clause: str | None = None
+    domain: list[Any] | None = None
     fields: list[str] = Field(default_factory=lambda: ["name", "id"])
+
+    @field_validator("table")
+    @classmethod
+    def _users_table(cls, value: str) -> str:
+        if value not in ("res_users", "res.users"):
+            raise ValueError(
+                f"{value!r}: only the CRM's users (res_users) can be queried; a campaign table "
+                "in a database is read with source_type campaign_table and table_name"
+            )
+        return value
+
+    @field_validator("where_clause")
+    @classmethod
+    def _where_parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_where_clause(value)
+        return value
+
+    @field_validator("domain")
+    @classmethod
+    def _domain_checks(cls, value: list[Any] | None) -> list[Any] | None:
+        if value is not None:
+            check_user_domain(value)
+        return value
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, value: list[str]) -> list[str]:
+        for name in value:
+            user_field(name)
+        return value
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> DatabaseQuery:
+        if self.where_clause is None and self.domain is None:
+            raise ValueError("give where_clause or domain (which users to select)")
+        if self.where_clause is not None and self.domain is not None:
+            raise ValueError("give where_clause or domain, not both")
+        return self
+
+    def user_domain(self) -> Domain:
+        """The condition as a domain over the logical user fields."""
+        if self.domain is not None:
+            return check_user_domain(self.domain)
+        return parse_where_clause(self.where_clause or "")
 
 
 class SourceConfig(Section):
-    """Where the salespeople come from; which key is used depends on ``source_type``."""
+    """Where the salespeople come from; which key is used depends on ``source_type``.
+
+    ``campaign_table`` for campaign_table, ``file_path`` (the legacy
+    ``name|id|level|target_leads`` file) for file, ``salespeople_list`` (names,
+    logins or entries in the legacy format) for list, ``database_query`` for
+    database, ``team`` (a CRM sales team's name) for team. ``campaign`` names
+    the campaign when neither ``campaign_filtering.target_campaign`` nor
+    ``campaign.target_campaign`` does.
+    """
 
     campaign_table: CampaignTableSource | None = None
     file_path: str | None = None
@@ -51,13 +124,57 @@ class CampaignFiltering(Section):
 
 
 class SalespersonFilters(Section):
-    """Criteria on the selected salespeople (§2.4)."""
+    """Criteria on the selected salespeople (§2.4).
+
+    ``min_experience_level`` is a level name or a rank counted from the
+    lowest level of ``level_order`` (highest first), so with the default
+    order 1 = junior, 2 = mid_level, 3 = senior. ``max_workload_percentage``
+    leaves out salespeople whose current leads exceed that share of their
+    target (those without a target are kept). ``has_permissions`` keeps users
+    the CRM lets own leads (internal users with sales rights).
+    """
 
     active_only: bool = True
     has_permissions: bool = True
-    min_experience_level: NonNegativeInt | None = None
+    min_experience_level: PositiveInt | str | None = None
+    level_order: list[str] = Field(
+        default_factory=lambda: ["senior", "mid_level", "junior"], min_length=1
+    )
     max_workload_percentage: float | None = Field(default=None, gt=0)
     team_filter: str | None = None
+
+    @model_validator(mode="after")
+    def _level_known(self) -> SalespersonFilters:
+        wanted = self.min_experience_level
+        order = [level.casefold() for level in self.level_order]
+        if len(set(order)) != len(order):
+            raise ValueError("level_order lists a level twice")
+        if isinstance(wanted, int) and wanted > len(order):
+            raise ValueError(
+                f"min_experience_level {wanted} is above the {len(order)} levels of level_order"
+            )
+        if isinstance(wanted, str) and wanted.casefold() not in order:
+            raise ValueError(
+                f"min_experience_level {wanted!r} is not one of {', '.join(self.level_order)}"
+            )
+        return self
+
+
+class WorkloadCounting(Section):
+    """Which leads count toward a salesperson's workload (§2.5).
+
+    By default: active leads of type lead owned (``user_id``) by the
+    salesperson, of any status. ``recent_days`` sets the "last N days"
+    count, measured on ``date_field``.
+    """
+
+    lead_types: list[LeadType] = Field(default_factory=lambda: [_LEAD], min_length=1)
+    include_archived: bool = False
+    owner_field: Literal["user_id", "open_user_id", "closer_id"] = "user_id"
+    statuses: list[str] = Field(default_factory=list)
+    exclude_statuses: list[str] = Field(default_factory=list)
+    date_field: Literal["source_date", "create_date"] = "source_date"
+    recent_days: PositiveInt = 30
 
 
 class SalespersonSelection(Section):
@@ -66,9 +183,13 @@ class SalespersonSelection(Section):
     Which ``source_config`` key a source type needs is checked when the
     salespeople are selected, not here: the spec's §2.4 shows one
     ``source_config`` holding the keys of several source types at once.
+    ``unknown_salespeople: skip`` turns names the CRM does not know into a
+    warning (the salesperson is left out) instead of an error.
     """
 
     source_type: SourceType = "campaign_table"
     source_config: SourceConfig = Field(default_factory=SourceConfig)
     campaign_filtering: CampaignFiltering = Field(default_factory=CampaignFiltering)
     filters: SalespersonFilters = Field(default_factory=SalespersonFilters)
+    unknown_salespeople: Literal["error", "skip"] = "error"
+    workload: WorkloadCounting = Field(default_factory=WorkloadCounting)

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from odoo_lead_manager.crm.odoo.fields import FieldMap
-from odoo_lead_manager.crm.odoo.transport import Transport
+from odoo_lead_manager.crm.odoo.transport import OdooRefused, Transport
 from odoo_lead_manager.crm.odoo.values import (
+    check_arity,
+    empty,
     lead_from_record,
     many2one_id,
     odoo_domain,
@@ -25,8 +27,22 @@ from odoo_lead_manager.crm.store import LeadValues, check_lead_values
 from odoo_lead_manager.errors import CrmError
 from odoo_lead_manager.model import Domain, Lead, Team, User
 
-USER_FIELDS = ["id", "name", "login", "active", "sale_team_id"]
+USER_FIELDS = ["id", "name", "login", "active", "sale_team_id", "share", "groups_id"]
 ARCHIVED_TOO = {"active_test": False}
+# The group Odoo requires of a lead's salesperson ("Sales / User: Own Documents Only",
+# implied by every higher sales group).
+SALES_GROUP = ("sales_team", "group_sale_salesman")
+# Logical user fields (see `CrmStore.search_users`) and their res.users names.
+USER_DOMAIN_FIELDS = {
+    "id": "id",
+    "name": "name",
+    "login": "login",
+    "active": "active",
+    "share": "share",
+    "team_id": "sale_team_id",
+    "team": "sale_team_id.name",
+}
+_OPERATORS = {"=", "!=", "<", "<=", ">", ">=", "in", "not in", "like", "ilike", "=like", "=ilike"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,8 @@ class OdooStore:
         self._tag_names: dict[int, str] = {}
         self._users_by_name: dict[str, list[User]] = {}
         self._ids_by_name: dict[tuple[str, str], int] = {}
+        self._sales_group: int | None = None
+        self._sales_group_known = False
 
     def _call(self, model: str, method: str, ids: list[int] | None = None, **kw: Any) -> Any:
         return self.transport.call(model, method, ids, **kw)
@@ -83,15 +101,41 @@ class OdooStore:
         wanted = sorted(set(ids))
         return self._users([("id", "in", wanted)]) if wanted else []
 
-    def _users(self, domain: list[Any]) -> list[User]:
+    def search_users(self, domain: Domain) -> list[User]:
+        """Users matching a domain over the logical user fields, in one ``search_read``."""
+        check_arity(domain)
+        translated: list[Any] = []
+        for term in domain:
+            if isinstance(term, str):
+                translated.append(term)
+                continue
+            if not isinstance(term, tuple | list) or len(term) != 3:
+                raise CrmError(f"domain: {term!r} is not a (field, operator, value) term")
+            field, operator, value = term
+            if field not in USER_DOMAIN_FIELDS:
+                raise CrmError(f"domain: unknown res.users field {field!r}")
+            if operator not in _OPERATORS:
+                raise CrmError(f"domain: unknown operator {operator!r} (on field {field!r})")
+            name = USER_DOMAIN_FIELDS[field]
+            if field == "team" and operator in ("!=", "not in") and not empty(value):
+                # A path term would drop users without a team; Odoo's `!=` keeps them.
+                positive = "=" if operator == "!=" else "in"
+                translated.extend(["!", (name, positive, value)])
+            else:
+                translated.append((name, operator, value))
+        mentions = any(isinstance(t, tuple | list) and t[0] == "active" for t in domain)
+        return self._users(translated, archived=mentions)
+
+    def _users(self, domain: list[Any], archived: bool = True) -> list[User]:
         records = self._call(
             "res.users",
             "search_read",
             domain=domain,
             fields=USER_FIELDS,
             order="id",
-            context=ARCHIVED_TOO,
+            context=ARCHIVED_TOO if archived else {},
         )
+        group = self._sales_group_id() if records else None
         return [
             User(
                 id=r["id"],
@@ -99,9 +143,30 @@ class OdooStore:
                 login=r.get("login") or "",
                 active=bool(r.get("active", True)),
                 team_id=many2one_id(r.get("sale_team_id", False)),
+                may_own_leads=not r.get("share", False)
+                and (group is None or group in (r.get("groups_id") or [])),
             )
             for r in records
         ]
+
+    def _sales_group_id(self) -> int | None:
+        """The sales group's id, looked up once; None when the CRM cannot tell."""
+        if not self._sales_group_known:
+            module, name = SALES_GROUP
+            try:
+                found = self._call(
+                    "ir.model.data",
+                    "search_read",
+                    domain=[("module", "=", module), ("name", "=", name)],
+                    fields=["res_id"],
+                    limit=1,
+                )
+            except OdooRefused:
+                # Without access to the group's reference only `share` can tell.
+                found = []
+            self._sales_group = int(found[0]["res_id"]) if found else None
+            self._sales_group_known = True
+        return self._sales_group
 
     def find_teams(self, names: Collection[str]) -> list[Team]:
         wanted = sorted(set(names))
@@ -111,11 +176,19 @@ class OdooStore:
             "crm.team",
             "search_read",
             domain=[("name", "in", wanted)],
-            fields=["id", "name", "active"],
+            fields=["id", "name", "active", "member_ids"],
             order="id",
             context=ARCHIVED_TOO,
         )
-        return [Team(id=r["id"], name=r["name"], active=bool(r["active"])) for r in records]
+        return [
+            Team(
+                id=r["id"],
+                name=r["name"],
+                active=bool(r["active"]),
+                member_ids=tuple(sorted(r.get("member_ids") or [])),
+            )
+            for r in records
+        ]
 
     # leads
 

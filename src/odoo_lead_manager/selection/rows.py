@@ -1,0 +1,188 @@
+"""Candidate rows: who a selection source names, before the CRM is asked.
+
+Every source (campaign table from CSV or a database, the legacy text file,
+the list in config, a database query, a team) ends as `CampaignRow` values,
+so that resolution to CRM users and every filter work the same for all.
+Bad rows are `DataFileError` naming the file (or table) and the line.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from odoo_lead_manager.errors import DataFileError
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRow:
+    """One salesperson named by a source, with where it came from (``origin``, ``line``)."""
+
+    salesperson_name: str
+    campaign_name: str
+    active: bool = True
+    team: str | None = None
+    level: str | None = None
+    target_leads: int | None = None
+    salesperson_id: int | None = None
+    line: int = 0
+    origin: str = ""
+
+    @property
+    def where(self) -> str:
+        """``file, line N`` (or ``line N`` when the origin is unknown)."""
+        return f"{self.origin}, line {self.line}" if self.origin else f"line {self.line}"
+
+
+def parse_bool(text: str, where: str) -> bool:
+    """Parse a boolean column; anything unrecognised is a user error naming ``where``."""
+    value = text.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise DataFileError(f"{where}: {text!r} is not a boolean (use true or false)")
+
+
+def parse_int(text: str, where: str) -> int | None:
+    """Parse an optional non-negative integer column."""
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise DataFileError(f"{where}: {text!r} is not a whole number") from None
+    if number < 0:
+        raise DataFileError(f"{where}: {text!r} must not be negative")
+    return number
+
+
+def read_campaign_csv(
+    path: Path,
+    salesperson_column: str = "salesperson_name",
+    campaign_column: str = "campaign_name",
+    active_column: str | None = "active",
+) -> list[CampaignRow]:
+    """Read the campaign table from CSV (§5.2), naming the file and line of any bad row."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            missing = [c for c in (salesperson_column, campaign_column) if c not in header]
+            if missing:
+                raise DataFileError(
+                    f"{path}: missing column(s) {', '.join(missing)} "
+                    f"(found: {', '.join(header) or 'no header'})"
+                )
+            columns = Columns(
+                salesperson_column,
+                campaign_column,
+                active_column if active_column in header else None,
+            )
+            return [
+                columns.row(record, str(path), reader.line_num)
+                for record in reader
+                if any((value or "").strip() for value in record.values() if isinstance(value, str))
+            ]
+    except FileNotFoundError:
+        raise DataFileError(f"campaign table not found: {path}") from None
+    except IsADirectoryError:
+        raise DataFileError(f"campaign table {path} is a directory, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{path}: not readable as UTF-8 ({exc.reason})") from None
+    except csv.Error as exc:
+        raise DataFileError(f"{path}: malformed CSV: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which columns of a campaign table hold what (the optional ones by their §5.2 names)."""
+
+    salesperson: str
+    campaign: str
+    active: str | None
+
+    def row(self, record: Mapping[str, object], origin: str, line: int) -> CampaignRow:
+        """One table row as a `CampaignRow`; bad values name ``origin``, the line and column."""
+        where = f"{origin}, line {line}"
+
+        def text(column: str | None) -> str:
+            value = record.get(column) if column else None
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            return "" if value is None else str(value).strip()
+
+        name, campaign = text(self.salesperson), text(self.campaign)
+        if not name:
+            raise DataFileError(f"{where}: empty {self.salesperson}")
+        if not campaign:
+            raise DataFileError(f"{where}: empty {self.campaign}")
+        active_text = text(self.active)
+        return CampaignRow(
+            salesperson_name=name,
+            campaign_name=campaign,
+            active=parse_bool(active_text, f"{where}, column {self.active}")
+            if active_text
+            else True,
+            team=text("team") or None,
+            level=text("level") or None,
+            target_leads=parse_int(text("target_leads"), f"{where}, column target_leads"),
+            salesperson_id=parse_int(text("salesperson_id"), f"{where}, column salesperson_id"),
+            line=line,
+            origin=origin,
+        )
+
+
+def parse_legacy_line(text: str, campaign: str, origin: str, line: int) -> CampaignRow:
+    """One ``name|id|level|target_leads`` entry (§5.3); all but the name may be left out."""
+    where = f"{origin}, line {line}" if origin else f"line {line}"
+    fields = [part.strip() for part in text.split("|")]
+    if len(fields) > 4:
+        raise DataFileError(
+            f"{where}: {len(fields)} fields in {text.strip()!r}; the format is "
+            "name|id|level|target_leads"
+        )
+    fields += [""] * (4 - len(fields))
+    name, user_id, level, target = fields
+    if not name:
+        raise DataFileError(f"{where}: the salesperson name is empty in {text.strip()!r}")
+    return CampaignRow(
+        salesperson_name=name,
+        campaign_name=campaign,
+        salesperson_id=parse_int(user_id, f"{where}, id"),
+        level=level or None,
+        target_leads=parse_int(target, f"{where}, target_leads"),
+        line=line,
+        origin=origin,
+    )
+
+
+def read_legacy_file(path: Path, campaign: str) -> list[CampaignRow]:
+    """The legacy salespeople file (§5.3): one entry per line, ``#`` comments, blank lines."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError:
+        raise DataFileError(f"salespeople file not found: {path}") from None
+    except IsADirectoryError:
+        raise DataFileError(f"salespeople file {path} is a directory, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{path}: not readable as UTF-8 ({exc.reason})") from None
+    return [
+        parse_legacy_line(text, campaign, str(path), number)
+        for number, text in enumerate(lines, start=1)
+        if text.strip() and not text.lstrip().startswith("#")
+    ]
+
+
+def list_rows(entries: list[str], campaign: str, origin: str) -> list[CampaignRow]:
+    """The ``salespeople_list`` of the config: names or logins, or legacy-format entries."""
+    return [
+        parse_legacy_line(entry, campaign, origin, number)
+        for number, entry in enumerate(entries, start=1)
+    ]

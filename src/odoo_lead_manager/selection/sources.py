@@ -1,0 +1,173 @@
+"""From configuration and CRM to a `Selection`: reading the source and asking the CRM.
+
+Each source type (§2.1) yields candidate rows; names and ids are then
+resolved with one CRM call each, whatever the number of salespeople.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+
+from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.crm.store import CrmStore
+from odoo_lead_manager.errors import ConfigError, UserInputError
+from odoo_lead_manager.model import User
+from odoo_lead_manager.selection.rows import (
+    CampaignRow,
+    list_rows,
+    read_campaign_csv,
+    read_legacy_file,
+)
+from odoo_lead_manager.selection.select import (
+    Selection,
+    SelectionCriteria,
+    campaign_rows,
+    select_salespeople,
+)
+
+log = logging.getLogger(__name__)
+KEY = "salesperson_selection"
+
+
+def target_campaign(loaded: LoadedConfig) -> str | None:
+    """The campaign whose salespeople are chosen, from the most specific setting."""
+    cfg = loaded.config
+    selection = cfg.salesperson_selection
+    return (
+        selection.campaign_filtering.target_campaign
+        or cfg.campaign.target_campaign
+        or selection.source_config.campaign
+        or cfg.campaign.name
+    )
+
+
+def select_from_config(loaded: LoadedConfig, store: CrmStore, campaign: str | None) -> Selection:
+    """Read the configured source, resolve its names in the CRM and apply the filters."""
+    cfg = loaded.config.salesperson_selection
+    rows, label, known = candidate_rows(loaded, store, campaign)
+    filtering, filters = cfg.campaign_filtering, cfg.filters
+    team_ids: list[int] = []
+    if filters.team_filter:
+        team_ids = [t.id for t in store.find_teams([filters.team_filter])]
+    criteria = SelectionCriteria(
+        target_campaign=campaign if filtering.enabled else None,
+        include_inactive_salespeople=filtering.include_inactive_salespeople,
+        exclude_specific_users=filtering.exclude_specific_users if filtering.enabled else (),
+        active_only=filters.active_only,
+        has_permissions=filters.has_permissions,
+        team_filter=filters.team_filter,
+        team_ids=team_ids,
+        min_experience_level=filters.min_experience_level,
+        level_order=filters.level_order,
+        unknown_salespeople=cfg.unknown_salespeople,
+        source_label=label,
+    )
+    wanted = campaign_rows(rows, criteria.target_campaign)
+    names = {r.salesperson_name for r in wanted if r.salesperson_id is None}
+    ids = {r.salesperson_id for r in wanted if r.salesperson_id is not None} - known.keys()
+    by_id = dict(known)
+    by_id.update((u.id, u) for u in (store.users_by_id(ids) if ids else []))
+    by_name = _users_by_name(store.find_users(names) if names else [], names)
+    selection = select_salespeople(rows, criteria, by_name, by_id)
+    for warning in selection.warnings:
+        log.warning("%s", warning)
+    return selection
+
+
+def candidate_rows(
+    loaded: LoadedConfig, store: CrmStore, campaign: str | None
+) -> tuple[list[CampaignRow], str, dict[int, User]]:
+    """The rows the configured source names, a label for counts, and users already read."""
+    cfg = loaded.config.salesperson_selection
+    source = cfg.source_config
+    kind = cfg.source_type
+    name = campaign or ""
+    if kind == "campaign_table":
+        table = source.campaign_table
+        if table is not None and table.file_path:
+            rows = read_campaign_csv(
+                loaded.resolve_path(table.file_path),
+                salesperson_column=table.salesperson_column,
+                campaign_column=table.campaign_column,
+                active_column=table.active_column,
+            )
+            return rows, "in table", {}
+        if table is not None and table.table_name:
+            # Imported here: SQLAlchemy is only loaded by runs that read a database.
+            from odoo_lead_manager.selection.table import read_campaign_table
+            from odoo_lead_manager.sqldb import database_engine
+
+            engine = database_engine(loaded)
+            try:
+                rows = read_campaign_table(
+                    engine,
+                    table.table_name,
+                    salesperson_column=table.salesperson_column,
+                    campaign_column=table.campaign_column,
+                    active_column=table.active_column,
+                )
+            finally:
+                engine.dispose()
+            return rows, "in table", {}
+        raise _needs(loaded, "campaign_table.file_path or campaign_table.table_name", kind)
+    if kind == "file":
+        if not source.file_path:
+            raise _needs(loaded, "file_path", kind)
+        return read_legacy_file(loaded.resolve_path(source.file_path), name), "in file", {}
+    if kind == "list":
+        if not source.salespeople_list:
+            raise _needs(loaded, "salespeople_list", kind)
+        origin = f"{loaded.path}: {KEY}.source_config.salespeople_list"
+        return list_rows(source.salespeople_list, name, origin), "in list", {}
+    if kind == "database":
+        if source.database_query is None:
+            raise _needs(loaded, "database_query", kind)
+        users = store.search_users(source.database_query.user_domain())
+        return _user_rows(users, name, "database query", None), "from the query", _by_id(users)
+    if not source.team:
+        raise _needs(loaded, "team", kind)
+    teams = [t for t in store.find_teams([source.team]) if t.name == source.team]
+    if not teams:
+        raise UserInputError(
+            f"{loaded.path}: {KEY}.source_config.team: no CRM sales team is named {source.team!r}"
+        )
+    users = store.users_by_id({m for t in teams for m in t.member_ids})
+    rows = _user_rows(users, name, f"team {source.team}", source.team)
+    return rows, "in team", _by_id(users)
+
+
+def _needs(loaded: LoadedConfig, key: str, kind: str) -> ConfigError:
+    return ConfigError(
+        f"{loaded.path}: {KEY}.source_config.{key} is required for source_type {kind}"
+    )
+
+
+def _user_rows(
+    users: Sequence[User], campaign: str, origin: str, team: str | None
+) -> list[CampaignRow]:
+    return [
+        CampaignRow(
+            salesperson_name=user.name,
+            campaign_name=campaign,
+            team=team,
+            salesperson_id=user.id,
+            line=number,
+            origin=origin,
+        )
+        for number, user in enumerate(users, start=1)
+    ]
+
+
+def _by_id(users: Sequence[User]) -> dict[int, User]:
+    return {user.id: user for user in users}
+
+
+def _users_by_name(users: Sequence[User], names: Collection[str]) -> dict[str, list[User]]:
+    """Users keyed by each requested name they answer to (name or login)."""
+    wanted = set(names)
+    result: dict[str, list[User]] = {name: [] for name in wanted}
+    for user in users:
+        for key in {user.name, user.login} & wanted:
+            result[key].append(user)
+    return result
