@@ -9,7 +9,8 @@ Bad rows are `DataFileError` naming the file (or table) and the line.
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,21 @@ def parse_int(text: str, where: str) -> int | None:
     return number
 
 
+@contextmanager
+def _reading(path: Path, what: str) -> Iterator[None]:
+    """Turn the ways a file cannot be read into one `DataFileError` naming it."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise DataFileError(f"{what} not found: {path}") from None
+    except IsADirectoryError:
+        raise DataFileError(f"{what} {path} is a directory, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{path}: not readable as UTF-8 ({exc.reason})") from None
+    except csv.Error as exc:
+        raise DataFileError(f"{path}: malformed CSV: {exc}") from None
+
+
 def read_campaign_csv(
     path: Path,
     salesperson_column: str = "salesperson_name",
@@ -70,34 +86,25 @@ def read_campaign_csv(
     active_column: str | None = "active",
 ) -> list[CampaignRow]:
     """Read the campaign table from CSV (§5.2), naming the file and line of any bad row."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            missing = [c for c in (salesperson_column, campaign_column) if c not in header]
-            if missing:
-                raise DataFileError(
-                    f"{path}: missing column(s) {', '.join(missing)} "
-                    f"(found: {', '.join(header) or 'no header'})"
-                )
-            columns = Columns(
-                salesperson_column,
-                campaign_column,
-                active_column if active_column in header else None,
+    with _reading(path, "campaign table"), path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [c for c in (salesperson_column, campaign_column) if c not in header]
+        if missing:
+            raise DataFileError(
+                f"{path}: missing column(s) {', '.join(missing)} "
+                f"(found: {', '.join(header) or 'no header'})"
             )
-            return [
-                columns.row(record, str(path), reader.line_num)
-                for record in reader
-                if any((value or "").strip() for value in record.values() if isinstance(value, str))
-            ]
-    except FileNotFoundError:
-        raise DataFileError(f"campaign table not found: {path}") from None
-    except IsADirectoryError:
-        raise DataFileError(f"campaign table {path} is a directory, not a file") from None
-    except UnicodeDecodeError as exc:
-        raise DataFileError(f"{path}: not readable as UTF-8 ({exc.reason})") from None
-    except csv.Error as exc:
-        raise DataFileError(f"{path}: malformed CSV: {exc}") from None
+        columns = Columns(
+            salesperson_column,
+            campaign_column,
+            active_column if active_column in header else None,
+        )
+        return [
+            columns.row(record, str(path), reader.line_num)
+            for record in reader
+            if any((value or "").strip() for value in record.values() if isinstance(value, str))
+        ]
 
 
 @dataclass(frozen=True)
@@ -165,14 +172,8 @@ def parse_legacy_line(text: str, campaign: str, origin: str, line: int) -> Campa
 
 def read_legacy_file(path: Path, campaign: str) -> list[CampaignRow]:
     """The legacy salespeople file (§5.3): one entry per line, ``#`` comments, blank lines."""
-    try:
+    with _reading(path, "salespeople file"):
         lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except FileNotFoundError:
-        raise DataFileError(f"salespeople file not found: {path}") from None
-    except IsADirectoryError:
-        raise DataFileError(f"salespeople file {path} is a directory, not a file") from None
-    except UnicodeDecodeError as exc:
-        raise DataFileError(f"{path}: not readable as UTF-8 ({exc.reason})") from None
     return [
         parse_legacy_line(text, campaign, str(path), number)
         for number, text in enumerate(lines, start=1)

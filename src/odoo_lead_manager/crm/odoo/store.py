@@ -16,7 +16,6 @@ from typing import Any
 from odoo_lead_manager.crm.odoo.fields import FieldMap
 from odoo_lead_manager.crm.odoo.transport import OdooRefused, Transport
 from odoo_lead_manager.crm.odoo.values import (
-    check_arity,
     empty,
     lead_from_record,
     many2one_id,
@@ -26,6 +25,7 @@ from odoo_lead_manager.crm.odoo.values import (
 from odoo_lead_manager.crm.store import LeadValues, check_lead_values
 from odoo_lead_manager.errors import CrmError
 from odoo_lead_manager.model import Domain, Lead, Team, User
+from odoo_lead_manager.user_query import QueryError, check_user_domain
 
 USER_FIELDS = ["id", "name", "login", "active", "sale_team_id", "share", "groups_id"]
 ARCHIVED_TOO = {"active_test": False}
@@ -42,7 +42,6 @@ USER_DOMAIN_FIELDS = {
     "team_id": "sale_team_id",
     "team": "sale_team_id.name",
 }
-_OPERATORS = {"=", "!=", "<", "<=", ">", ">=", "in", "not in", "like", "ilike", "=like", "=ilike"}
 
 
 @dataclass(frozen=True)
@@ -103,19 +102,16 @@ class OdooStore:
 
     def search_users(self, domain: Domain) -> list[User]:
         """Users matching a domain over the logical user fields, in one ``search_read``."""
-        check_arity(domain)
+        try:
+            checked = check_user_domain(list(domain))
+        except QueryError as error:
+            raise CrmError(f"domain: {error}") from None
         translated: list[Any] = []
-        for term in domain:
+        for term in checked:
             if isinstance(term, str):
                 translated.append(term)
                 continue
-            if not isinstance(term, tuple | list) or len(term) != 3:
-                raise CrmError(f"domain: {term!r} is not a (field, operator, value) term")
             field, operator, value = term
-            if field not in USER_DOMAIN_FIELDS:
-                raise CrmError(f"domain: unknown res.users field {field!r}")
-            if operator not in _OPERATORS:
-                raise CrmError(f"domain: unknown operator {operator!r} (on field {field!r})")
             name = USER_DOMAIN_FIELDS[field]
             if field == "team" and operator in ("!=", "not in") and not empty(value):
                 # A path term would drop users without a team; Odoo's `!=` keeps them.

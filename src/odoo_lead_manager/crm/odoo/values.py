@@ -112,7 +112,7 @@ def lead_from_record(
 
 def odoo_domain(domain: Domain, fields: FieldMap) -> list[Any]:
     """A logical domain in crm.lead field names, with Odoo's own value shapes."""
-    check_arity(domain)
+    _check_arity(domain)
     result: list[Any] = []
     for term in domain:
         if isinstance(term, str):
@@ -124,7 +124,7 @@ def odoo_domain(domain: Domain, fields: FieldMap) -> list[Any]:
     return result
 
 
-def check_arity(domain: Domain) -> None:
+def _check_arity(domain: Domain) -> None:
     """Refuse a domain whose prefix operators lack operands, before the server sees it."""
     operands = 0
     for term in reversed(domain):
