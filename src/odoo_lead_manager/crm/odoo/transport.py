@@ -47,11 +47,9 @@ class Transport(Protocol):
 
     def authenticate(self) -> int:
         """Log in; return the user id (0 when the server refuses the credentials)."""
-        ...
 
     def call(self, model: str, method: str, ids: list[int] | None, **kwargs: Any) -> Any:
         """Run ``model.method`` on ``ids`` with named arguments; return its result."""
-        ...
 
 
 @dataclass(frozen=True)
