@@ -5,6 +5,12 @@ status 2, before anything in the CRM has been changed. Anything else that
 escapes is a bug and keeps its traceback.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 
 class UserInputError(Exception):
     """Bad input: configuration, files, names, unreachable servers."""
@@ -33,3 +39,18 @@ class DataFileError(UserInputError):
 
 class CrmError(UserInputError):
     """The CRM store cannot be opened or refused a request for a reason the user can fix."""
+
+
+@contextmanager
+def reading(path: Path, what: str, error: type[UserInputError]) -> Iterator[None]:
+    """Turn the ways a file cannot be read into one ``error`` naming the file and ``what`` it is."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise error(f"{what} not found: {path}") from None
+    except IsADirectoryError:
+        raise error(f"{path} is a directory, not a {what}") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not readable as UTF-8 ({exc.reason})") from None
+    except OSError as exc:
+        raise error(f"cannot read {what} {path}: {exc.strerror}") from None

@@ -17,7 +17,7 @@ from odoo_lead_manager.model import Lead
 from odoo_lead_manager.planning import RunOptions
 from odoo_lead_manager.runner import run_distribution
 
-from .conftest import TODAY
+from ..conftest import TODAY
 
 ALL = [("active", "in", [True, False])]
 

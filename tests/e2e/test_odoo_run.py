@@ -14,9 +14,9 @@ from odoo_lead_manager.demo import PEOPLE, TEAMS
 from odoo_lead_manager.planning import RunOptions
 from odoo_lead_manager.runner import run_distribution
 
+from ..conftest import TODAY
 from ..crm.fake_odoo import FakeOdoo
 from ..crm.xmlrpc_fake_server import serve
-from .conftest import TODAY
 
 PAGE, BATCH = 100, 40
 

@@ -68,11 +68,11 @@ def campaign_table(name: str) -> Table:
 
 
 @pytest.fixture(params=list(SERVERS))
-def database(request: pytest.FixtureRequest, demo: Path) -> Iterator[tuple[Engine, str, str]]:
+def database(request: pytest.FixtureRequest, demo_dir: Path) -> Iterator[tuple[Engine, str, str]]:
     """An engine, the database_connection block for it, and a fresh table name."""
     kind = request.param
     if kind == "sqlite":
-        engine = create_engine(f"sqlite:///{demo / 'campaigns.db'}")
+        engine = create_engine(f"sqlite:///{demo_dir / 'campaigns.db'}")
         block = "database_connection: {type: sqlite, database: campaigns.db}\n"
     else:
         engine = create_engine(SERVERS[kind])
@@ -152,9 +152,9 @@ def test_names_from_config_are_identifiers_only(
 
 
 def test_bad_values_name_the_table_and_row(
-    configure: Configure, store: LocalStore, demo: Path
+    configure: Configure, store: LocalStore, demo_dir: Path
 ) -> None:
-    engine = create_engine(f"sqlite:///{demo / 'campaigns.db'}")
+    engine = create_engine(f"sqlite:///{demo_dir / 'campaigns.db'}")
     table = Table(
         "loose", MetaData(), Column("salesperson_name", String), Column("campaign_name", String),
         Column("active", String), Column("target_leads", String),

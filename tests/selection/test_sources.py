@@ -44,9 +44,9 @@ salesperson_selection:
 
 
 def test_legacy_file_with_comments_ids_levels_and_targets(
-    configure: Configure, store: LocalStore, demo: Path
+    configure: Configure, store: LocalStore, demo_dir: Path
 ) -> None:
-    (demo / "people.txt").write_text(
+    (demo_dir / "people.txt").write_text(
         "# Salesperson list - one per line\n"
         "# Format: name|id|level|target_leads\n"
         "\n"
@@ -275,9 +275,9 @@ salesperson_selection:
     ],
 )
 def test_bad_legacy_lines_name_file_and_line(
-    configure: Configure, store: LocalStore, demo: Path, text: str, message: str
+    configure: Configure, store: LocalStore, demo_dir: Path, text: str, message: str
 ) -> None:
-    (demo / "people.txt").write_text(text)
+    (demo_dir / "people.txt").write_text(text)
     with pytest.raises(DataFileError) as err:
         select(
             configure,
@@ -288,11 +288,11 @@ salesperson_selection:
   source_config: {file_path: people.txt}
 """,
         )
-    assert str(demo / "people.txt") in str(err.value) and message in str(err.value)
+    assert str(demo_dir / "people.txt") in str(err.value) and message in str(err.value)
 
 
 def test_legacy_file_missing_or_undecodable(
-    configure: Configure, store: LocalStore, demo: Path
+    configure: Configure, store: LocalStore, demo_dir: Path
 ) -> None:
     block = """
 salesperson_selection:
@@ -301,7 +301,7 @@ salesperson_selection:
 """
     with pytest.raises(DataFileError, match="salespeople file not found"):
         select(configure, store, block)
-    (demo / "people.txt").write_bytes("Jos\xe9|10\n".encode("latin-1"))
+    (demo_dir / "people.txt").write_bytes("Jos\xe9|10\n".encode("latin-1"))
     with pytest.raises(DataFileError, match="not readable as UTF-8"):
         select(configure, store, block)
 

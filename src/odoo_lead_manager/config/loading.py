@@ -24,7 +24,7 @@ from pydantic_core import ErrorDetails
 from odoo_lead_manager.config.env import malformed_reference, substitute_tree
 from odoo_lead_manager.config.schema import DistributionConfig
 from odoo_lead_manager.config.schema.connections import DeferredSection
-from odoo_lead_manager.errors import ConfigError, MissingEnvironmentVariable
+from odoo_lead_manager.errors import ConfigError, MissingEnvironmentVariable, reading
 
 # Sections read only when a connection is made: an unset variable there is
 # reported then (by `DeferredSection.resolved`), not when the file loads.
@@ -59,16 +59,8 @@ def load_config(
 ) -> LoadedConfig:
     """Read, substitute and validate the YAML or JSON file at ``path``."""
     path = Path(path)
-    try:
+    with reading(path, "configuration file", ConfigError):
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"configuration file not found: {path}") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path} is a directory, not a configuration file") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not readable as UTF-8 ({exc.reason})") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read configuration file {path}: {exc.strerror}") from None
     data = _parse_json(text, path) if path.suffix.lower() == ".json" else _parse_yaml(text, path)
     env = dict(os.environ if environ is None else environ)
     return LoadedConfig(parse_config(data, str(path), env), path, env)

@@ -19,9 +19,11 @@ from typing import Any
 
 from odoo_lead_manager.crm.local_domain import (
     LEAD_COLUMNS,
+    LEADS,
     NAMED_MANY2ONE,
     USERS,
     Sql,
+    SqlModel,
     compile_domain,
     mentions_active,
 )
@@ -303,9 +305,7 @@ class LocalStore:
         return found
 
     def search_users(self, domain: Domain) -> list[User]:
-        where = compile_domain(domain, USERS)
-        if not mentions_active(domain):
-            where = Sql(f"res_users.active = 1 AND ({where.text})", where.params)
+        where = self._where(domain, USERS)
         rows = self._db.execute(f"{_SELECT_USERS} WHERE {where.text} ORDER BY id", where.params)
         return [_user(row) for row in rows]
 
@@ -414,11 +414,12 @@ class LocalStore:
 
     # helpers -------------------------------------------------------------
 
-    def _where(self, domain: Domain) -> Sql:
-        compiled = compile_domain(domain)
+    def _where(self, domain: Domain, model: SqlModel = LEADS) -> Sql:
+        """The domain's SQL; archived records stay hidden unless it names ``active``."""
+        compiled = compile_domain(domain, model)
         if mentions_active(domain):
             return compiled
-        return type(compiled)(f"crm_lead.active = 1 AND ({compiled.text})", compiled.params)
+        return Sql(f"{model.table}.active = 1 AND ({compiled.text})", compiled.params)
 
     @staticmethod
     def _group_key(field: str) -> str:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from odoo_lead_manager.errors import DataFileError
+from odoo_lead_manager.errors import DataFileError, reading
 
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
@@ -64,21 +64,6 @@ def parse_int(text: str, where: str) -> int | None:
     return number
 
 
-@contextmanager
-def _reading(path: Path, what: str) -> Iterator[None]:
-    """Turn the ways a file cannot be read into one `DataFileError` naming it."""
-    try:
-        yield
-    except FileNotFoundError:
-        raise DataFileError(f"{what} not found: {path}") from None
-    except IsADirectoryError:
-        raise DataFileError(f"{what} {path} is a directory, not a file") from None
-    except UnicodeDecodeError as exc:
-        raise DataFileError(f"{path}: not readable as UTF-8 ({exc.reason})") from None
-    except csv.Error as exc:
-        raise DataFileError(f"{path}: malformed CSV: {exc}") from None
-
-
 def read_campaign_csv(
     path: Path,
     salesperson_column: str = "salesperson_name",
@@ -86,7 +71,11 @@ def read_campaign_csv(
     active_column: str | None = "active",
 ) -> list[CampaignRow]:
     """Read the campaign table from CSV (§5.2), naming the file and line of any bad row."""
-    with _reading(path, "campaign table"), path.open(newline="", encoding="utf-8-sig") as handle:
+    with (
+        reading(path, "campaign table", DataFileError),
+        _csv_errors(path),
+        path.open(newline="", encoding="utf-8-sig") as handle,
+    ):
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
         missing = [c for c in (salesperson_column, campaign_column) if c not in header]
@@ -105,6 +94,14 @@ def read_campaign_csv(
             for record in reader
             if any((value or "").strip() for value in record.values() if isinstance(value, str))
         ]
+
+
+@contextmanager
+def _csv_errors(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except csv.Error as exc:
+        raise DataFileError(f"{path}: malformed CSV: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -172,7 +169,7 @@ def parse_legacy_line(text: str, campaign: str, origin: str, line: int) -> Campa
 
 def read_legacy_file(path: Path, campaign: str) -> list[CampaignRow]:
     """The legacy salespeople file (§5.3): one entry per line, ``#`` comments, blank lines."""
-    with _reading(path, "salespeople file"):
+    with reading(path, "salespeople file", DataFileError):
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     return [
         parse_legacy_line(text, campaign, str(path), number)

@@ -119,17 +119,16 @@ class OdooStore:
                 translated.extend(["!", (name, positive, value)])
             else:
                 translated.append((name, operator, value))
-        mentions = any(isinstance(t, tuple | list) and t[0] == "active" for t in domain)
-        return self._users(translated, archived=mentions)
+        return self._users(translated, context=self._context(domain))
 
-    def _users(self, domain: list[Any], archived: bool = True) -> list[User]:
+    def _users(self, domain: list[Any], context: dict[str, Any] = ARCHIVED_TOO) -> list[User]:
         records = self._call(
             "res.users",
             "search_read",
             domain=domain,
             fields=USER_FIELDS,
             order="id",
-            context=ARCHIVED_TOO if archived else {},
+            context=context,
         )
         group = self._sales_group_id() if records else None
         return [
