@@ -47,6 +47,12 @@ class Plan:
     user_names: Mapping[int, str] = field(default_factory=dict)
     # What the plan saw of each assigned lead, so that applying can tell a changed lead.
     seen_write_dates: Mapping[int, str | None] = field(default_factory=dict)
+    # Stale leads handed back to their campaign's user (§3.6), outside the strategy.
+    dropback: tuple[Assignment, ...] = ()
+    # False when dropback only reports (``assign_immediately: false``).
+    dropback_applied: bool = True
+    # What the run could not do as configured, for the report (e.g. a skipped sales filter).
+    warnings: tuple[str, ...] = ()
 
     @property
     def received(self) -> dict[int, int]:
@@ -54,6 +60,15 @@ class Plan:
         counts = {person.user_id: 0 for person in self.salespeople}
         for assignment in self.assignments:
             counts[assignment.user_id] = counts.get(assignment.user_id, 0) + 1
+        return counts
+
+    @property
+    def dropback_by_campaign(self) -> dict[tuple[str, int], int]:
+        """Dropped-back leads per (campaign, receiving user)."""
+        counts: dict[tuple[str, int], int] = {}
+        for assignment in self.dropback:
+            key = (assignment.reason.removeprefix("dropback: "), assignment.user_id)
+            counts[key] = counts.get(key, 0) + 1
         return counts
 
     @property

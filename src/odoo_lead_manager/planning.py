@@ -6,6 +6,7 @@ values to the pure stages (selection, workload, finding, strategy).
 
 from __future__ import annotations
 
+import logging
 import random
 import secrets
 import uuid
@@ -17,21 +18,16 @@ from odoo_lead_manager.capabilities import unsupported_settings
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError, UserInputError
-from odoo_lead_manager.finding import LeadFilter, base_domain, find_leads, server_domain
-from odoo_lead_manager.finding.filters import (
-    DateWindow,
-    activity_deadline_filter,
-    date_range_filter,
-    excluded_owners_filter,
-    owner_status_filter,
-    status_filter,
-)
-from odoo_lead_manager.finding.matching import TextMatcher
+from odoo_lead_manager.finding import base_domain, find_in_store
+from odoo_lead_manager.finding.configured import build_finding
+from odoo_lead_manager.finding.dropback import Dropback
 from odoo_lead_manager.model import Assignment, Lead, Salesperson
 from odoo_lead_manager.plan import Plan, WriteGroup
 from odoo_lead_manager.selection import limit_workload, select_from_config, target_campaign
 from odoo_lead_manager.strategies import StrategyInput, get_strategy
 from odoo_lead_manager.workload import compute_workloads, count_workloads
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -96,12 +92,22 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
         workloads = {p.user_id: workloads[p.user_id] for p in selection.eligible}
     members = (*selection.eligible, *selection.inactive)
 
-    window = _date_window(loaded, today, options)
-    filters = _filters(loaded, store, today, window, selection.eligible, selection.inactive)
-    # Only the date window goes to the store, so that every other filter's
-    # impact can be counted for the report.
-    domain = server_domain(filters[:1], base=base_domain(cfg.crm.lead_types))
-    found = find_leads(store.search_leads(domain, page_size=cfg.crm.page_size), filters)
+    setup = build_finding(
+        loaded,
+        store,
+        today,
+        selection.table_active_ids,
+        selection.table_inactive_ids,
+        options.date_range,
+        cfg.distribution.owner_fields,
+    )
+    window = setup.window
+    for warning in setup.warnings:
+        log.warning("%s", warning)
+    found = find_in_store(
+        store, base_domain(cfg.crm.lead_types), setup.pipeline, cfg.crm.page_size
+    )
+    dropback = _dropback_assignments(setup.dropback, found.dropback, cfg.lead_finding.owner_field)
 
     max_leads = (
         options.max_leads if options.max_leads is not None else cfg.execution.max_leads_per_run
@@ -118,10 +124,14 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
         ),
         random.Random(seed),
     )
-    leads_by_id = {lead.id: lead for lead in found.leads}
+    leads_by_id = {lead.id: lead for lead in (*found.leads, *found.dropback)}
     writes = _write_groups(loaded, store, result.assignments, selection.eligible)
+    if setup.dropback is not None and setup.dropback.assign:
+        writes += _dropback_writes(setup.dropback, found.dropback)
     user_names = {p.user_id: p.name for p in members}
-    user_names.update(_owner_names(store, found.leads, user_names))
+    if setup.dropback is not None:
+        user_names.update((t.user_id, t.user_name) for t in setup.dropback.targets.values())
+    user_names.update(_owner_names(store, [*found.leads, *found.dropback], user_names))
     return Plan(
         run_id=uuid.uuid4().hex,
         created_at=datetime.now(UTC).replace(microsecond=0),
@@ -142,74 +152,13 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
         writes=writes,
         user_names=user_names,
         seen_write_dates={
-            a.lead_id: _iso(leads_by_id[a.lead_id].write_date) for a in result.assignments
+            a.lead_id: _iso(leads_by_id[a.lead_id].write_date)
+            for a in (*result.assignments, *dropback)
         },
+        dropback=dropback,
+        dropback_applied=setup.dropback is None or setup.dropback.assign,
+        warnings=(*selection.warnings, *setup.warnings),
     )
-
-
-def _date_window(loaded: LoadedConfig, today: date, options: RunOptions) -> DateWindow:
-    date_cfg = loaded.config.lead_finding.date_range
-    if options.date_range is not None:
-        return DateWindow.from_dates(*options.date_range)
-    if date_cfg.custom_start_date is not None or date_cfg.custom_end_date is not None:
-        return DateWindow.from_dates(date_cfg.custom_start_date, date_cfg.custom_end_date)
-    return DateWindow.from_days(today, date_cfg.older_than_days, date_cfg.younger_than_days)
-
-
-def _filters(
-    loaded: LoadedConfig,
-    store: CrmStore,
-    today: date,
-    window: DateWindow,
-    eligible: Sequence[Salesperson],
-    inactive: Sequence[Salesperson],
-) -> list[LeadFilter]:
-    finding = loaded.config.lead_finding
-    filters = [date_range_filter(window, finding.date_range.date_field)]
-    legacy = finding.status_filters
-    if legacy is not None and (legacy.active_salespeople or legacy.inactive_salespeople):
-        active_statuses = legacy.active_salespeople.statuses if legacy.active_salespeople else []
-        inactive_statuses = (
-            legacy.inactive_salespeople.statuses if legacy.inactive_salespeople else []
-        )
-        # The R pipeline compares statuses with %in%: exact and case-sensitive.
-        filters.append(
-            owner_status_filter(
-                [p.user_id for p in eligible],
-                TextMatcher(active_statuses, "exact", case_sensitive=True),
-                [p.user_id for p in inactive],
-                TextMatcher(inactive_statuses, "exact", case_sensitive=True),
-            )
-        )
-    status = finding.additional_filters.status
-    if status is not None and status.values:
-        filters.append(
-            status_filter(
-                TextMatcher(
-                    status.values,
-                    status.match_mode,
-                    case_sensitive=status.case_sensitive,
-                    strip_whitespace=status.strip_whitespace,
-                )
-            )
-        )
-    if finding.excluded_users:
-        users = store.find_users(finding.excluded_users)
-        known = {u.name for u in users} | {u.login for u in users}
-        unknown = [name for name in finding.excluded_users if name not in known]
-        if unknown:
-            raise UserInputError(
-                f"{loaded.path}: lead_finding.excluded_users: not CRM users: {', '.join(unknown)}"
-            )
-        filters.append(excluded_owners_filter(u.id for u in users))
-    deadline = finding.activity_deadline
-    if deadline.exclude_within_days is not None or deadline.exclude_missing_deadline:
-        filters.append(
-            activity_deadline_filter(
-                today, deadline.exclude_within_days, deadline.exclude_missing_deadline
-            )
-        )
-    return filters
 
 
 def _write_groups(
@@ -244,6 +193,40 @@ def _write_groups(
             values["team_id"] = teams[team]
         groups.append(WriteGroup(tuple(sorted(lead_ids)), values))
     return tuple(groups)
+
+
+def _dropback_assignments(
+    dropback: Dropback | None, leads: Sequence[Lead], owner_field: str
+) -> tuple[Assignment, ...]:
+    """Each dropped-back lead to its campaign's user (§3.6)."""
+    if dropback is None:
+        return ()
+    assignments = []
+    for lead in leads:
+        target = dropback.target(lead)
+        if target is None:  # the finder only lets routable leads through
+            raise AssertionError(f"dropback lead {lead.id} has no target")
+        assignments.append(
+            Assignment(
+                lead.id, target.user_id, getattr(lead, owner_field), f"dropback: {target.campaign}"
+            )
+        )
+    return tuple(assignments)
+
+
+def _dropback_writes(dropback: Dropback, leads: Sequence[Lead]) -> tuple[WriteGroup, ...]:
+    """One group per campaign rule: the rule's owner fields, status, priority and team."""
+    by_campaign: dict[str, list[int]] = {}
+    values: dict[str, dict[str, object]] = {}
+    for lead in leads:
+        target = dropback.target(lead)
+        if target is None:
+            continue
+        by_campaign.setdefault(target.campaign, []).append(lead.id)
+        values[target.campaign] = dict(target.values)
+    return tuple(
+        WriteGroup(tuple(sorted(ids)), values[campaign]) for campaign, ids in by_campaign.items()
+    )
 
 
 def _owner_names(store: CrmStore, leads: Sequence[Lead], known: dict[int, str]) -> dict[int, str]:

@@ -1,4 +1,4 @@
-"""SQLAlchemy engines for ``database_connection`` (campaign tables now, tracking later).
+"""SQLAlchemy engines for ``database_connection``: campaign and web-source tables, tracking.
 
 The URL is built from the section's parts with `sqlalchemy.engine.URL.create`,
 never by pasting text, and the password only ever lives inside that object
@@ -9,13 +9,15 @@ naming the server, not the password.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, MetaData, Table, create_engine, select
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 
 from odoo_lead_manager.config import LoadedConfig
-from odoo_lead_manager.errors import ConfigError, UserInputError
+from odoo_lead_manager.errors import ConfigError, DataFileError, UserInputError
 
 DRIVERS = {
     "mysql": "mysql+pymysql",
@@ -69,3 +71,41 @@ def describe_failure(engine: Engine, error: SQLAlchemyError) -> UserInputError:
         reason = reason.replace(str(engine.url.password), "***")
     where = engine.url.render_as_string(hide_password=True)
     return UserInputError(f"database {where}: {reason}")
+
+
+def read_table(
+    engine: Engine,
+    table_name: str,
+    required: Sequence[str],
+    optional: Sequence[str],
+    what: str,
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """Every row of a reflected table (required and present optional columns), and its columns.
+
+    Names must already be checked with `check_identifier`. Rows come in
+    primary-key order (or by the required columns when there is none).
+    """
+    schema, _, bare = table_name.rpartition(".")
+    try:
+        with engine.connect() as connection:
+            try:
+                table = Table(bare, MetaData(), autoload_with=connection, schema=schema or None)
+            except NoSuchTableError:
+                raise DataFileError(
+                    f"{what} {table_name} not found in database "
+                    f"{engine.url.render_as_string(hide_password=True)}"
+                ) from None
+            found = set(table.c.keys())
+            missing = [c for c in required if c not in found]
+            if missing:
+                raise DataFileError(
+                    f"table {table_name}: missing column(s) {', '.join(missing)} "
+                    f"(found: {', '.join(sorted(found))})"
+                )
+            wanted = dict.fromkeys([*required, *(c for c in optional if c in found)])
+            columns = [table.c[name] for name in wanted]
+            order = list(table.primary_key.columns) or [table.c[name] for name in required]
+            records = connection.execute(select(*columns).order_by(*order)).mappings().all()
+    except SQLAlchemyError as error:
+        raise describe_failure(engine, error) from None
+    return [dict(record) for record in records], found

@@ -132,7 +132,7 @@ def test_relative_paths_are_read_from_the_config_folder(tmp_path: Path) -> None:
         ),
         (
             "lead_finding:\n  date_range:\n    strategy: weekly\n",
-            "date_range.strategy 'weekly' is not in date_range_strategies (none defined)",
+            "date_range.strategy 'weekly' is not in date_range_strategies (current_30_day, extended_60_day",
         ),
         (
             "reporting:\n  distribution_summary:\n    total_leads_found: 150\n",

@@ -60,10 +60,10 @@ def edit(config: Path, old: str, new: str) -> None:
         ),
         ("  strategy: round_robin", "  strategy: proportional", "not available in this version"),
         (
-            "  activity_deadline:",
-            "  additional_filters:\n    exclude_dnc: true\n  activity_deadline:",
+            "  owner_fields:",
+            "  advanced_rules:\n    skill_matching:\n      enabled: true\n  owner_fields:",
             "not available in this version, and ignoring them would move leads they "
-            "protect: lead_finding.additional_filters.exclude_dnc",
+            "protect: distribution.advanced_rules.skill_matching",
         ),
         (
             'description: "Demo',

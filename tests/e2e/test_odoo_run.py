@@ -69,7 +69,11 @@ def test_round_trips_grow_with_pages_and_groups_not_leads(
     )
     plan = outcome.plan
     examined, salespeople = plan.examined, len(plan.salespeople)
-    pages = examined // PAGE + 1
+    # Every rule of the legacy config has an exact domain, so the server keeps
+    # back what they exclude and only the distributable leads are fetched.
+    fetched = examined - sum(plan.excluded.values())
+    assert fetched == plan.distributable
+    pages = fetched // PAGE + 1
     writes = sum(math.ceil(len(group.lead_ids) / BATCH) for group in plan.writes)
     assert examined > 10 * PAGE and len(plan.assignments) > 5 * BATCH
 
@@ -85,14 +89,16 @@ def test_round_trips_grow_with_pages_and_groups_not_leads(
     assert calls.pop(("ir.model.data", "search_read")) == 1  # the sales group, once per run
     # Every workload: by status, by source, last 30 days and this month.
     assert calls.pop(("crm.lead", "read_group")) == 4
+    # One count per server-side rule (owner/status, excluded users, activity deadline).
+    assert calls.pop(("crm.lead", "search_count")) == 3
     assert calls.pop(("crm.lead", "search_read")) == pages
     assert calls.pop(("crm.tag", "search_read")) <= pages
     assert calls.pop(("crm.lead", "write")) == writes
     assert calls == {}
-    # The bound: 11 + 2 * (L // page + 1) + S + A / batch calls, for L leads examined,
-    # S salespeople and A assignments, rather than one call per lead.
+    # The bound: 11 + R + 2 * (L // page + 1) + S + A / batch calls, for R server-side
+    # rules, L leads fetched, S salespeople and A assignments, not one call per lead.
     total = sum(fake.calls.values())
-    bound = 11 + 2 * pages + salespeople + math.ceil(len(plan.assignments) / BATCH)
+    bound = 11 + 3 + 2 * pages + salespeople + math.ceil(len(plan.assignments) / BATCH)
     assert total <= bound < examined / 10
 
     assigned = {a.lead_id: a.user_id for a in plan.assignments}

@@ -17,26 +17,16 @@ def test_defaults_need_nothing_unimplemented() -> None:
 def test_decisive_settings_are_listed_only_when_they_ask_for_something() -> None:
     config = parse_config(
         {
-            "lead_finding": {
-                "additional_filters": {
-                    "exclude_dnc": True,
-                    "exclude_tags": ["test"],
-                    "include_tags": [],
-                    "exclude_closed": False,
-                    "dnc_filtering": {"enabled": False},
-                },
-                "sales_filter": {"enabled": True},
-                "dropback_filter": {"enabled": False},
-            }
+            "lead_finding": {"additional_filters": {"exclude_dnc": True}},
+            "distribution": {
+                "round_robin_override": {"enabled": False},
+                "advanced_rules": {"skill_matching": {"enabled": True}},
+            },
         },
         "inline",
         {},
     )
-    assert unsupported_settings(config) == [
-        "lead_finding.sales_filter",
-        "lead_finding.additional_filters.exclude_tags",
-        "lead_finding.additional_filters.exclude_dnc",
-    ]
+    assert unsupported_settings(config) == ["distribution.advanced_rules.skill_matching"]
 
 
 def test_outputs_are_listed() -> None:
@@ -44,11 +34,10 @@ def test_outputs_are_listed() -> None:
     assert skipped_outputs(config) == ["tracking", "reporting.generate_report"]
 
 
-def test_basic_template_names_what_it_still_needs() -> None:
+def test_every_lead_filter_of_the_basic_template_is_built() -> None:
     config = parse_config(yaml.safe_load(generate_config(template="basic")), "basic", {})
     missing = unsupported_settings(config)
-    assert "lead_finding.web_sources" in missing
-    assert "lead_finding.additional_filters.exclude_dnc" in missing
+    assert not [key for key in missing if key.startswith("lead_finding")]
 
 
 def test_category_selection_is_refused_until_built() -> None:

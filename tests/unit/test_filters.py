@@ -3,12 +3,11 @@ from datetime import date, datetime
 import pytest
 
 from odoo_lead_manager.finding import find_leads, server_domain
+from odoo_lead_manager.finding.dates import DateWindow, date_range_filter
 from odoo_lead_manager.finding.filters import (
-    DateWindow,
     activity_deadline_filter,
     any_of,
     conjunction,
-    date_range_filter,
     excluded_owners_filter,
     owner_status_filter,
     status_filter,
@@ -92,10 +91,13 @@ def test_owner_status_rule_uses_each_group_statuses() -> None:
     ]
 
 
-def test_case_insensitive_status_domain_is_a_superset() -> None:
+def test_only_exact_case_sensitive_status_rules_go_to_the_server() -> None:
+    # =ilike would also take "call back" and "callXback" (_ is a wildcard): not exact.
     rule = status_filter(TextMatcher(["call_back", "Utr"]))
-    assert rule.domain == ["|", ("status", "=ilike", "call_back"), ("status", "=ilike", "Utr")]
+    assert rule.domain is None
     assert rule.keep(lead(1, status="CALL_BACK"))
+    exact = status_filter(TextMatcher(["Utr"], case_sensitive=True))
+    assert exact.domain == [("status", "in", ["Utr"])]
 
 
 def test_domain_combinators() -> None:
@@ -111,6 +113,7 @@ def test_domain_combinators() -> None:
 
 def test_finder_counts_each_exclusion_under_the_first_failing_filter() -> None:
     filters = [
+        date_range_filter(DateWindow(None, None)),
         status_filter(TextMatcher(["Utr"])),
         excluded_owners_filter([9]),
     ]
@@ -123,8 +126,12 @@ def test_finder_counts_each_exclusion_under_the_first_failing_filter() -> None:
     result = find_leads(leads, filters)
     assert [x.id for x in result.leads] == [1, 4]
     assert result.examined == 4
-    assert result.excluded == {"Status not selected": 1, "Held by an excluded user": 1}
-    assert server_domain(filters[1:]) == [
+    assert result.excluded == {
+        "Date range": 0,
+        "Status not selected": 1,
+        "Held by an excluded user": 1,
+    }
+    assert server_domain(filters[2:]) == [
         ("type", "=", "lead"),
         ("active", "=", True),
         "|",

@@ -375,6 +375,15 @@ class LocalStore:
             counts[key] = row[-1]
         return counts
 
+    def count_model(
+        self, model: str, domain: Domain, group_by: Sequence[str]
+    ) -> dict[tuple[Any, ...], int]:
+        # The local store is shaped like crm.lead only; other models do not exist here.
+        raise CrmError(f"model {model!r} does not exist in the local CRM store {self.path}")
+
+    def utm_source_names(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT name FROM utm_source ORDER BY name")]
+
     def write_leads(self, ids: Sequence[int], values: LeadValues) -> None:
         check_lead_values(values)
         wanted = sorted(set(ids))

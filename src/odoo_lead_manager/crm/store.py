@@ -86,6 +86,19 @@ class CrmStore(Protocol):
         ``campaign_id``, ``stage_id``); unset values are ``None``.
         """
 
+    def count_model(
+        self, model: str, domain: Domain, group_by: Sequence[str]
+    ) -> dict[tuple[Any, ...], int]:
+        """Grouped counts on another model (the sales filter's ``crm.opp``).
+
+        Field names and the domain are the model's own, passed as they are;
+        a many2one key is the record's id, unset values are ``None``. Raises
+        ``CrmError`` when the model cannot be read.
+        """
+
+    def utm_source_names(self) -> list[str]:
+        """The names of every utm source (web source) the CRM knows, sorted."""
+
     def write_leads(self, ids: Sequence[int], values: LeadValues) -> None:
         """Write the same ``values`` on every lead of ``ids`` in one operation.
 

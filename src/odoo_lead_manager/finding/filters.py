@@ -1,17 +1,17 @@
 """The filter object and the rules of the walking skeleton (spec §3.1).
 
 A filter has a name (shown in the filter impact report), a predicate over a
-`Lead` that decides, and optionally an Odoo domain fragment that lets the
-server pre-select. The predicate is the truth; a domain may only narrow the
-fetch to a superset of what the predicate keeps, so a filter whose rule
-cannot be expressed exactly sends a looser domain or none.
+`Lead` that decides, and optionally an Odoo domain fragment that selects
+exactly the leads the predicate keeps, so that the server can do the work
+and count what the filter removed. A rule Odoo cannot express exactly
+(case folding, patterns, weekdays) has no domain and runs on the client.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from odoo_lead_manager.finding.matching import TextMatcher
 from odoo_lead_manager.model import Domain, DomainTerm, Lead
@@ -26,6 +26,10 @@ class LeadFilter:
     name: str
     keep: Predicate
     domain: Domain | None = None
+
+    def __post_init__(self) -> None:
+        if self.domain == []:
+            raise ValueError(f"filter {self.name!r}: an empty domain would match every lead")
 
 
 def any_of(branches: list[Domain]) -> Domain:
@@ -70,70 +74,21 @@ def _expression_end(domain: Domain, index: int) -> int:
     return index + 1
 
 
-@dataclass(frozen=True, slots=True)
-class DateWindow:
-    """Leads whose date lies in ``[start, end)``: the legacy pipeline's half-open window.
+def in_domain(field: str, matcher: TextMatcher) -> Domain | None:
+    """The exact domain "``field`` is one of the values", when the matcher is plain exact.
 
-    ``start`` None means no lower bound, ``end`` None no upper bound. Leads
-    without a date are excluded, as the R pipeline does (``!is.na(source_date)``).
+    Other modes (case folding, partial, patterns) have no exact Odoo
+    operator: ``=ilike`` treats ``_`` and ``%`` as wildcards.
     """
-
-    start: date | None
-    end: date | None
-
-    @classmethod
-    def from_days(cls, today: date, older_than_days: int, younger_than_days: int) -> DateWindow:
-        """``source_date < today - older`` and ``source_date >= today - younger`` (spec §3.1)."""
-        return cls(
-            start=today - timedelta(days=younger_than_days),
-            end=today - timedelta(days=older_than_days),
-        )
-
-    @classmethod
-    def from_dates(cls, start: date | None, end: date | None) -> DateWindow:
-        """Custom dates are inclusive at both ends, as a person reads "2024-01-01 to 2024-01-31"."""
-        return cls(start=start, end=end + timedelta(days=1) if end else None)
-
-    @property
-    def last_day(self) -> date | None:
-        """The last day inside the window."""
-        return self.end - timedelta(days=1) if self.end else None
-
-
-def date_range_filter(window: DateWindow, field: str = "source_date") -> LeadFilter:
-    """Spec §3.1 date window over ``field`` (``source_date`` or ``create_date``)."""
-    start, end = window.start, window.end
-
-    def keep(lead: Lead) -> bool:
-        value = getattr(lead, field)
-        if value is None:
-            return False
-        day = value.date() if isinstance(value, datetime) else value
-        return (start is None or day >= start) and (end is None or day < end)
-
-    domain: Domain = [(field, "!=", False)]
-    if start is not None:
-        domain.append((field, ">=", start.isoformat()))
-    if end is not None:
-        domain.append((field, "<", end.isoformat()))
-    return LeadFilter("Date range", keep, domain)
-
-
-def status_domain(matcher: TextMatcher) -> Domain | None:
-    """A domain selecting a superset of the statuses ``matcher`` accepts."""
-    if matcher.mode == "exact" and matcher.case_sensitive and not matcher.strip_whitespace:
-        return [("status", "in", list(matcher.values))]
-    if matcher.mode in ("exact", "partial") and not matcher.strip_whitespace:
-        # ilike is case-insensitive and its _ and % wildcards only widen the match.
-        op = "=ilike" if matcher.mode == "exact" else "ilike"
-        return any_of([[("status", op, value)] for value in matcher.values])
-    return None
+    return [(field, "in", list(matcher.values))] if matcher.is_plain_exact else None
 
 
 def status_filter(matcher: TextMatcher) -> LeadFilter:
     """Spec §3.4: the lead's status is one of the configured statuses."""
     return LeadFilter(
-        "Status not selected", lambda lead: matcher.matches(lead.status), status_domain(matcher)
+        "Status not selected",
+        lambda lead: matcher.matches(lead.status),
+        in_domain("status", matcher),
     )
 
 
@@ -142,6 +97,7 @@ def owner_status_filter(
     active_statuses: TextMatcher,
     inactive_owner_ids: Collection[int],
     inactive_statuses: TextMatcher,
+    owner_field: str = "user_id",
 ) -> LeadFilter:
     """The legacy pipeline's rule (spec §3.1, §17.3).
 
@@ -153,28 +109,34 @@ def owner_status_filter(
     inactive_ids = frozenset(inactive_owner_ids)
 
     def keep(lead: Lead) -> bool:
-        if lead.user_id in active_ids:
+        owner = getattr(lead, owner_field)
+        if owner in active_ids:
             return active_statuses.matches(lead.status)
-        if lead.user_id in inactive_ids:
+        if owner in inactive_ids:
             return inactive_statuses.matches(lead.status)
         return False
 
     branches: list[Domain] = []
     for ids, matcher in ((active_ids, active_statuses), (inactive_ids, inactive_statuses)):
         if ids:
-            branch: Domain = [("user_id", "in", sorted(ids))]
-            branch.extend(status_domain(matcher) or [])
+            branch: Domain = [(owner_field, "in", sorted(ids))]
+            statuses = in_domain("status", matcher)
+            if statuses is None:
+                return LeadFilter("Owner or status not selected", keep)
+            branch.extend(statuses)
             branches.append(branch)
     return LeadFilter("Owner or status not selected", keep, any_of(branches))
 
 
-def excluded_owners_filter(user_ids: Iterable[int]) -> LeadFilter:
+def excluded_owners_filter(user_ids: Iterable[int], owner_field: str = "user_id") -> LeadFilter:
     """Spec §3.1 ``excluded_users``: leads held by these users are never redistributed."""
     ids = frozenset(user_ids)
     domain: Domain | None = None
     if ids:
-        domain = ["|", ("user_id", "=", False), ("user_id", "not in", sorted(ids))]
-    return LeadFilter("Held by an excluded user", lambda lead: lead.user_id not in ids, domain)
+        domain = ["|", (owner_field, "=", False), (owner_field, "not in", sorted(ids))]
+    return LeadFilter(
+        "Held by an excluded user", lambda lead: getattr(lead, owner_field) not in ids, domain
+    )
 
 
 def activity_deadline_filter(

@@ -1,15 +1,35 @@
-"""The finder: runs the filters over fetched leads and counts what each removed."""
+"""The finder: fetches the leads, runs the filters and counts what each removed.
+
+Order of evaluation, which decides where an excluded lead is counted (the
+first filter that rejects it):
+
+1. the date window (with dropback, the window or any dropback age), which
+   defines the leads examined;
+2. the filters with an exact Odoo domain, in pipeline order: the server
+   applies them and counts, per filter, the leads it removed among those
+   the earlier ones kept (one ``search_count`` each);
+3. the other shared filters (sales filter, protections) on the client;
+4. with dropback: the split; candidates go through the dropback criteria,
+   the rest through the distribution filters (client side; the
+   distribution filters' domains are pushed only without dropback, since
+   they must not apply to the dropback pool).
+
+Every predicate also runs on the fetched leads, so a store that returns a
+lead a filter rejects still has it excluded and counted.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from odoo_lead_manager.finding.filters import LeadFilter
+from odoo_lead_manager.crm.store import CrmStore
+from odoo_lead_manager.finding.filters import LeadFilter, conjunction
 from odoo_lead_manager.model import Domain, Lead
 
 # Only leads (not opportunities) that are not archived are distributed by default.
 BASE_DOMAIN: Domain = [("type", "=", "lead"), ("active", "=", True)]
+NO_DROPBACK_USER = "Dropback: no user for its campaign"
 
 
 def base_domain(lead_types: Sequence[str]) -> Domain:
@@ -29,29 +49,123 @@ def server_domain(filters: Sequence[LeadFilter], base: Domain = BASE_DOMAIN) -> 
 
 
 @dataclass(frozen=True)
-class FindResult:
-    """The leads that passed every filter, and how many each filter removed.
+class Split:
+    """Where the dropback pool leaves the distribution pool.
 
-    ``examined`` counts the leads the store returned. Each excluded lead is
-    counted once, under the first filter (in configured order) that rejected it.
+    ``route`` returns the key of a lead's dropback target, or None when its
+    campaign has no user.
+    """
+
+    is_candidate: Callable[[Lead], bool]
+    criteria: Sequence[LeadFilter]
+    route: Callable[[Lead], object | None]
+    # With dropback the fetch covers old leads too; the window is checked again here.
+    window: LeadFilter | None = None
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The filters of one run, in the order of spec §3.6 "Integration Points"."""
+
+    window: LeadFilter
+    shared: Sequence[LeadFilter] = ()
+    distribution: Sequence[LeadFilter] = ()
+    split: Split | None = None
+
+    def pushed(self) -> list[LeadFilter]:
+        """The filters the server applies after the window."""
+        candidates = [*self.shared, *(self.distribution if self.split is None else ())]
+        return [f for f in candidates if f.domain is not None]
+
+    def names(self) -> list[str]:
+        """Every filter name, in report order."""
+        names = [f.name for f in (self.window, *self.shared, *self.distribution)]
+        if self.split is not None:
+            names += [f.name for f in self.split.criteria] + [NO_DROPBACK_USER]
+        return list(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class FindResult:
+    """The leads to distribute, the leads that drop back, and the exclusions.
+
+    ``examined`` counts the leads in the date window (and, with dropback, of
+    dropback age). Each excluded lead is counted once, under the first
+    filter that rejected it (see the module docstring for the order).
     """
 
     leads: list[Lead]
     examined: int
     excluded: dict[str, int] = field(default_factory=dict)
+    dropback: list[Lead] = field(default_factory=list)
+
+
+def _first_failing(lead: Lead, filters: Iterable[LeadFilter]) -> str | None:
+    for lead_filter in filters:
+        if not lead_filter.keep(lead):
+            return lead_filter.name
+    return None
+
+
+def run_pipeline(
+    leads: Iterable[Lead], pipeline: Pipeline, already: int = 0, server_first: bool = False
+) -> FindResult:
+    """Filter leads; ``already`` were examined and excluded on the server.
+
+    With ``server_first`` the filters the server applied come first, as
+    `find_in_store` counts them; otherwise the pipeline order holds.
+    """
+    excluded = dict.fromkeys(pipeline.names(), 0)
+    kept: list[Lead] = []
+    dropback: list[Lead] = []
+    examined = already
+    split = pipeline.split
+    local_shared = [pipeline.window, *pipeline.shared]
+    if server_first:
+        pushed = pipeline.pushed()
+        local_shared = [pipeline.window, *pushed, *(f for f in pipeline.shared if f not in pushed)]
+    for lead in leads:
+        examined += 1
+        failed = _first_failing(lead, local_shared)
+        if failed is None and split is not None and split.is_candidate(lead):
+            failed = _first_failing(lead, split.criteria)
+            if failed is None and split.route(lead) is None:
+                failed = NO_DROPBACK_USER
+            if failed is None:
+                dropback.append(lead)
+                continue
+        elif failed is None:
+            window = [split.window] if split is not None and split.window is not None else []
+            failed = _first_failing(lead, [*window, *pipeline.distribution])
+        if failed is None:
+            kept.append(lead)
+        else:
+            excluded[failed] = excluded.get(failed, 0) + 1
+    return FindResult(kept, examined, excluded, dropback)
 
 
 def find_leads(leads: Iterable[Lead], filters: Sequence[LeadFilter]) -> FindResult:
-    """Keep the leads every filter keeps; count exclusions under the first failing filter."""
-    kept: list[Lead] = []
-    excluded = {f.name: 0 for f in filters}
-    examined = 0
-    for lead in leads:
-        examined += 1
-        for lead_filter in filters:
-            if not lead_filter.keep(lead):
-                excluded[lead_filter.name] += 1
-                break
-        else:
-            kept.append(lead)
-    return FindResult(kept, examined, excluded)
+    """Keep the leads every filter keeps (the first is the window); count the others."""
+    if not filters:
+        raise ValueError("find_leads needs at least the date window filter")
+    return run_pipeline(leads, Pipeline(window=filters[0], distribution=filters[1:]))
+
+
+def find_in_store(store: CrmStore, base: Domain, pipeline: Pipeline, page_size: int) -> FindResult:
+    """Fetch with every exact domain pushed to the server and count each one's removals."""
+    domain = [*base, *(pipeline.window.domain or [])]
+    removed: dict[str, int] = {}
+    for lead_filter in pipeline.pushed():
+        fragment = lead_filter.domain or []
+        counts = store.count_leads([*domain, "!", *conjunction(fragment)], [])
+        removed[lead_filter.name] = removed.get(lead_filter.name, 0) + counts.get((), 0)
+        domain.extend(fragment)
+    result = run_pipeline(
+        store.search_leads(domain, page_size=page_size),
+        pipeline,
+        sum(removed.values()),
+        server_first=True,
+    )
+    for name, number in removed.items():
+        result.excluded[name] = result.excluded.get(name, 0) + number
+    return result

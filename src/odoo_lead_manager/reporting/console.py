@@ -31,16 +31,17 @@ def print_plan(console: Console, plan: Plan, dry_run: bool) -> None:
     console.print()
     console.print("[bold]Distribution overview[/bold]")
     console.print(f"  Date range: {start} to {end}")
-    console.print(f"  Leads in date range: {plan.examined:,}")
-    removed = sum(plan.excluded.values()) - plan.excluded.get("Date range", 0)
-    console.print(f"  Leads filtered out: {removed:,}")
-    for name, count in plan.excluded.items():
-        if name != "Date range":
-            console.print(f"    - {name}: {count:,}")
+    console.print(f"  Leads examined: {plan.examined:,}")
+    if plan.dropback:
+        console.print(f"  Dropback leads (old): {len(plan.dropback):,}")
     console.print(f"  Distributable leads: {plan.distributable:,}")
     console.print(f"  Eligible salespeople: {len(plan.salespeople)}")
     for name, reason in plan.left_out:
         console.print(f"    - left out: {name} ({reason})")
+    for warning in plan.warnings:
+        console.print(f"  [bold red]WARNING:[/bold red] {warning}")
+    _print_dropback(console, plan)
+    _print_filter_impact(console, plan)
 
     received = plan.received
     table = Table(title="Distribution preview", box=table_box, title_justify="left")
@@ -82,6 +83,28 @@ def print_plan(console: Console, plan: Plan, dry_run: bool) -> None:
     console.print(f"  Leads to distribute: {len(plan.assignments):,}")
     for reason, ids in plan.unassigned.items():
         console.print(f"  Not distributed ({reason}): {len(ids):,}")
+
+
+def _print_dropback(console: Console, plan: Plan) -> None:
+    """§6.3 "Dropback analysis": leads per campaign and who receives them."""
+    if not plan.dropback:
+        return
+    console.print()
+    how = "" if plan.dropback_applied else " (reported only: assign_immediately is false)"
+    console.print(f"[bold]Dropback analysis[/bold]{how}")
+    for (campaign, user_id), count in sorted(plan.dropback_by_campaign.items()):
+        console.print(f"  {campaign}: {count:,} leads -> {plan.user_name(user_id)}")
+
+
+def _print_filter_impact(console: Console, plan: Plan) -> None:
+    """§6.3 "Filter impact analysis": each lead counted under the first filter that removed it."""
+    console.print()
+    console.print("[bold]Filter impact analysis[/bold]")
+    removed = sum(plan.excluded.values())
+    console.print(f"  Leads filtered out: {removed:,}")
+    for name, count in plan.excluded.items():
+        if count:
+            console.print(f"    - {name}: {count:,}")
 
 
 def _workload_table(plan: Plan, table_box: box.Box) -> Table:

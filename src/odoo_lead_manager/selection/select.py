@@ -80,6 +80,10 @@ class Selection:
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     source_label: str = "in table"
     warnings: tuple[str, ...] = ()
+    # The campaign members by the table's active flag alone (excluded users left
+    # out), whatever their eligibility: the R pipeline's two groups of owners.
+    table_active_ids: tuple[int, ...] = ()
+    table_inactive_ids: tuple[int, ...] = ()
 
     def explain_empty(self, campaign: str | None) -> str:
         """Why nobody is eligible, in one sentence with the counts."""
@@ -120,6 +124,7 @@ def select_salespeople(
     seen: dict[str, CampaignRow] = {}
     eligible: list[Salesperson] = []
     inactive: list[Salesperson] = []
+    flagged: dict[bool, list[int]] = {True: [], False: []}
     left_out: list[tuple[str, str]] = []
     reasons: dict[str, int] = {}
 
@@ -161,6 +166,7 @@ def select_salespeople(
             level=row.level,
             target_leads=row.target_leads,
         )
+        flagged[row.active].append(user.id)
         if not user.active and criteria.active_only:
             inactive.append(person)
             leave_out(row.salesperson_name, "archived in the CRM")
@@ -186,6 +192,8 @@ def select_salespeople(
         skipped_reasons=reasons,
         source_label=criteria.source_label,
         warnings=tuple(warnings),
+        table_active_ids=tuple(flagged[True]),
+        table_inactive_ids=tuple(flagged[False]),
     )
 
 

@@ -50,12 +50,29 @@ class DateRange(Section):
         return self
 
 
+# The strategies §3.1 names; usable without defining them (see finding.dates).
+BUILTIN_STRATEGY_NAMES = ("current_30_day", "extended_60_day", "stale_lead_recovery")
+
+
 class DateRangeStrategy(Section):
-    """A named date window (§3.1 ``date_range_strategies``); null bounds are open."""
+    """A named date window (§3.1 ``date_range_strategies``); a null bound is open.
+
+    A window open at both ends would hand out every lead in the CRM, so a
+    strategy chosen with ``date_range.strategy`` must set at least one bound.
+    """
 
     older_than_days: NonNegativeInt | None = None
     younger_than_days: PositiveInt | None = None
     description: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRangeStrategy:
+        older, younger = self.older_than_days, self.younger_than_days
+        if older is not None and younger is not None and younger <= older:
+            raise ValueError(
+                f"younger_than_days ({younger}) must be greater than older_than_days ({older})"
+            )
+        return self
 
 
 class SalespeopleStatuses(Section):
@@ -82,10 +99,18 @@ class ActivityDeadline(Section):
 
 
 class WebSourceConfig(Section):
-    """Where the web source names are listed."""
+    """Where the web source names are listed.
+
+    ``file_path``: one name per line, ``#`` comments; ``table_name``: a table
+    of ``database_connection`` with the names in ``name_column`` and, when
+    the table has it, an ``active_column`` honoured unless ``include_inactive``;
+    ``sources``: the names themselves.
+    """
 
     file_path: str | None = None
     table_name: str | None = None
+    name_column: str = "name"
+    active_column: str = "active"
     sources: list[str] = Field(default_factory=list)
 
 
@@ -141,7 +166,10 @@ class PriorityRange(Section):
 
 
 class AssignmentFilters(Section):
-    """Filters on who holds a lead and whether it is closed (§3.4)."""
+    """Filters on who holds a lead and whether it is closed (§3.4).
+
+    ``exclude_inactive_users`` leaves alone leads held by archived CRM users.
+    """
 
     exclude_assigned: bool = False
     exclude_closed: bool = False
@@ -167,6 +195,9 @@ class AdditionalFilters(Section):
     dnc_match_mode: Literal["exact", "partial", "regex"] = "exact"
     dnc_filtering: DncFiltering | None = None
     assignment_filters: AssignmentFilters | None = None
+    # What "closed" means for exclude_closed, besides archived (lost) leads:
+    # a status or stage with one of these names (no case, no surrounding blanks).
+    closed_statuses: list[str] = Field(default_factory=lambda: ["won", "lost", "cancelled"])
 
     @field_validator("required_fields")
     @classmethod
@@ -193,8 +224,16 @@ REQUIRABLE_FIELDS = frozenset(
 )
 
 
+OwnerField = Literal["user_id", "open_user_id", "closer_id"]
+
+
 class LeadFinding(Section):
-    """Which leads are distributable."""
+    """Which leads are distributable.
+
+    ``owner_field`` is the lead field that says who holds a lead for the
+    owner rules (legacy active/inactive statuses, excluded users, assigned
+    and archived owners, dropback users): the R pipeline reads ``open_user_id``.
+    """
 
     date_range: DateRange = Field(default_factory=DateRange)
     date_range_strategies: dict[str, DateRangeStrategy] = Field(default_factory=dict)
@@ -206,13 +245,25 @@ class LeadFinding(Section):
     additional_filters: AdditionalFilters = Field(default_factory=AdditionalFilters)
     sales_filter: SalesFilter | None = None
     dropback_filter: DropbackFilter | None = None
+    owner_field: OwnerField = "user_id"
 
     @model_validator(mode="after")
     def _strategy_exists(self) -> LeadFinding:
         name = self.date_range.strategy
-        if name is not None and name not in self.date_range_strategies:
-            known = ", ".join(sorted(self.date_range_strategies)) or "none defined"
+        known_names = {*self.date_range_strategies, *BUILTIN_STRATEGY_NAMES}
+        if name is not None and name not in known_names:
+            known = ", ".join(sorted(known_names))
             raise ValueError(
                 f"date_range.strategy {name!r} is not in date_range_strategies ({known})"
+            )
+        chosen = self.date_range_strategies.get(name or "")
+        if (
+            chosen is not None
+            and chosen.older_than_days is None
+            and chosen.younger_than_days is None
+        ):
+            raise ValueError(
+                f"date_range_strategies.{name}: set older_than_days or younger_than_days "
+                "(a window open at both ends would take every lead)"
             )
         return self

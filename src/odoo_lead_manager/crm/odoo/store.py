@@ -266,6 +266,31 @@ class OdooStore:
             counts[key] = counts.get(key, 0) + int(row["__count"])
         return counts
 
+    def count_model(
+        self, model: str, domain: Domain, group_by: Sequence[str]
+    ) -> dict[tuple[Any, ...], int]:
+        fields = list(group_by)
+        rows = self._call(
+            model,
+            "read_group",
+            domain=list(domain),
+            fields=fields,
+            groupby=fields,
+            lazy=False,
+            context=self._context(domain),
+        )
+        counts: dict[tuple[Any, ...], int] = {}
+        for row in rows:
+            key = tuple(_raw_key(row.get(name, False)) for name in fields)
+            counts[key] = counts.get(key, 0) + int(row["__count"])
+        return counts
+
+    def utm_source_names(self) -> list[str]:
+        field = self.fields.get("source_id")
+        model = field.relation if field is not None and field.relation else "utm.source"
+        records = self._call(model, "search_read", domain=[], fields=["name"], order="name")
+        return sorted(str(r["name"]) for r in records if r.get("name"))
+
     def write_leads(self, ids: Sequence[int], values: LeadValues) -> None:
         check_lead_values(values)
         wanted = sorted(set(ids))
@@ -312,3 +337,12 @@ class OdooStore:
     def _context(domain: Domain) -> dict[str, Any]:
         mentions = any(isinstance(t, tuple | list) and t[0] == "active" for t in domain)
         return dict(ARCHIVED_TOO) if mentions else {}
+
+
+def _raw_key(value: Any) -> Any:
+    """A read_group key as the contract gives it: a many2one's id, None for unset."""
+    if value is False or value is None:
+        return None
+    if isinstance(value, list | tuple) and value:
+        return value[0]
+    return value
