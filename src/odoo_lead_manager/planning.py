@@ -104,9 +104,7 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
     window = setup.window
     for warning in setup.warnings:
         log.warning("%s", warning)
-    found = find_in_store(
-        store, base_domain(cfg.crm.lead_types), setup.pipeline, cfg.crm.page_size
-    )
+    found = find_in_store(store, base_domain(cfg.crm.lead_types), setup.pipeline, cfg.crm.page_size)
     dropback = _dropback_assignments(setup.dropback, found.dropback, cfg.lead_finding.owner_field)
 
     max_leads = (

@@ -12,8 +12,8 @@ import pytest
 
 from odoo_lead_manager.cli import main
 from odoo_lead_manager.config import load_config
-from odoo_lead_manager.demo import PEOPLE
 from odoo_lead_manager.crm.local_store import LocalStore
+from odoo_lead_manager.demo import PEOPLE
 from odoo_lead_manager.model import Lead
 from odoo_lead_manager.planning import RunOptions
 from odoo_lead_manager.runner import run_distribution
