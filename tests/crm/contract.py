@@ -17,6 +17,28 @@ import pytest
 
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import CrmError
+from odoo_lead_manager.finding.dates import DateWindow, date_range_filter
+from odoo_lead_manager.finding.filters import (
+    LeadFilter,
+    activity_deadline_filter,
+    conjunction,
+    excluded_owners_filter,
+    owner_status_filter,
+    status_filter,
+)
+from odoo_lead_manager.finding.matching import TextMatcher
+from odoo_lead_manager.finding.rules import (
+    archived_owner_filter,
+    assigned_filter,
+    campaign_filter,
+    dnc_status_filter,
+    dnc_tag_filter,
+    exclude_tags_filter,
+    include_tags_filter,
+    priority_filter,
+    required_fields_filter,
+    web_source_filter,
+)
 from odoo_lead_manager.model import Lead, Team, User
 
 SEED_TEAMS = (Team(1, "Voice"), Team(2, "Apple"), Team(3, "Old Team", active=False))
@@ -47,6 +69,32 @@ SEED_LEADS = (
 )  # fmt: skip
 
 ALL = [("active", "in", [True, False])]
+
+
+def _exact(*values: str) -> TextMatcher:
+    return TextMatcher(values, case_sensitive=True)
+
+
+# Every rule that sends a domain to the server; its domain must select exactly
+# the leads its predicate keeps, on every store.
+EXACT_RULES: tuple[LeadFilter, ...] = (
+    date_range_filter(DateWindow.from_dates(date(2024, 5, 2), date(2024, 5, 4))),
+    status_filter(_exact("Utr", "Full Pitch Follow Up ")),
+    owner_status_filter([1], _exact("Utr"), [3], _exact("Full Pitch Follow Up ")),
+    excluded_owners_filter([1]),
+    activity_deadline_filter(date(2024, 5, 22), 4, exclude_missing=False),
+    activity_deadline_filter(date(2024, 5, 30), 5, exclude_missing=True),
+    web_source_filter(_exact("Website")),
+    campaign_filter([_exact("Voice"), _exact("Apple")]),
+    dnc_status_filter(_exact("Utr", "New")),
+    dnc_tag_filter(_exact("DNC")),
+    exclude_tags_filter(_exact("VIP", "DNC")),
+    include_tags_filter(_exact("Web")),
+    required_fields_filter(["partner_id", "campaign_id"]),
+    priority_filter(2, 3),
+    assigned_filter("user_id"),
+    archived_owner_filter([3], "user_id"),
+)
 
 
 class CrmStoreContract:
@@ -192,6 +240,29 @@ class CrmStoreContract:
         self, store: CrmStore, domain: list[Any], expected: list[int]
     ) -> None:
         assert self.ids(store, domain) == expected
+
+    @pytest.mark.parametrize("rule", EXACT_RULES, ids=lambda r: r.name)
+    def test_rule_domains_select_what_their_predicates_keep(
+        self, store: CrmStore, rule: LeadFilter
+    ) -> None:
+        assert rule.domain is not None
+        leads = list(store.search_leads(ALL))
+        kept = [lead.id for lead in leads if rule.keep(lead)]
+        assert 0 < len(kept) < len(leads)  # the rule decides something here
+        assert self.ids(store, [*ALL, *rule.domain]) == kept
+        # The finder counts a rule's removals with the negated domain.
+        removed = [lead.id for lead in leads if not rule.keep(lead)]
+        assert self.ids(store, [*ALL, "!", *conjunction(rule.domain)]) == removed
+        assert store.count_leads([*ALL, "!", *conjunction(rule.domain)], []) == {(): len(removed)}
+
+    def test_utm_source_names(self, store: CrmStore) -> None:
+        names = store.utm_source_names()
+        assert {"Website", "Facebook Ads"} <= set(names)
+        assert names == sorted(names)
+
+    def test_other_models_that_do_not_exist_are_crm_errors(self, store: CrmStore) -> None:
+        with pytest.raises(CrmError):
+            store.count_model("x_no_such.model", [], ["partner_id"])
 
     def test_paging_returns_everything_in_id_order(self, store: CrmStore) -> None:
         assert self.ids(store, ALL, page_size=2) == [1, 2, 3, 4, 5, 6, 7, 8]

@@ -99,6 +99,14 @@ class SeedIds:
     def find_users(self, names: Collection[str]) -> list[User]:
         return sorted((self._user(u) for u in self.store.find_users(names)), key=lambda u: u.id)
 
+    def count_model(
+        self, model: str, domain: Domain, group_by: Sequence[str]
+    ) -> dict[tuple[Any, ...], int]:
+        return self.store.count_model(model, domain, group_by)
+
+    def utm_source_names(self) -> list[str]:
+        return self.store.utm_source_names()
+
     def users_by_id(self, ids: Collection[int]) -> list[User]:
         found = self.store.users_by_id(self._fwd("user", list(ids)))
         return sorted((self._user(u) for u in found), key=lambda u: u.id)

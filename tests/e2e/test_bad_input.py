@@ -11,6 +11,49 @@ from odoo_lead_manager.crm.local_store import LocalStore
 
 ALL = [("active", "in", [True, False])]
 
+# Bad lead_finding settings (inserted before activity_deadline) and what the error names.
+LEAD_FINDING_ERRORS = [
+    (
+        "  web_sources:\n    source_type: config\n    source_config: {sources: [Website]}\n"
+        "    regex_patterns: ['(unclosed']\n",
+        "lead_finding.web_sources.regex_patterns",
+    ),
+    (
+        "  campaigns:\n    types: [Voice]\n    match_mode: fuzzy\n",
+        "lead_finding.campaigns.match_mode",
+    ),
+    (
+        "  web_sources:\n    source_type: file\n    source_config: {file_path: nowhere.txt}\n",
+        "web source file not found",
+    ),
+    (
+        "  campaigns:\n    types: ['(voice']\n    match_mode: regex\n",
+        "lead_finding.campaigns: invalid regular expression '(voice'",
+    ),
+    (
+        "  campaigns:\n    types: [Voice]\n    campaign_settings: {Apple: {match_mode: exact}}\n",
+        "campaign_settings: Apple not listed in lead_finding.campaigns.types",
+    ),
+    (
+        "  dropback_filter:\n    campaign_assignments: {Voice: Nobody Known}\n",
+        "lead_finding.dropback_filter users: not CRM users: Nobody Known",
+    ),
+    (
+        "  dropback_filter:\n    campaign_assignments: {Voice: Pat Adler}\n"
+        "    age_thresholds:\n      vip: {days: 30, conditions: ['priority is high']}\n",
+        "age_thresholds.vip.conditions: cannot read condition 'priority is high'",
+    ),
+    (
+        "  sales_filter:\n    secondary_matches:\n"
+        "      x: {enabled: true, lead_field: mobile, opportunity_field: mobile}\n",
+        "lead_finding.sales_filter: lead field 'mobile' cannot be matched",
+    ),
+    (
+        "  additional_filters:\n    dnc_filtering:\n      regex_patterns: ['[dnc']\n",
+        "lead_finding.additional_filters.dnc_filtering.regex_patterns",
+    ),
+]
+
 
 def leads(crm: Path) -> list[object]:
     with LocalStore.open(crm) as store:
@@ -64,6 +107,16 @@ def edit(config: Path, old: str, new: str) -> None:
             "  advanced_rules:\n    skill_matching:\n      enabled: true\n  owner_fields:",
             "not available in this version, and ignoring them would move leads they "
             "protect: distribution.advanced_rules.skill_matching",
+        ),
+        *[
+            ("  activity_deadline:", block + "  activity_deadline:", message)
+            for block, message in LEAD_FINDING_ERRORS
+        ],
+        (
+            "    younger_than_days: 30\n",
+            "    younger_than_days: 30\n    strategy: custom_range\n"
+            "  date_range_strategies:\n    custom_range: {description: open}\n",
+            "date_range_strategies.custom_range: set older_than_days or younger_than_days",
         ),
         (
             'description: "Demo',

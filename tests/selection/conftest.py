@@ -22,11 +22,13 @@ def store(demo_dir: Path) -> Iterator[LocalStore]:
 def configure(demo_dir: Path) -> Configure:
     """The demo configuration with its salesperson_selection block replaced."""
 
+    config = demo_dir / "config.yaml"
+    original = config.read_text()
+
     def make(selection: str, extra: str = "") -> LoadedConfig:
-        config = demo_dir / "config.yaml"
-        text = config.read_text()
+        text = original
         text = re.sub(
-            r"^salesperson_selection:\n(?:[ \n].*\n)*", selection.strip("\n") + "\n\n", text,
+            r"^salesperson_selection:\n(?:(?: .*)?\n)*", selection.strip("\n") + "\n\n", text,
             count=1, flags=re.MULTILINE,
         )  # fmt: skip
         config.write_text(text + extra)

@@ -68,8 +68,8 @@ class TextMatcher:
         expressions = list(regexes)
         if mode == "regex":
             expressions[:0] = self.values
-        # fnmatch.translate anchors the whole value; its [] classes are kept as written.
-        expressions.extend(fnmatch.translate(w) for w in self.wildcards)
+        # fnmatch.translate anchors the end only; the caret makes a wildcard cover the whole value.
+        expressions.extend("^" + fnmatch.translate(w) for w in self.wildcards)
         flags = 0 if case_sensitive else re.IGNORECASE
         patterns = []
         for expression in expressions:
