@@ -63,7 +63,7 @@ def boundary_leads() -> list[Lead]:
             open_user_id=owner,
             user_id=11,
             activity_date_deadline=deadline,
-        )  # fmt: skip
+        )
         for number, (owner, day, status, deadline) in enumerate(combos, start=1)
     ]
 
