@@ -20,7 +20,7 @@ from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError, UserInputError
 from odoo_lead_manager.finding import base_domain, find_in_store
 from odoo_lead_manager.finding.configured import build_finding
-from odoo_lead_manager.finding.dropback import Dropback
+from odoo_lead_manager.finding.dropback import Dropback, DropbackTarget
 from odoo_lead_manager.model import Assignment, Lead, Salesperson
 from odoo_lead_manager.plan import Plan, WriteGroup
 from odoo_lead_manager.selection import limit_workload, select_from_config, target_campaign
@@ -105,7 +105,9 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
     for warning in setup.warnings:
         log.warning("%s", warning)
     found = find_in_store(store, base_domain(cfg.crm.lead_types), setup.pipeline, cfg.crm.page_size)
-    dropback = _dropback_assignments(setup.dropback, found.dropback, cfg.lead_finding.owner_field)
+    dropback, dropback_writes = _dropback_plan(
+        setup.dropback, found.dropback, cfg.lead_finding.owner_field
+    )
 
     max_leads = (
         options.max_leads if options.max_leads is not None else cfg.execution.max_leads_per_run
@@ -124,8 +126,7 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
     )
     leads_by_id = {lead.id: lead for lead in (*found.leads, *found.dropback)}
     writes = _write_groups(loaded, store, result.assignments, selection.eligible)
-    if setup.dropback is not None and setup.dropback.assign:
-        writes += _dropback_writes(setup.dropback, found.dropback)
+    writes += dropback_writes
     user_names = {p.user_id: p.name for p in members}
     if setup.dropback is not None:
         user_names.update((t.user_id, t.user_name) for t in setup.dropback.targets.values())
@@ -193,13 +194,14 @@ def _write_groups(
     return tuple(groups)
 
 
-def _dropback_assignments(
+def _dropback_plan(
     dropback: Dropback | None, leads: Sequence[Lead], owner_field: str
-) -> tuple[Assignment, ...]:
-    """Each dropped-back lead to its campaign's user (§3.6)."""
+) -> tuple[tuple[Assignment, ...], tuple[WriteGroup, ...]]:
+    """Each dropped-back lead to its campaign's user (§3.6), and one write group per rule."""
     if dropback is None:
-        return ()
+        return (), ()
     assignments = []
+    by_campaign: dict[str, tuple[DropbackTarget, list[int]]] = {}
     for lead in leads:
         target = dropback.target(lead)
         if target is None:  # the finder only lets routable leads through
@@ -209,22 +211,11 @@ def _dropback_assignments(
                 lead.id, target.user_id, getattr(lead, owner_field), f"dropback: {target.campaign}"
             )
         )
-    return tuple(assignments)
-
-
-def _dropback_writes(dropback: Dropback, leads: Sequence[Lead]) -> tuple[WriteGroup, ...]:
-    """One group per campaign rule: the rule's owner fields, status, priority and team."""
-    by_campaign: dict[str, list[int]] = {}
-    values: dict[str, dict[str, object]] = {}
-    for lead in leads:
-        target = dropback.target(lead)
-        if target is None:
-            continue
-        by_campaign.setdefault(target.campaign, []).append(lead.id)
-        values[target.campaign] = dict(target.values)
-    return tuple(
-        WriteGroup(tuple(sorted(ids)), values[campaign]) for campaign, ids in by_campaign.items()
+        by_campaign.setdefault(target.campaign, (target, []))[1].append(lead.id)
+    writes = tuple(
+        WriteGroup(tuple(sorted(ids)), dict(target.values)) for target, ids in by_campaign.values()
     )
+    return tuple(assignments), writes if dropback.assign else ()
 
 
 def _owner_names(store: CrmStore, leads: Sequence[Lead], known: dict[int, str]) -> dict[int, str]:

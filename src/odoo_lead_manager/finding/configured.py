@@ -113,22 +113,35 @@ class FindingSetup:
     unknown_sources: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _resolve_users(
+def _users_named(
     loaded: LoadedConfig, store: CrmStore, names: Sequence[str], key: str
-) -> dict[str, User]:
-    """Name or login -> user, one CRM call; unknown names are one error naming the key."""
+) -> dict[str, list[User]]:
+    """Name or login -> the users carrying it, one CRM call; unknown names are one error."""
     if not names:
         return {}
-    users = store.find_users(names)
-    found: dict[str, User] = {}
-    for user in users:
-        for name in (user.name, user.login):
+    found: dict[str, list[User]] = {}
+    for user in store.find_users(names):
+        for name in dict.fromkeys((user.name, user.login)):
             if name in names:
-                found.setdefault(name, user)
+                found.setdefault(name, []).append(user)
     unknown = [name for name in names if name not in found]
     if unknown:
         raise UserInputError(f"{loaded.path}: {key}: not CRM users: {', '.join(unknown)}")
     return found
+
+
+def _resolve_users(
+    loaded: LoadedConfig, store: CrmStore, names: Sequence[str], key: str
+) -> dict[str, User]:
+    """Name or login -> the one user it names; an ambiguous name is an error too."""
+    found = _users_named(loaded, store, names, key)
+    ambiguous = sorted(name for name, users in found.items() if len(users) > 1)
+    if ambiguous:
+        raise UserInputError(
+            f"{loaded.path}: {key}: more than one CRM user is named {', '.join(ambiguous)} "
+            "(use the login)"
+        )
+    return {name: users[0] for name, users in found.items()}
 
 
 def build_finding(
@@ -160,14 +173,8 @@ def build_finding(
         if warning is not None:
             warnings.append(warning)
     if finding.excluded_users:
-        users = store.find_users(finding.excluded_users)
-        known = {u.name for u in users} | {u.login for u in users}
-        unknown = [name for name in finding.excluded_users if name not in known]
-        if unknown:
-            raise UserInputError(
-                f"{loaded.path}: {KEY}.excluded_users: not CRM users: {', '.join(unknown)}"
-            )
-        shared.append(excluded_owners_filter((u.id for u in users), owner))
+        named = _users_named(loaded, store, finding.excluded_users, f"{KEY}.excluded_users")
+        shared.append(excluded_owners_filter((u.id for us in named.values() for u in us), owner))
     deadline = finding.activity_deadline
     if deadline.exclude_within_days is not None or deadline.exclude_missing_deadline:
         shared.append(

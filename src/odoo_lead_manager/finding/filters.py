@@ -128,15 +128,18 @@ def owner_status_filter(
     return LeadFilter("Owner or status not selected", keep, any_of(branches))
 
 
-def excluded_owners_filter(user_ids: Iterable[int], owner_field: str = "user_id") -> LeadFilter:
-    """Spec §3.1 ``excluded_users``: leads held by these users are never redistributed."""
+def not_held_by(name: str, user_ids: Iterable[int], owner_field: str) -> LeadFilter:
+    """Leads whose ``owner_field`` is none of ``user_ids`` (unassigned ones included)."""
     ids = frozenset(user_ids)
     domain: Domain | None = None
     if ids:
         domain = ["|", (owner_field, "=", False), (owner_field, "not in", sorted(ids))]
-    return LeadFilter(
-        "Held by an excluded user", lambda lead: getattr(lead, owner_field) not in ids, domain
-    )
+    return LeadFilter(name, lambda lead: getattr(lead, owner_field) not in ids, domain)
+
+
+def excluded_owners_filter(user_ids: Iterable[int], owner_field: str = "user_id") -> LeadFilter:
+    """Spec §3.1 ``excluded_users``: leads held by these users are never redistributed."""
+    return not_held_by("Held by an excluded user", user_ids, owner_field)
 
 
 def activity_deadline_filter(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
-from odoo_lead_manager.finding.filters import LeadFilter, any_of, in_domain
+from odoo_lead_manager.finding.filters import LeadFilter, any_of, in_domain, not_held_by
 from odoo_lead_manager.finding.matching import TextMatcher
 from odoo_lead_manager.model import Domain, Lead
 
@@ -150,13 +150,7 @@ def assigned_filter(owner_field: str) -> LeadFilter:
 
 def archived_owner_filter(archived_ids: Collection[int], owner_field: str) -> LeadFilter:
     """``exclude_inactive_users``: leave alone leads held by archived CRM users."""
-    ids = frozenset(archived_ids)
-    domain: Domain | None = None
-    if ids:
-        domain = ["|", (owner_field, "=", False), (owner_field, "not in", sorted(ids))]
-    return LeadFilter(
-        "Held by an archived user", lambda lead: getattr(lead, owner_field) not in ids, domain
-    )
+    return not_held_by("Held by an archived user", archived_ids, owner_field)
 
 
 def closed_filter(closed_names: Iterable[str]) -> LeadFilter:
