@@ -212,6 +212,21 @@ def test_sales_filter_stages_and_email_matching(demo_dir: Path) -> None:
     assert by_email.excluded[key] >= every.excluded[key]
 
 
+def test_an_opportunity_date_field_no_store_knows_is_a_config_error(demo_dir: Path) -> None:
+    loaded = configure(demo_dir, LEGACY + """
+  sales_filter:
+    opportunity_date_range: {enabled: true, field_name: date_open}
+""")  # fmt: skip
+    with pytest.raises(UserInputError, match="opportunity date field 'date_open'"):
+        plan_for(loaded)
+    dated = plan_for(configure(demo_dir, LEGACY + """
+  sales_filter:
+    opportunity_date_range: {enabled: true, field_name: create_date, days_back: 30}
+"""))  # fmt: skip
+    assert not dated.warnings
+    assert dated.excluded["Sales filter (has opportunities)"] > 0
+
+
 def test_unreadable_opportunity_model_is_a_loud_warning_not_a_stop(demo_dir: Path) -> None:
     plan = plan_for(configure(demo_dir, LEGACY + """
   sales_filter:

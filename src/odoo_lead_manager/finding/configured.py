@@ -8,7 +8,7 @@ dropback users and teams); the result is plain filters for the finder.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from odoo_lead_manager.config import LoadedConfig
@@ -110,7 +110,6 @@ class FindingSetup:
     window: DateWindow
     dropback: Dropback | None = None
     warnings: tuple[str, ...] = ()
-    unknown_sources: tuple[str, ...] = field(default_factory=tuple)
 
 
 def _users_named(
@@ -198,7 +197,6 @@ def build_finding(
             Pipeline(window_filter, shared, distribution),
             window,
             warnings=tuple(warnings),
-            unknown_sources=unknown_sources,
         )
     dropback = build_dropback(loaded, store, dropback_cfg, today, owner, write_owner_fields)
     both = any_of([window_filter.domain or [], dropback.age_domain()])
@@ -214,7 +212,6 @@ def build_finding(
         window,
         dropback,
         tuple(warnings),
-        unknown_sources,
     )
 
 

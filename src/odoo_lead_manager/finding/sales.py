@@ -28,8 +28,9 @@ KEY = "lead_finding.sales_filter"
 LEAD_MODEL = "crm.lead"
 # Lead fields a match may use, and the Lead attribute holding each.
 LEAD_FIELDS = {"partner_id": "partner_id", "email_from": "email", "phone": "phone"}
-# On crm.lead the opportunity side is a logical field too.
-OPPORTUNITY_DATE_FIELDS = frozenset({"date_open", "create_date", "write_date", "source_date"})
+# On crm.lead the opportunity side is a logical field too: the dates every store knows.
+# (The spec's default ``date_open`` is not one of them; naming it is a config error.)
+OPPORTUNITY_DATE_FIELDS = frozenset({"create_date", "write_date", "source_date"})
 
 
 @dataclass(frozen=True)

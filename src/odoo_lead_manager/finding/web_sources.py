@@ -23,9 +23,8 @@ KEY = "lead_finding.web_sources"
 
 @dataclass(frozen=True)
 class WebSourceList:
-    """The configured names, the matcher built from them, and what validation found."""
+    """The matcher built from the configured names, and the names the CRM did not know."""
 
-    names: tuple[str, ...]
     matcher: TextMatcher
     unknown: tuple[str, ...] = ()
 
@@ -102,4 +101,4 @@ def web_source_list(
             f"{loaded.path}: {KEY}: no web source to match (the list is empty"
             + (", every name was unknown to the CRM)" if unknown else ")")
         )
-    return WebSourceList(tuple(names), matcher, tuple(unknown))
+    return WebSourceList(matcher, tuple(unknown))
