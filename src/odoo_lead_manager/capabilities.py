@@ -18,10 +18,8 @@ from odoo_lead_manager.config.schema import DistributionConfig
 
 _DECISIVE = (
     "salesperson_selection.source_config.category",
-    "distribution.round_robin_override",
-    "distribution.advanced_rules.skill_matching",
-    "distribution.advanced_rules.workload_balancing",
-    "distribution.advanced_rules.geographic_distribution",
+    # Counting weekend deliveries toward Monday's bounds needs the history of issue 8.
+    "distribution.advanced_rules.workload_balancing.consider_weekend_workload",
 )
 
 _RECORDING = ("tracking", "reporting.generate_report", "reporting.email_notification")

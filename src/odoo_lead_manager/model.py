@@ -9,6 +9,7 @@ standard ones), which are also the logical names used in domains.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -53,6 +54,8 @@ class Lead:
     Empty Odoo values (``False``) become ``None``; many2one fields keep only
     their id, except the utm source, campaign and stage, whose names are what
     the rules match on; ``priority`` is Odoo's selection key as an int 0-3.
+    ``skills``, ``region`` and ``timezone`` feed the §4.3 matching rules;
+    ``skills`` is the lead's skill field split on commas and semicolons.
     """
 
     id: int
@@ -76,6 +79,15 @@ class Lead:
     phone: str | None = None
     priority: int = 0
     activity_date_deadline: date | None = None
+    # Read only where crm.field_mapping maps them (none exists on a stock Odoo lead).
+    skills: tuple[str, ...] = ()
+    region: str | None = None
+    timezone: str | None = None
+
+
+def split_values(text: str) -> tuple[str, ...]:
+    """A list held in one text value (a ``skills`` column or field), split on commas or ;."""
+    return tuple(part.strip() for part in re.split(r"[,;]", text) if part.strip())
 
 
 # Lead fields that can be written, with the type a store expects.
@@ -105,6 +117,9 @@ class Salesperson:
     team: str | None = None
     level: str | None = None
     target_leads: int | None = None
+    skills: tuple[str, ...] = ()
+    region: str | None = None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from odoo_lead_manager.fairness import Balance, measure_balance
 from odoo_lead_manager.model import Assignment, Salesperson, Workload
+from odoo_lead_manager.strategies.round_robin import Rotation
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,13 @@ class Plan:
     unassigned: Mapping[str, list[int]]
     writes: tuple[WriteGroup, ...]
     user_names: Mapping[int, str] = field(default_factory=dict)
+    # The configured strategy, and why this plan used another one (override or fallback).
+    configured_strategy: str | None = None
+    strategy_note: str | None = None
+    # How many leads the strategy meant each salesperson to receive.
+    quotas: Mapping[int, int] = field(default_factory=dict)
+    # Where round robin resumes next (saved once this plan is applied).
+    rotation: Rotation | None = None
     # What the plan saw of each assigned lead, so that applying can tell a changed lead.
     seen_write_dates: Mapping[int, str | None] = field(default_factory=dict)
     # Stale leads handed back to their campaign's user (§3.6), outside the strategy.
@@ -76,6 +85,18 @@ class Plan:
         """Distributable leads this plan leaves where they are."""
         return sum(len(ids) for ids in self.unassigned.values())
 
+    @property
+    def balance(self) -> Balance:
+        """How even the workloads are once this plan is applied (spec §16.2)."""
+        received = self.received
+        return measure_balance(
+            [
+                (self.workloads[p.user_id].total, received.get(p.user_id, 0), p.target_leads)
+                for p in self.salespeople
+                if p.user_id in self.workloads
+            ]
+        )
+
     def user_name(self, user_id: int | None) -> str:
         """A display name for a user id of this plan."""
         if user_id is None:
@@ -87,6 +108,8 @@ class Plan:
         data = asdict(self)
         data["workloads"] = {str(k): asdict(v) for k, v in self.workloads.items()}
         data["user_names"] = {str(k): v for k, v in self.user_names.items()}
+        data["quotas"] = {str(k): v for k, v in self.quotas.items()}
+        data["balance"] = asdict(self.balance)
         data["seen_write_dates"] = {str(k): v for k, v in self.seen_write_dates.items()}
         data["writes"] = [
             {"lead_ids": list(w.lead_ids), "values": dict(w.values)} for w in self.writes

@@ -11,8 +11,9 @@ import random
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from odoo_lead_manager.capabilities import unsupported_settings
 from odoo_lead_manager.config import LoadedConfig
@@ -24,7 +25,15 @@ from odoo_lead_manager.finding.dropback import Dropback, DropbackTarget
 from odoo_lead_manager.model import Assignment, Lead, Salesperson
 from odoo_lead_manager.plan import Plan, WriteGroup
 from odoo_lead_manager.selection import limit_workload, select_from_config, target_campaign
-from odoo_lead_manager.strategies import StrategyInput, get_strategy
+from odoo_lead_manager.strategies import (
+    StrategyInput,
+    StrategyResult,
+    StrategyUnavailable,
+    choose_strategy,
+    distribute,
+)
+from odoo_lead_manager.strategies.people import levels_from, with_levels
+from odoo_lead_manager.strategies.round_robin import cycle_key, load_rotation, state_path
 from odoo_lead_manager.workload import compute_workloads, count_workloads
 
 log = logging.getLogger(__name__)
@@ -71,14 +80,14 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
     seed = options.seed if options.seed is not None else cfg.execution.seed
     if seed is None:
         seed = secrets.randbits(32)
-    strategy_name = "round_robin" if options.force_round_robin else cfg.distribution.strategy
-    strategy = get_strategy(strategy_name)
 
     selection_cfg = cfg.salesperson_selection
     campaign = target_campaign(loaded)
     selection = select_from_config(loaded, store, campaign)
     if not selection.eligible:
         raise UserInputError(selection.explain_empty(campaign))
+    levels = levels_from(cfg.distribution, selection_cfg.filters.level_order)
+    selection = replace(selection, eligible=with_levels(selection.eligible, levels))
 
     counting = selection_cfg.workload
     workloads = compute_workloads(
@@ -112,17 +121,20 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
     max_leads = (
         options.max_leads if options.max_leads is not None else cfg.execution.max_leads_per_run
     )
-    result = strategy(
-        StrategyInput(
-            leads=found.leads,
-            salespeople=selection.eligible,
-            workloads=workloads,
-            max_leads=max_leads,
-            order=cfg.distribution.round_robin_override.distribution_order
-            if cfg.distribution.randomize_order
-            else "alphabetical",
-        ),
-        random.Random(seed),
+    chosen, strategy_note = choose_strategy(
+        cfg.distribution, options.force_round_robin, len(found.leads), len(selection.eligible)
+    )
+    data = StrategyInput(
+        leads=found.leads,
+        salespeople=selection.eligible,
+        workloads=workloads,
+        settings=cfg.distribution,
+        levels=levels,
+        max_leads=max_leads,
+        cycle=cycle_key(today, cfg.distribution.round_robin_override.cycle_reset),
+    )
+    strategy_name, strategy_note, result = _distribute(
+        loaded, chosen, strategy_note, data, campaign, seed
     )
     leads_by_id = {lead.id: lead for lead in (*found.leads, *found.dropback)}
     writes = _write_groups(loaded, store, result.assignments, selection.eligible)
@@ -137,6 +149,8 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
         today=today,
         campaign=campaign,
         strategy=strategy_name,
+        configured_strategy=cfg.distribution.strategy,
+        strategy_note=strategy_note,
         seed=seed,
         date_start=window.start,
         date_end=window.last_day,
@@ -148,6 +162,8 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
         distributable=len(found.leads),
         assignments=tuple(result.assignments),
         unassigned=result.unassigned,
+        quotas=result.quotas,
+        rotation=result.rotation,
         writes=writes,
         user_names=user_names,
         seen_write_dates={
@@ -156,8 +172,54 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
         },
         dropback=dropback,
         dropback_applied=setup.dropback is None or setup.dropback.assign,
-        warnings=(*selection.warnings, *setup.warnings),
+        warnings=(
+            *selection.warnings,
+            *setup.warnings,
+            *result.warnings,
+            *([strategy_note] if strategy_note and strategy_name != chosen else []),
+        ),
     )
+
+
+def rotation_path(loaded: LoadedConfig, campaign: str | None) -> Path:
+    """Where this configuration keeps a campaign's round-robin rotation."""
+    return state_path(loaded.path.parent / loaded.config.execution.state_dir, campaign)
+
+
+def _distribute(
+    loaded: LoadedConfig,
+    name: str,
+    note: str | None,
+    data: StrategyInput,
+    campaign: str | None,
+    seed: int,
+) -> tuple[str, str | None, StrategyResult]:
+    """Run strategy ``name``; if it cannot run, round robin when so configured (§9.2)."""
+    try:
+        return (
+            name,
+            note,
+            distribute(name, _with_rotation(loaded, name, data, campaign), random.Random(seed)),
+        )
+    except StrategyUnavailable as exc:
+        fallback = loaded.config.error_handling.fallback_strategies.when_distribution_fails
+        if fallback != "use_round_robin" or name == "round_robin":
+            raise ConfigError(f"{loaded.path}: distribution.strategy: {exc}") from None
+        note = (
+            f"{exc}; distributed by round robin instead "
+            "(error_handling.fallback_strategies.when_distribution_fails)"
+        )
+        log.warning("%s", note)
+        rotation_data = _with_rotation(loaded, "round_robin", data, campaign)
+        return "round_robin", note, distribute("round_robin", rotation_data, random.Random(seed))
+
+
+def _with_rotation(
+    loaded: LoadedConfig, name: str, data: StrategyInput, campaign: str | None
+) -> StrategyInput:
+    if name != "round_robin":
+        return data
+    return replace(data, rotation=load_rotation(rotation_path(loaded, campaign), data.cycle))
 
 
 def _write_groups(

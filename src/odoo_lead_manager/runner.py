@@ -14,8 +14,9 @@ from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.crm.opening import open_store
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.planning import RunOptions, build_plan
+from odoo_lead_manager.planning import RunOptions, build_plan, rotation_path
 from odoo_lead_manager.reporting.console import print_outcome, print_plan
+from odoo_lead_manager.strategies.round_robin import save_rotation
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ def run_distribution(
         applied = None
         if not dry_run:
             applied = apply_plan(plan, crm, loaded.config.execution.batch_size)
+            if plan.rotation is not None:
+                save_rotation(rotation_path(loaded, plan.campaign), plan.rotation)
     finally:
         if own_store:
             crm.close()

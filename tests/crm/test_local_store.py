@@ -62,3 +62,28 @@ def test_large_id_lists_are_chunked(tmp_path: Path) -> None:
         with pytest.raises(CrmError, match="no such lead"):
             store.write_leads(ids, {"status": "Utr"})
         assert store.read_leads([1])[0].status == "New"
+
+
+def test_a_version_2_store_gains_the_matching_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    from odoo_lead_manager.model import Lead
+
+    path = tmp_path / "crm.sqlite"
+    seeded(path).close()
+    with sqlite3.connect(path) as db:  # undo the version 3 columns, as an older odlm wrote it
+        for column in ("skill", "region", "timezone"):
+            db.execute(f"ALTER TABLE crm_lead DROP COLUMN {column}")
+        db.execute("UPDATE odlm_store SET value = '2' WHERE key = 'schema_version'")
+    db.close()
+    with LocalStore.open(path) as store:
+        store.add_leads(
+            [
+                Lead(99, skills=("enterprise_sales", "tech")),
+                Lead(98, region="EU", timezone="Europe/Paris"),
+            ]
+        )
+        by_id = {lead.id: lead for lead in store.read_leads([98, 99])}
+        assert by_id[99].skills == ("enterprise_sales", "tech")
+        assert (by_id[98].region, by_id[98].timezone) == ("EU", "Europe/Paris")
+        assert store.count_leads([("region", "=", "EU")], ()) == {(): 1}

@@ -97,6 +97,31 @@ def test_stock_odoo_mapping_reads_stage_and_create_date() -> None:
     ]
 
 
+def test_matching_fields_are_read_only_where_mapped() -> None:
+    assert "country_id" not in mapping().odoo_names()  # a stock Odoo lead has no such need
+    server = {
+        **LEAD_FIELDS,
+        "country_id": {"type": "many2one", "relation": "res.country"},
+        "x_skills": {"type": "char"},
+        "x_timezone": {"type": "selection"},
+    }
+    fields, problems = FieldMap.resolve(
+        configured_mapping({"region": "country_id", "skill": "x_skills", "timezone": "x_timezone"}),
+        server,
+    )
+    assert problems == []
+    record = {
+        **RECORD,
+        "country_id": [75, "France"],
+        "x_skills": "enterprise_sales; technical_knowledge",
+        "x_timezone": "Europe/Paris",
+    }
+    lead = lead_from_record(record, fields, {})
+    assert lead.skills == ("enterprise_sales", "technical_knowledge")
+    assert (lead.region, lead.timezone) == ("France", "Europe/Paris")
+    assert odoo_domain([("region", "=", "France")], fields) == [("country_id.name", "=", "France")]
+
+
 def test_problems_name_field_and_fix() -> None:
     _, problems = FieldMap.resolve(configured_mapping({}), STOCK_FIELDS)
     assert {p.logical for p in problems} == {"status", "source_date", "open_user_id", "closer_id"}

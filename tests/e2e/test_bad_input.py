@@ -101,12 +101,40 @@ def edit(config: Path, old: str, new: str) -> None:
             'excluded_users: ["Nobody At All", "Drew Cox"',
             "lead_finding.excluded_users: not CRM users: Nobody At All",
         ),
-        ("  strategy: round_robin", "  strategy: proportional", "not available in this version"),
+        (
+            "    distribution_order: random\n",
+            "    distribution_order: random\n    enabled: true\n"
+            '    trigger_conditions: ["when_leads < 10"]\n',
+            "distribution.round_robin_override.trigger_conditions: "
+            "'when_leads < 10': unknown condition when_leads",
+        ),
+        (
+            "    distribution_order: random\n",
+            '    distribution_order: random\n    trigger_conditions: ["when_lead_count < ten"]\n',
+            "'when_lead_count < ten': 'ten' is not a whole number",
+        ),
+        (
+            "  strategy: round_robin",
+            "  strategy: proportional\n  proportional:\n    weights: {senior: -1}",
+            "distribution.proportional.weights: weights must not be negative: senior",
+        ),
+        (
+            "  strategy: round_robin",
+            "  strategy: capacity_based\n  error_handling_x: 1",
+            "distribution.error_handling_x",
+        ),
         (
             "  owner_fields:",
-            "  advanced_rules:\n    skill_matching:\n      enabled: true\n  owner_fields:",
+            "  advanced_rules:\n    workload_balancing:\n      enabled: true\n"
+            "      consider_weekend_workload: true\n  owner_fields:",
             "not available in this version, and ignoring them would move leads they "
-            "protect: distribution.advanced_rules.skill_matching",
+            "protect: distribution.advanced_rules.workload_balancing.consider_weekend_workload",
+        ),
+        (
+            "  owner_fields:",
+            "  advanced_rules:\n    workload_balancing:\n      max_daily_distribution: 2\n"
+            "      min_daily_distribution: 5\n  owner_fields:",
+            "min_daily_distribution (5) is greater than max_daily_distribution (2)",
         ),
         *[
             ("  activity_deadline:", block + "  activity_deadline:", message)

@@ -19,14 +19,24 @@ def test_decisive_settings_are_listed_only_when_they_ask_for_something() -> None
         {
             "lead_finding": {"additional_filters": {"exclude_dnc": True}},
             "distribution": {
-                "round_robin_override": {"enabled": False},
-                "advanced_rules": {"skill_matching": {"enabled": True}},
+                "round_robin_override": {"enabled": True},
+                "advanced_rules": {
+                    "skill_matching": {"enabled": True},
+                    "workload_balancing": {"enabled": True, "consider_weekend_workload": True},
+                },
             },
         },
         "inline",
         {},
     )
-    assert unsupported_settings(config) == ["distribution.advanced_rules.skill_matching"]
+    assert unsupported_settings(config) == [
+        "distribution.advanced_rules.workload_balancing.consider_weekend_workload"
+    ]
+
+
+def test_every_distribution_setting_of_the_advanced_template_is_built() -> None:
+    config = parse_config(yaml.safe_load(generate_config(template="advanced")), "advanced", {})
+    assert not [key for key in unsupported_settings(config) if key.startswith("distribution")]
 
 
 def test_outputs_are_listed() -> None:

@@ -46,8 +46,8 @@ def test_reads_the_campaign_table(tmp_path: Path) -> None:
         "senior",
         200,
         None,
-        2,
-        str(tmp_path / "campaigns.csv"),
+        line=2,
+        origin=str(tmp_path / "campaigns.csv"),
     )
     assert rows[1].active is False
     assert rows[2].target_leads is None
@@ -250,3 +250,15 @@ def test_workload_limit_leaves_out_the_fullest() -> None:
     assert none_left.explain_empty("Voice") == (
         "no eligible salespeople for campaign Voice: 4 in table, 4 above 50% of target"
     )
+
+
+def test_campaign_table_matching_columns(tmp_path: Path) -> None:
+    text = (
+        "salesperson_name,campaign_name,skills,region,timezone\n"
+        'Alice Smith,Voice,"enterprise_sales; technical_knowledge",EU,Europe/Paris\n'
+        "Bob Johnson,Voice,,,\n"
+    )
+    alice, bob = read_campaign_csv(write(tmp_path, text))
+    assert alice.skills == ("enterprise_sales", "technical_knowledge")
+    assert (alice.region, alice.timezone) == ("EU", "Europe/Paris")
+    assert (bob.skills, bob.region, bob.timezone) == ((), None, None)

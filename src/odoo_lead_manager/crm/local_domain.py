@@ -35,6 +35,9 @@ LEAD_COLUMNS: dict[str, tuple[str, str]] = {
     "phone": ("phone", "text"),
     "priority": ("priority", "priority"),
     "activity_date_deadline": ("activity_date_deadline", "date"),
+    "skill": ("skill", "text"),
+    "region": ("region", "text"),
+    "timezone": ("timezone", "text"),
 }
 
 # many2one fields compared by the name of the record they point to

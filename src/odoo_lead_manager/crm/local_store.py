@@ -29,9 +29,18 @@ from odoo_lead_manager.crm.local_domain import (
 )
 from odoo_lead_manager.crm.store import LeadValues, check_lead_values
 from odoo_lead_manager.errors import CrmError
-from odoo_lead_manager.model import Domain, Lead, Team, User
+from odoo_lead_manager.model import Domain, Lead, Team, User, split_values
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+# What turns a store of an earlier version into the next one, by the version it upgrades.
+_MIGRATIONS = {
+    2: (
+        "ALTER TABLE crm_lead ADD COLUMN skill TEXT",
+        "ALTER TABLE crm_lead ADD COLUMN region TEXT",
+        "ALTER TABLE crm_lead ADD COLUMN timezone TEXT",
+    ),
+}
 
 _SCHEMA = """
 CREATE TABLE odlm_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,7 +82,10 @@ CREATE TABLE crm_lead (
     email_from TEXT,
     phone TEXT,
     priority TEXT NOT NULL DEFAULT '0' CHECK (priority IN ('0', '1', '2', '3')),
-    activity_date_deadline TEXT
+    activity_date_deadline TEXT,
+    skill TEXT,
+    region TEXT,
+    timezone TEXT
 );
 CREATE TABLE crm_tag_rel (
     lead_id INTEGER NOT NULL REFERENCES crm_lead(id) ON DELETE CASCADE,
@@ -95,7 +107,7 @@ SELECT crm_lead.id, crm_lead.name, crm_lead.type, crm_lead.active, crm_lead.stat
             SELECT crm_tag.name FROM crm_tag_rel JOIN crm_tag ON crm_tag.id = crm_tag_rel.tag_id
             WHERE crm_tag_rel.lead_id = crm_lead.id ORDER BY crm_tag.name)),
        crm_lead.partner_id, crm_lead.email_from, crm_lead.phone, crm_lead.priority,
-       crm_lead.activity_date_deadline
+       crm_lead.activity_date_deadline, crm_lead.skill, crm_lead.region, crm_lead.timezone
 FROM crm_lead
 LEFT JOIN crm_stage ON crm_stage.id = crm_lead.stage_id
 LEFT JOIN utm_source ON utm_source.id = crm_lead.source_id
@@ -138,9 +150,18 @@ class LocalStore:
         except sqlite3.DatabaseError:
             connection.close()
             raise CrmError(f"{path} is not an odlm local CRM store") from None
-        if row is None or int(row[0]) != SCHEMA_VERSION:
+        version = int(row[0]) if row is not None else None
+        if version is None or not (min(_MIGRATIONS) <= version <= SCHEMA_VERSION):
             connection.close()
             raise CrmError(f"{path}: unsupported local CRM store version {row and row[0]}")
+        with connection:
+            for step in range(version, SCHEMA_VERSION):
+                for statement in _MIGRATIONS[step]:
+                    connection.execute(statement)
+            connection.execute(
+                "UPDATE odlm_store SET value = ? WHERE key = 'schema_version'",
+                (str(SCHEMA_VERSION),),
+            )
         return cls._ready(connection, path)
 
     @classmethod
@@ -243,8 +264,9 @@ class LocalStore:
             self._db.executemany(
                 "INSERT INTO crm_lead (id, name, type, active, status, stage_id, source_date, "
                 "create_date, write_date, user_id, open_user_id, closer_id, team_id, source_id, "
-                "campaign_id, partner_id, email_from, phone, priority, activity_date_deadline) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "campaign_id, partner_id, email_from, phone, priority, activity_date_deadline, "
+                "skill, region, timezone) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         x.id,
@@ -267,6 +289,9 @@ class LocalStore:
                         x.phone,
                         str(x.priority),
                         _iso(x.activity_date_deadline),
+                        ", ".join(x.skills) or None,
+                        x.region,
+                        x.timezone,
                     )
                     for x in batch
                 ],
@@ -499,6 +524,9 @@ def _lead(row: Sequence[Any]) -> Lead:
         phone=row[18],
         priority=int(row[19]),
         activity_date_deadline=_date(row[20]),
+        skills=split_values(row[21] or ""),
+        region=row[22],
+        timezone=row[23],
     )
 
 

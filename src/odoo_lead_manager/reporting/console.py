@@ -83,6 +83,35 @@ def print_plan(console: Console, plan: Plan, dry_run: bool) -> None:
     console.print(f"  Leads to distribute: {len(plan.assignments):,}")
     for reason, ids in plan.unassigned.items():
         console.print(f"  Not distributed ({reason}): {len(ids):,}")
+    _print_strategy(console, plan)
+
+
+def _print_strategy(console: Console, plan: Plan) -> None:
+    """§6.3 "Strategy details": which strategy ran and why, its shares, and the balance."""
+    console.print()
+    console.print("[bold]Strategy details[/bold]")
+    console.print(f"  Strategy: {plan.strategy} (seed {plan.seed})")
+    if plan.strategy_note:
+        console.print(f"  Configured: {plan.configured_strategy}; {plan.strategy_note}")
+    received = plan.received
+    for person in sorted(plan.salespeople, key=lambda p: p.name.casefold()):
+        planned = plan.quotas.get(person.user_id)
+        if planned is not None and planned != received.get(person.user_id, 0):
+            console.print(
+                f"  {person.name}: share {planned}, receives {received.get(person.user_id, 0)}"
+            )
+    balance = plan.balance
+    console.print(
+        f"  Received per salesperson: {balance.received_min:,} to {balance.received_max:,}"
+    )
+    if balance.utilisation_stdev is not None:
+        what = f"utilisation std dev {balance.utilisation_stdev:.1f} points"
+    elif balance.workload_variation is not None:
+        what = f"workload variation (std dev / mean) {balance.workload_variation:.1f}%"
+    else:
+        return
+    verdict = "within" if balance.within_goal else "above"
+    console.print(f"  Balance after distribution: {what} ({verdict} the 10% goal of §16.2)")
 
 
 def _print_dropback(console: Console, plan: Plan) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from odoo_lead_manager.errors import DataFileError, reading
+from odoo_lead_manager.model import split_values
 
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
@@ -31,6 +32,9 @@ class CampaignRow:
     level: str | None = None
     target_leads: int | None = None
     salesperson_id: int | None = None
+    skills: tuple[str, ...] = ()
+    region: str | None = None
+    timezone: str | None = None
     line: int = 0
     origin: str = ""
 
@@ -138,6 +142,9 @@ class Columns:
             level=text("level") or None,
             target_leads=parse_int(text("target_leads"), f"{where}, column target_leads"),
             salesperson_id=parse_int(text("salesperson_id"), f"{where}, column salesperson_id"),
+            skills=split_values(text("skills")),
+            region=text("region") or None,
+            timezone=text("timezone") or None,
             line=line,
             origin=origin,
         )

@@ -165,6 +165,9 @@ def select_salespeople(
             team=row.team,
             level=row.level,
             target_leads=row.target_leads,
+            skills=row.skills,
+            region=row.region,
+            timezone=row.timezone,
         )
         flagged[row.active].append(user.id)
         if not user.active and criteria.active_only:

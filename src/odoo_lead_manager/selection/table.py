@@ -14,7 +14,7 @@ from odoo_lead_manager.selection.rows import CampaignRow, Columns
 from odoo_lead_manager.sqldb import check_identifier, read_table
 
 # Optional columns of §5.2, read when the table has them.
-OPTIONAL = ("team", "level", "target_leads", "salesperson_id")
+OPTIONAL = ("team", "level", "target_leads", "salesperson_id", "skills", "region", "timezone")
 
 
 def read_campaign_table(

@@ -1,10 +1,12 @@
-"""Distribution strategies: pure functions from leads and salespeople to assignments.
+"""Distribution strategies (spec §4): pure functions from leads and salespeople to a plan.
 
-A strategy gets the distributable leads, the eligible salespeople with their
-current workload, its options and a seeded ``random.Random``; it returns the
-assignments and the leads it could not place with the reason. It never reads
-the clock, the CRM or any global randomness, so the same inputs and seed give
-the same plan.
+A strategy only decides how many leads each salesperson gets (`Shares`):
+``round_robin`` equal shares, ``proportional`` shares by weight,
+``capacity_based`` shares by room below target, ``level_based`` deficits
+filled level by level. Workload balancing then bounds the shares, and one
+engine picks which lead goes to whom (`engine`). Nothing here reads the
+clock, the CRM or global randomness: the same inputs and seed give the same
+plan, and every assignment carries its reason.
 """
 
 from __future__ import annotations
@@ -13,50 +15,186 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from odoo_lead_manager.errors import ConfigError
+from odoo_lead_manager.config.schema.distribution import Distribution
 from odoo_lead_manager.model import Assignment, Lead, Salesperson, Workload
-from odoo_lead_manager.strategies.round_robin import round_robin
+from odoo_lead_manager.strategies.balancing import balance
+from odoo_lead_manager.strategies.engine import OVER_LIMIT, Matching, assign
+from odoo_lead_manager.strategies.level_based import level_based_shares
+from odoo_lead_manager.strategies.people import Levels, turn_order
+from odoo_lead_manager.strategies.proportional import capacity_shares, proportional_shares
+from odoo_lead_manager.strategies.round_robin import Rotation, round_robin_shares
+from odoo_lead_manager.strategies.shares import Shares, StrategyUnavailable
+
+__all__ = [
+    "STRATEGIES",
+    "StrategyInput",
+    "StrategyResult",
+    "StrategyUnavailable",
+    "choose_strategy",
+    "distribute",
+]
 
 
 @dataclass(frozen=True)
 class StrategyInput:
-    """What every strategy receives besides the random generator."""
+    """What a distribution needs besides the strategy's name and the random generator.
+
+    ``salespeople`` carry their resolved level and target; ``rotation`` is
+    the saved round-robin position of the current ``cycle``, if any.
+    """
 
     leads: Sequence[Lead]
     salespeople: Sequence[Salesperson]
     workloads: Mapping[int, Workload]
+    settings: Distribution
+    levels: Levels
     max_leads: int | None = None
-    order: str = "random"
+    rotation: Rotation | None = None
+    cycle: str = ""
 
 
 @dataclass(frozen=True)
 class StrategyResult:
-    """Assignments, and the leads left unassigned keyed by the reason."""
+    """Assignments, the leads left by reason, each share, and the rotation to keep."""
 
     assignments: list[Assignment]
-    unassigned: dict[str, list[int]] = field(default_factory=dict)
+    unassigned: dict[str, list[int]]
+    quotas: dict[int, int]
+    rotation: Rotation | None = None
+    warnings: tuple[str, ...] = field(default=())
 
 
-Strategy = Callable[[StrategyInput, random.Random], StrategyResult]
+ShareRule = Callable[[StrategyInput, Sequence[Salesperson], int], Shares]
 
 
-def _round_robin(data: StrategyInput, rng: random.Random) -> StrategyResult:
-    assignments, unassigned = round_robin(
-        data.leads, data.salespeople, rng, order=data.order, max_leads=data.max_leads
+def _current(data: StrategyInput) -> dict[int, int]:
+    return {uid: workload.total for uid, workload in data.workloads.items()}
+
+
+def _level_based(data: StrategyInput, people: Sequence[Salesperson], total: int) -> Shares:
+    settings = data.settings.level_based
+    if settings is None:
+        raise StrategyUnavailable("level_based needs distribution.level_based")
+    return level_based_shares(people, _current(data), total, settings, data.levels)
+
+
+STRATEGIES: dict[str, ShareRule] = {
+    "round_robin": lambda data, people, total: round_robin_shares(people, total),
+    "proportional": lambda data, people, total: proportional_shares(
+        people, total, data.settings.proportional
+    ),
+    "capacity_based": lambda data, people, total: capacity_shares(people, _current(data), total),
+    "level_based": _level_based,
+}
+
+
+def choose_strategy(
+    settings: Distribution, forced: bool, lead_count: int, salespeople_count: int
+) -> tuple[str, str | None]:
+    """The strategy this run uses, and why it is not the configured one (None when it is).
+
+    ``--force-round-robin`` always switches. An enabled round-robin override
+    switches when any trigger condition holds, and always when it lists
+    none (enabled alone is the user asking for the override).
+    """
+    if forced:
+        return "round_robin", "round robin forced (--force-round-robin)"
+    override = settings.round_robin_override
+    if not override.enabled or settings.strategy == "round_robin":
+        return settings.strategy, None
+    values = {
+        "lead_count": lead_count,
+        "salespeople_count": salespeople_count,
+        "manual_override": 0,
+    }
+    if not override.triggers:
+        return "round_robin", "round_robin_override is enabled with no trigger conditions"
+    for trigger in override.triggers:
+        if trigger.holds(values):
+            return "round_robin", (
+                f"round_robin_override: {trigger.text} ({lead_count} leads, "
+                f"{salespeople_count} salespeople)"
+            )
+    return settings.strategy, None
+
+
+def matching_rules(settings: Distribution) -> Matching:
+    """The §4.3 rules as the engine applies them."""
+    rules = settings.advanced_rules
+    if rules is None:
+        return Matching()
+    skills, geo, priority = (
+        rules.skill_matching,
+        rules.geographic_distribution,
+        rules.priority_handling,
     )
-    return StrategyResult(assignments, unassigned)
+    return Matching(
+        high=priority.high_priority_leads,
+        medium=priority.medium_priority_leads,
+        low=priority.low_priority_leads,
+        skills=tuple(s.casefold() for s in skills.required_skills) if skills.enabled else (),
+        skill_weights=tuple(skills.skill_weights) if skills.enabled else (),
+        region=geo.enabled and geo.region_matching,
+        timezone=geo.enabled and geo.timezone_consideration,
+    )
 
 
-STRATEGIES: dict[str, Strategy] = {"round_robin": _round_robin}
+def distribute(name: str, data: StrategyInput, rng: random.Random) -> StrategyResult:
+    """Distribute ``data.leads`` with strategy ``name``; `StrategyUnavailable` if it cannot run."""
+    settings = data.settings
+    order = (
+        settings.round_robin_override.distribution_order
+        if settings.randomize_order
+        else "alphabetical"
+    )
+    people = turn_order(data.salespeople, order, data.levels, rng)
+    base: Rotation | None = None
+    if name == "round_robin":
+        base = data.rotation or Rotation(data.cycle, tuple(p.user_id for p in people))
+        people = base.arrange(people)
+    total = len(data.leads) if data.max_leads is None else min(data.max_leads, len(data.leads))
+    shares = STRATEGIES[name](data, people, total)
+    rules = settings.advanced_rules
+    if rules is not None and rules.workload_balancing.enabled:
+        shares = balance(shares, [p.user_id for p in people], rules.workload_balancing)
+    full_reason = shares.unplaced if shares.total < total else OVER_LIMIT
+    matching = matching_rules(settings)
+    assignments, unassigned = assign(
+        data.leads, people, shares, matching, data.levels, name, rng, full_reason
+    )
+    return StrategyResult(
+        assignments=assignments,
+        unassigned=unassigned,
+        quotas=dict(shares.quota),
+        rotation=base.after(people, shares.total) if base is not None else None,
+        warnings=(*shares.warnings, *_missing_data(matching, data)),
+    )
 
 
-def get_strategy(name: str) -> Strategy:
-    """The strategy called ``name``; one this version lacks is a configuration error."""
-    try:
-        return STRATEGIES[name]
-    except KeyError:
-        available = ", ".join(sorted(STRATEGIES))
-        raise ConfigError(
-            f"distribution.strategy: {name!r} is not available in this version "
-            f"(available: {available})"
-        ) from None
+def _missing_data(matching: Matching, data: StrategyInput) -> list[str]:
+    """Matching rules that are on but have nothing to compare, said once each."""
+    checks = (
+        (bool(matching.skills), "skill_matching", "skill", "skills"),
+        (matching.region, "geographic_distribution.region_matching", "region", "region"),
+        (
+            matching.timezone,
+            "geographic_distribution.timezone_consideration",
+            "timezone",
+            "timezone",
+        ),
+    )
+    warnings = []
+    for on, key, lead_field, attribute in checks:
+        if not on:
+            continue
+        if data.leads and not any(getattr(lead, attribute) for lead in data.leads):
+            warnings.append(
+                f"{key}: no lead has a {lead_field} (map crm.field_mapping.{lead_field}); "
+                "leads were distributed without it"
+            )
+        if not any(getattr(person, attribute) for person in data.salespeople):
+            warnings.append(
+                f"{key}: no salesperson has a {attribute} (campaign table column {attribute}); "
+                "leads were distributed without it"
+            )
+    return warnings

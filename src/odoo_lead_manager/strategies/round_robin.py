@@ -1,98 +1,112 @@
-"""Round robin with the legacy pipeline's semantics (spec §4.2, §17.3).
+"""``round_robin`` (spec §4.2, §17.3): equal shares, dealt in turn, resuming across runs.
 
-The R function ``dist_round_robin`` shuffles the salespeople once, then lets
-each in turn take one randomly sampled lead that it does not already own,
-until the leads run out. Sampling a random lead not owned by the taker is the
-same as taking the first such lead in one random permutation of the pool,
-which is how this does it in O(leads + rounds x salespeople): leads skipped
-because the taker owns them wait in a buffer; every lead in that buffer has
-that same owner, so the next taker either is that owner (and skips the
-buffer) or takes its head.
+The R function ``dist_round_robin`` shuffles the salespeople once and lets
+each in turn take one random lead it does not own. Here every salesperson's
+share is equal (differing by at most one); the extra leads of an uneven
+split go to the first in turn. Within a cycle (``cycle_reset``: a day, an
+ISO week or a month) the turn order stays fixed and each run starts where
+the previous one stopped, so those extras rotate and everyone's total over
+the cycle stays within one of the others'. The position is a `Rotation`,
+saved after a real run in ``execution.state_dir``.
 """
 
 from __future__ import annotations
 
-import random
-from collections import deque
+import json
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
 
-from odoo_lead_manager.model import Assignment, Lead, Salesperson
-
-REASON = "round_robin"
-OWN_LEADS_ONLY = "only its current owner could take it"
-OVER_LIMIT = "over the per-run limit (max_leads_per_run)"
-
-
-def order_salespeople(
-    salespeople: Sequence[Salesperson], order: str, rng: random.Random
-) -> list[Salesperson]:
-    """The turn order: random (legacy), alphabetical, or by seniority then name."""
-    people = sorted(salespeople, key=lambda p: (p.name.casefold(), p.user_id))
-    if order == "alphabetical":
-        return people
-    if order == "seniority":
-        rank = {"senior": 0, "mid_level": 1, "junior": 2}
-        return sorted(people, key=lambda p: rank.get(p.level or "", len(rank)))
-    rng.shuffle(people)
-    return people
+from odoo_lead_manager.errors import DataFileError, reading
+from odoo_lead_manager.model import Salesperson
+from odoo_lead_manager.strategies.shares import Shares, water_fill
 
 
-def round_robin(
-    leads: Sequence[Lead],
-    salespeople: Sequence[Salesperson],
-    rng: random.Random,
-    order: str = "random",
-    max_leads: int | None = None,
-) -> tuple[list[Assignment], dict[str, list[int]]]:
-    """One lead to each salesperson in turn; never a lead to its current owner.
+@dataclass(frozen=True)
+class Rotation:
+    """A round-robin cycle: its turn order (user ids) and who takes the next turn."""
 
-    Returns the assignments in the order they were made and the leads that
-    could not be placed, by reason: a lead whose only possible taker is its
-    own owner stays where it is, and leads beyond ``max_leads`` are left for
-    another run.
-    """
-    pool = sorted(leads, key=lambda lead: lead.id)
-    rng.shuffle(pool)
-    takers = order_salespeople(salespeople, order, rng)
-    limit = len(pool) if max_leads is None else min(max_leads, len(pool))
-    assignments: list[Assignment] = []
-    if not takers:
-        return assignments, {"no eligible salespeople": [lead.id for lead in pool]} if pool else {}
+    cycle: str
+    order: tuple[int, ...]
+    next_user: int | None = None
 
-    stream = deque(pool)
-    waiting: deque[Lead] = deque()  # all owned by `waiting_owner`, earlier in the permutation
-    waiting_owner: int | None = None
+    def arrange(self, people: Sequence[Salesperson]) -> list[Salesperson]:
+        """``people`` in this cycle's order, starting at the next turn; newcomers at the end."""
+        by_id = {p.user_id: p for p in people}
+        known = [by_id[uid] for uid in self.order if uid in by_id]
+        newcomers = [p for p in people if p.user_id not in set(self.order)]
+        ordered = known + newcomers
+        start = 0
+        if self.next_user is not None and self.next_user in self.order:
+            # The next taker, or the first one after it who is still here.
+            at = self.order.index(self.next_user)
+            for uid in (*self.order[at:], *self.order[:at]):
+                if uid in by_id:
+                    start = ordered.index(by_id[uid])
+                    break
+        return ordered[start:] + ordered[:start]
 
-    def take(user_id: int) -> Lead | None:
-        nonlocal waiting_owner
-        if waiting and waiting_owner != user_id:
-            return waiting.popleft()
-        while stream:
-            lead = stream.popleft()
-            if lead.user_id != user_id:
-                return lead
-            waiting.append(lead)
-            waiting_owner = user_id
+    def after(self, ordered: Sequence[Salesperson], dealt: int) -> Rotation:
+        """The rotation once ``dealt`` leads went round ``ordered`` (this run's turn order)."""
+        ids = tuple(p.user_id for p in ordered)
+        if not ids:
+            return Rotation(self.cycle, self.order, self.next_user)
+        keep = (*self.order, *(uid for uid in ids if uid not in set(self.order)))
+        return Rotation(self.cycle, keep, ids[dealt % len(ids)])
+
+
+def cycle_key(today: date, reset: str) -> str:
+    """The cycle ``today`` belongs to: ``2024-06-14``, ``2024-W24`` or ``2024-06``."""
+    if reset == "weekly":
+        year, week, _ = today.isocalendar()
+        return f"{year}-W{week:02d}"
+    if reset == "monthly":
+        return f"{today:%Y-%m}"
+    return today.isoformat()
+
+
+def round_robin_shares(people: Sequence[Salesperson], total: int) -> Shares:
+    """Equal quotas for ``people`` in turn order; the first ``total % n`` get one more."""
+    parts = water_fill(total, [None] * len(people), [0] * len(people))
+    count = len(people)
+    return Shares(
+        quota={p.user_id: n for p, n in zip(people, parts, strict=True)},
+        cap={p.user_id: None for p in people},
+        basis={p.user_id: f"turn {i} of {count}" for i, p in enumerate(people, start=1)},
+        unplaced="",
+    )
+
+
+def state_path(state_dir: Path, campaign: str | None) -> Path:
+    """Where a campaign's rotation is kept."""
+    slug = "".join(c if c.isalnum() else "-" for c in (campaign or "all").casefold())
+    return state_dir / f"round-robin-{slug}.json"
+
+
+def load_rotation(path: Path, cycle: str) -> Rotation | None:
+    """The saved rotation when it belongs to ``cycle``; None when there is none or it ended."""
+    if not path.exists():
         return None
-
-    while len(assignments) < limit:
-        progressed = False
-        for person in takers:
-            if len(assignments) >= limit:
-                break
-            lead = take(person.user_id)
-            if lead is None:
-                continue
-            progressed = True
-            assignments.append(Assignment(lead.id, person.user_id, lead.user_id, REASON))
-        if not progressed:
-            break
-
-    unassigned: dict[str, list[int]] = {}
-    leftover = [lead.id for lead in waiting] + [lead.id for lead in stream]
-    if leftover:
-        reason = (
-            OVER_LIMIT if len(assignments) >= limit and max_leads is not None else OWN_LEADS_ONLY
+    with reading(path, "round-robin state", DataFileError):
+        text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+        rotation = Rotation(
+            cycle=str(data["cycle"]),
+            order=tuple(int(uid) for uid in data["order"]),
+            next_user=None if data.get("next_user") is None else int(data["next_user"]),
         )
-        unassigned[reason] = sorted(leftover)
-    return assignments, unassigned
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DataFileError(
+            f"{path}: not a round-robin state file ({exc}); delete it to start a new cycle"
+        ) from None
+    return rotation if rotation.cycle == cycle else None
+
+
+def save_rotation(path: Path, rotation: Rotation) -> None:
+    """Write the rotation atomically (a crash leaves the old file or the new, never half)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(asdict(rotation), indent=2), encoding="utf-8")
+    temporary.replace(path)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from odoo_lead_manager.config.schema.base import NonNegativeInt, PositiveInt, Section
+from odoo_lead_manager.config.schema.triggers import Trigger, parse_trigger
 
 StrategyName = Literal["level_based", "round_robin", "proportional", "capacity_based"]
 OwnerField = Literal["user_id", "open_user_id", "closer_id"]
@@ -32,12 +33,50 @@ class LevelBased(Section):
 
 
 class RoundRobinOverride(Section):
-    """Switch to round robin under given conditions (§4.2)."""
+    """Switch to round robin under given conditions (§4.2), and how round robin turns.
+
+    ``distribution_order`` and ``cycle_reset`` apply to every round-robin run,
+    whether configured as the strategy or switched to: the turn order is
+    fixed for a cycle (a day, an ISO week or a month) and each real run
+    resumes it where the previous one stopped (state in ``execution.state_dir``).
+    """
 
     enabled: bool = False
     trigger_conditions: list[str] = Field(default_factory=list)
     distribution_order: Literal["random", "alphabetical", "seniority"] = "random"
     cycle_reset: Literal["daily", "weekly", "monthly"] = "daily"
+
+    @field_validator("trigger_conditions")
+    @classmethod
+    def _conditions_parse(cls, value: list[str]) -> list[str]:
+        for text in value:
+            parse_trigger(text)
+        return value
+
+    @property
+    def triggers(self) -> list[Trigger]:
+        """The conditions as data."""
+        return [parse_trigger(text) for text in self.trigger_conditions]
+
+
+class Proportional(Section):
+    """Leads shared in proportion to weights (``strategy: proportional``).
+
+    ``weights`` maps a salesperson's name or a level's name to a weight (a
+    salesperson's own entry wins over its level's); everyone else weighs
+    ``default_weight``.
+    """
+
+    weights: dict[str, float] = Field(default_factory=dict)
+    default_weight: float = Field(default=1.0, ge=0)
+
+    @field_validator("weights")
+    @classmethod
+    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        negative = [name for name, weight in value.items() if weight < 0]
+        if negative:
+            raise ValueError(f"weights must not be negative: {', '.join(negative)}")
+        return value
 
 
 class SkillMatching(Section):
@@ -116,6 +155,7 @@ class Distribution(Section):
 
     strategy: StrategyName = "round_robin"
     level_based: LevelBased | None = None
+    proportional: Proportional = Field(default_factory=Proportional)
     round_robin_override: RoundRobinOverride = Field(default_factory=RoundRobinOverride)
     advanced_rules: AdvancedRules | None = None
     randomize_order: bool = True

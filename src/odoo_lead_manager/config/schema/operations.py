@@ -66,7 +66,11 @@ class Reporting(Section):
 
 
 class Execution(Section):
-    """Runtime behaviour (§5.1); ``seed`` makes a run's random order reproducible."""
+    """Runtime behaviour (§5.1); ``seed`` makes a run's random order reproducible.
+
+    ``state_dir`` (relative to the configuration file) keeps what one run
+    leaves for the next, such as where the round-robin rotation stopped.
+    """
 
     dry_run: bool = False
     max_leads_per_run: PositiveInt | None = None
@@ -75,6 +79,7 @@ class Execution(Section):
     max_retries: NonNegativeInt = 3
     log_level: LogLevel = "INFO"
     seed: int | None = None
+    state_dir: str = ".odlm-state"
 
 
 class ErrorThresholds(Section):

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-# logical name -> (default crm.lead field, Odoo types it may have)
-LOGICAL_FIELDS: Mapping[str, tuple[str, frozenset[str]]] = {
+# logical name -> (default crm.lead field or None when a stock Odoo has none, Odoo types)
+LOGICAL_FIELDS: Mapping[str, tuple[str | None, frozenset[str]]] = {
     "id": ("id", frozenset({"integer"})),
     "name": ("name", frozenset({"char"})),
     "type": ("type", frozenset({"selection"})),
@@ -37,10 +37,15 @@ LOGICAL_FIELDS: Mapping[str, tuple[str, frozenset[str]]] = {
     "phone": ("phone", frozenset({"char"})),
     "priority": ("priority", frozenset({"selection"})),
     "activity_date_deadline": ("activity_date_deadline", frozenset({"date"})),
+    # What the §4.3 matching rules compare with salesperson columns; mapped when used
+    # (e.g. region: country_id or state_id, skill and timezone: custom x_ fields).
+    "skill": (None, frozenset({"char", "selection", "many2one"})),
+    "region": (None, frozenset({"char", "selection", "many2one"})),
+    "timezone": (None, frozenset({"char", "selection"})),
 }
 
 # Logical fields whose many2one value is compared and reported by name.
-NAMED_FIELDS = frozenset({"status", "stage_id", "source_id", "campaign_id"})
+NAMED_FIELDS = frozenset({"status", "stage_id", "source_id", "campaign_id", "skill", "region"})
 # Logical fields every run needs; the others may be mapped to null.
 REQUIRED_FIELDS = frozenset({"id", "name", "type", "active", "user_id", "write_date"})
 

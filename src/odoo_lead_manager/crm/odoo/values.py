@@ -14,7 +14,7 @@ from typing import Any
 
 from odoo_lead_manager.crm.odoo.fields import FieldMap, MappedField
 from odoo_lead_manager.errors import CrmError
-from odoo_lead_manager.model import Domain, DomainTerm, Lead
+from odoo_lead_manager.model import Domain, DomainTerm, Lead, split_values
 
 _NEGATIVE = {"!=": "=", "not in": "in", "not like": "like", "not ilike": "ilike"}
 
@@ -107,6 +107,9 @@ def lead_from_record(
         phone=get("phone"),
         priority=get("priority") or 0,
         activity_date_deadline=get("activity_date_deadline"),
+        skills=split_values(get("skill") or ""),
+        region=get("region"),
+        timezone=get("timezone"),
     )
 
 
