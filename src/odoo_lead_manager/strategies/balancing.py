@@ -28,7 +28,8 @@ def balance(shares: Shares, turn: list[int], settings: WorkloadBalancing) -> Sha
     if high is not None:
         excess = 0
         for uid in turn:
-            limit = high if cap[uid] is None else min(high, cap[uid] or 0)
+            own = cap[uid]
+            limit = high if own is None else min(high, own)
             cap[uid] = limit
             if quota[uid] > limit:
                 excess += quota[uid] - limit

@@ -29,6 +29,7 @@ def level_based_shares(
 ) -> Shares:
     """The §4.1 quotas for ``total`` leads; ``people`` in turn order."""
     targeted = [p for p in people if p.target_leads is not None]
+    target = {p.user_id: p.target_leads for p in people if p.target_leads is not None}
     if not targeted:
         raise StrategyUnavailable(
             "level_based needs targets, and no salesperson has one (set target_leads in "
@@ -42,12 +43,10 @@ def level_based_shares(
         for p in people
         if p.target_leads is None
     )
-    deficit = {p.user_id: max(0, _target(p) - current.get(p.user_id, 0)) for p in targeted}
+    deficit = {uid: max(0, t - current.get(uid, 0)) for uid, t in target.items()}
     ceiling = {
-        p.user_id: max(
-            0, _target(p) * (100 + settings.overflow_limit) // 100 - current.get(p.user_id, 0)
-        )
-        for p in targeted
+        uid: max(0, t * (100 + settings.overflow_limit) // 100 - current.get(uid, 0))
+        for uid, t in target.items()
     }
     by_priority = [
         list(group)
@@ -77,7 +76,7 @@ def level_based_shares(
         cap[uid] = ceiling[uid] if settings.allow_overflow else deficit[uid]
         basis[uid] = (
             f"{p.level or 'no level'} (priority {levels.priority(p.level)}): "
-            f"deficit {deficit[uid]} of target {_target(p)}"
+            f"deficit {deficit[uid]} of target {target[uid]}"
         )
     unplaced = (
         f"every salesperson is {settings.overflow_limit}% over target (overflow_limit)"
@@ -85,9 +84,3 @@ def level_based_shares(
         else "every salesperson is at target (allow_overflow is off)"
     )
     return Shares(quota, cap, basis, unplaced, warnings)
-
-
-def _target(person: Salesperson) -> int:
-    if person.target_leads is None:
-        raise AssertionError(f"{person.name} has no target")
-    return person.target_leads

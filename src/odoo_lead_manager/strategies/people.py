@@ -37,9 +37,8 @@ class Levels:
 
     def priority(self, level: str | None) -> int:
         """The level's fill priority (1 first); levels without one come last."""
-        if level is None:
-            return max(self.priorities.values(), default=0) + 1
-        return self.priorities.get(level.casefold(), max(self.priorities.values(), default=0) + 1)
+        last = max(self.priorities.values(), default=0) + 1
+        return last if level is None else self.priorities.get(level.casefold(), last)
 
 
 def levels_from(settings: Distribution, level_order: Sequence[str]) -> Levels:

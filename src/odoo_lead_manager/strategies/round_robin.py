@@ -35,7 +35,8 @@ class Rotation:
         """``people`` in this cycle's order, starting at the next turn; newcomers at the end."""
         by_id = {p.user_id: p for p in people}
         known = [by_id[uid] for uid in self.order if uid in by_id]
-        newcomers = [p for p in people if p.user_id not in set(self.order)]
+        members = set(self.order)
+        newcomers = [p for p in people if p.user_id not in members]
         ordered = known + newcomers
         start = 0
         if self.next_user is not None and self.next_user in self.order:
@@ -52,7 +53,8 @@ class Rotation:
         ids = tuple(p.user_id for p in ordered)
         if not ids:
             return Rotation(self.cycle, self.order, self.next_user)
-        keep = (*self.order, *(uid for uid in ids if uid not in set(self.order)))
+        members = set(self.order)
+        keep = (*self.order, *(uid for uid in ids if uid not in members))
         return Rotation(self.cycle, keep, ids[dealt % len(ids)])
 
 
