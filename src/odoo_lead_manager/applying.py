@@ -1,41 +1,331 @@
-"""Writing a plan to the CRM: one write per group of leads with identical values, in batches."""
+"""Writing a plan to the CRM safely: journalled batches, re-checks, retries, thresholds.
+
+Each batch is one write of identical values to at most ``batch_size`` leads.
+Before writing, the batch's leads are read again: a lead that changed since
+it was planned is left alone and reported, a lead that already holds the
+values is not written. The journal records the batch (with the leads'
+previous values, for undo) before the write and its outcome after, so a run
+killed at any instant resumes without writing anything twice.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from odoo_lead_manager.crm.store import CrmStore
+from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.crm.store import CrmStore, check_lead_values
+from odoo_lead_manager.errors import (
+    ConfigError,
+    CrmError,
+    CrmUnavailable,
+    RunStopped,
+    UserInputError,
+)
+from odoo_lead_manager.model import Lead, write_stamp
 from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.tracking.journal import (
+    APPLYING,
+    COMPLETED,
+    STOPPED,
+    UNDOING,
+    UNDONE,
+    Batch,
+    Expectation,
+    Journal,
+    JournalUnavailable,
+    Totals,
+)
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
+class ApplySettings:
+    """How a plan is written: batch size, retries of transient failures, tolerances (§9.2)."""
+
+    batch_size: int = 50
+    retries: int = 3
+    retry_delay_seconds: float = 5.0
+    max_failed: int = 10
+    max_connection_errors: int = 3
+    sleep: Callable[[float], None] = time.sleep
+
+    @classmethod
+    def from_config(cls, loaded: LoadedConfig) -> ApplySettings:
+        """The settings of ``execution`` and ``error_handling``, which overlap.
+
+        Retries happen when both ``execution.retry_failed`` and
+        ``error_handling.retry_failed_assignments`` allow them. Both sections
+        have ``max_retries``: the one set in the file counts, and setting both
+        to different numbers is an error rather than a silent choice.
+        """
+        execution = loaded.config.execution
+        handling = loaded.config.error_handling
+        in_execution = "max_retries" in execution.model_fields_set
+        in_handling = "max_retries" in handling.model_fields_set
+        if in_execution and in_handling and execution.max_retries != handling.max_retries:
+            raise ConfigError(
+                f"{loaded.path}: execution.max_retries ({execution.max_retries}) and "
+                f"error_handling.max_retries ({handling.max_retries}) disagree; set only one"
+            )
+        retries = execution.max_retries if in_execution else handling.max_retries
+        enabled = execution.retry_failed and handling.retry_failed_assignments
+        return cls(
+            batch_size=execution.batch_size,
+            retries=retries if enabled else 0,
+            retry_delay_seconds=handling.retry_delay_seconds,
+            max_failed=handling.error_thresholds.max_failed_assignments,
+            max_connection_errors=handling.error_thresholds.max_connection_errors,
+        )
+
+
+@dataclass(frozen=True)
 class ApplyResult:
-    """What was written."""
+    """Where a run stands after this attempt at it: the journal's totals over all attempts."""
 
-    leads_written: int
+    run_id: str
+    planned: int
+    written: int
+    already: int
+    skipped: Mapping[int, str]
+    failed: Mapping[int, str]
     write_calls: int
+    stopped: str | None = None
+    resumed: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """Every planned lead was decided: written, already in place, left alone or refused."""
+        return self.stopped is None
 
 
-def apply_plan(
-    plan: Plan, store: CrmStore, batch_size: int, progress: Progress | None = None
-) -> ApplyResult:
-    """Write every group of the plan, ``batch_size`` leads per call.
+class _Stop(Exception):
+    """The run cannot go on: a threshold was passed or the CRM stayed unreachable."""
 
-    ``progress`` is told how many leads each call wrote.
-    """
+
+def planned_batches(plan: Plan, batch_size: int) -> list[Batch]:
+    """The plan's write groups cut into batches, each lead with the state it was planned in."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    written = calls = 0
+    result: list[Batch] = []
     for group in plan.writes:
+        check_lead_values(group.values)
         ids = group.lead_ids
         for start in range(0, len(ids), batch_size):
             chunk = ids[start : start + batch_size]
-            store.write_leads(chunk, group.values)
-            written += len(chunk)
-            calls += 1
-            if progress is not None:
-                progress(len(chunk))
-    return ApplyResult(written, calls)
+            expect = {
+                lead_id: Expectation(
+                    plan.seen_write_dates[lead_id], {"user_id": plan.seen_owners[lead_id]}
+                )
+                for lead_id in chunk
+            }
+            result.append(Batch("apply", len(result), tuple(chunk), dict(group.values), expect))
+    return result
+
+
+def apply_plan(
+    plan: Plan,
+    store: CrmStore,
+    journal: Journal,
+    settings: ApplySettings,
+    forced: bool = False,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Write ``plan``, or finish writing it when the journal shows it begun.
+
+    A run the journal shows completed is not written again. Raises
+    `RunStopped` when the journal itself fails mid-run.
+    """
+    record = journal.run(plan.run_id)
+    resumed = record is not None
+    if record is None:
+        journal.begin(plan, forced, planned_batches(plan, settings.batch_size))
+    elif record.status in (UNDOING, UNDONE):
+        raise UserInputError(f"run {plan.run_id} was undone; it cannot be applied again")
+    elif record.status != COMPLETED:
+        journal.mark(plan.run_id, APPLYING)
+    batches = journal.batches(plan.run_id, "apply")
+    writer = BatchWriter(store, journal, plan.run_id, settings, progress)
+    stopped = writer.write_all(batches)
+    totals = Totals.of(batches)
+    if record is None or record.status != COMPLETED:
+        record_end(journal, plan.run_id, totals, stopped, COMPLETED)
+    return ApplyResult(
+        run_id=plan.run_id,
+        planned=sum(len(b.lead_ids) for b in batches),
+        written=totals.written,
+        already=totals.already,
+        skipped=totals.skipped,
+        failed=totals.failed,
+        write_calls=writer.write_calls,
+        stopped=stopped,
+        resumed=resumed,
+    )
+
+
+def record_end(
+    journal: Journal, run_id: str, totals: Totals | None, stopped: str | None, done: str
+) -> None:
+    """Record how a run (or its undo) ended: ``done``, or stopped and why."""
+    try:
+        journal.finish(run_id, STOPPED if stopped else done, totals, stopped)
+    except JournalUnavailable as exc:
+        raise RunStopped(
+            f"{exc.message}; every batch was written but the run's end is not on record"
+        ) from None
+
+
+class BatchWriter:
+    """Writes journalled batches; shared by applying a plan and undoing one."""
+
+    def __init__(
+        self,
+        store: CrmStore,
+        journal: Journal,
+        run_id: str,
+        settings: ApplySettings,
+        progress: Progress | None = None,
+    ) -> None:
+        self.store = store
+        self.journal = journal
+        self.run_id = run_id
+        self.settings = settings
+        self.progress = progress
+        self.write_calls = 0
+        self.connection_errors = 0
+
+    def write_all(self, batches: Sequence[Batch]) -> str | None:
+        """Write every batch not done yet; return why the run stopped, or None."""
+        failed = sum(len(b.failed) for b in batches)
+        for batch in batches:
+            if batch.state == "done":
+                continue
+            try:
+                self._settle(batch)
+            except _Stop as stop:
+                return str(stop)
+            except CrmError as exc:  # a refused read: retrying will not help
+                return exc.message
+            except JournalUnavailable as exc:
+                raise RunStopped(
+                    f"{exc.message}; the run stopped at batch {batch.batch_no + 1} of "
+                    f"{len(batches)}; run the same command again to finish it "
+                    f"(run {self.run_id})"
+                ) from None
+            failed += len(batch.failed)
+            if failed > self.settings.max_failed:
+                return (
+                    f"{failed} assignments failed, more than "
+                    "error_handling.error_thresholds.max_failed_assignments "
+                    f"({self.settings.max_failed})"
+                )
+        return None
+
+    def _settle(self, batch: Batch) -> None:
+        """One batch to the end, retrying transient failures after re-reading its leads."""
+        retry = 0
+        while True:
+            try:
+                self._attempt(batch)
+                return
+            except CrmUnavailable as exc:
+                self.connection_errors += 1
+                if self.connection_errors > self.settings.max_connection_errors:
+                    raise _Stop(
+                        f"{exc.message} ({self.connection_errors} connection errors, more than "
+                        "error_handling.error_thresholds.max_connection_errors "
+                        f"({self.settings.max_connection_errors}))"
+                    ) from None
+                if retry >= self.settings.retries:
+                    raise _Stop(f"{exc.message} (after {retry + 1} attempt(s))") from None
+                retry += 1
+                log.warning(
+                    "batch %d: %s; retry %d of %d in %.1f s",
+                    batch.batch_no + 1,
+                    exc.message,
+                    retry,
+                    self.settings.retries,
+                    self.settings.retry_delay_seconds,
+                )
+                self.settings.sleep(self.settings.retry_delay_seconds)
+
+    def _attempt(self, batch: Batch) -> None:
+        pending = batch.open_ids()
+        current = {lead.id: lead for lead in self.store.read_leads(pending)} if pending else {}
+        to_write = []
+        for lead_id in pending:
+            lead = current.get(lead_id)
+            if lead is None:
+                batch.skipped[lead_id] = "no longer in the CRM"
+            elif holds(lead, batch.values):
+                # Sent in an attempt whose answer was lost: the write went through.
+                if lead_id in batch.sent:
+                    batch.written[lead_id] = write_stamp(lead.write_date)
+                else:
+                    batch.already.append(lead_id)
+            elif (why := batch.expect[lead_id].mismatch(lead)) is not None:
+                batch.skipped[lead_id] = f"left alone: {why}"
+            else:
+                to_write.append(lead_id)
+                batch.previous.setdefault(lead_id, _snapshot(lead, batch.values))
+        batch.sent = tuple(to_write)
+        batch.state = "writing"
+        batch.attempts += 1
+        self.journal.save(self.run_id, batch)
+        refused = self._write(to_write, batch.values)
+        batch.failed.update(refused)
+        sent_ok = [lead_id for lead_id in to_write if lead_id not in refused]
+        if sent_ok:
+            after = {lead.id: lead for lead in self.store.read_leads(sent_ok)}
+            for lead_id in sent_ok:
+                lead = after.get(lead_id)
+                if lead is not None and holds(lead, batch.values):
+                    batch.written[lead_id] = write_stamp(lead.write_date)
+                else:
+                    batch.failed[lead_id] = _not_taken(lead, batch.values)
+        batch.sent = ()
+        batch.state = "done"
+        self.journal.save(self.run_id, batch)
+        if self.progress is not None:
+            self.progress(len(batch.lead_ids))
+
+    def _write(self, ids: Sequence[int], values: Mapping[str, Any]) -> dict[int, str]:
+        """Write ``ids``; when the CRM refuses, halve until the refused leads are found."""
+        if not ids:
+            return {}
+        self.write_calls += 1
+        try:
+            self.store.write_leads(ids, values)
+        except CrmUnavailable:
+            raise
+        except CrmError as exc:
+            if len(ids) == 1:
+                return {ids[0]: f"refused by the CRM: {exc.message}"}
+            middle = len(ids) // 2
+            return {**self._write(ids[:middle], values), **self._write(ids[middle:], values)}
+        return {}
+
+
+def holds(lead: Lead, values: Mapping[str, Any]) -> bool:
+    """Whether ``lead`` has every one of ``values`` already."""
+    return all(getattr(lead, name) == value for name, value in values.items())
+
+
+def _snapshot(lead: Lead, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values a write will replace; with the team when the owner changes, since
+    Odoo moves a lead to its new owner's team unless the team is written too."""
+    names = [*values, *(["team_id"] if "user_id" in values else [])]
+    return {name: getattr(lead, name) for name in names}
+
+
+def _not_taken(lead: Lead | None, values: Mapping[str, Any]) -> str:
+    if lead is None:
+        return "written, but no longer in the CRM"
+    differing = {n: getattr(lead, n) for n, v in values.items() if getattr(lead, n) != v}
+    return f"written, but the CRM now shows {differing}"

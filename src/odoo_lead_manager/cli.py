@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -14,7 +15,8 @@ from rich.console import Console
 
 from odoo_lead_manager import __version__
 from odoo_lead_manager.config import TEMPLATES, config_json_schema, generate_config, load_config
-from odoo_lead_manager.errors import UserInputError
+from odoo_lead_manager.errors import OdlmError, UserInputError
+from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.planning import RunOptions, parse_date_range
 
 EXIT_OK = 0
@@ -24,6 +26,9 @@ DAILYDIST_EPILOG = """\
 examples:
   odlm dailydist --config daily_distribution_config.yaml
   odlm dailydist --config config.yaml --dry-run
+  odlm dailydist --config config.yaml --dry-run --plan-out plan.json
+  odlm apply plan.json --config config.yaml
+  odlm undo RUN_ID --config config.yaml
   odlm dailydist --config config.yaml --max-leads 100
   odlm dailydist --config config.yaml --override-date-range "2024-01-01,2024-06-30"
   odlm dailydist --generate-config --output daily_distribution_config.yaml
@@ -48,7 +53,12 @@ def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-leads", type=_positive_int, help="distribute at most N leads")
     parser.add_argument("--seed", type=int, help="random seed, to reproduce an earlier plan")
     parser.add_argument(
-        "--plan-json", type=Path, metavar="FILE", help="also write the plan as JSON to FILE"
+        "--plan-out",
+        "--plan-json",
+        dest="plan_out",
+        type=Path,
+        metavar="FILE",
+        help="also write the plan as JSON to FILE (`odlm apply FILE` applies it later)",
     )
     parser.add_argument(
         "--log-level",
@@ -71,7 +81,8 @@ def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="with --generate-config: overwrite an existing --output file",
+        help="distribute again a campaign already distributed today; "
+        "with --generate-config: overwrite an existing --output file",
     )
 
 
@@ -105,6 +116,25 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--today", type=date.fromisoformat, help="date the demo data ends at")
     demo.add_argument("--force", action="store_true", help="replace an existing demo")
 
+    apply = commands.add_parser(
+        "apply", help="apply a plan saved by `odlm dailydist --dry-run --plan-out FILE`"
+    )
+    apply.add_argument("plan", type=Path, help="the plan file")
+    apply.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    apply.add_argument(
+        "--force", action="store_true", help="apply even if the campaign was distributed that day"
+    )
+
+    undo = commands.add_parser(
+        "undo", help="give a run's leads back their previous owners and status"
+    )
+    undo.add_argument("run_id", metavar="RUN_ID", help="the run's id (see `odlm runs`)")
+    undo.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+
+    runs = commands.add_parser("runs", help="list the latest runs in the run journal")
+    runs.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    runs.add_argument("--limit", type=_positive_int, default=20, help="how many (default: 20)")
+
     check = commands.add_parser(
         "check", help="connect to the configured Odoo and check the field mapping"
     )
@@ -118,15 +148,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `odlm`; returns the exit status."""
     args = build_parser().parse_args(argv)
+    commands = {
+        "dailydist": run_dailydist,
+        "apply": run_apply,
+        "undo": run_undo,
+        "runs": run_runs,
+        "demo": run_demo,
+        "check": run_check,
+        "schema": run_schema,
+    }
     try:
-        if args.command == "dailydist":
-            return run_dailydist(args)
-        if args.command == "demo":
-            return run_demo(args)
-        if args.command == "check":
-            return run_check(args)
-        return run_schema(args)
-    except UserInputError as exc:
+        return commands[args.command](args)
+    except OdlmError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return exc.exit_status
 
@@ -148,9 +181,54 @@ def run_dailydist(args: argparse.Namespace) -> int:
         date_range=parse_date_range(args.override_date_range) if args.override_date_range else None,
     )
     dry_run = args.dry_run or loaded.config.execution.dry_run
-    outcome = run_distribution(loaded, dry_run, options, console=Console())
-    if args.plan_json:
-        args.plan_json.write_text(outcome.plan.to_json(), encoding="utf-8")
+    outcome = run_distribution(loaded, dry_run, options, console=Console(), force=args.force)
+    if args.plan_out:
+        _write_plan(args.plan_out, outcome.plan)
+    return outcome.exit_status
+
+
+def _write_plan(path: Path, plan: Plan) -> None:
+    try:
+        path.write_text(plan.to_json(), encoding="utf-8")
+    except OSError as exc:
+        raise UserInputError(f"cannot write the plan to {path}: {exc.strerror}") from None
+    print(f"Plan {plan.run_id} written to {path}")
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    """`odlm apply`: write a saved plan, re-checking every lead first."""
+    from odoo_lead_manager.runner import apply_saved_plan
+
+    loaded = load_config(args.config)
+    _configure_logging(loaded.config.execution.log_level)
+    outcome = apply_saved_plan(loaded, args.plan, console=Console(), force=args.force)
+    return outcome.exit_status
+
+
+def run_undo(args: argparse.Namespace) -> int:
+    """`odlm undo`: restore what a run replaced, where nobody changed it since."""
+    from odoo_lead_manager.runner import undo
+
+    loaded = load_config(args.config)
+    _configure_logging(loaded.config.execution.log_level)
+    result = undo(loaded, args.run_id, console=Console())
+    return EXIT_FAILED if result.stopped else EXIT_OK
+
+
+def run_runs(args: argparse.Namespace) -> int:
+    """`odlm runs`: the run journal, newest first, for `odlm undo`."""
+    from odoo_lead_manager.reporting.console import print_runs
+    from odoo_lead_manager.tracking import open_journal
+
+    journal, warning = open_journal(load_config(args.config))
+    try:
+        records = journal.recent(args.limit)
+    finally:
+        journal.close()
+    console = Console()
+    if warning:
+        console.print(f"Note: {warning}")
+    print_runs(console, journal.where, records)
     return EXIT_OK
 
 
@@ -182,6 +260,8 @@ def run_demo(args: argparse.Namespace) -> int:
         raise UserInputError(f"{target} already holds a demo; use --force to replace it")
     files = create_demo(target, today=args.today, overwrite=args.force)
     config_path = write_demo_config(target, overwrite=args.force)
+    # The run journal and rotation of a replaced demo describe a CRM that is gone.
+    shutil.rmtree(target / ".odlm-state", ignore_errors=True)
     print(f"Demo CRM written to {files.crm_path}")
     print(f"Run: odlm dailydist --config {config_path} --dry-run")
     return EXIT_OK

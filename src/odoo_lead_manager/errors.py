@@ -1,8 +1,9 @@
 """Errors a user can cause, as opposed to bugs.
 
 Every `UserInputError` ends a command with its one-sentence message and exit
-status 2, before anything in the CRM has been changed. Anything else that
-escapes is a bug and keeps its traceback.
+status 2, before anything in the CRM has been changed; a `RunStopped` ends it
+with status 1 once writing had begun. Anything else that escapes is a bug and
+keeps its traceback.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-class UserInputError(Exception):
-    """Bad input: configuration, files, names, unreachable servers."""
+class OdlmError(Exception):
+    """An error that ends a command with its one-sentence message and ``exit_status``."""
 
-    exit_status = 2
+    exit_status = 1
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -23,6 +24,12 @@ class UserInputError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class UserInputError(OdlmError):
+    """Bad input: configuration, files, names, unreachable servers."""
+
+    exit_status = 2
 
 
 class ConfigError(UserInputError):
@@ -39,6 +46,21 @@ class DataFileError(UserInputError):
 
 class CrmError(UserInputError):
     """The CRM store cannot be opened or refused a request for a reason the user can fix."""
+
+
+class CrmUnavailable(CrmError):
+    """The CRM could not be reached or was busy: the same request may succeed later.
+
+    A write that ends this way may or may not have been carried out, so the
+    caller re-reads before trying again.
+    """
+
+
+class RunStopped(OdlmError):
+    """A run that had begun writing could not go on; its journal lets it resume.
+
+    Exit status 1: unlike bad input, the CRM may already hold part of the run.
+    """
 
 
 @contextmanager

@@ -90,6 +90,16 @@ def split_values(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(r"[,;]", text) if part.strip())
 
 
+def campaign_slug(campaign: str | None) -> str:
+    """A campaign name fit for a file name (``all`` when there is no campaign)."""
+    return "".join(c if c.isalnum() else "-" for c in (campaign or "all").casefold())
+
+
+def write_stamp(value: datetime | None) -> str | None:
+    """A lead's ``write_date`` as plans and journals record it, to compare with a later read."""
+    return value.isoformat(sep=" ") if value else None
+
+
 # Lead fields that can be written, with the type a store expects.
 WRITABLE_FIELDS: Mapping[str, type] = {
     "user_id": int,

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from odoo_lead_manager.fairness import Balance, measure_balance
 from odoo_lead_manager.model import Assignment, Salesperson, Workload
 from odoo_lead_manager.strategies.round_robin import Rotation
@@ -54,8 +56,10 @@ class Plan:
     quotas: Mapping[int, int] = field(default_factory=dict)
     # Where round robin resumes next (saved once this plan is applied).
     rotation: Rotation | None = None
-    # What the plan saw of each assigned lead, so that applying can tell a changed lead.
+    # What the plan saw of each assigned lead (last change, owner), so that
+    # applying can tell a lead changed since and leave it alone.
     seen_write_dates: Mapping[int, str | None] = field(default_factory=dict)
+    seen_owners: Mapping[int, int | None] = field(default_factory=dict)
     # Stale leads handed back to their campaign's user (§3.6), outside the strategy.
     dropback: tuple[Assignment, ...] = ()
     # False when dropback only reports (``assign_immediately: false``).
@@ -111,6 +115,7 @@ class Plan:
         data["quotas"] = {str(k): v for k, v in self.quotas.items()}
         data["balance"] = asdict(self.balance)
         data["seen_write_dates"] = {str(k): v for k, v in self.seen_write_dates.items()}
+        data["seen_owners"] = {str(k): v for k, v in self.seen_owners.items()}
         data["writes"] = [
             {"lead_ids": list(w.lead_ids), "values": dict(w.values)} for w in self.writes
         ]
@@ -119,6 +124,28 @@ class Plan:
     def to_json(self) -> str:
         """The plan as JSON text."""
         return json.dumps(self.to_dict(), default=_json_default, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Plan:
+        """A plan written by `to_json`; raises ``ValueError`` naming what does not fit."""
+        try:
+            plan = _PLAN.validate_json(text)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "the document"
+            raise ValueError(f"{where}: {first['msg']} ({exc.error_count()} problem(s))") from None
+        unseen = [
+            lead_id
+            for group in plan.writes
+            for lead_id in group.lead_ids
+            if lead_id not in plan.seen_write_dates or lead_id not in plan.seen_owners
+        ]
+        if unseen:
+            raise ValueError(f"lead {unseen[0]} is written but its planned state is not recorded")
+        return plan
+
+
+_PLAN = TypeAdapter(Plan)
 
 
 def _json_default(value: object) -> str:

@@ -22,7 +22,7 @@ from odoo_lead_manager.errors import ConfigError, UserInputError
 from odoo_lead_manager.finding import base_domain, find_in_store
 from odoo_lead_manager.finding.configured import build_finding
 from odoo_lead_manager.finding.dropback import Dropback, DropbackTarget
-from odoo_lead_manager.model import Assignment, Lead, Salesperson
+from odoo_lead_manager.model import Assignment, Lead, Salesperson, write_stamp
 from odoo_lead_manager.plan import Plan, WriteGroup
 from odoo_lead_manager.selection import limit_workload, select_from_config, target_campaign
 from odoo_lead_manager.strategies import (
@@ -137,6 +137,7 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
         loaded, chosen, strategy_note, data, campaign, seed
     )
     leads_by_id = {lead.id: lead for lead in (*found.leads, *found.dropback)}
+    planned = [leads_by_id[a.lead_id] for a in (*result.assignments, *dropback)]
     writes = _write_groups(loaded, store, result.assignments, selection.eligible)
     writes += dropback_writes
     user_names = {p.user_id: p.name for p in members}
@@ -166,10 +167,8 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
         rotation=result.rotation,
         writes=writes,
         user_names=user_names,
-        seen_write_dates={
-            a.lead_id: _iso(leads_by_id[a.lead_id].write_date)
-            for a in (*result.assignments, *dropback)
-        },
+        seen_write_dates={lead.id: write_stamp(lead.write_date) for lead in planned},
+        seen_owners={lead.id: lead.user_id for lead in planned},
         dropback=dropback,
         dropback_applied=setup.dropback is None or setup.dropback.assign,
         warnings=(
@@ -283,7 +282,3 @@ def _dropback_plan(
 def _owner_names(store: CrmStore, leads: Sequence[Lead], known: dict[int, str]) -> dict[int, str]:
     missing = {lead.user_id for lead in leads if lead.user_id is not None} - known.keys()
     return {u.id: u.name for u in store.users_by_id(missing)} if missing else {}
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(sep=" ") if value else None

@@ -1,37 +1,73 @@
-"""One daily distribution run: plan, show, apply unless dry, summarise."""
+"""One daily distribution run: plan, show, apply unless dry, summarise.
+
+A real run holds the campaign's lock from before planning until the last
+write, finishes any run of the campaign that a crash left unfinished, and
+distributes a campaign once a day unless forced (spec §9.2, issue 7).
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 from rich.console import Console
+from rich.progress import Progress
 
-from odoo_lead_manager.applying import ApplyResult, apply_plan
+from odoo_lead_manager.applying import ApplyResult, ApplySettings, apply_plan
 from odoo_lead_manager.capabilities import skipped_outputs
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.crm.opening import open_store
 from odoo_lead_manager.crm.store import CrmStore
+from odoo_lead_manager.errors import ConfigError, DataFileError, UserInputError, reading
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.planning import RunOptions, build_plan, rotation_path
-from odoo_lead_manager.reporting.console import print_outcome, print_plan
+from odoo_lead_manager.reporting.console import (
+    print_apply_result,
+    print_notes,
+    print_outcome,
+    print_plan,
+    print_undo_result,
+)
+from odoo_lead_manager.selection import target_campaign
 from odoo_lead_manager.strategies.round_robin import save_rotation
+from odoo_lead_manager.tracking import Journal, open_journal
+from odoo_lead_manager.tracking.journal import COMPLETED, UNDOING, UNDONE
+from odoo_lead_manager.tracking.locks import campaign_lock
+from odoo_lead_manager.undoing import UndoResult, undo_run
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """A finished run: its plan, what was applied (None for a dry run) and its duration."""
+    """A finished command: the plan it showed or applied, what was applied, how long it took.
+
+    ``applied`` is None when nothing was written: a dry run, or a campaign
+    already distributed today (``notes`` then says so and ``plan`` is that
+    earlier run's plan). ``resumed`` holds runs a crash had left unfinished
+    and that this command completed first.
+    """
 
     plan: Plan
     applied: ApplyResult | None
     seconds: float
+    notes: tuple[str, ...] = ()
+    resumed: tuple[ApplyResult, ...] = ()
 
     @property
     def dry_run(self) -> bool:
-        return self.applied is None
+        return self.applied is None and not self.notes
+
+    @property
+    def exit_status(self) -> int:
+        """1 when a run had to stop before every planned lead was decided, else 0."""
+        results = (*self.resumed, *([self.applied] if self.applied else []))
+        return 1 if any(not result.complete for result in results) else 0
 
 
 def run_distribution(
@@ -40,25 +76,212 @@ def run_distribution(
     options: RunOptions | None = None,
     console: Console | None = None,
     store: CrmStore | None = None,
+    force: bool = False,
 ) -> RunOutcome:
-    """Run once; a dry run reads the CRM and changes nothing."""
+    """Run once; a dry run reads the CRM and changes nothing (not even the journal).
+
+    ``force`` distributes again a campaign already distributed today.
+    """
+    started = time.perf_counter()
+    options = options or RunOptions()
+    console = console or Console(quiet=True)
+    with _crm(loaded, store) as crm:
+        if dry_run:
+            plan = build_plan(loaded, crm, options)
+            print_plan(console, plan, dry_run=True)
+            outcome = RunOutcome(plan, None, 0.0)
+        else:
+            outcome = _distribute_once(loaded, crm, options, console, force)
+    return _finished(loaded, console, outcome, started)
+
+
+def apply_saved_plan(
+    loaded: LoadedConfig,
+    plan_file: Path,
+    console: Console | None = None,
+    store: CrmStore | None = None,
+    force: bool = False,
+) -> RunOutcome:
+    """`odlm apply`: write exactly the plan a dry run saved, with the same re-checks."""
     started = time.perf_counter()
     console = console or Console(quiet=True)
-    own_store = store is None
+    plan = read_plan(plan_file)
+    campaign = target_campaign(loaded)
+    if plan.campaign != campaign:
+        raise ConfigError(
+            f"{plan_file} is a plan for campaign {plan.campaign or '(none)'}, but "
+            f"{loaded.path} distributes {campaign or '(no campaign)'}"
+        )
+    with _crm(loaded, store) as crm, _locked_journal(loaded, campaign) as (journal, notes):
+        record = journal.run(plan.run_id)
+        if record is not None and record.status == COMPLETED:
+            note = f"plan {plan.run_id} was applied already ({record.updated_at:%Y-%m-%d %H:%M}); "
+            return _finished(
+                loaded, console, RunOutcome(plan, None, 0.0, (*notes, note + "nothing changed")),
+                started,
+            )  # fmt: skip
+        if record is None:
+            _refuse_other_runs(journal, loaded, campaign, plan.today, force)
+        elif record.status in (UNDOING, UNDONE):
+            raise UserInputError(f"run {plan.run_id} was undone; it cannot be applied again")
+        print_plan(console, plan, dry_run=False)
+        result = _apply(loaded, plan, crm, journal, console, force)
+        outcome = RunOutcome(plan, result, 0.0, notes)
+    return _finished(loaded, console, outcome, started)
+
+
+def undo(
+    loaded: LoadedConfig,
+    run_id: str,
+    console: Console | None = None,
+    store: CrmStore | None = None,
+) -> UndoResult:
+    """`odlm undo`: give a run's leads their previous values where nobody changed them since."""
+    console = console or Console(quiet=True)
+    with _crm(loaded, store) as crm:
+        journal, notes = open_journal(loaded)
+        try:
+            record = journal.run(run_id)
+            if record is None:
+                raise UserInputError(f"no run {run_id} in the run journal {journal.where}")
+            with campaign_lock(journal, record.campaign):
+                settings = ApplySettings.from_config(loaded)
+                with _progress(console, record.written, "Undoing") as advance:
+                    result = undo_run(run_id, crm, journal, settings, advance)
+        finally:
+            journal.close()
+    print_notes(console, (notes,) if notes else ())
+    print_undo_result(console, result)
+    return result
+
+
+def read_plan(path: Path) -> Plan:
+    """A plan file written by ``--plan-out``; a bad one is a `DataFileError` naming it."""
+    with reading(path, "plan file", DataFileError):
+        text = path.read_bytes()
+    try:
+        return Plan.from_json(text)
+    except ValueError as exc:
+        raise DataFileError(f"{path}: not an odlm plan: {exc}") from None
+
+
+def _distribute_once(
+    loaded: LoadedConfig, crm: CrmStore, options: RunOptions, console: Console, force: bool
+) -> RunOutcome:
+    campaign = target_campaign(loaded)
+    today = options.today or date.today()
+    with _locked_journal(loaded, campaign) as (journal, notes):
+        resumed = []
+        for record in journal.unfinished(campaign or ""):
+            if record.status == UNDOING:
+                raise UserInputError(
+                    f"run {record.run_id} of {record.run_date} was being undone when it "
+                    f"stopped; finish that first with: odlm undo {record.run_id}"
+                )
+            plan = journal.plan(record.run_id)
+            console.print(
+                f"Run {record.run_id} of {record.run_date} did not finish ({record.status}); "
+                "finishing it first."
+            )
+            result = _apply(loaded, plan, crm, journal, console, record.forced)
+            resumed.append(result)
+            if not result.complete or record.run_date == today:
+                # Today's distribution is that run; planning another would distribute twice.
+                return RunOutcome(plan, result, 0.0, notes, tuple(resumed[:-1]))
+        done = journal.completed_on(campaign or "", today)
+        if done is not None and not force:
+            note = (
+                f"campaign {campaign or '(any)'} was distributed on {today} already "
+                f"(run {done.run_id}, {done.written:,} leads); nothing changed. "
+                "Use --force to distribute again."
+            )
+            return RunOutcome(journal.plan(done.run_id), None, 0.0, (*notes, note), tuple(resumed))
+        plan = build_plan(loaded, crm, options)
+        print_plan(console, plan, dry_run=False)
+        result = _apply(loaded, plan, crm, journal, console, force)
+        return RunOutcome(plan, result, 0.0, notes, tuple(resumed))
+
+
+def _refuse_other_runs(
+    journal: Journal, loaded: LoadedConfig, campaign: str | None, day: date, force: bool
+) -> None:
+    """A saved plan is not applied over an unfinished run, nor twice on a day unless forced."""
+    for record in journal.unfinished(campaign or ""):
+        raise UserInputError(
+            f"run {record.run_id} of {record.run_date} did not finish ({record.status}); "
+            f"finish it with: odlm dailydist --config {loaded.path}, or take it back with: "
+            f"odlm undo {record.run_id}; nothing was changed"
+        )
+    done = journal.completed_on(campaign or "", day)
+    if done is not None and not force:
+        raise UserInputError(
+            f"campaign {campaign or '(any)'} was distributed on {day} already (run "
+            f"{done.run_id}); use --force to apply this plan as well; nothing was changed"
+        )
+
+
+def _apply(
+    loaded: LoadedConfig,
+    plan: Plan,
+    crm: CrmStore,
+    journal: Journal,
+    console: Console,
+    forced: bool,
+) -> ApplyResult:
+    """Apply (or finish applying) ``plan``; once complete, its rotation becomes the next start."""
+    settings = ApplySettings.from_config(loaded)
+    planned = sum(len(group.lead_ids) for group in plan.writes)
+    with _progress(console, planned, "Writing") as advance:
+        result = apply_plan(plan, crm, journal, settings, forced, advance)
+    if result.complete and plan.rotation is not None:
+        save_rotation(rotation_path(loaded, plan.campaign), plan.rotation)
+    return result
+
+
+@contextmanager
+def _crm(loaded: LoadedConfig, store: CrmStore | None) -> Iterator[CrmStore]:
     crm = store if store is not None else open_store(loaded)
     try:
-        plan = build_plan(loaded, crm, options)
-        print_plan(console, plan, dry_run)
-        applied = None
-        if not dry_run:
-            applied = apply_plan(plan, crm, loaded.config.execution.batch_size)
-            if plan.rotation is not None:
-                save_rotation(rotation_path(loaded, plan.campaign), plan.rotation)
+        yield crm
     finally:
-        if own_store:
+        if store is None:
             crm.close()
-    outcome = RunOutcome(plan, applied, time.perf_counter() - started)
-    print_outcome(console, plan, applied, outcome.seconds)
+
+
+@contextmanager
+def _locked_journal(
+    loaded: LoadedConfig, campaign: str | None
+) -> Iterator[tuple[Journal, tuple[str, ...]]]:
+    journal, warning = open_journal(loaded)
+    try:
+        with campaign_lock(journal, campaign or ""):
+            yield journal, (warning,) if warning else ()
+    finally:
+        journal.close()
+
+
+@contextmanager
+def _progress(console: Console, total: int, what: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal; elsewhere a no-op, so logs stay readable."""
+    if not console.is_terminal or total == 0:
+        yield lambda _done: None
+        return
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"{what} {total:,} leads", total=total)
+        yield lambda done: progress.advance(task, done)
+
+
+def _finished(
+    loaded: LoadedConfig, console: Console, outcome: RunOutcome, started: float
+) -> RunOutcome:
+    seconds = time.perf_counter() - started
+    outcome = RunOutcome(outcome.plan, outcome.applied, seconds, outcome.notes, outcome.resumed)
+    print_notes(console, outcome.notes)
+    for result in outcome.resumed:
+        print_apply_result(console, result, loaded.path)
+    if outcome.notes and outcome.applied is None:
+        return outcome
+    print_outcome(console, outcome.plan, outcome.applied, seconds, loaded.path)
     skipped = skipped_outputs(loaded.config)
     if skipped:
         message = f"not available in this version, nothing produced for: {', '.join(skipped)}"

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 
+from odoo_lead_manager.applying import ApplySettings, apply_plan
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import CrmError
 from odoo_lead_manager.finding.dates import DateWindow, date_range_filter
@@ -40,6 +43,11 @@ from odoo_lead_manager.finding.rules import (
     web_source_filter,
 )
 from odoo_lead_manager.model import Lead, Team, User
+from odoo_lead_manager.tracking.journal import Journal
+from odoo_lead_manager.undoing import undo_run
+
+from ..applying.faults import Fault, FaultyStore, Killed
+from ..applying.plans import hand_plan
 
 SEED_TEAMS = (Team(1, "Voice"), Team(2, "Apple"), Team(3, "Old Team", active=False))
 SEED_USERS = (
@@ -351,3 +359,67 @@ class CrmStoreContract:
         with pytest.raises(CrmError):
             store.write_leads(ids, values)
         assert list(store.search_leads(ALL)) == snapshot
+
+    # applying a plan safely, and taking it back (issue 7)
+
+    @staticmethod
+    def journal(tmp_path: Path) -> Journal:
+        return Journal(create_engine(f"sqlite:///{tmp_path / 'journal.sqlite'}"))
+
+    def test_apply_and_undo_round_trip(self, store: CrmStore, tmp_path: Path) -> None:
+        fields = ("user_id", "open_user_id", "closer_id", "status", "team_id")
+        before = {lead.id: lead for lead in store.read_leads([1, 2, 3, 8])}
+        plan = hand_plan(
+            store,
+            [
+                ([1, 3], {"user_id": 2, "open_user_id": 2, "status": "New", "team_id": 2}),
+                ([2, 8], {"user_id": 1, "status": "Utr"}),  # lead 2 holds these already
+            ],
+        )
+        journal = self.journal(tmp_path)
+        applied = apply_plan(plan, store, journal, ApplySettings(batch_size=1))
+        assert (applied.written, applied.already, applied.skipped, applied.failed) == (3, 1, {}, {})
+        after = {lead.id: lead for lead in store.read_leads([1, 3, 8])}
+        assert [(after[i].user_id, after[i].status) for i in (1, 3, 8)] == [
+            (2, "New"), (2, "New"), (1, "Utr"),
+        ]  # fmt: skip
+        store.write_leads([3], {"status": "Call Back"})  # a salesperson works lead 3
+
+        undone = undo_run(plan.run_id, store, journal, ApplySettings(batch_size=10))
+        assert undone.restored == 2 and list(undone.left_alone) == [3]
+        assert "status is now 'Call Back'" in undone.left_alone[3]
+        restored = {lead.id: lead for lead in store.read_leads([1, 2, 3, 8])}
+        for lead_id in (1, 2, 8):
+            assert [getattr(restored[lead_id], f) for f in fields] == [
+                getattr(before[lead_id], f) for f in fields
+            ]
+        assert (restored[3].user_id, restored[3].status) == (2, "Call Back")
+        assert journal.run(plan.run_id).status == "undone"  # type: ignore[union-attr]
+
+    def test_a_lead_changed_since_planning_is_left_alone(
+        self, store: CrmStore, tmp_path: Path
+    ) -> None:
+        plan = hand_plan(store, [([1, 3], {"user_id": 2, "status": "New"})])
+        store.write_leads([3], {"user_id": 1})  # reassigned by hand after planning
+        result = apply_plan(plan, store, self.journal(tmp_path), ApplySettings())
+        assert result.written == 1
+        assert result.skipped == {3: "left alone: user_id is now 1, not 2 as planned"}
+        assert store.read_leads([3])[0].user_id == 1
+
+    def test_a_run_killed_after_a_write_resumes_without_writing_twice(
+        self, store: CrmStore, tmp_path: Path
+    ) -> None:
+        plan = hand_plan(store, [([1, 3], {"user_id": 2, "status": "New"}), ([8], {"user_id": 1})])
+        journal = self.journal(tmp_path)
+        dying = FaultyStore(store, [Fault("write_leads", 1, "after", Killed())])
+        with pytest.raises(Killed):
+            apply_plan(plan, dying, journal, ApplySettings(batch_size=10))
+        assert journal.run(plan.run_id).status == "applying"  # type: ignore[union-attr]
+        again = FaultyStore(store)
+        result = apply_plan(plan, again, journal, ApplySettings(batch_size=10))
+        assert result.resumed and result.written == 3
+        assert sorted(dying.written + again.written) == [1, 3, 8]  # each lead written once
+        leads = store.read_leads([1, 3, 8])
+        assert [(lead.user_id, lead.status) for lead in leads] == [
+            (2, "New"), (2, "New"), (1, "call_back"),
+        ]  # fmt: skip

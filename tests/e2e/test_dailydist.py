@@ -45,7 +45,7 @@ def test_real_run_applies_exactly_the_dry_run_plan(demo_dir: Path) -> None:
     before = {lead.id: lead for lead in snapshot(demo_dir / "crm.sqlite")}
     real = run_distribution(loaded, dry_run=False, options=options)
     assert real.plan.assignments == dry.assignments
-    assert real.applied is not None and real.applied.leads_written == len(dry.assignments)
+    assert real.applied is not None and real.applied.written == len(dry.assignments)
 
     after = {lead.id: lead for lead in snapshot(demo_dir / "crm.sqlite")}
     with LocalStore.open(demo_dir / "crm.sqlite") as store:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from odoo_lead_manager.applying import apply_plan
+from odoo_lead_manager.applying import ApplySettings, apply_plan
 from odoo_lead_manager.config import LoadedConfig, load_config
 from odoo_lead_manager.crm.local_store import LocalStore
 from odoo_lead_manager.demo import OTHER_SOURCES, WEB_SOURCES
@@ -22,6 +22,7 @@ from odoo_lead_manager.finding.configured import build_finding
 from odoo_lead_manager.model import Lead
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.planning import RunOptions, build_plan
+from odoo_lead_manager.tracking import open_journal
 
 from ..conftest import TODAY
 
@@ -281,7 +282,9 @@ def test_dropback_writes_the_rule_values(demo_dir: Path) -> None:
     loaded = configure(demo_dir, DROPBACK)
     with LocalStore.open(demo_dir / "crm.sqlite") as store:
         plan = build_plan(loaded, store, RunOptions(today=TODAY, seed=5))
-        apply_plan(plan, store, batch_size=100)
+        journal, _ = open_journal(loaded)
+        apply_plan(plan, store, journal, ApplySettings(batch_size=100))
+        journal.close()
         voice = [a.lead_id for a in plan.dropback if a.user_id == 5]
         written = store.read_leads(voice)
     assert {(x.user_id, x.open_user_id, x.closer_id) for x in written} == {(5, 5, 5)}

@@ -28,7 +28,7 @@ from odoo_lead_manager.crm.local_domain import (
     mentions_active,
 )
 from odoo_lead_manager.crm.store import LeadValues, check_lead_values
-from odoo_lead_manager.errors import CrmError
+from odoo_lead_manager.errors import CrmError, CrmUnavailable
 from odoo_lead_manager.model import Domain, Lead, Team, User, split_values
 
 SCHEMA_VERSION = 3
@@ -445,6 +445,10 @@ class LocalStore:
                     raise CrmError(
                         f"the store refused the values {dict(values)!r}: {exc}"
                     ) from None
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc):
+                        raise
+                    raise CrmUnavailable(f"the local CRM store {self.path} is busy") from None
 
     # helpers -------------------------------------------------------------
 

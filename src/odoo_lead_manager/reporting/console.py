@@ -6,12 +6,17 @@ output is not a terminal or NO_COLOR is set, and tables fall back to ASCII.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from odoo_lead_manager.applying import ApplyResult
 from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.tracking.journal import RunRecord
+from odoo_lead_manager.undoing import UndoResult
 
 
 def _fmt_pct(value: float | None) -> str:
@@ -156,7 +161,13 @@ def _workload_table(plan: Plan, table_box: box.Box) -> Table:
     return table
 
 
-def print_outcome(console: Console, plan: Plan, result: ApplyResult | None, seconds: float) -> None:
+def print_outcome(
+    console: Console,
+    plan: Plan,
+    result: ApplyResult | None,
+    seconds: float,
+    config_path: Path | None = None,
+) -> None:
     """The closing lines: what changed, and how long it took."""
     console.print()
     console.print("[bold]Execution summary[/bold]")
@@ -166,7 +177,80 @@ def print_outcome(console: Console, plan: Plan, result: ApplyResult | None, seco
         console.print("  This was a DRY RUN: nothing was changed in the CRM.")
         console.print("  To apply this distribution, run again without --dry-run.")
     else:
-        console.print(
-            f"  Leads distributed: {result.leads_written:,} ({result.write_calls} write calls)"
-        )
+        print_apply_result(console, result, config_path)
     console.print(f"  Execution time: {seconds:.2f} s")
+
+
+def print_notes(console: Console, notes: Sequence[str]) -> None:
+    """Why a command did less than asked (already distributed, journal fallback)."""
+    for note in notes:
+        console.print(f"Note: {note}", soft_wrap=True, markup=False)
+
+
+def print_apply_result(
+    console: Console, result: ApplyResult, config_path: Path | None = None
+) -> None:
+    """What a run wrote, left alone and could not write, and how to take it back."""
+    resumed = " (resumed)" if result.resumed else ""
+    console.print(f"  Run {result.run_id}{resumed}: {result.planned:,} leads planned")
+    console.print(
+        f"  Leads distributed: {result.written:,} ({result.write_calls} write calls this time)"
+    )
+    if result.already:
+        console.print(f"  Already holding the planned values: {result.already:,}")
+    _print_leads(console, "Left alone, changed since planning", result.skipped)
+    _print_leads(console, "Failed", result.failed)
+    if result.stopped:
+        console.print(f"  STOPPED: {result.stopped}")
+        console.print(
+            "  The journal holds where the run stopped: the same command finishes it, "
+            f"or `odlm undo {result.run_id}` takes back what was written."
+        )
+    elif result.written:
+        config = config_path or "CONFIG"
+        console.print(
+            f"  To take this run back: odlm undo {result.run_id} --config {config}",
+            soft_wrap=True,
+        )
+
+
+def print_undo_result(console: Console, result: UndoResult) -> None:
+    """What an undo restored and what it left alone."""
+    console.print(f"[bold]Undo of run {result.run_id}[/bold]")
+    if result.earlier:
+        console.print("  This run was undone before; nothing changed now. What that undo did:")
+    console.print(f"  Leads given back their previous values: {result.restored:,}")
+    if result.already:
+        console.print(f"  Already holding their previous values: {result.already:,}")
+    _print_leads(console, "Left alone, changed since the run", result.left_alone)
+    _print_leads(console, "Failed", result.failed)
+    if result.stopped:
+        console.print(f"  STOPPED: {result.stopped}")
+        console.print("  Run the same undo again to finish it.")
+
+
+def _print_leads(console: Console, title: str, reasons: Mapping[int, str], shown: int = 20) -> None:
+    if not reasons:
+        return
+    console.print(f"  {title}: {len(reasons):,}")
+    for lead_id in sorted(reasons)[:shown]:
+        console.print(f"    lead {lead_id}: {reasons[lead_id]}", markup=False)
+    if len(reasons) > shown:
+        console.print(f"    ... and {len(reasons) - shown:,} more (all are in the run journal)")
+
+
+def print_runs(console: Console, where: str, records: Sequence[RunRecord]) -> None:
+    """The run journal, newest first, one run per line."""
+    if not records:
+        console.print(f"No runs in the run journal {where}.")
+        return
+    console.print(f"Runs in {where}, newest first:")
+    for r in records:
+        console.print(
+            f"  {r.run_id}  {r.campaign or '-'}  {r.run_date}  {r.status:<9}  "
+            f"planned {r.planned:,}  written {r.written:,}  left alone {r.skipped:,}  "
+            f"failed {r.failed:,}  started {r.started_at:%Y-%m-%d %H:%M} UTC",
+            soft_wrap=True,
+        )
+        if r.message:
+            console.print(f"    {r.message}", soft_wrap=True, markup=False)

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from odoo_lead_manager.errors import DataFileError, reading
-from odoo_lead_manager.model import Salesperson
+from odoo_lead_manager.model import Salesperson, campaign_slug
 from odoo_lead_manager.strategies.shares import Shares, water_fill
 
 
@@ -82,8 +82,7 @@ def round_robin_shares(people: Sequence[Salesperson], total: int) -> Shares:
 
 def state_path(state_dir: Path, campaign: str | None) -> Path:
     """Where a campaign's rotation is kept."""
-    slug = "".join(c if c.isalnum() else "-" for c in (campaign or "all").casefold())
-    return state_dir / f"round-robin-{slug}.json"
+    return state_dir / f"round-robin-{campaign_slug(campaign)}.json"
 
 
 def load_rotation(path: Path, cycle: str) -> Rotation | None:

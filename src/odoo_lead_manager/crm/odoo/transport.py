@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from odoo_lead_manager.errors import CrmError
+from odoo_lead_manager.errors import CrmError, CrmUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ T = TypeVar("T")
 TRANSIENT_HTTP = frozenset({502, 503, 504})
 
 
-class OdooUnreachable(CrmError):
+class OdooUnreachable(CrmUnavailable):
     """The server could not be reached or did not answer in time."""
 
 

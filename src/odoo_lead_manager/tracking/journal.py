@@ -1,0 +1,354 @@
+"""The run journal: every applied plan and each of its batches, before and after writing.
+
+The journal is what makes a run safe to kill. A run is recorded with its
+whole plan before the first write; each batch is recorded as *writing*
+(with the leads' previous values) before it goes to the CRM and as *done*
+(with what was written, skipped or refused) after. Whatever the moment a
+run dies, the next run finds it unfinished and completes exactly that plan.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, RowMapping, and_, event, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from odoo_lead_manager.errors import UserInputError
+from odoo_lead_manager.model import Lead, write_stamp
+from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.sqldb import describe_failure
+from odoo_lead_manager.tracking.tables import batches, metadata, runs
+
+APPLYING, STOPPED, COMPLETED, UNDOING, UNDONE = (
+    "applying",
+    "stopped",
+    "completed",
+    "undoing",
+    "undone",
+)
+UNFINISHED = (APPLYING, STOPPED, UNDOING)
+
+
+class JournalUnavailable(UserInputError):
+    """The journal's database cannot be read or written."""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """The state a lead must still be in to be written: its last change and some values."""
+
+    write_date: str | None
+    fields: Mapping[str, Any]
+
+    def mismatch(self, lead: Lead) -> str | None:
+        """Why ``lead`` is no longer in this state, or None when it is."""
+        for name, value in self.fields.items():
+            now = getattr(lead, name)
+            if now != value:
+                return f"{name} is now {now!r}, not {value!r} as planned"
+        stamp = write_stamp(lead.write_date)
+        if stamp != self.write_date:
+            return f"modified at {stamp} since it was planned (seen as of {self.write_date})"
+        return None
+
+
+@dataclass
+class Batch:
+    """Leads written with the same values in one call, and what became of each."""
+
+    kind: str
+    batch_no: int
+    lead_ids: tuple[int, ...]
+    values: Mapping[str, Any]
+    expect: Mapping[int, Expectation]
+    state: str = "pending"
+    attempts: int = 0
+    previous: dict[int, dict[str, Any]] = field(default_factory=dict)
+    sent: tuple[int, ...] = ()
+    written: dict[int, str | None] = field(default_factory=dict)
+    already: list[int] = field(default_factory=list)
+    skipped: dict[int, str] = field(default_factory=dict)
+    failed: dict[int, str] = field(default_factory=dict)
+
+    def open_ids(self) -> list[int]:
+        """Leads whose fate is not decided yet."""
+        settled = self.written.keys() | self.skipped.keys() | self.failed.keys()
+        settled |= set(self.already)
+        return [lead_id for lead_id in self.lead_ids if lead_id not in settled]
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A journalled run."""
+
+    run_id: str
+    campaign: str
+    run_date: date
+    status: str
+    forced: bool
+    started_at: datetime
+    updated_at: datetime
+    planned: int
+    written: int
+    already: int
+    skipped: int
+    failed: int
+    message: str | None
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What the batches of one kind of a run add up to."""
+
+    written: int
+    already: int
+    skipped: dict[int, str]
+    failed: dict[int, str]
+
+    @classmethod
+    def of(cls, done: Sequence[Batch]) -> Totals:
+        skipped: dict[int, str] = {}
+        failed: dict[int, str] = {}
+        for batch in done:
+            skipped.update(batch.skipped)
+            failed.update(batch.failed)
+        return cls(
+            written=sum(len(b.written) for b in done),
+            already=sum(len(b.already) for b in done),
+            skipped=skipped,
+            failed=failed,
+        )
+
+
+class Journal:
+    """Runs and batches in one database, reached through a SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.where = engine.url.render_as_string(hide_password=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        with self._connection() as connection:
+            metadata.create_all(connection, checkfirst=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def run(self, run_id: str) -> RunRecord | None:
+        with self._connection() as connection:
+            row = connection.execute(select(runs).where(runs.c.run_id == run_id)).first()
+        return _record(row._mapping) if row else None
+
+    def unfinished(self, campaign: str) -> list[RunRecord]:
+        """Runs of ``campaign`` that began and did not end, oldest first."""
+        return self._runs(and_(runs.c.campaign == campaign, runs.c.status.in_(UNFINISHED)))
+
+    def completed_on(self, campaign: str, day: date) -> RunRecord | None:
+        """The last run of ``campaign`` for ``day`` that finished and was not undone."""
+        found = self._runs(
+            and_(runs.c.campaign == campaign, runs.c.run_date == day, runs.c.status == COMPLETED)
+        )
+        return found[-1] if found else None
+
+    def recent(self, limit: int) -> list[RunRecord]:
+        """The latest ``limit`` runs, newest first."""
+        with self._connection() as connection:
+            rows = connection.execute(
+                select(runs).order_by(runs.c.started_at.desc(), runs.c.run_id).limit(limit)
+            ).all()
+        return [_record(row._mapping) for row in rows]
+
+    def begin(self, plan: Plan, forced: bool, planned: Sequence[Batch]) -> None:
+        """Record a run and all its batches, before anything is written."""
+        now = _now()
+        with self._connection() as connection:
+            connection.execute(
+                insert(runs).values(
+                    run_id=plan.run_id,
+                    campaign=plan.campaign or "",
+                    run_date=plan.today,
+                    status=APPLYING,
+                    forced=forced,
+                    started_at=now,
+                    updated_at=now,
+                    planned=sum(len(b.lead_ids) for b in planned),
+                    written=0,
+                    already=0,
+                    skipped=0,
+                    failed=0,
+                    plan_json=plan.to_json(),
+                )
+            )
+            self._insert_batches(connection, plan.run_id, planned)
+
+    def begin_undo(self, run_id: str, planned: Sequence[Batch]) -> None:
+        """Record the batches that will undo a run, and mark it as being undone."""
+        with self._connection() as connection:
+            self._insert_batches(connection, run_id, planned)
+            self._mark(connection, run_id, UNDOING)
+
+    def mark(self, run_id: str, status: str) -> None:
+        """Set a run's status (a resumed run is applying or undoing again)."""
+        with self._connection() as connection:
+            self._mark(connection, run_id, status)
+
+    @staticmethod
+    def _mark(connection: Connection, run_id: str, status: str) -> None:
+        connection.execute(
+            update(runs)
+            .where(runs.c.run_id == run_id)
+            .values(status=status, updated_at=_now(), message=None)
+        )
+
+    def plan(self, run_id: str) -> Plan:
+        with self._connection() as connection:
+            text = connection.execute(
+                select(runs.c.plan_json).where(runs.c.run_id == run_id)
+            ).scalar_one()
+        return Plan.from_json(text)
+
+    def batches(self, run_id: str, kind: str) -> list[Batch]:
+        with self._connection() as connection:
+            rows = connection.execute(
+                select(batches)
+                .where(batches.c.run_id == run_id, batches.c.kind == kind)
+                .order_by(batches.c.batch_no)
+            ).all()
+        return [_batch(row._mapping) for row in rows]
+
+    def save(self, run_id: str, batch: Batch) -> None:
+        """Record where a batch stands (before writing it, and again after)."""
+        with self._connection() as connection:
+            connection.execute(
+                update(batches)
+                .where(
+                    batches.c.run_id == run_id,
+                    batches.c.kind == batch.kind,
+                    batches.c.batch_no == batch.batch_no,
+                )
+                .values(**_progress(batch), updated_at=_now())
+            )
+
+    def finish(self, run_id: str, status: str, totals: Totals | None, message: str | None) -> None:
+        """Record a run's end; ``totals`` are the applied counts (None keeps them, for undo)."""
+        counts = (
+            {}
+            if totals is None
+            else {
+                "written": totals.written,
+                "already": totals.already,
+                "skipped": len(totals.skipped),
+                "failed": len(totals.failed),
+            }
+        )
+        with self._connection() as connection:
+            connection.execute(
+                update(runs)
+                .where(runs.c.run_id == run_id)
+                .values(status=status, updated_at=_now(), message=message, **counts)
+            )
+
+    def _runs(self, condition: Any) -> list[RunRecord]:
+        with self._connection() as connection:
+            rows = connection.execute(
+                select(runs).where(condition).order_by(runs.c.started_at, runs.c.run_id)
+            ).all()
+        return [_record(row._mapping) for row in rows]
+
+    @staticmethod
+    def _insert_batches(connection: Connection, run_id: str, planned: Sequence[Batch]) -> None:
+        if not planned:
+            return
+        now = _now()
+        connection.execute(
+            insert(batches),
+            [
+                {
+                    "run_id": run_id,
+                    "kind": batch.kind,
+                    "batch_no": batch.batch_no,
+                    "lead_ids": json.dumps(batch.lead_ids),
+                    "values_json": json.dumps(dict(batch.values), sort_keys=True),
+                    "expect_json": json.dumps(
+                        {str(k): [e.write_date, dict(e.fields)] for k, e in batch.expect.items()}
+                    ),
+                    "updated_at": now,
+                    **_progress(batch),
+                }
+                for batch in planned
+            ],
+        )
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """One transaction; any database failure becomes a `JournalUnavailable`."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as error:
+            raise self.unavailable(error) from None
+
+    def unavailable(self, error: SQLAlchemyError, doing: str = "") -> JournalUnavailable:
+        """The failure as one sentence naming the journal's database, without a password."""
+        return JournalUnavailable(f"run journal: {doing}{describe_failure(self.engine, error)}")
+
+
+def _progress(batch: Batch) -> dict[str, Any]:
+    return {
+        "state": batch.state,
+        "attempts": batch.attempts,
+        "previous_json": json.dumps({str(k): v for k, v in batch.previous.items()}),
+        "sent_json": json.dumps(batch.sent),
+        "written_json": json.dumps({str(k): v for k, v in batch.written.items()}),
+        "already_json": json.dumps(batch.already),
+        "skipped_json": json.dumps({str(k): v for k, v in batch.skipped.items()}),
+        "failed_json": json.dumps({str(k): v for k, v in batch.failed.items()}),
+    }
+
+
+def _batch(row: RowMapping) -> Batch:
+    def by_id(column: str) -> dict[int, Any]:
+        return {int(k): v for k, v in json.loads(row[column]).items()}
+
+    return Batch(
+        kind=row["kind"],
+        batch_no=row["batch_no"],
+        lead_ids=tuple(json.loads(row["lead_ids"])),
+        values=json.loads(row["values_json"]),
+        expect={k: Expectation(v[0], v[1]) for k, v in by_id("expect_json").items()},
+        state=row["state"],
+        attempts=row["attempts"],
+        previous=by_id("previous_json"),
+        sent=tuple(json.loads(row["sent_json"])),
+        written=by_id("written_json"),
+        already=list(json.loads(row["already_json"])),
+        skipped=by_id("skipped_json"),
+        failed=by_id("failed_json"),
+    )
+
+
+def _record(row: RowMapping) -> RunRecord:
+    return RunRecord(
+        **{name: row[name] for name in RunRecord.__dataclass_fields__ if name != "forced"},
+        forced=bool(row["forced"]),
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # WAL keeps a commit cheap and survives a killed process; a second run
+    # waits up to 30 s for the file instead of failing at once.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

@@ -1,0 +1,105 @@
+"""Taking a run back: each lead it wrote gets its previous values, unless it changed since.
+
+The journal holds, for every lead a run wrote, the values it replaced and
+the lead's ``write_date`` right after the write. A lead whose written values
+and ``write_date`` are still those is restored; any other lead was touched by
+someone since, and is left alone and reported. Undo is journalled like a run
+(batches of kind ``undo``), so it too can be killed and resumed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from odoo_lead_manager.applying import (
+    ApplySettings,
+    BatchWriter,
+    Progress,
+    holds,
+    record_end,
+)
+from odoo_lead_manager.crm.store import CrmStore
+from odoo_lead_manager.errors import UserInputError
+from odoo_lead_manager.model import write_stamp
+from odoo_lead_manager.tracking.journal import UNDOING, UNDONE, Batch, Expectation, Journal, Totals
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """What an undo restored and what it left alone, over all its attempts."""
+
+    run_id: str
+    restored: int
+    already: int
+    left_alone: Mapping[int, str]
+    failed: Mapping[int, str]
+    write_calls: int
+    stopped: str | None = None
+    # True when the run had been undone before: this call changed nothing.
+    earlier: bool = False
+
+
+def undo_run(
+    run_id: str,
+    store: CrmStore,
+    journal: Journal,
+    settings: ApplySettings,
+    progress: Progress | None = None,
+) -> UndoResult:
+    """Restore the previous values of the leads run ``run_id`` wrote and nobody changed since."""
+    record = journal.run(run_id)
+    if record is None:
+        raise UserInputError(f"no run {run_id} in the run journal {journal.where}")
+    if record.status not in (UNDOING, UNDONE):
+        applied = journal.batches(run_id, "apply")
+        _settle_interrupted(applied, store)
+        journal.begin_undo(run_id, undo_batches(applied, settings.batch_size))
+    elif record.status == UNDOING:
+        journal.mark(run_id, UNDOING)
+    batches = journal.batches(run_id, "undo")
+    writer = BatchWriter(store, journal, run_id, settings, progress)
+    stopped = writer.write_all(batches) if record.status != UNDONE else None
+    totals = Totals.of(batches)
+    if record.status != UNDONE:
+        record_end(journal, run_id, None, stopped, UNDONE)
+    return UndoResult(
+        run_id=run_id,
+        restored=totals.written,
+        already=totals.already,
+        left_alone=totals.skipped,
+        failed=totals.failed,
+        write_calls=writer.write_calls,
+        stopped=stopped,
+        earlier=record.status == UNDONE,
+    )
+
+
+def _settle_interrupted(applied: Sequence[Batch], store: CrmStore) -> None:
+    """Leads of a batch killed while writing count as written when they hold its values."""
+    for batch in applied:
+        if batch.state != "writing" or not batch.sent:
+            continue
+        for lead in store.read_leads(batch.sent):
+            if holds(lead, batch.values):
+                batch.written[lead.id] = write_stamp(lead.write_date)
+
+
+def undo_batches(applied: Sequence[Batch], batch_size: int) -> list[Batch]:
+    """One batch per set of identical previous values (at most ``batch_size`` leads each)."""
+    groups: dict[str, tuple[dict[str, Any], dict[int, Expectation]]] = {}
+    for batch in applied:
+        for lead_id, stamp in batch.written.items():
+            previous = batch.previous[lead_id]
+            key = json.dumps(previous, sort_keys=True)
+            expect = groups.setdefault(key, (previous, {}))[1]
+            expect[lead_id] = Expectation(stamp, dict(batch.values))
+    result: list[Batch] = []
+    for values, expect in groups.values():
+        ids = sorted(expect)
+        for start in range(0, len(ids), batch_size):
+            chunk = tuple(ids[start : start + batch_size])
+            result.append(Batch("undo", len(result), chunk, values, {i: expect[i] for i in chunk}))
+    return result
