@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -138,19 +138,15 @@ def undo(
 ) -> UndoResult:
     """`odlm undo`: give a run's leads their previous values where nobody changed them since."""
     console = console or Console(quiet=True)
-    with _crm(loaded, store) as crm:
-        journal, notes = open_journal(loaded)
-        try:
-            record = journal.run(run_id)
-            if record is None:
-                raise UserInputError(f"no run {run_id} in the run journal {journal.where}")
-            with campaign_lock(journal, record.campaign):
-                settings = ApplySettings.from_config(loaded)
-                with _progress(console, record.written, "Undoing") as advance:
-                    result = undo_run(run_id, crm, journal, settings, advance)
-        finally:
-            journal.close()
-    print_notes(console, (notes,) if notes else ())
+    with _crm(loaded, store) as crm, _journal(loaded) as (journal, notes):
+        record = journal.run(run_id)
+        if record is None:
+            raise UserInputError(f"no run {run_id} in the run journal {journal.where}")
+        with campaign_lock(journal, record.campaign):
+            settings = ApplySettings.from_config(loaded)
+            with _progress(console, record.written, "Undoing") as advance:
+                result = undo_run(run_id, crm, journal, settings, advance)
+    print_notes(console, notes)
     print_undo_result(console, result)
     return result
 
@@ -249,15 +245,21 @@ def _crm(loaded: LoadedConfig, store: CrmStore | None) -> Iterator[CrmStore]:
 
 
 @contextmanager
+def _journal(loaded: LoadedConfig) -> Iterator[tuple[Journal, tuple[str, ...]]]:
+    """The run journal, and the note to show when it fell back to the local file."""
+    journal, warning = open_journal(loaded)
+    try:
+        yield journal, (warning,) if warning else ()
+    finally:
+        journal.close()
+
+
+@contextmanager
 def _locked_journal(
     loaded: LoadedConfig, campaign: str | None
 ) -> Iterator[tuple[Journal, tuple[str, ...]]]:
-    journal, warning = open_journal(loaded)
-    try:
-        with campaign_lock(journal, campaign or ""):
-            yield journal, (warning,) if warning else ()
-    finally:
-        journal.close()
+    with _journal(loaded) as (journal, notes), campaign_lock(journal, campaign or ""):
+        yield journal, notes
 
 
 @contextmanager
@@ -275,7 +277,7 @@ def _finished(
     loaded: LoadedConfig, console: Console, outcome: RunOutcome, started: float
 ) -> RunOutcome:
     seconds = time.perf_counter() - started
-    outcome = RunOutcome(outcome.plan, outcome.applied, seconds, outcome.notes, outcome.resumed)
+    outcome = replace(outcome, seconds=seconds)
     print_notes(console, outcome.notes)
     for result in outcome.resumed:
         print_apply_result(console, result, loaded.path)
