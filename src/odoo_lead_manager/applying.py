@@ -27,6 +27,7 @@ from odoo_lead_manager.errors import (
 )
 from odoo_lead_manager.model import Lead, write_stamp
 from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.tracking.database import TrackingUnavailable
 from odoo_lead_manager.tracking.journal import (
     APPLYING,
     COMPLETED,
@@ -36,7 +37,6 @@ from odoo_lead_manager.tracking.journal import (
     Batch,
     Expectation,
     Journal,
-    JournalUnavailable,
     Totals,
 )
 
@@ -175,7 +175,7 @@ def record_end(
     """Record how a run (or its undo) ended: ``done``, or stopped and why."""
     try:
         journal.finish(run_id, STOPPED if stopped else done, totals, stopped)
-    except JournalUnavailable as exc:
+    except TrackingUnavailable as exc:
         raise RunStopped(
             f"{exc.message}; every batch was written but the run's end is not on record"
         ) from None
@@ -212,7 +212,7 @@ class BatchWriter:
                 return str(stop)
             except CrmError as exc:  # a refused read: retrying will not help
                 return exc.message
-            except JournalUnavailable as exc:
+            except TrackingUnavailable as exc:
                 raise RunStopped(
                     f"{exc.message}; the run stopped at batch {batch.batch_no + 1} of "
                     f"{len(batches)}; run the same command again to finish it "

@@ -22,7 +22,7 @@ _DECISIVE = (
     "distribution.advanced_rules.workload_balancing.consider_weekend_workload",
 )
 
-_RECORDING = ("tracking", "reporting.generate_report", "reporting.email_notification")
+_RECORDING = ("reporting.generate_report", "reporting.email_notification")
 
 
 def _is_set(config: DistributionConfig, dotted: str) -> bool:

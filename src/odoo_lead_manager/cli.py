@@ -135,6 +135,19 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
     runs.add_argument("--limit", type=_positive_int, default=20, help="how many (default: 20)")
 
+    retention = commands.add_parser(
+        "retention",
+        help="archive (or delete) tracking history older than tracking.retention_days",
+    )
+    retention.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    retention.add_argument(
+        "--days", type=_positive_int, help="keep this many days instead of retention_days"
+    )
+    retention.add_argument(
+        "--dry-run", action="store_true", help="count what would move, change nothing"
+    )
+    retention.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)
+
     check = commands.add_parser(
         "check", help="connect to the configured Odoo and check the field mapping"
     )
@@ -153,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "apply": run_apply,
         "undo": run_undo,
         "runs": run_runs,
+        "retention": run_retention,
         "demo": run_demo,
         "check": run_check,
         "schema": run_schema,
@@ -229,6 +243,29 @@ def run_runs(args: argparse.Namespace) -> int:
     if warning:
         console.print(f"Note: {warning}")
     print_runs(console, journal.where, records)
+    return EXIT_OK
+
+
+def run_retention(args: argparse.Namespace) -> int:
+    """`odlm retention`: apply tracking.retention_days and archive_old_data."""
+    from odoo_lead_manager.reporting.console import print_retention
+    from odoo_lead_manager.tracking import history_engine
+    from odoo_lead_manager.tracking.retention import apply_retention
+
+    loaded = load_config(args.config)
+    settings = loaded.config.tracking
+    engine = history_engine(loaded)
+    try:
+        result = apply_retention(
+            engine,
+            args.days or settings.retention_days,
+            settings.archive_old_data,
+            args.today or date.today(),
+            args.dry_run,
+        )
+    finally:
+        engine.dispose()
+    print_retention(Console(), engine.url.render_as_string(hide_password=True), result)
     return EXIT_OK
 
 

@@ -57,8 +57,10 @@ distribution:
   status_reset: "New"
   team_assignment: Voice
 
+# History in <state_dir>/tracking.sqlite (spec §9); see `odlm retention`.
 tracking:
-  enabled: false
+  enabled: true
+  retention_days: 365
 
 execution:
   batch_size: 200

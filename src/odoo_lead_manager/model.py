@@ -172,3 +172,17 @@ class Assignment:
     user_id: int
     previous_user_id: int | None
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeadFacts:
+    """What the history keeps of a lead handed out (spec §9.2.3), as the plan saw it."""
+
+    status: str | None = None
+    source: str | None = None
+    campaign: str | None = None
+    priority: int = 0
+
+    @classmethod
+    def of(cls, lead: Lead) -> LeadFacts:
+        return cls(lead.status, lead.source, lead.campaign, lead.priority)

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from odoo_lead_manager.fairness import Balance, measure_balance
-from odoo_lead_manager.model import Assignment, Salesperson, Workload
+from odoo_lead_manager.model import Assignment, LeadFacts, Salesperson, Workload
 from odoo_lead_manager.strategies.round_robin import Rotation
 
 
@@ -66,6 +66,8 @@ class Plan:
     dropback_applied: bool = True
     # What the run could not do as configured, for the report (e.g. a skipped sales filter).
     warnings: tuple[str, ...] = ()
+    # Status, source, campaign and priority of each lead handed out, for the history.
+    lead_facts: Mapping[int, LeadFacts] = field(default_factory=dict)
 
     @property
     def received(self) -> dict[int, int]:
@@ -83,6 +85,11 @@ class Plan:
             key = (assignment.reason.removeprefix("dropback: "), assignment.user_id)
             counts[key] = counts.get(key, 0) + 1
         return counts
+
+    @property
+    def handed_out(self) -> tuple[Assignment, ...]:
+        """Every assignment this plan writes: the strategy's, then dropback's when applied."""
+        return (*self.assignments, *(self.dropback if self.dropback_applied else ()))
 
     @property
     def undistributed(self) -> int:
@@ -116,6 +123,7 @@ class Plan:
         data["balance"] = asdict(self.balance)
         data["seen_write_dates"] = {str(k): v for k, v in self.seen_write_dates.items()}
         data["seen_owners"] = {str(k): v for k, v in self.seen_owners.items()}
+        data["lead_facts"] = {str(k): asdict(v) for k, v in self.lead_facts.items()}
         data["writes"] = [
             {"lead_ids": list(w.lead_ids), "values": dict(w.values)} for w in self.writes
         ]

@@ -26,6 +26,7 @@ from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError, DataFileError, UserInputError, reading
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.planning import RunOptions, build_plan, rotation_path
+from odoo_lead_manager.recording import record_run, record_undo
 from odoo_lead_manager.reporting.console import (
     print_apply_result,
     print_notes,
@@ -35,7 +36,7 @@ from odoo_lead_manager.reporting.console import (
 )
 from odoo_lead_manager.selection import target_campaign
 from odoo_lead_manager.strategies.round_robin import save_rotation
-from odoo_lead_manager.tracking import Journal, open_journal
+from odoo_lead_manager.tracking import Journal, Tracking, open_tracking
 from odoo_lead_manager.tracking.journal import COMPLETED, UNDOING, UNDONE
 from odoo_lead_manager.tracking.locks import campaign_lock
 from odoo_lead_manager.undoing import UndoResult, undo_run
@@ -78,7 +79,7 @@ def run_distribution(
     store: CrmStore | None = None,
     force: bool = False,
 ) -> RunOutcome:
-    """Run once; a dry run reads the CRM and changes nothing (not even the journal).
+    """Run once; a dry run reads the CRM, changes nothing there and is recorded as a dry run.
 
     ``force`` distributes again a campaign already distributed today.
     """
@@ -87,11 +88,14 @@ def run_distribution(
     console = console or Console(quiet=True)
     with _crm(loaded, store) as crm:
         if dry_run:
-            plan = build_plan(loaded, crm, options)
-            print_plan(console, plan, dry_run=True)
-            outcome = RunOutcome(plan, None, 0.0)
+            with _tracking(loaded) as tracking:
+                plan = build_plan(loaded, crm, options)
+                print_plan(console, plan, dry_run=True)
+                seconds = time.perf_counter() - started
+                notes = record_run(loaded, tracking, plan, crm, None, seconds)
+            outcome = RunOutcome(plan, None, 0.0, (*tracking.notes, *notes))
         else:
-            outcome = _distribute_once(loaded, crm, options, console, force)
+            outcome = _distribute_once(loaded, crm, options, console, force, started)
     return _finished(loaded, console, outcome, started)
 
 
@@ -112,7 +116,8 @@ def apply_saved_plan(
             f"{plan_file} is a plan for campaign {plan.campaign or '(none)'}, but "
             f"{loaded.path} distributes {campaign or '(no campaign)'}"
         )
-    with _crm(loaded, store) as crm, _locked_journal(loaded, campaign) as (journal, notes):
+    with _crm(loaded, store) as crm, _locked_tracking(loaded, campaign) as tracking:
+        journal, notes = tracking.journal, tracking.notes
         record = journal.run(plan.run_id)
         if record is not None and record.status == COMPLETED:
             note = f"plan {plan.run_id} was applied already ({record.updated_at:%Y-%m-%d %H:%M}); "
@@ -125,8 +130,8 @@ def apply_saved_plan(
         elif record.status in (UNDOING, UNDONE):
             raise UserInputError(f"run {plan.run_id} was undone; it cannot be applied again")
         print_plan(console, plan, dry_run=False)
-        result = _apply(loaded, plan, crm, journal, console, force)
-        outcome = RunOutcome(plan, result, 0.0, notes)
+        result, recorded = _apply(loaded, plan, crm, tracking, console, force, started)
+        outcome = RunOutcome(plan, result, 0.0, (*notes, *recorded))
     return _finished(loaded, console, outcome, started)
 
 
@@ -138,7 +143,8 @@ def undo(
 ) -> UndoResult:
     """`odlm undo`: give a run's leads their previous values where nobody changed them since."""
     console = console or Console(quiet=True)
-    with _crm(loaded, store) as crm, _journal(loaded) as (journal, notes):
+    with _crm(loaded, store) as crm, _tracking(loaded) as tracking:
+        journal = tracking.journal
         record = journal.run(run_id)
         if record is None:
             raise UserInputError(f"no run {run_id} in the run journal {journal.where}")
@@ -146,7 +152,10 @@ def undo(
             settings = ApplySettings.from_config(loaded)
             with _progress(console, record.written, "Undoing") as advance:
                 result = undo_run(run_id, crm, journal, settings, advance)
-    print_notes(console, notes)
+            recorded = (
+                () if result.earlier else record_undo(loaded, tracking, journal.plan(run_id), crm)
+            )
+    print_notes(console, (*tracking.notes, *recorded))
     print_undo_result(console, result)
     return result
 
@@ -162,11 +171,17 @@ def read_plan(path: Path) -> Plan:
 
 
 def _distribute_once(
-    loaded: LoadedConfig, crm: CrmStore, options: RunOptions, console: Console, force: bool
+    loaded: LoadedConfig,
+    crm: CrmStore,
+    options: RunOptions,
+    console: Console,
+    force: bool,
+    started: float,
 ) -> RunOutcome:
     campaign = target_campaign(loaded)
     today = options.today or date.today()
-    with _locked_journal(loaded, campaign) as (journal, notes):
+    with _locked_tracking(loaded, campaign) as tracking:
+        journal, notes = tracking.journal, tracking.notes
         resumed = []
         for record in journal.unfinished(campaign or ""):
             if record.status == UNDOING:
@@ -179,7 +194,8 @@ def _distribute_once(
                 f"Run {record.run_id} of {record.run_date} did not finish ({record.status}); "
                 "finishing it first."
             )
-            result = _apply(loaded, plan, crm, journal, console, record.forced)
+            result, recorded = _apply(loaded, plan, crm, tracking, console, record.forced, started)
+            notes += recorded
             resumed.append(result)
             if not result.complete or record.run_date == today:
                 # Today's distribution is that run; planning another would distribute twice.
@@ -194,8 +210,8 @@ def _distribute_once(
             return RunOutcome(journal.plan(done.run_id), None, 0.0, (*notes, note), tuple(resumed))
         plan = build_plan(loaded, crm, options)
         print_plan(console, plan, dry_run=False)
-        result = _apply(loaded, plan, crm, journal, console, force)
-        return RunOutcome(plan, result, 0.0, notes, tuple(resumed))
+        result, recorded = _apply(loaded, plan, crm, tracking, console, force, started)
+        return RunOutcome(plan, result, 0.0, (*notes, *recorded), tuple(resumed))
 
 
 def _refuse_other_runs(
@@ -220,18 +236,23 @@ def _apply(
     loaded: LoadedConfig,
     plan: Plan,
     crm: CrmStore,
-    journal: Journal,
+    tracking: Tracking,
     console: Console,
     forced: bool,
-) -> ApplyResult:
-    """Apply (or finish applying) ``plan``; once complete, its rotation becomes the next start."""
+    started: float,
+) -> tuple[ApplyResult, tuple[str, ...]]:
+    """Apply (or finish applying) ``plan`` and record it in the history; and the notes to show.
+
+    Once the plan is complete, its rotation becomes the next start.
+    """
     settings = ApplySettings.from_config(loaded)
     planned = sum(len(group.lead_ids) for group in plan.writes)
     with _progress(console, planned, "Writing") as advance:
-        result = apply_plan(plan, crm, journal, settings, forced, advance)
+        result = apply_plan(plan, crm, tracking.journal, settings, forced, advance)
     if result.complete and plan.rotation is not None:
         save_rotation(rotation_path(loaded, plan.campaign), plan.rotation)
-    return result
+    seconds = time.perf_counter() - started
+    return result, record_run(loaded, tracking, plan, crm, result, seconds)
 
 
 @contextmanager
@@ -245,21 +266,19 @@ def _crm(loaded: LoadedConfig, store: CrmStore | None) -> Iterator[CrmStore]:
 
 
 @contextmanager
-def _journal(loaded: LoadedConfig) -> Iterator[tuple[Journal, tuple[str, ...]]]:
-    """The run journal, and the note to show when it fell back to the local file."""
-    journal, warning = open_journal(loaded)
+def _tracking(loaded: LoadedConfig) -> Iterator[Tracking]:
+    """The journal and history, with the note to show when tracking fell back."""
+    tracking = open_tracking(loaded)
     try:
-        yield journal, (warning,) if warning else ()
+        yield tracking
     finally:
-        journal.close()
+        tracking.close()
 
 
 @contextmanager
-def _locked_journal(
-    loaded: LoadedConfig, campaign: str | None
-) -> Iterator[tuple[Journal, tuple[str, ...]]]:
-    with _journal(loaded) as (journal, notes), campaign_lock(journal, campaign or ""):
-        yield journal, notes
+def _locked_tracking(loaded: LoadedConfig, campaign: str | None) -> Iterator[Tracking]:
+    with _tracking(loaded) as tracking, campaign_lock(tracking.journal, campaign or ""):
+        yield tracking
 
 
 @contextmanager

@@ -9,12 +9,12 @@ naming the server, not the password.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, select
-from sqlalchemy.engine import URL
-from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchTableError, SQLAlchemyError
 
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.errors import ConfigError, DataFileError, UserInputError
@@ -41,26 +41,122 @@ def check_identifier(name: str, what: str, qualified: bool = False) -> str:
     return name
 
 
+# Keys of ``database_connection`` left out of the file come from these (spec §9.4).
+ENVIRONMENT = {
+    "url": "TRACKING_DB_URL",
+    "host": "TRACKING_DB_HOST",
+    "port": "TRACKING_DB_PORT",
+    "database": "TRACKING_DB_NAME",
+    "username": "TRACKING_DB_USER",
+    "password": "TRACKING_DB_PASSWORD",
+    "ssl_ca": "DB_CA_CERT",
+    "ssl_cert": "DB_CLIENT_CERT",
+    "ssl_key": "DB_CLIENT_KEY",
+}
+_PARTS = ("host", "port", "database", "username", "password")
+
+
 def database_engine(loaded: LoadedConfig) -> Engine:
     """An engine for the configured ``database_connection``; nothing is connected yet."""
     section = loaded.config.database_connection
     if section is None:
         raise ConfigError(f"{loaded.path}: database_connection is required to read from a database")
-    database = section.resolved("database")
-    if section.type == "sqlite":
+    section.bind(str(loaded.path), "database_connection")
+    where = f"{loaded.path}: database_connection"
+
+    def value(name: str) -> Any:
+        configured = section.resolved(name)
+        if configured is not None:
+            return configured
+        return loaded.environ.get(ENVIRONMENT[name]) or None
+
+    url = _configured_url(loaded, value, where)
+    if url is None:
+        url = _url_from_parts(section.type, value, where)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            url = url.set(database=str(loaded.resolve_path(url.database)))
+        return create_engine(url)
+    return create_engine(
+        url, pool_pre_ping=True, connect_args=_tls_arguments(loaded, url, value, where)
+    )
+
+
+def _configured_url(loaded: LoadedConfig, value: Callable[[str], Any], where: str) -> URL | None:
+    """The ``url`` key (or TRACKING_DB_URL when no server is named in the file), parsed."""
+    section = loaded.config.database_connection
+    assert section is not None
+    named = section.url is not None or not any(
+        getattr(section, part) is not None for part in ("host", "database")
+    )
+    text = value("url") if named else None
+    if text is None:
+        return None
+    given = [part for part in _PARTS if getattr(section, part) is not None]
+    if section.url is not None and given:
+        raise ConfigError(f"{where}: give either url or {', '.join(given)}, not both")
+    try:
+        url = make_url(str(text))
+    except ArgumentError:
+        # The text may hold a password: name the key, not the value.
+        raise ConfigError(f"{where}.url: not a database URL (dialect://user@host/db)") from None
+    backend = url.get_backend_name()
+    if backend not in DRIVERS:
+        raise ConfigError(
+            f"{where}.url: {backend!r} databases are not supported "
+            f"(use one of {', '.join(DRIVERS)})"
+        )
+    return url.set(drivername=DRIVERS[backend])
+
+
+def _url_from_parts(kind: str, value: Callable[[str], Any], where: str) -> URL:
+    database = value("database")
+    if kind == "sqlite":
         if not database:
-            raise ConfigError(f"{loaded.path}: database_connection.database: the SQLite file")
-        return create_engine(URL.create("sqlite", database=str(loaded.resolve_path(database))))
-    port = section.resolved("port") if section.port is not None else DEFAULT_PORTS[section.type]
-    url = URL.create(
-        DRIVERS[section.type],
-        username=section.resolved("username"),
-        password=section.resolved("password"),
-        host=section.resolved("host") or "localhost",
-        port=int(port),
+            raise ConfigError(f"{where}.database: the SQLite file")
+        return URL.create("sqlite", database=str(database))
+    port = value("port")
+    return URL.create(
+        DRIVERS[kind],
+        username=value("username"),
+        password=value("password"),
+        host=value("host") or "localhost",
+        port=int(port) if port is not None else DEFAULT_PORTS[kind],
         database=database,
     )
-    return create_engine(url, pool_pre_ping=True)
+
+
+def _tls_arguments(
+    loaded: LoadedConfig, url: URL, value: Callable[[str], Any], where: str
+) -> dict[str, Any]:
+    """The driver's TLS settings for DB_CA_CERT / DB_CLIENT_CERT / DB_CLIENT_KEY, checked."""
+    files: dict[str, str] = {}
+    for key in ("ssl_ca", "ssl_cert", "ssl_key"):
+        given = value(key)
+        if given is None:
+            continue
+        path = loaded.resolve_path(str(given))
+        if not path.is_file():
+            raise ConfigError(f"{where}.{key} ({ENVIRONMENT[key]}): no such file {path}")
+        files[key] = str(path)
+    if ("ssl_cert" in files) != ("ssl_key" in files):
+        raise ConfigError(
+            f"{where}: a client certificate needs both ssl_cert (DB_CLIENT_CERT) "
+            "and ssl_key (DB_CLIENT_KEY)"
+        )
+    if not files:
+        return {}
+    if url.get_backend_name() == "postgresql":
+        arguments = {
+            # With a CA, verify the server's certificate and name; without, still encrypt.
+            "sslmode": "verify-full" if "ssl_ca" in files else "require",
+            "sslrootcert": files.get("ssl_ca"),
+            "sslcert": files.get("ssl_cert"),
+            "sslkey": files.get("ssl_key"),
+        }
+        return {k: v for k, v in arguments.items() if v is not None}
+    ssl = {"ca": files.get("ssl_ca"), "cert": files.get("ssl_cert"), "key": files.get("ssl_key")}
+    return {"ssl": {k: v for k, v in ssl.items() if v is not None}}
 
 
 def describe_failure(engine: Engine, error: SQLAlchemyError) -> UserInputError:

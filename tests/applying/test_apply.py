@@ -14,7 +14,7 @@ from odoo_lead_manager.errors import ConfigError, CrmError, CrmUnavailable, RunS
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.planning import RunOptions, build_plan
 from odoo_lead_manager.tracking import Journal, open_journal
-from odoo_lead_manager.tracking.journal import JournalUnavailable
+from odoo_lead_manager.tracking.database import TrackingUnavailable
 
 from ..conftest import TODAY
 from .faults import Fault, FaultyStore
@@ -180,7 +180,7 @@ def test_a_journal_failure_mid_run_stops_it_naming_the_journal(
         nonlocal saves
         saves += 1
         if saves == 3:
-            raise JournalUnavailable("run journal: database postgresql://odlm@db/odlm: gone")
+            raise TrackingUnavailable("run journal: database postgresql://odlm@db/odlm: gone")
         save(run_id, batch)  # type: ignore[arg-type]
 
     monkeypatch.setattr(journal, "save", failing_save)

@@ -217,4 +217,4 @@ def test_an_unreachable_tracking_database(demo_dir: Path) -> None:
         outcome = run_distribution(load_config(config), False, options, store=store)
     assert outcome.applied is not None and outcome.applied.complete
     assert "127.0.0.1:1" in outcome.notes[0] and "tracking is off for this run" in outcome.notes[0]
-    assert (demo_dir / ".odlm-state" / "journal.sqlite").exists()
+    assert (demo_dir / ".odlm-state" / "tracking.sqlite").exists()

@@ -41,7 +41,7 @@ def test_every_distribution_setting_of_the_advanced_template_is_built() -> None:
 
 def test_outputs_are_listed() -> None:
     config = parse_config({"reporting": {"generate_report": True}}, "inline", {})
-    assert skipped_outputs(config) == ["tracking", "reporting.generate_report"]
+    assert skipped_outputs(config) == ["reporting.generate_report"]
 
 
 def test_every_lead_filter_of_the_basic_template_is_built() -> None:

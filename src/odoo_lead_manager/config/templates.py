@@ -52,6 +52,7 @@ _HEADER_BODY = """\
 # Environment Variables:
 # ODOO_HOST, ODOO_DB, ODOO_USERNAME, ODOO_PASSWORD - Odoo connection
 # TRACKING_DB_HOST, TRACKING_DB_NAME, TRACKING_DB_USER, TRACKING_DB_PASSWORD - MySQL tracking database
+# DB_CA_CERT, DB_CLIENT_CERT, DB_CLIENT_KEY - optional TLS files for the tracking database
 # Relative paths are read from the folder of this file.
 #
 

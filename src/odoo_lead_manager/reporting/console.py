@@ -16,6 +16,7 @@ from rich.table import Table
 from odoo_lead_manager.applying import ApplyResult
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.tracking.journal import RunRecord
+from odoo_lead_manager.tracking.retention import RetentionResult
 from odoo_lead_manager.undoing import UndoResult
 
 
@@ -254,3 +255,14 @@ def print_runs(console: Console, where: str, records: Sequence[RunRecord]) -> No
         )
         if r.message:
             console.print(f"    {r.message}", soft_wrap=True, markup=False)
+
+
+def print_retention(console: Console, where: str, result: RetentionResult) -> None:
+    """What `odlm retention` moved, or would move, per table."""
+    verb = "archived and deleted" if result.archived else "deleted"
+    head = f"Would be {verb}" if result.dry_run else verb.capitalize()
+    console.print(f"{head}: rows dated before {result.cutoff}, in {where}", soft_wrap=True)
+    for table, count in result.rows.items():
+        target = f" (into {table}_archive)" if result.archived and count else ""
+        console.print(f"  {table}: {count:,}{target}")
+    console.print(f"  finished runs in the run journal: {result.runs:,}")

@@ -1,54 +1,110 @@
-"""What odlm keeps between runs: the run journal and its lock (the tracking store)."""
+"""What odlm keeps between runs: the run journal, its lock, and the history (spec §9).
+
+Where it lives:
+
+- tracking enabled with a ``database_connection``: that database (SQLite,
+  MySQL/MariaDB or PostgreSQL) holds the journal and the history;
+- tracking enabled without one: ``<execution.state_dir>/tracking.sqlite``,
+  the default file, holds both;
+- tracking disabled: the journal stays in that file, no history is kept;
+- the configured database unreachable (or its tables not creatable): §7.1
+  disables tracking with a warning, and the journal and lock use the local
+  file; with ``tracking.required: true`` the run stops instead (exit 2),
+  before anything is written to the CRM.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL
 
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.errors import UserInputError
 from odoo_lead_manager.sqldb import database_engine
-from odoo_lead_manager.tracking.journal import Journal, JournalUnavailable
+from odoo_lead_manager.tracking.database import TrackingUnavailable
+from odoo_lead_manager.tracking.history import History
+from odoo_lead_manager.tracking.journal import Journal
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Journal", "local_journal_path", "open_journal"]
+__all__ = [
+    "History",
+    "Journal",
+    "Tracking",
+    "history_engine",
+    "local_tracking_path",
+    "open_journal",
+    "open_tracking",
+]
 
 
-def local_journal_path(loaded: LoadedConfig) -> Path:
-    """The journal file used when no tracking database is configured or reachable."""
-    return loaded.resolve_path(loaded.config.execution.state_dir) / "journal.sqlite"
+@dataclass
+class Tracking:
+    """The journal, the history (None when not kept) and a warning when tracking fell back."""
+
+    journal: Journal
+    history: History | None
+    warning: str | None = None
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return (self.warning,) if self.warning else ()
+
+    def close(self) -> None:
+        self.journal.close()
 
 
-def open_journal(loaded: LoadedConfig) -> tuple[Journal, str | None]:
-    """The run journal of this configuration, and a warning when it fell back to the file.
+def local_tracking_path(loaded: LoadedConfig) -> Path:
+    """The tracking file used when no tracking database is configured or reachable."""
+    return loaded.resolve_path(loaded.config.execution.state_dir) / "tracking.sqlite"
 
-    With tracking enabled and a ``database_connection``, the journal lives in
-    that database. When the database cannot be reached, §7.1 says go on
-    without tracking: the journal then uses the local file, unless
-    ``tracking.required`` asks to stop before anything is changed.
-    """
+
+def open_tracking(loaded: LoadedConfig) -> Tracking:
+    """The tracking store of this configuration, its tables created or upgraded."""
     cfg = loaded.config
-    warning = None
-    path = local_journal_path(loaded)
+    path = local_tracking_path(loaded)
     if cfg.tracking.enabled and cfg.database_connection is not None:
         try:
-            return Journal(database_engine(loaded)), None
-        except JournalUnavailable as exc:
+            engine = database_engine(loaded)
+            return Tracking(Journal(engine), History(engine, cfg.tracking))
+        except TrackingUnavailable as exc:
             if cfg.tracking.required:
                 raise UserInputError(
                     f"{exc.message}; tracking.required is true, so nothing was changed"
                 ) from None
             warning = (
-                f"{exc.message}; tracking is off for this run and the run journal "
+                f"{exc.message}; tracking is off for this run (§7.1) and the run journal "
                 f"and lock use {path}"
             )
             log.warning("%s", warning)
+            return Tracking(Journal(_local_engine(path)), None, warning)
+    engine = _local_engine(path)
+    journal = Journal(engine)
+    history = History(engine, cfg.tracking) if cfg.tracking.enabled else None
+    return Tracking(journal, history)
+
+
+def history_engine(loaded: LoadedConfig) -> Engine:
+    """The database holding this configuration's history (no fallback: for `odlm retention`)."""
+    cfg = loaded.config
+    if cfg.database_connection is not None:
+        return database_engine(loaded)
+    return _local_engine(local_tracking_path(loaded))
+
+
+def open_journal(loaded: LoadedConfig) -> tuple[Journal, str | None]:
+    """The run journal alone, and the warning when it fell back to the local file."""
+    tracking = open_tracking(loaded)
+    return tracking.journal, tracking.warning
+
+
+def _local_engine(path: Path) -> Engine:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserInputError(f"cannot create {path.parent}: {exc.strerror}") from None
-    return Journal(create_engine(URL.create("sqlite", database=str(path)))), warning
+    return create_engine(URL.create("sqlite", database=str(path)))

@@ -10,20 +10,26 @@ run dies, the next run finds it unfinished and completes exactly that plan.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RowMapping, and_, event, insert, select, update
+from sqlalchemy import Connection, Engine, RowMapping, and_, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from odoo_lead_manager.errors import UserInputError
 from odoo_lead_manager.model import Lead, write_stamp
 from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.sqldb import describe_failure
-from odoo_lead_manager.tracking.tables import batches, metadata, runs
+from odoo_lead_manager.tracking.database import (
+    TrackingUnavailable,
+    prepare,
+    transaction,
+    unavailable,
+    utc_now,
+    where,
+)
+from odoo_lead_manager.tracking.tables import batches, runs
 
 APPLYING, STOPPED, COMPLETED, UNDOING, UNDONE = (
     "applying",
@@ -33,10 +39,6 @@ APPLYING, STOPPED, COMPLETED, UNDOING, UNDONE = (
     "undone",
 )
 UNFINISHED = (APPLYING, STOPPED, UNDOING)
-
-
-class JournalUnavailable(UserInputError):
-    """The journal's database cannot be read or written."""
 
 
 @dataclass(frozen=True)
@@ -130,12 +132,8 @@ class Journal:
     """Runs and batches in one database, reached through a SQLAlchemy engine."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.where = engine.url.render_as_string(hide_password=True)
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
-        with self._connection() as connection:
-            metadata.create_all(connection, checkfirst=True)
+        self.engine = prepare(engine)
+        self.where = where(engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -166,7 +164,7 @@ class Journal:
 
     def begin(self, plan: Plan, forced: bool, planned: Sequence[Batch]) -> None:
         """Record a run and all its batches, before anything is written."""
-        now = _now()
+        now = utc_now()
         with self._connection() as connection:
             connection.execute(
                 insert(runs).values(
@@ -203,7 +201,7 @@ class Journal:
         connection.execute(
             update(runs)
             .where(runs.c.run_id == run_id)
-            .values(status=status, updated_at=_now(), message=None)
+            .values(status=status, updated_at=utc_now(), message=None)
         )
 
     def plan(self, run_id: str) -> Plan:
@@ -222,6 +220,14 @@ class Journal:
             ).all()
         return [_batch(row._mapping) for row in rows]
 
+    def placed(self, run_id: str, kind: str = "apply") -> set[int]:
+        """Leads the run's batches of ``kind`` wrote, or found holding their values already."""
+        return {
+            lead_id
+            for batch in self.batches(run_id, kind)
+            for lead_id in (*batch.written, *batch.already)
+        }
+
     def save(self, run_id: str, batch: Batch) -> None:
         """Record where a batch stands (before writing it, and again after)."""
         with self._connection() as connection:
@@ -232,7 +238,7 @@ class Journal:
                     batches.c.kind == batch.kind,
                     batches.c.batch_no == batch.batch_no,
                 )
-                .values(**_progress(batch), updated_at=_now())
+                .values(**_progress(batch), updated_at=utc_now())
             )
 
     def finish(self, run_id: str, status: str, totals: Totals | None, message: str | None) -> None:
@@ -251,7 +257,7 @@ class Journal:
             connection.execute(
                 update(runs)
                 .where(runs.c.run_id == run_id)
-                .values(status=status, updated_at=_now(), message=message, **counts)
+                .values(status=status, updated_at=utc_now(), message=message, **counts)
             )
 
     def _runs(self, condition: Any) -> list[RunRecord]:
@@ -265,7 +271,7 @@ class Journal:
     def _insert_batches(connection: Connection, run_id: str, planned: Sequence[Batch]) -> None:
         if not planned:
             return
-        now = _now()
+        now = utc_now()
         connection.execute(
             insert(batches),
             [
@@ -285,18 +291,12 @@ class Journal:
             ],
         )
 
-    @contextmanager
-    def _connection(self) -> Iterator[Connection]:
-        """One transaction; any database failure becomes a `JournalUnavailable`."""
-        try:
-            with self.engine.begin() as connection:
-                yield connection
-        except SQLAlchemyError as error:
-            raise self.unavailable(error) from None
+    def _connection(self) -> AbstractContextManager[Connection]:
+        return transaction(self.engine)
 
-    def unavailable(self, error: SQLAlchemyError, doing: str = "") -> JournalUnavailable:
+    def unavailable(self, error: SQLAlchemyError, doing: str = "") -> TrackingUnavailable:
         """The failure as one sentence naming the journal's database, without a password."""
-        return JournalUnavailable(f"run journal: {doing}{describe_failure(self.engine, error)}")
+        return unavailable(self.engine, error, doing)
 
 
 def _progress(batch: Batch) -> dict[str, Any]:
@@ -338,17 +338,3 @@ def _record(row: RowMapping) -> RunRecord:
         **{name: row[name] for name in RunRecord.__dataclass_fields__ if name != "forced"},
         forced=bool(row["forced"]),
     )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    # WAL keeps a commit cheap and survives a killed process; a second run
-    # waits up to 30 s for the file instead of failing at once.
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()

@@ -1,14 +1,31 @@
-"""The tables odlm keeps in the tracking database (or the local journal file).
+"""The tables odlm keeps in the tracking database: the run journal and the §9.2 history.
 
 Defined once with SQLAlchemy Core so that SQLite, MySQL/MariaDB and
-PostgreSQL get the same schema. Lists and mappings (lead ids, values,
-per-lead states) are JSON text: the journal only ever reads a run's batches
-whole, never queries inside them.
+PostgreSQL get the same schema; the versioned migrations in
+``tracking/migrations`` create and change them, and a test checks that the
+migrated database matches these definitions on every server.
+
+The journal's lists and mappings (lead ids, values, per-lead states) are
+JSON text: the journal only ever reads a run's batches whole. The history
+tables follow spec §9.2 column for column, with these additions:
+
+- ``dry_run`` is part of the unique keys of ``lead_distribution_tracking``
+  and ``lead_distribution_summary``, so that a dry run (recorded as one)
+  never overwrites the record of the day's real run, nor the other way round;
+- ``campaign_name`` is NOT NULL (``''`` for no campaign), because a unique
+  key treats NULLs as distinct and a re-run would add rows instead of
+  updating them;
+- the counts by status keep the spec's fixed columns and add the whole
+  breakdown as JSON, since statuses are configurable;
+- ``run_id`` ties rows to the journalled run; assignments are unique per
+  (run, lead), so recording a resumed run again adds nothing, and
+  ``undone_at`` marks the leads ``odlm undo`` gave back.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Date,
@@ -17,9 +34,11 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects import mysql
 
@@ -27,6 +46,11 @@ from sqlalchemy.dialects import mysql
 LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 # Microseconds, so that runs started within one second keep their order.
 Timestamp = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+# Percentages above 999.99 happen (a salesperson far over a small target).
+Percent = Numeric(9, 2)
+
+# The migration version table (Alembic's), named so it is clearly odlm's.
+VERSION_TABLE = "odlm_schema_version"
 
 metadata = MetaData()
 
@@ -82,3 +106,139 @@ batches = Table(
     Column("failed_json", LongText, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
 )
+
+# The spec's fixed status columns, in its order; `records.status_column` maps
+# a configured status onto them.
+STATUS_COLUMNS = ("new", "in_progress", "call_back", "utr", "full_pitch", "won", "lost")
+
+
+def _counts(when: str) -> list[Column[int]]:
+    return [
+        Column(f"leads_{when}_total", Integer, nullable=False, server_default="0"),
+        *(
+            Column(f"leads_{when}_{status}", Integer, nullable=False, server_default="0")
+            for status in STATUS_COLUMNS
+        ),
+        Column(f"leads_{when}_by_status", JSON),
+    ]
+
+
+# §9.2.1: each salesperson's leads before and after a day's distribution.
+tracking = Table(
+    "lead_distribution_tracking",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("distribution_date", Date, nullable=False),
+    Column("salesperson_id", Integer, nullable=False),
+    Column("salesperson_name", String(255), nullable=False),
+    Column("campaign_name", String(255), nullable=False, server_default=""),
+    *_counts("before"),
+    *_counts("after"),
+    Column("leads_received", Integer, nullable=False, server_default="0"),
+    Column("leads_distributed_from", Integer, nullable=False, server_default="0"),
+    Column("target_leads", Integer, nullable=False, server_default="0"),
+    Column("utilization_percentage", Percent, nullable=False, server_default="0"),
+    Column("distribution_strategy", String(50), nullable=False),
+    Column("active_status", Boolean, nullable=False),
+    Column("dry_run", Boolean, nullable=False),
+    Column("run_id", String(32), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Index("idx_tracking_distribution_date", "distribution_date"),
+    Index("idx_tracking_salesperson_date", "salesperson_id", "distribution_date"),
+    Index("idx_tracking_campaign_date", "campaign_name", "distribution_date"),
+    UniqueConstraint(
+        "salesperson_id",
+        "distribution_date",
+        "campaign_name",
+        "dry_run",
+        name="unique_salesperson_date",
+    ),
+    # Never reuse the id of a row moved to the archive.
+    sqlite_autoincrement=True,
+)
+
+# §9.2.2: one row per campaign and day (and per dry run of it).
+summary = Table(
+    "lead_distribution_summary",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("distribution_date", Date, nullable=False),
+    Column("campaign_name", String(255), nullable=False, server_default=""),
+    Column("total_leads_found", Integer, nullable=False, server_default="0"),
+    Column("total_leads_distributed", Integer, nullable=False, server_default="0"),
+    Column("total_leads_not_distributed", Integer, nullable=False, server_default="0"),
+    Column("total_salespeople_eligible", Integer, nullable=False, server_default="0"),
+    Column("total_salespeople_received_leads", Integer, nullable=False, server_default="0"),
+    Column("total_leads_dropped_back", Integer, nullable=False, server_default="0"),
+    Column("distribution_efficiency_percentage", Percent, nullable=False, server_default="0"),
+    Column("average_leads_per_salesperson", Percent, nullable=False, server_default="0"),
+    Column("max_leads_to_single_salesperson", Integer, nullable=False, server_default="0"),
+    Column("min_leads_to_single_salesperson", Integer, nullable=False, server_default="0"),
+    Column("leads_by_source", JSON),
+    Column("leads_by_status", JSON),
+    Column("leads_by_campaign", JSON),
+    Column("date_range_start", Date),
+    Column("date_range_end", Date),
+    Column("distribution_strategy", String(50), nullable=False),
+    Column("excluded_users", JSON),
+    Column("execution_time_seconds", Numeric(10, 2), nullable=False, server_default="0"),
+    Column("dry_run", Boolean, nullable=False),
+    # completed | stopped | dry_run: a stopped run's row is updated when it is finished.
+    Column("run_status", String(16), nullable=False),
+    Column("run_id", String(32), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Index("idx_summary_date", "distribution_date"),
+    Index("idx_campaign_summary", "campaign_name", "distribution_date"),
+    UniqueConstraint("distribution_date", "campaign_name", "dry_run", name="unique_date_campaign"),
+    sqlite_autoincrement=True,
+)
+
+# §9.2.3: every lead a real run handed out.
+assignment_history = Table(
+    "lead_assignment_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("lead_id", Integer, nullable=False),
+    Column("distribution_date", Date, nullable=False),
+    Column("previous_user_id", Integer),
+    Column("previous_user_name", String(255)),
+    Column("new_user_id", Integer, nullable=False),
+    Column("new_user_name", String(255), nullable=False),
+    Column("lead_status", String(50)),
+    Column("lead_source", String(100)),
+    Column("lead_campaign", String(100)),
+    Column("lead_priority", Integer),
+    Column("campaign_name", String(255), nullable=False, server_default=""),
+    Column("distribution_strategy", String(50), nullable=False),
+    Column("distribution_reason", String(255), nullable=False),
+    Column("run_id", String(32), nullable=False),
+    Column("undone_at", Timestamp),
+    Column("created_at", Timestamp, nullable=False),
+    Index("idx_history_lead_id", "lead_id"),
+    Index("idx_history_distribution_date", "distribution_date"),
+    Index("idx_history_new_user", "new_user_id", "distribution_date"),
+    Index("idx_history_previous_user", "previous_user_id", "distribution_date"),
+    UniqueConstraint("run_id", "lead_id", name="unique_run_lead"),
+    sqlite_autoincrement=True,
+)
+
+HISTORY_TABLES = (tracking, summary, assignment_history)
+
+
+def _archive_of(table: Table) -> Table:
+    """Where `odlm retention` moves ``table``'s old rows: the same columns, no unique keys."""
+    return Table(
+        f"{table.name}_archive",
+        metadata,
+        *(
+            Column(c.name, c.type, primary_key=c.primary_key, autoincrement=False)
+            for c in table.columns
+        ),
+        Column("archived_at", Timestamp, nullable=False),
+        Index(f"idx_{table.name}_archive_date", "distribution_date"),
+    )
+
+
+ARCHIVES = {table.name: _archive_of(table) for table in HISTORY_TABLES}

@@ -80,13 +80,24 @@ class OdooConnection(ServerConnection):
 class DatabaseConnection(ServerConnection):
     """``database_connection`` (§5.1, §9.4): the tracking and analytics database.
 
-    ``type`` picks the server kind (the spec's MySQL by default). For
-    ``sqlite``, ``database`` is the file's path (relative to the
-    configuration file) and the server keys are not used.
+    Either ``url`` (a SQLAlchemy URL such as
+    ``postgresql://odlm@db.example.com/tracking``; the driver part is
+    odlm's choice) or the parts: ``type`` picks the server kind (the spec's
+    MySQL by default); for ``sqlite``, ``database`` is the file's path
+    (relative to the configuration file) and the server keys are not used.
+    Keys left out come from the environment: TRACKING_DB_URL,
+    TRACKING_DB_HOST, TRACKING_DB_PORT, TRACKING_DB_NAME, TRACKING_DB_USER,
+    TRACKING_DB_PASSWORD, and for TLS DB_CA_CERT (the server's certificate
+    authority: the server's certificate and host name are verified),
+    DB_CLIENT_CERT and DB_CLIENT_KEY (a client certificate).
     """
 
     type: Literal["mysql", "mariadb", "postgresql", "sqlite"] = "mysql"
     port: Port | None = None
+    url: SecretStr | None = None
+    ssl_ca: str | None = None
+    ssl_cert: str | None = None
+    ssl_key: str | None = None
 
 
 class EmailSettings(DeferredSection):

@@ -1,0 +1,70 @@
+"""§7.1 turns tracking off when its database is down; tracking.required makes that a stop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import URL
+
+from odoo_lead_manager.cli import main
+from odoo_lead_manager.config import load_config
+from odoo_lead_manager.errors import RunStopped
+from odoo_lead_manager.planning import RunOptions
+from odoo_lead_manager.runner import run_distribution
+from odoo_lead_manager.tracking.database import TrackingUnavailable
+from odoo_lead_manager.tracking.history import History
+
+from ..conftest import TODAY
+from .helpers import tracked_config
+
+DOWN = "database_connection: {type: postgresql, host: 127.0.0.1, port: 1, database: x}\n"
+
+
+def test_a_dry_run_with_its_required_database_down_stops_with_status_2(
+    todays_demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = todays_demo_dir / "config.yaml"
+    config.write_text(config.read_text() + DOWN)
+    assert main(["dailydist", "--config", str(config), "--dry-run"]) == 0
+    assert "tracking is off for this run" in capsys.readouterr().out
+    config.write_text(
+        config.read_text().replace(
+            "tracking:\n  enabled: true", "tracking:\n  enabled: true\n  required: true"
+        )
+    )
+    assert main(["dailydist", "--config", str(config), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "127.0.0.1:1" in err and "tracking.required is true" in err
+
+
+def failing_record(*_args: object) -> None:
+    raise TrackingUnavailable("tracking database: database postgresql://db/x: gone")
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_history_lost_after_writing(
+    demo_dir: Path, database_url: URL, monkeypatch: pytest.MonkeyPatch, required: bool
+) -> None:
+    extra = "tracking:\n  required: true\n" if required else ""
+    config = demo_dir / "config.yaml"
+    config.write_text(
+        config.read_text().replace("tracking:\n  enabled: true\n  retention_days: 365\n", "")
+    )
+    loaded = tracked_config(demo_dir, database_url, extra)
+    assert loaded.config.tracking.required is required
+    monkeypatch.setattr(History, "record", failing_record)
+    options = RunOptions(today=TODAY, seed=2)
+    if required:
+        with pytest.raises(
+            RunStopped, match=r"wrote its leads but its history could not be recorded"
+        ) as caught:
+            run_distribution(loaded, dry_run=False, options=options)
+        assert caught.value.exit_status == 1
+    else:
+        outcome = run_distribution(loaded, dry_run=False, options=options)
+        assert outcome.exit_status == 0
+        assert any("this run is not in the history" in note for note in outcome.notes)
+    # Either way the leads were written and the journal knows it: no second distribution.
+    again = run_distribution(load_config(loaded.path), dry_run=False, options=options)
+    assert again.applied is None and "distributed on 2024-06-14 already" in again.notes[-1]
