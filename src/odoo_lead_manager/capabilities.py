@@ -4,8 +4,7 @@ The schema covers the whole spec so that a configuration written today stays
 valid; the stages grow into it issue by issue. Until a setting that decides
 *which leads move or to whom* is implemented, a run that sets it stops with
 an error naming the key: ignoring, say, a Do-Not-Call exclusion would hand
-out leads the user protected. Settings about what a run records or reports
-only produce a warning, since skipping them changes no lead.
+out leads the user protected.
 """
 
 from __future__ import annotations
@@ -21,8 +20,6 @@ _DECISIVE = (
     # Counting weekend deliveries toward Monday's bounds needs the history of issue 8.
     "distribution.advanced_rules.workload_balancing.consider_weekend_workload",
 )
-
-_RECORDING = ("reporting.generate_report", "reporting.email_notification")
 
 
 def _is_set(config: DistributionConfig, dotted: str) -> bool:
@@ -47,8 +44,3 @@ def _is_set(config: DistributionConfig, dotted: str) -> bool:
 def unsupported_settings(config: DistributionConfig) -> list[str]:
     """Keys that change which leads move, set here but not implemented in this version."""
     return [key for key in _DECISIVE if _is_set(config, key)]
-
-
-def skipped_outputs(config: DistributionConfig) -> list[str]:
-    """Keys asking for records or reports this version does not produce yet."""
-    return [key for key in _RECORDING if _is_set(config, key)]

@@ -8,16 +8,27 @@ import logging
 import shutil
 import sys
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
+from typing import get_args
 
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
 from odoo_lead_manager import __version__
-from odoo_lead_manager.config import TEMPLATES, config_json_schema, generate_config, load_config
+from odoo_lead_manager.config import (
+    TEMPLATES,
+    LoadedConfig,
+    config_json_schema,
+    generate_config,
+    load_config,
+)
+from odoo_lead_manager.config.schema.operations import ReportFormat
 from odoo_lead_manager.errors import OdlmError, UserInputError
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.planning import RunOptions, parse_date_range
+from odoo_lead_manager.reporting.privacy import MaskingFilter
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -65,6 +76,7 @@ def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="log level (default: execution.log_level of the config)",
     )
+    add_report_arguments(parser)
     parser.add_argument(
         "--generate-config",
         action="store_true",
@@ -83,6 +95,32 @@ def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="distribute again a campaign already distributed today; "
         "with --generate-config: overwrite an existing --output file",
+    )
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    """§6.2's report options, which override the configuration's ``reporting``."""
+    parser.add_argument(
+        "--generate-report",
+        action="store_true",
+        help="write the distribution report (default: reporting.generate_report)",
+    )
+    parser.add_argument(
+        "--report-format",
+        action="append",
+        choices=get_args(ReportFormat),
+        help="csv, json or html; repeat for several (default: reporting.report_format)",
+    )
+    parser.add_argument(
+        "--report-location",
+        type=Path,
+        metavar="DIR",
+        help="directory for the report (default: reporting.report_location)",
+    )
+    parser.add_argument(
+        "--email-notification",
+        action="store_true",
+        help="e-mail the report (settings in reporting.email)",
     )
 
 
@@ -124,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument(
         "--force", action="store_true", help="apply even if the campaign was distributed that day"
     )
+    add_report_arguments(apply)
 
     undo = commands.add_parser(
         "undo", help="give a run's leads back their previous owners and status"
@@ -148,6 +187,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     retention.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)
 
+    report = commands.add_parser(
+        "report", help="analytics from the tracking history (daily, salesperson, campaign, trends)"
+    )
+    report.add_argument("kind", choices=("daily", "salesperson", "campaign", "trends"))
+    report.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    report.add_argument("--campaign", help="campaign (default: the configuration's)")
+    report.add_argument("--date", type=_day, help="the day of a daily report (default: today)")
+    report.add_argument("--user", help="salesperson report: the user's id or name")
+    report.add_argument("--from", dest="start", type=_day, help="first day of the range")
+    report.add_argument(
+        "--to", dest="end", type=_day, help="last day of the range (default: today)"
+    )
+    report.add_argument(
+        "--days", type=_positive_int, default=30, help="days back from --to (default: 30)"
+    )
+    report.add_argument(
+        "--format", choices=("table", "json"), default="table", help="table (default) or json"
+    )
+
     check = commands.add_parser(
         "check", help="connect to the configured Odoo and check the field mapping"
     )
@@ -167,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "undo": run_undo,
         "runs": run_runs,
         "retention": run_retention,
+        "report": run_report,
         "demo": run_demo,
         "check": run_check,
         "schema": run_schema,
@@ -186,8 +245,8 @@ def run_dailydist(args: argparse.Namespace) -> int:
         return _generate_config(args)
     if not args.config:
         raise UserInputError("--config FILE is required (or --generate-config to create one)")
-    loaded = load_config(args.config)
-    _configure_logging(args.log_level or loaded.config.execution.log_level)
+    loaded = with_report_options(load_config(args.config), args)
+    _configure_logging(args.log_level or loaded.config.execution.log_level, loaded)
     options = RunOptions(
         seed=args.seed,
         max_leads=args.max_leads,
@@ -199,6 +258,25 @@ def run_dailydist(args: argparse.Namespace) -> int:
     if args.plan_out:
         _write_plan(args.plan_out, outcome.plan)
     return outcome.exit_status
+
+
+def with_report_options(loaded: LoadedConfig, args: argparse.Namespace) -> LoadedConfig:
+    """The configuration with the command line's report options merged into ``reporting``."""
+    reporting = loaded.config.reporting
+    changes: dict[str, object] = {}
+    if args.generate_report or args.report_format or args.report_location:
+        changes["generate_report"] = True
+    if args.report_format:
+        changes["report_format"] = list(dict.fromkeys(args.report_format))
+    if args.report_location:
+        # From the command line, a relative directory is the caller's, not the config's.
+        changes["report_location"] = str(args.report_location.resolve())
+    if args.email_notification:
+        changes["email_notification"] = True
+    if not changes:
+        return loaded
+    config = loaded.config.model_copy(update={"reporting": reporting.model_copy(update=changes)})
+    return replace(loaded, config=config)
 
 
 def _write_plan(path: Path, plan: Plan) -> None:
@@ -213,8 +291,8 @@ def run_apply(args: argparse.Namespace) -> int:
     """`odlm apply`: write a saved plan, re-checking every lead first."""
     from odoo_lead_manager.runner import apply_saved_plan
 
-    loaded = load_config(args.config)
-    _configure_logging(loaded.config.execution.log_level)
+    loaded = with_report_options(load_config(args.config), args)
+    _configure_logging(loaded.config.execution.log_level, loaded)
     outcome = apply_saved_plan(loaded, args.plan, console=Console(), force=args.force)
     return outcome.exit_status
 
@@ -267,6 +345,53 @@ def run_retention(args: argparse.Namespace) -> int:
         engine.dispose()
     print_retention(Console(), engine.url.render_as_string(hide_password=True), result)
     return EXIT_OK
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """`odlm report`: the analytics of §9.5 from the tracking history."""
+    from odoo_lead_manager.reporting import analytics
+    from odoo_lead_manager.reporting.console import print_analytics
+    from odoo_lead_manager.selection import target_campaign
+    from odoo_lead_manager.sqldb import describe_failure
+    from odoo_lead_manager.tracking import history_engine
+    from odoo_lead_manager.tracking.schema import upgrade
+
+    loaded = load_config(args.config)
+    campaign = args.campaign if args.campaign is not None else (target_campaign(loaded) or "")
+    end = args.end or date.today()
+    start = args.start or end - timedelta(days=args.days - 1)
+    if start > end:
+        raise UserInputError(f"--from {start} is after --to {end}")
+    engine = history_engine(loaded)
+    try:
+        upgrade(engine)
+        if args.kind == "daily":
+            data = analytics.daily_report(engine, args.date or date.today(), campaign)
+        elif args.kind == "salesperson":
+            if not args.user:
+                raise UserInputError("odlm report salesperson needs --user ID or NAME")
+            user_id = analytics.find_user(engine, args.user)
+            data = analytics.salesperson_report(engine, user_id, start, end)
+        elif args.kind == "campaign":
+            data = analytics.campaign_report(engine, campaign, start, end)
+        else:
+            data = analytics.trend_report(engine, args.days, end, args.campaign)
+    except SQLAlchemyError as error:
+        raise describe_failure(engine, error) from None
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print_analytics(Console(), f"{args.kind.capitalize()} report", data)
+    return EXIT_OK
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _generate_config(args: argparse.Namespace) -> int:
@@ -334,5 +459,9 @@ def run_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _configure_logging(level: str) -> None:
+def _configure_logging(level: str, loaded: LoadedConfig | None = None) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if loaded is not None and loaded.config.security.mask_personal_data:
+        for handler in logging.getLogger().handlers:
+            if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+                handler.addFilter(MaskingFilter())

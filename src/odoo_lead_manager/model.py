@@ -176,13 +176,20 @@ class Assignment:
 
 @dataclass(frozen=True, slots=True)
 class LeadFacts:
-    """What the history keeps of a lead handed out (spec §9.2.3), as the plan saw it."""
+    """What the history and the reports keep of a lead handed out, as the plan saw it.
+
+    ``name`` is the lead's title (often a person's name: reports mask it
+    when ``security.mask_personal_data`` is on); ``day`` is its date in the
+    configured date field.
+    """
 
     status: str | None = None
     source: str | None = None
     campaign: str | None = None
     priority: int = 0
+    name: str = ""
+    day: date | None = None
 
     @classmethod
-    def of(cls, lead: Lead) -> LeadFacts:
-        return cls(lead.status, lead.source, lead.campaign, lead.priority)
+    def of(cls, lead: Lead, day: date | None = None) -> LeadFacts:
+        return cls(lead.status, lead.source, lead.campaign, lead.priority, lead.name, day)

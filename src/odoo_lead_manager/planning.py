@@ -21,6 +21,7 @@ from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError, UserInputError
 from odoo_lead_manager.finding import base_domain, find_in_store
 from odoo_lead_manager.finding.configured import build_finding
+from odoo_lead_manager.finding.dates import lead_day
 from odoo_lead_manager.finding.dropback import Dropback, DropbackTarget
 from odoo_lead_manager.model import Assignment, Lead, LeadFacts, Salesperson, write_stamp
 from odoo_lead_manager.plan import Plan, WriteGroup
@@ -169,7 +170,10 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
         user_names=user_names,
         seen_write_dates={lead.id: write_stamp(lead.write_date) for lead in planned},
         seen_owners={lead.id: lead.user_id for lead in planned},
-        lead_facts={lead.id: LeadFacts.of(lead) for lead in planned},
+        lead_facts={
+            lead.id: LeadFacts.of(lead, lead_day(lead, cfg.lead_finding.date_range.date_field))
+            for lead in planned
+        },
         dropback=dropback,
         dropback_applied=setup.dropback is None or setup.dropback.assign,
         warnings=(

@@ -7,7 +7,6 @@ distributes a campaign once a day unless forced (spec §9.2, issue 7).
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +18,6 @@ from rich.console import Console
 from rich.progress import Progress
 
 from odoo_lead_manager.applying import ApplyResult, ApplySettings, apply_plan
-from odoo_lead_manager.capabilities import skipped_outputs
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.crm.opening import open_store
 from odoo_lead_manager.crm.store import CrmStore
@@ -32,16 +30,16 @@ from odoo_lead_manager.reporting.console import (
     print_notes,
     print_outcome,
     print_plan,
+    print_recommendations,
     print_undo_result,
 )
+from odoo_lead_manager.reporting.outputs import check_outputs, produce_outputs, report_of
 from odoo_lead_manager.selection import target_campaign
 from odoo_lead_manager.strategies.round_robin import save_rotation
 from odoo_lead_manager.tracking import Journal, Tracking, open_tracking
 from odoo_lead_manager.tracking.journal import COMPLETED, UNDOING, UNDONE
 from odoo_lead_manager.tracking.locks import campaign_lock
 from odoo_lead_manager.undoing import UndoResult, undo_run
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -86,6 +84,7 @@ def run_distribution(
     started = time.perf_counter()
     options = options or RunOptions()
     console = console or Console(quiet=True)
+    check_outputs(loaded)
     with _crm(loaded, store) as crm:
         if dry_run:
             with _tracking(loaded) as tracking:
@@ -109,6 +108,7 @@ def apply_saved_plan(
     """`odlm apply`: write exactly the plan a dry run saved, with the same re-checks."""
     started = time.perf_counter()
     console = console or Console(quiet=True)
+    check_outputs(loaded)
     plan = read_plan(plan_file)
     campaign = target_campaign(loaded)
     if plan.campaign != campaign:
@@ -302,10 +302,8 @@ def _finished(
         print_apply_result(console, result, loaded.path)
     if outcome.notes and outcome.applied is None:
         return outcome
+    report = report_of(loaded, outcome.plan, outcome.applied, seconds)
+    print_recommendations(console, report.recommendations)
     print_outcome(console, outcome.plan, outcome.applied, seconds, loaded.path)
-    skipped = skipped_outputs(loaded.config)
-    if skipped:
-        message = f"not available in this version, nothing produced for: {', '.join(skipped)}"
-        logger.warning(message)
-        console.print(f"  Note: {message}")
+    produce_outputs(loaded, console, report)
     return outcome

@@ -177,17 +177,6 @@ def test_demo_command_refuses_to_clobber(
     assert main(["demo", "--dir", str(target), "--force"]) == 0
 
 
-def test_outputs_not_built_yet_are_reported_not_ignored(
-    demo_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    config = demo_dir / "config.yaml"
-    config.write_text(config.read_text() + "reporting:\n  generate_report: true\n")
-    assert main(["dailydist", "--config", str(config), "--dry-run"]) == 0
-    out = capsys.readouterr().out
-    assert "Note: not available in this version, nothing produced for:" in out
-    assert "reporting.generate_report" in out and "tracking" not in out.split("Note:")[-1]
-
-
 def test_workload_is_shown_and_matches_the_store(
     todays_demo_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

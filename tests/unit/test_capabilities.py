@@ -1,17 +1,16 @@
-"""Settings this version cannot honour stop a run (decisive) or are reported (outputs)."""
+"""Settings this version cannot honour stop a run."""
 
 from __future__ import annotations
 
 import yaml
 
-from odoo_lead_manager.capabilities import skipped_outputs, unsupported_settings
+from odoo_lead_manager.capabilities import unsupported_settings
 from odoo_lead_manager.config import generate_config, parse_config
 
 
 def test_defaults_need_nothing_unimplemented() -> None:
     config = parse_config({"tracking": {"enabled": False}}, "inline", {})
     assert unsupported_settings(config) == []
-    assert skipped_outputs(config) == []
 
 
 def test_decisive_settings_are_listed_only_when_they_ask_for_something() -> None:
@@ -37,11 +36,6 @@ def test_decisive_settings_are_listed_only_when_they_ask_for_something() -> None
 def test_every_distribution_setting_of_the_advanced_template_is_built() -> None:
     config = parse_config(yaml.safe_load(generate_config(template="advanced")), "advanced", {})
     assert not [key for key in unsupported_settings(config) if key.startswith("distribution")]
-
-
-def test_outputs_are_listed() -> None:
-    config = parse_config({"reporting": {"generate_report": True}}, "inline", {})
-    assert skipped_outputs(config) == ["reporting.generate_report"]
 
 
 def test_every_lead_filter_of_the_basic_template_is_built() -> None:

@@ -143,23 +143,39 @@ def _print_filter_impact(console: Console, plan: Plan) -> None:
 
 
 def _workload_table(plan: Plan, table_box: box.Box) -> Table:
-    """Current workload (§2.5): totals, recent and this month's leads, the main statuses."""
+    """§6.3 "Current workload analysis": counts, target, utilisation, deficit (§2.5)."""
     table = Table(title="Current workload", box=table_box, title_justify="left")
-    for header in ("Salesperson", "Leads", "Recent", "Month", "Main statuses"):
+    numbers = ("Current", "Target", "Util.", "Deficit", "Recent", "Month")
+    for header in ("Salesperson", "Team", "Level", *numbers, "Main statuses"):
         table.add_column(
-            header, justify="right" if header in ("Leads", "Recent", "Month") else "left"
+            header,
+            justify="right" if header in numbers else "left",
+            no_wrap=header == "Salesperson",
         )
     for person in sorted(plan.salespeople, key=lambda p: p.name.casefold()):
         workload = plan.workloads[person.user_id]
-        top = sorted(workload.by_status.items(), key=lambda item: (-item[1], item[0]))[:3]
+        top = sorted(workload.by_status.items(), key=lambda item: (-item[1], item[0]))[:2]
         table.add_row(
             person.name,
+            person.team or "-",
+            person.level or "-",
             str(workload.total),
+            str(workload.target) if workload.target is not None else "-",
+            _fmt_pct(workload.utilisation),
+            str(workload.deficit) if workload.deficit is not None else "-",
             str(workload.recent),
             str(workload.this_month),
             ", ".join(f"{status or '(none)'} {count}" for status, count in top) or "-",
         )
     return table
+
+
+def print_recommendations(console: Console, advice: Sequence[str]) -> None:
+    """§6.3 "Recommendations"."""
+    console.print()
+    console.print("[bold]Recommendations[/bold]")
+    for line in advice:
+        console.print(f"  - {line}", soft_wrap=True, markup=False)
 
 
 def print_outcome(
@@ -266,3 +282,52 @@ def print_retention(console: Console, where: str, result: RetentionResult) -> No
         target = f" (into {table}_archive)" if result.archived and count else ""
         console.print(f"  {table}: {count:,}{target}")
     console.print(f"  finished runs in the run journal: {result.runs:,}")
+
+
+def print_analytics(console: Console, title: str, data: Mapping[str, object]) -> None:
+    """An `odlm report` result for people: figures as lines, lists of records as tables."""
+    table_box = box.ROUNDED if console.is_terminal else box.ASCII
+    console.print(f"[bold]{title}[/bold]")
+    _print_mapping(console, data, table_box, "  ")
+
+
+def _print_mapping(
+    console: Console, data: Mapping[str, object], table_box: box.Box, indent: str
+) -> None:
+    for key, value in data.items():
+        label = key.replace("_", " ")
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            table = Table(title=f"{indent}{label}", box=table_box, title_justify="left")
+            columns = list(value[0])
+            for column in columns:
+                table.add_column(_short(column))
+            for row in value:
+                table.add_row(*(_cell(row.get(column)) for column in columns))
+            console.print(table)
+        elif isinstance(value, dict):
+            console.print(f"{indent}{label}:", markup=False)
+            if value and all(not isinstance(v, dict | list) for v in value.values()):
+                for k, v in value.items():
+                    console.print(f"{indent}  {k}: {_cell(v)}", markup=False)
+            else:
+                _print_mapping(console, value, table_box, indent + "  ")
+        else:
+            console.print(f"{indent}{label}: {_cell(value)}", markup=False, soft_wrap=True)
+
+
+def _short(column: str) -> str:
+    for prefix in ("total_leads_", "distribution_", "salespeople_"):
+        column = column.removeprefix(prefix)
+    return column.replace("_", " ")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)

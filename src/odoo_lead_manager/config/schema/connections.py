@@ -101,12 +101,20 @@ class DatabaseConnection(ServerConnection):
 
 
 class EmailSettings(DeferredSection):
-    """``reporting.email``: how the distribution report is sent when e-mail is enabled."""
+    """``reporting.email``: how the distribution report is sent when e-mail is enabled.
+
+    ``use_tls`` upgrades the connection with STARTTLS (port 465 speaks TLS
+    from the start); the server's certificate is verified against the
+    system's authorities, or ``ssl_ca`` for a private one. Put the password
+    in the environment: ``password: ${SMTP_PASSWORD}``.
+    """
 
     smtp_host: str | None = None
     smtp_port: Port = 587
     username: str | None = None
     password: SecretStr | None = None
     use_tls: bool = True
+    ssl_ca: str | None = None
+    timeout_seconds: float = Field(default=30.0, gt=0)
     sender: str | None = None
     recipients: list[str] = Field(default_factory=list)

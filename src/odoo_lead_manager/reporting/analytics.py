@@ -1,0 +1,276 @@
+"""Analytics over the tracking history (spec §8.2, §9.5): `odlm report`.
+
+Four reports, each a JSON-ready dict in the shapes of §9.5.2, read from the
+history tables of real runs (dry runs are previews, not history; undone
+assignments are left out):
+
+- ``daily``: one campaign's day: totals, efficiency, participants, the
+  average, the execution time, the top recipients and the utilisation spread;
+- ``salesperson``: one user over a date range: leads received, the average
+  per day of the range, the daily utilisation trend, the efficiency of the
+  days they took part in, and the statuses of the leads they received;
+- ``campaign``: one campaign over a date range: totals, efficiency, per-day
+  figures, per-salesperson totals and the leads by source and status;
+- ``trends``: the last N days per campaign: one point per day (distributed,
+  efficiency, utilisation spread) and the direction of each series.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, false, select
+
+from odoo_lead_manager.errors import UserInputError
+from odoo_lead_manager.tracking.database import transaction
+from odoo_lead_manager.tracking.tables import assignment_history, summary, tracking
+
+TOP_RECIPIENTS = 5
+NO_VALUE = "(none)"
+
+
+def daily_report(engine: Engine, day: date, campaign: str) -> dict[str, Any]:
+    """§9.5.2 "Daily Distribution Summary"."""
+    with transaction(engine) as connection:
+        row = _summary_rows(connection, campaign, day, day)
+        people = _tracking_rows(connection, campaign, day, day)
+    if not row:
+        raise UserInputError(
+            f"no distribution of campaign {campaign or '(none)'} on {day} in the history"
+        )
+    record = row[0]
+    ranked = sorted(people, key=lambda r: (-r["leads_received"], r["salesperson_name"]))
+    return {
+        "date": day.isoformat(),
+        "campaign": campaign,
+        "run_id": record["run_id"],
+        "run_status": record["run_status"],
+        "total_leads_found": record["total_leads_found"],
+        "total_leads_distributed": record["total_leads_distributed"],
+        "distribution_efficiency": _number(record["distribution_efficiency_percentage"]),
+        "salespeople_participated": record["total_salespeople_received_leads"],
+        "average_leads_per_salesperson": _number(record["average_leads_per_salesperson"]),
+        "execution_time_seconds": _number(record["execution_time_seconds"]),
+        "utilization_stdev": _spread(people),
+        "top_recipients": [
+            {
+                "user_id": r["salesperson_id"],
+                "name": r["salesperson_name"],
+                "leads_received": r["leads_received"],
+            }
+            for r in ranked[:TOP_RECIPIENTS]
+            if r["leads_received"]
+        ],
+    }
+
+
+def salesperson_report(engine: Engine, user_id: int, start: date, end: date) -> dict[str, Any]:
+    """§9.5.2 "Salesperson Performance Report"."""
+    history = assignment_history.c
+    with transaction(engine) as connection:
+        rows = (
+            connection.execute(
+                select(tracking)
+                .where(
+                    tracking.c.salesperson_id == user_id,
+                    tracking.c.dry_run == false(),
+                    tracking.c.distribution_date.between(start, end),
+                )
+                .order_by(tracking.c.distribution_date, tracking.c.campaign_name)
+            )
+            .mappings()
+            .all()
+        )
+        days = {(r["distribution_date"], r["campaign_name"]) for r in rows}
+        efficiency = [
+            _number(s["distribution_efficiency_percentage"])
+            for s in _summary_rows(connection, None, start, end)
+            if (s["distribution_date"], s["campaign_name"]) in days
+        ]
+        statuses = (
+            connection.execute(
+                select(history.lead_status).where(
+                    history.new_user_id == user_id,
+                    history.undone_at.is_(None),
+                    history.distribution_date.between(start, end),
+                )
+            )
+            .scalars()
+            .all()
+        )
+    if not rows:
+        raise UserInputError(f"no history for user {user_id} between {start} and {end}")
+    received = sum(r["leads_received"] for r in rows)
+    return {
+        "user_id": user_id,
+        "name": rows[-1]["salesperson_name"],
+        "date_range": [start.isoformat(), end.isoformat()],
+        "total_leads_received": received,
+        "average_leads_per_day": round(received / ((end - start).days + 1), 2),
+        "utilization_trend": [_number(r["utilization_percentage"]) for r in rows],
+        "distribution_efficiency": round(statistics.fmean(efficiency), 2) if efficiency else None,
+        "lead_status_distribution": _tally(statuses),
+    }
+
+
+def campaign_report(engine: Engine, campaign: str, start: date, end: date) -> dict[str, Any]:
+    """One campaign over a date range: totals, per day, per salesperson, leads by source."""
+    history = assignment_history.c
+    with transaction(engine) as connection:
+        days = _summary_rows(connection, campaign, start, end)
+        people = _tracking_rows(connection, campaign, start, end)
+        leads = connection.execute(
+            select(history.lead_source, history.lead_status).where(
+                history.campaign_name == campaign,
+                history.undone_at.is_(None),
+                history.distribution_date.between(start, end),
+            )
+        ).all()
+    if not days:
+        raise UserInputError(
+            f"no distribution of campaign {campaign or '(none)'} between {start} and {end}"
+        )
+    found = sum(d["total_leads_found"] for d in days)
+    distributed = sum(d["total_leads_distributed"] for d in days)
+    per_person: dict[int, dict[str, Any]] = {}
+    for r in people:
+        entry = per_person.setdefault(
+            r["salesperson_id"],
+            {"user_id": r["salesperson_id"], "name": r["salesperson_name"], "leads_received": 0},
+        )
+        entry["leads_received"] += r["leads_received"]
+    return {
+        "campaign": campaign,
+        "date_range": [start.isoformat(), end.isoformat()],
+        "days_distributed": len(days),
+        "total_leads_found": found,
+        "total_leads_distributed": distributed,
+        "distribution_efficiency": round(100 * distributed / found, 2) if found else 0.0,
+        "daily": [
+            _point(d, [p for p in people if p["distribution_date"] == d["distribution_date"]])
+            for d in days
+        ],
+        "salespeople": sorted(per_person.values(), key=lambda e: (-e["leads_received"], e["name"])),
+        "leads_by_source": _tally(source for source, _ in leads),
+        "leads_by_status": _tally(status for _, status in leads),
+    }
+
+
+def trend_report(engine: Engine, days: int, today: date, campaign: str | None) -> dict[str, Any]:
+    """The last ``days`` days: one series per campaign, and whether each figure rises or falls."""
+    start = today - timedelta(days=days - 1)
+    with transaction(engine) as connection:
+        rows = _summary_rows(connection, campaign, start, today)
+        people = _tracking_rows(connection, campaign, start, today)
+    campaigns: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        same_day = [
+            p
+            for p in people
+            if p["distribution_date"] == row["distribution_date"]
+            and p["campaign_name"] == row["campaign_name"]
+        ]
+        campaigns.setdefault(row["campaign_name"], []).append(_point(row, same_day))
+    return {
+        "date_range": [start.isoformat(), today.isoformat()],
+        "days": days,
+        "campaigns": {
+            name: {
+                "points": points,
+                "direction": {
+                    key: _direction([p[key] for p in points if p[key] is not None])
+                    for key in (
+                        "total_leads_distributed",
+                        "distribution_efficiency",
+                        "utilization_stdev",
+                    )
+                },
+            }
+            for name, points in campaigns.items()
+        },
+    }
+
+
+def find_user(engine: Engine, user: str) -> int:
+    """A salesperson's id from ``user``: an id, or a name as the history records it."""
+    if user.isdigit():
+        return int(user)
+    with transaction(engine) as connection:
+        found = connection.execute(
+            select(tracking.c.salesperson_id, tracking.c.salesperson_name).distinct()
+        ).all()
+    ids = sorted({uid for uid, name in found if name.casefold() == user.casefold()})
+    if len(ids) != 1:
+        known = sorted({name for _, name in found})
+        what = "several salespeople" if ids else "no salesperson"
+        raise UserInputError(
+            f"--user {user!r}: {what} of that name in the history"
+            + (
+                f" (ids {', '.join(map(str, ids))}; give the id)"
+                if ids
+                else f" (known: {', '.join(known) or 'none'})"
+            )
+        )
+    return int(ids[0])
+
+
+def _summary_rows(
+    connection: Connection, campaign: str | None, start: date, end: date
+) -> list[Any]:
+    conditions = [summary.c.dry_run == false(), summary.c.distribution_date.between(start, end)]
+    if campaign is not None:
+        conditions.append(summary.c.campaign_name == campaign)
+    query = select(summary).where(and_(*conditions)).order_by(summary.c.distribution_date)
+    return list(connection.execute(query).mappings().all())
+
+
+def _tracking_rows(
+    connection: Connection, campaign: str | None, start: date, end: date
+) -> list[Any]:
+    conditions = [tracking.c.dry_run == false(), tracking.c.distribution_date.between(start, end)]
+    if campaign is not None:
+        conditions.append(tracking.c.campaign_name == campaign)
+    query = select(tracking).where(and_(*conditions)).order_by(tracking.c.distribution_date)
+    return list(connection.execute(query).mappings().all())
+
+
+def _point(day: Any, people: Sequence[Any]) -> dict[str, Any]:
+    return {
+        "date": day["distribution_date"].isoformat(),
+        "total_leads_found": day["total_leads_found"],
+        "total_leads_distributed": day["total_leads_distributed"],
+        "distribution_efficiency": _number(day["distribution_efficiency_percentage"]),
+        "salespeople_participated": day["total_salespeople_received_leads"],
+        "utilization_stdev": _spread(people),
+    }
+
+
+def _spread(people: Sequence[Any]) -> float | None:
+    """Population standard deviation of utilisation after the run, over those with a target."""
+    values = [_number(p["utilization_percentage"]) for p in people if p["target_leads"]]
+    return round(statistics.pstdev(values), 2) if len(values) > 1 else None
+
+
+def _direction(values: Sequence[float]) -> str:
+    """ "rising", "falling" or "flat": the sign of the least-squares slope."""
+    if len(values) < 2:
+        return "flat"
+    slope = statistics.linear_regression(range(len(values)), values).slope
+    scale = max(abs(v) for v in values) or 1.0
+    if abs(slope) * len(values) < 0.01 * scale:
+        return "flat"
+    return "rising" if slope > 0 else "falling"
+
+
+def _tally(values: Any) -> dict[str, int]:
+    counts = Counter(value or NO_VALUE for value in values)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _number(value: Decimal | float | int | None) -> float:
+    return float(value) if value is not None else 0.0

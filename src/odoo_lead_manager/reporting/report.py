@@ -1,0 +1,342 @@
+"""The distribution report (spec §6.3, §8.1): one value built from a plan and its outcome.
+
+Every output — terminal recommendations, CSV, JSON, HTML, the e-mail — is
+drawn from a `Report`, so they cannot disagree. Building it is pure.
+
+Definitions: "current" is the workload the plan measured, "after" adds the
+leads the plan hands each salesperson; utilisation is leads over target.
+Lead characteristics describe the distributed leads, as the summary in the
+tracking history does; date buckets count days from the run's date to the
+lead's date in the configured date field.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from odoo_lead_manager.applying import ApplyResult
+from odoo_lead_manager.fairness import Balance
+from odoo_lead_manager.model import LeadFacts
+from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.reporting.privacy import mask_name
+
+NO_VALUE = "(none)"
+# (upper bound in days, label); leads older than the last bound go to OLDEST.
+DATE_BUCKETS = ((7, "0-7 days"), (30, "8-30 days"), (60, "31-60 days"), (180, "61-180 days"))
+OLDEST, UNDATED = "over 180 days", "no date"
+# Thresholds of the recommendations.
+LOW_UTILISATION, HIGH_DROPBACK_SHARE, DOMINANT_FILTER_SHARE = 50.0, 0.2, 0.5
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """One salesperson of the §8.1 salesperson summary."""
+
+    user_id: int
+    name: str
+    team: str | None
+    level: str | None
+    target: int | None
+    current: int
+    received: int
+    after: int
+
+    @property
+    def utilisation_before(self) -> float | None:
+        return 100.0 * self.current / self.target if self.target else None
+
+    @property
+    def utilisation_after(self) -> float | None:
+        return 100.0 * self.after / self.target if self.target else None
+
+    @property
+    def deficit(self) -> int | None:
+        return None if self.target is None else self.target - self.current
+
+
+@dataclass(frozen=True)
+class AssignmentLine:
+    lead_id: int
+    lead: str
+    previous: str
+    new: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What a real run wrote (the journal's totals)."""
+
+    written: int
+    already: int
+    skipped: int
+    failed: int
+    stopped: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    run_id: str
+    campaign: str
+    day: date
+    dry_run: bool
+    strategy: str
+    seed: int
+    generated_at: datetime
+    date_start: date | None
+    date_end: date | None
+    examined: int
+    excluded: Mapping[str, int]
+    distributable: int
+    distributed: int
+    not_distributed: Mapping[str, int]
+    dropback: Mapping[str, int]
+    dropback_applied: bool
+    people: tuple[PersonLine, ...]
+    by_source: Mapping[str, int]
+    by_campaign: Mapping[str, int]
+    by_status: Mapping[str, int]
+    by_date_range: Mapping[str, int]
+    balance: Balance
+    recommendations: tuple[str, ...]
+    assignments: tuple[AssignmentLine, ...]
+    warnings: tuple[str, ...] = ()
+    applied: Applied | None = None
+    seconds: float = 0.0
+    masked: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def efficiency(self) -> float:
+        """Distributed leads as a percentage of the distributable ones."""
+        return 100.0 * self.distributed / self.distributable if self.distributable else 0.0
+
+    @property
+    def funnel(self) -> list[tuple[str, int]]:
+        """Leads left after each filter, from those examined to those distributed."""
+        steps = [("Examined", self.examined)]
+        left = self.examined
+        for name, count in self.excluded.items():
+            if count:
+                left -= count
+                steps.append((f"after {name}", left))
+        steps.append(("Distributable", self.distributable))
+        steps.append(("Distributed", self.distributed))
+        return steps
+
+    def to_dict(self) -> dict[str, Any]:
+        """The §8.1 shape (distribution_summary, salesperson_summary, lead_characteristics)
+        with the run's identity, analytics and recommendations beside it."""
+        return {
+            "run": {
+                "run_id": self.run_id,
+                "campaign": self.campaign,
+                "date": self.day.isoformat(),
+                "dry_run": self.dry_run,
+                "strategy": self.strategy,
+                "seed": self.seed,
+                "generated_at": self.generated_at.isoformat(timespec="seconds"),
+                "date_range": [_iso(self.date_start), _iso(self.date_end)],
+                "execution_time_seconds": round(self.seconds, 2),
+            },
+            "distribution_summary": {
+                "total_leads_examined": self.examined,
+                "total_leads_found": self.distributable,
+                "total_leads_distributed": self.distributed,
+                "leads_not_distributed": sum(self.not_distributed.values()),
+                "reason_not_distributed": dict(self.not_distributed),
+                "leads_filtered_out": dict(self.excluded),
+                "dropback": dict(self.dropback),
+                "applied": None if self.applied is None else vars(self.applied).copy(),
+            },
+            "salesperson_summary": [
+                {
+                    "name": p.name,
+                    "id": p.user_id,
+                    "team": p.team,
+                    "level": p.level,
+                    "target_leads": p.target,
+                    "current_leads": p.current,
+                    "leads_received": p.received,
+                    "new_total": p.after,
+                    "utilization": _round(p.utilisation_after),
+                    "utilization_before": _round(p.utilisation_before),
+                }
+                for p in self.people
+            ],
+            "lead_characteristics": {
+                "by_source": dict(self.by_source),
+                "by_campaign": dict(self.by_campaign),
+                "by_status": dict(self.by_status),
+                "by_date_range": dict(self.by_date_range),
+            },
+            "analytics": {
+                "distribution_efficiency": round(self.efficiency, 2),
+                "utilization_stdev": _round(self.balance.utilisation_stdev),
+                "workload_variation": _round(self.balance.workload_variation),
+                "balance_within_goal": self.balance.within_goal,
+                "received_min": self.balance.received_min,
+                "received_max": self.balance.received_max,
+                **self.extra,
+            },
+            "recommendations": list(self.recommendations),
+            "warnings": list(self.warnings),
+            "assignments": [vars(a).copy() for a in self.assignments],
+        }
+
+
+def build_report(
+    plan: Plan,
+    result: ApplyResult | None = None,
+    seconds: float = 0.0,
+    mask: bool = False,
+    generated_at: datetime | None = None,
+) -> Report:
+    """The report of ``plan``: a dry run's when ``result`` is None, else the applied run's."""
+    received = plan.received
+    current = {uid: workload.total for uid, workload in plan.workloads.items()}
+    people = tuple(
+        PersonLine(
+            user_id=p.user_id,
+            name=p.name,
+            team=p.team,
+            level=p.level,
+            target=p.target_leads,
+            current=current.get(p.user_id, 0),
+            received=received.get(p.user_id, 0),
+            after=current.get(p.user_id, 0) + received.get(p.user_id, 0),
+        )
+        for p in sorted(plan.salespeople, key=lambda p: p.name.casefold())
+    )
+    facts = [plan.lead_facts.get(a.lead_id, LeadFacts()) for a in plan.assignments]
+    dropback = {
+        f"{campaign} -> {plan.user_name(user)}": count
+        for (campaign, user), count in sorted(plan.dropback_by_campaign.items())
+    }
+    report = Report(
+        run_id=plan.run_id,
+        campaign=plan.campaign or "",
+        day=plan.today,
+        dry_run=result is None,
+        strategy=plan.strategy,
+        seed=plan.seed,
+        generated_at=generated_at or datetime.now().replace(microsecond=0),
+        date_start=plan.date_start,
+        date_end=plan.date_end,
+        examined=plan.examined,
+        excluded=dict(plan.excluded),
+        distributable=plan.distributable,
+        distributed=len(plan.assignments),
+        not_distributed={reason: len(ids) for reason, ids in plan.unassigned.items() if ids},
+        dropback=dropback,
+        dropback_applied=plan.dropback_applied,
+        people=people,
+        by_source=_tally(f.source for f in facts),
+        by_campaign=_tally(f.campaign for f in facts),
+        by_status=_tally(f.status for f in facts),
+        by_date_range=date_buckets(plan.today, (f.day for f in facts)),
+        balance=plan.balance,
+        recommendations=(),
+        assignments=tuple(
+            AssignmentLine(
+                lead_id=a.lead_id,
+                lead=_lead_name(plan.lead_facts.get(a.lead_id, LeadFacts()).name, mask),
+                previous=plan.user_name(a.previous_user_id),
+                new=plan.user_name(a.user_id),
+                reason=a.reason,
+            )
+            for a in plan.handed_out
+        ),
+        warnings=plan.warnings,
+        applied=None
+        if result is None
+        else Applied(
+            result.written, result.already, len(result.skipped), len(result.failed), result.stopped
+        ),
+        seconds=seconds,
+        masked=mask,
+    )
+    return _with_recommendations(report)
+
+
+def date_buckets(today: date, days: Any) -> dict[str, int]:
+    """How many of ``days`` fall in each age bucket (in bucket order, empty ones left out)."""
+    counts = Counter[str]()
+    for day in days:
+        if day is None:
+            counts[UNDATED] += 1
+            continue
+        age = (today - day).days
+        counts[next((label for bound, label in DATE_BUCKETS if age <= bound), OLDEST)] += 1
+    order = [label for _, label in DATE_BUCKETS] + [OLDEST, UNDATED]
+    return {label: counts[label] for label in order if counts[label]}
+
+
+def recommendations(report: Report) -> list[str]:
+    """§6.3 "Recommendations": imbalance, capacity and configuration hints, plainly worded."""
+    advice = []
+    if report.distributable == 0:
+        advice.append(
+            "No distributable leads: check the date range and the filters "
+            "(the filter impact shows what removed the leads)."
+        )
+    for name, count in report.excluded.items():
+        if report.examined and count / report.examined > DOMINANT_FILTER_SHARE:
+            advice.append(
+                f'"{name}" removed {100 * count / report.examined:.0f}% of the leads examined: '
+                "check that it is configured as intended."
+            )
+    dropped = sum(report.dropback.values())
+    if report.examined and dropped / report.examined > HIGH_DROPBACK_SHARE:
+        advice.append(
+            f"High dropback volume ({dropped:,} leads): consider adjusting the age "
+            "thresholds or the lead sources."
+        )
+    for reason, count in report.not_distributed.items():
+        advice.append(
+            f"{count:,} leads are not distributed ({reason}): raise targets, allow "
+            "overflow or add salespeople."
+        )
+    after = [p.utilisation_after for p in report.people if p.utilisation_after is not None]
+    if after and sum(after) / len(after) < LOW_UTILISATION:
+        advice.append(
+            f"Low overall utilisation ({sum(after) / len(after):.0f}% of target after "
+            "distribution): consider increasing lead volume or reducing targets."
+        )
+    over = [p.name for p in report.people if (p.utilisation_after or 0) > 100]
+    if over:
+        advice.append(f"Above target after distribution: {', '.join(over)}.")
+    idle = [p.name for p in report.people if p.received == 0]
+    if idle and report.distributed:
+        advice.append(f"Eligible but receiving no leads: {', '.join(idle)}.")
+    if report.balance.within_goal is False and report.balance.figure is not None:
+        advice.append(
+            f"Workload imbalance: spread {report.balance.figure:.1f} (goal: under 10); a "
+            "target-based strategy (level_based, capacity_based) evens it out."
+        )
+    return advice or ["No issues found."]
+
+
+def _with_recommendations(report: Report) -> Report:
+    return replace(report, recommendations=tuple(recommendations(report)))
+
+
+def _lead_name(name: str, mask: bool) -> str:
+    return mask_name(name) if mask else name
+
+
+def _tally(values: Any) -> dict[str, int]:
+    counts = Counter(value or NO_VALUE for value in values)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
