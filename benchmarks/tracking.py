@@ -21,63 +21,24 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from synthetic import TODAY, build  # type: ignore[import-not-found]
 
 from odoo_lead_manager.config.schema.operations import Tracking
-from odoo_lead_manager.model import Assignment, LeadFacts, Salesperson, Workload
-from odoo_lead_manager.plan import Plan, WriteGroup
+from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.tracking.history import History
 from odoo_lead_manager.tracking.records import Outcome, projected_after
 from odoo_lead_manager.tracking.retention import apply_retention
 from odoo_lead_manager.tracking.schema import upgrade
 
-PEOPLE = 50
-TODAY = date(2024, 6, 14)
 SERVERS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     "mariadb": "mysql+pymysql://root@127.0.0.1:3306/test",
 }
-STATUSES = ("New", "Call Back", "Utr", "Full Pitch Follow Up", "Won", "Lost")
-
-
-def build(leads: int) -> Plan:
-    people = tuple(
-        Salesperson(f"Seller {i}", i, "Voice", target_leads=500) for i in range(1, PEOPLE + 1)
-    )
-    assignments = tuple(
-        Assignment(i, i % PEOPLE + 1, (i + 1) % PEOPLE + 1, "round_robin: turn 1 of 50")
-        for i in range(1, leads + 1)
-    )
-    return Plan(
-        run_id=uuid.uuid4().hex,
-        created_at=datetime.now(UTC).replace(microsecond=0),
-        today=TODAY,
-        campaign="Voice",
-        strategy="round_robin",
-        seed=1,
-        date_start=TODAY - timedelta(days=30),
-        date_end=TODAY,
-        salespeople=people,
-        left_out=(),
-        workloads={
-            p.user_id: Workload(p.user_id, 300, {s: 50 for s in STATUSES}, 500) for p in people
-        },
-        examined=leads,
-        excluded={},
-        distributable=leads,
-        assignments=assignments,
-        unassigned={},
-        writes=(WriteGroup(tuple(range(1, leads + 1)), {"status": "New"}),),
-        user_names={p.user_id: p.name for p in people},
-        lead_facts={
-            i: LeadFacts(STATUSES[i % 6], f"source {i % 20}", "UTR", i % 4)
-            for i in range(1, leads + 1)
-        },
-    )
 
 
 @contextmanager

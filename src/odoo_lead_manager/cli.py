@@ -47,6 +47,10 @@ examples:
 """
 
 
+# Lines of output that is not a terminal: tables then fit without cutting cells.
+PLAIN_WIDTH = 160
+
+
 def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of spec §6.2 that this version implements."""
     parser.add_argument("--config", help="configuration file (YAML or JSON)")
@@ -254,7 +258,7 @@ def run_dailydist(args: argparse.Namespace) -> int:
         date_range=parse_date_range(args.override_date_range) if args.override_date_range else None,
     )
     dry_run = args.dry_run or loaded.config.execution.dry_run
-    outcome = run_distribution(loaded, dry_run, options, console=Console(), force=args.force)
+    outcome = run_distribution(loaded, dry_run, options, console=_console(), force=args.force)
     if args.plan_out:
         _write_plan(args.plan_out, outcome.plan)
     return outcome.exit_status
@@ -293,7 +297,7 @@ def run_apply(args: argparse.Namespace) -> int:
 
     loaded = with_report_options(load_config(args.config), args)
     _configure_logging(loaded.config.execution.log_level, loaded)
-    outcome = apply_saved_plan(loaded, args.plan, console=Console(), force=args.force)
+    outcome = apply_saved_plan(loaded, args.plan, console=_console(), force=args.force)
     return outcome.exit_status
 
 
@@ -303,7 +307,7 @@ def run_undo(args: argparse.Namespace) -> int:
 
     loaded = load_config(args.config)
     _configure_logging(loaded.config.execution.log_level)
-    result = undo(loaded, args.run_id, console=Console())
+    result = undo(loaded, args.run_id, console=_console())
     return EXIT_FAILED if result.stopped else EXIT_OK
 
 
@@ -317,7 +321,7 @@ def run_runs(args: argparse.Namespace) -> int:
         records = journal.recent(args.limit)
     finally:
         journal.close()
-    console = Console()
+    console = _console()
     if warning:
         console.print(f"Note: {warning}")
     print_runs(console, journal.where, records)
@@ -343,7 +347,7 @@ def run_retention(args: argparse.Namespace) -> int:
         )
     finally:
         engine.dispose()
-    print_retention(Console(), engine.url.render_as_string(hide_password=True), result)
+    print_retention(_console(), engine.url.render_as_string(hide_password=True), result)
     return EXIT_OK
 
 
@@ -383,8 +387,13 @@ def run_report(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        print_analytics(Console(), f"{args.kind.capitalize()} report", data)
+        print_analytics(_console(), f"{args.kind.capitalize()} report", data)
     return EXIT_OK
+
+
+def _console() -> Console:
+    """The terminal's width on a terminal; elsewhere (a log, a pipe) wide enough for the tables."""
+    return Console() if sys.stdout.isatty() else Console(width=PLAIN_WIDTH)
 
 
 def _day(text: str) -> date:

@@ -10,8 +10,8 @@ import logging
 import random
 import secrets
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -49,6 +49,8 @@ class RunOptions:
     max_leads: int | None = None
     force_round_robin: bool = False
     date_range: tuple[date, date] | None = None
+    # Called with the number of leads fetched so far, for a progress display.
+    on_fetched: Callable[[int], None] | None = field(default=None, compare=False)
 
 
 def parse_date_range(text: str) -> tuple[date, date]:
@@ -114,7 +116,13 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
     window = setup.window
     for warning in setup.warnings:
         log.warning("%s", warning)
-    found = find_in_store(store, base_domain(cfg.crm.lead_types), setup.pipeline, cfg.crm.page_size)
+    found = find_in_store(
+        store,
+        base_domain(cfg.crm.lead_types),
+        setup.pipeline,
+        cfg.crm.page_size,
+        options.on_fetched,
+    )
     dropback, dropback_writes = _dropback_plan(
         setup.dropback, found.dropback, cfg.lead_finding.owner_field
     )

@@ -88,7 +88,7 @@ def run_distribution(
     with _crm(loaded, store) as crm:
         if dry_run:
             with _tracking(loaded) as tracking:
-                plan = build_plan(loaded, crm, options)
+                plan = _planned(loaded, crm, options, console)
                 print_plan(console, plan, dry_run=True)
                 seconds = time.perf_counter() - started
                 notes = record_run(loaded, tracking, plan, crm, None, seconds)
@@ -208,7 +208,7 @@ def _distribute_once(
                 "Use --force to distribute again."
             )
             return RunOutcome(journal.plan(done.run_id), None, 0.0, (*notes, note), tuple(resumed))
-        plan = build_plan(loaded, crm, options)
+        plan = _planned(loaded, crm, options, console)
         print_plan(console, plan, dry_run=False)
         result, recorded = _apply(loaded, plan, crm, tracking, console, force, started)
         return RunOutcome(plan, result, 0.0, (*notes, *recorded), tuple(resumed))
@@ -279,6 +279,19 @@ def _tracking(loaded: LoadedConfig) -> Iterator[Tracking]:
 def _locked_tracking(loaded: LoadedConfig, campaign: str | None) -> Iterator[Tracking]:
     with _tracking(loaded) as tracking, campaign_lock(tracking.journal, campaign or ""):
         yield tracking
+
+
+def _planned(loaded: LoadedConfig, crm: CrmStore, options: RunOptions, console: Console) -> Plan:
+    """`build_plan`, counting the leads fetched on a terminal (fetching is the long step)."""
+    if not console.is_terminal:
+        return build_plan(loaded, crm, options)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Fetching leads", total=None)
+
+        def fetched(count: int) -> None:
+            progress.update(task, completed=count, description=f"Fetching leads: {count:,}")
+
+        return build_plan(loaded, crm, replace(options, on_fetched=fetched))
 
 
 @contextmanager

@@ -194,4 +194,8 @@ def test_workload_is_shown_and_matches_the_store(
     assert main(["dailydist", "--config", str(config), "--dry-run", "--seed", "5"]) == 0
     row = next(line for line in capsys.readouterr().out.splitlines() if "| Alice Smith" in line)
     cells = [cell.strip() for cell in row.strip("|").split("|")]
-    assert cells[1:4] == [str(workload.total), str(workload.recent), str(workload.this_month)]
+    # Salesperson, Team, Level, Current, Target, Util., Deficit, Recent, Month
+    assert cells[3] == str(workload.total) and cells[4] == str(alice.target_leads)
+    assert cells[5] == f"{100 * workload.total / alice.target_leads:.1f}%"
+    assert cells[6] == str(alice.target_leads - workload.total)
+    assert cells[7:9] == [str(workload.recent), str(workload.this_month)]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
 from odoo_lead_manager.config.schema.selection import WorkloadCounting
-from odoo_lead_manager.model import Assignment, LeadFacts, Salesperson, Workload
-from odoo_lead_manager.plan import Plan, WriteGroup
+from odoo_lead_manager.model import Assignment
+from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.tracking.records import (
     Outcome,
     assignment_rows,
@@ -20,7 +19,8 @@ from odoo_lead_manager.tracking.records import (
     summary_row,
 )
 
-NOW = datetime(2024, 6, 14, 9, 0, tzinfo=UTC).replace(tzinfo=None)
+from .helpers import NOW
+from .helpers import tiny_plan as plan
 
 
 @pytest.mark.parametrize(
@@ -48,50 +48,6 @@ def test_counts_keep_the_whole_breakdown_beside_the_fixed_columns() -> None:
     assert row["leads_after_new"] == 4 and row["leads_after_total"] == 10
     assert row["leads_after_lost"] == 0
     assert row["leads_after_by_status"] == {"New": 3, "new": 1, "Sold": 2, "(none)": 4}
-
-
-def plan(**changes: object) -> Plan:
-    people = (
-        Salesperson("Alice", 1, "Voice", target_leads=10),
-        Salesperson("Bob", 2, "Voice", target_leads=None),
-        Salesperson("Cleo", 3, "Voice", active=False),
-    )
-    assignments = (
-        Assignment(101, 1, 2, "round_robin: turn 1"),
-        Assignment(102, 1, None, "round_robin: turn 2"),
-        Assignment(103, 2, 9, "x" * 300),
-    )
-    fields: dict[str, object] = {
-        "run_id": "r" * 32,
-        "created_at": NOW,
-        "today": date(2024, 6, 14),
-        "campaign": "Voice",
-        "strategy": "round_robin",
-        "seed": 1,
-        "date_start": date(2024, 5, 15),
-        "date_end": date(2024, 6, 14),
-        "salespeople": people,
-        "left_out": (("Drew", "excluded by name"),),
-        "workloads": {
-            1: Workload(1, 3, {"Call Back": 2, "New": 1}, 10),
-            2: Workload(2, 2, {"Call Back": 1, "Lost": 1}),
-            3: Workload(3, 0, {}),
-        },
-        "examined": 10,
-        "excluded": {},
-        "distributable": 4,
-        "assignments": assignments,
-        "unassigned": {"capacity": [104]},
-        "writes": (WriteGroup((101, 102, 103), {"user_id": 0, "status": "New"}),),
-        "user_names": {1: "Alice", 2: "Bob", 3: "Cleo", 9: "Zed"},
-        "lead_facts": {
-            101: LeadFacts("Call Back", "Facebook", "UTR", 2),
-            102: LeadFacts(None, None, None, 0),
-            103: LeadFacts("Lost", "Google" * 30, "UTR", 1),
-        },
-    }
-    fields.update(changes)
-    return Plan(**fields)  # type: ignore[arg-type]
 
 
 def test_a_dry_runs_after_counts_move_leads_with_the_status_written() -> None:

@@ -20,7 +20,7 @@ lead a filter rejects still has it excluded and counted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from odoo_lead_manager.crm.store import CrmStore
@@ -151,8 +151,17 @@ def find_leads(leads: Iterable[Lead], filters: Sequence[LeadFilter]) -> FindResu
     return run_pipeline(leads, Pipeline(window=filters[0], distribution=filters[1:]))
 
 
-def find_in_store(store: CrmStore, base: Domain, pipeline: Pipeline, page_size: int) -> FindResult:
-    """Fetch with every exact domain pushed to the server and count each one's removals."""
+def find_in_store(
+    store: CrmStore,
+    base: Domain,
+    pipeline: Pipeline,
+    page_size: int,
+    on_fetched: Callable[[int], None] | None = None,
+) -> FindResult:
+    """Fetch with every exact domain pushed to the server and count each one's removals.
+
+    ``on_fetched`` hears how many leads have been fetched, page by page.
+    """
     domain = [*base, *(pipeline.window.domain or [])]
     removed: dict[str, int] = {}
     for lead_filter in pipeline.pushed():
@@ -160,8 +169,11 @@ def find_in_store(store: CrmStore, base: Domain, pipeline: Pipeline, page_size: 
         counts = store.count_leads([*domain, "!", *conjunction(fragment)], [])
         removed[lead_filter.name] = removed.get(lead_filter.name, 0) + counts.get((), 0)
         domain.extend(fragment)
+    leads: Iterable[Lead] = store.search_leads(domain, page_size=page_size)
+    if on_fetched is not None:
+        leads = _reporting(leads, page_size, on_fetched)
     result = run_pipeline(
-        store.search_leads(domain, page_size=page_size),
+        leads,
         pipeline,
         sum(removed.values()),
         server_first=True,
@@ -169,3 +181,13 @@ def find_in_store(store: CrmStore, base: Domain, pipeline: Pipeline, page_size: 
     for name, number in removed.items():
         result.excluded[name] = result.excluded.get(name, 0) + number
     return result
+
+
+def _reporting(leads: Iterable[Lead], every: int, report: Callable[[int], None]) -> Iterator[Lead]:
+    count = 0
+    for lead in leads:
+        yield lead
+        count += 1
+        if count % every == 0:
+            report(count)
+    report(count)

@@ -18,7 +18,6 @@ assignments are left out):
 from __future__ import annotations
 
 import statistics
-from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -27,11 +26,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, false, select
 
 from odoo_lead_manager.errors import UserInputError
+from odoo_lead_manager.reporting.report import tally
 from odoo_lead_manager.tracking.database import transaction
 from odoo_lead_manager.tracking.tables import assignment_history, summary, tracking
 
 TOP_RECIPIENTS = 5
-NO_VALUE = "(none)"
 
 
 def daily_report(engine: Engine, day: date, campaign: str) -> dict[str, Any]:
@@ -114,7 +113,7 @@ def salesperson_report(engine: Engine, user_id: int, start: date, end: date) -> 
         "average_leads_per_day": round(received / ((end - start).days + 1), 2),
         "utilization_trend": [_number(r["utilization_percentage"]) for r in rows],
         "distribution_efficiency": round(statistics.fmean(efficiency), 2) if efficiency else None,
-        "lead_status_distribution": _tally(statuses),
+        "lead_status_distribution": tally(statuses),
     }
 
 
@@ -156,8 +155,8 @@ def campaign_report(engine: Engine, campaign: str, start: date, end: date) -> di
             for d in days
         ],
         "salespeople": sorted(per_person.values(), key=lambda e: (-e["leads_received"], e["name"])),
-        "leads_by_source": _tally(source for source, _ in leads),
-        "leads_by_status": _tally(status for _, status in leads),
+        "leads_by_source": tally(source for source, _ in leads),
+        "leads_by_status": tally(status for _, status in leads),
     }
 
 
@@ -265,11 +264,6 @@ def _direction(values: Sequence[float]) -> str:
     if abs(slope) * len(values) < 0.01 * scale:
         return "flat"
     return "rising" if slope > 0 else "falling"
-
-
-def _tally(values: Any) -> dict[str, int]:
-    counts = Counter(value or NO_VALUE for value in values)
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _number(value: Decimal | float | int | None) -> float:

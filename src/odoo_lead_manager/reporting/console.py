@@ -65,6 +65,7 @@ def print_plan(console: Console, plan: Plan, dry_run: bool) -> None:
             header,
             justify="left" if header in ("Salesperson", "Team", "Level") else "right",
             no_wrap=header == "Salesperson",
+            overflow="fold",
         )
     for person in sorted(plan.salespeople, key=lambda p: p.name.casefold()):
         workload = plan.workloads[person.user_id]
@@ -146,15 +147,15 @@ def _workload_table(plan: Plan, table_box: box.Box) -> Table:
     """§6.3 "Current workload analysis": counts, target, utilisation, deficit (§2.5)."""
     table = Table(title="Current workload", box=table_box, title_justify="left")
     numbers = ("Current", "Target", "Util.", "Deficit", "Recent", "Month")
-    for header in ("Salesperson", "Team", "Level", *numbers, "Main statuses"):
+    for header in ("Salesperson", "Team", "Level", *numbers):
         table.add_column(
             header,
             justify="right" if header in numbers else "left",
             no_wrap=header == "Salesperson",
+            overflow="fold",
         )
     for person in sorted(plan.salespeople, key=lambda p: p.name.casefold()):
         workload = plan.workloads[person.user_id]
-        top = sorted(workload.by_status.items(), key=lambda item: (-item[1], item[0]))[:2]
         table.add_row(
             person.name,
             person.team or "-",
@@ -165,7 +166,6 @@ def _workload_table(plan: Plan, table_box: box.Box) -> Table:
             str(workload.deficit) if workload.deficit is not None else "-",
             str(workload.recent),
             str(workload.this_month),
-            ", ".join(f"{status or '(none)'} {count}" for status, count in top) or "-",
         )
     return table
 
@@ -300,7 +300,7 @@ def _print_mapping(
             table = Table(title=f"{indent}{label}", box=table_box, title_justify="left")
             columns = list(value[0])
             for column in columns:
-                table.add_column(_short(column))
+                table.add_column(_short(column), overflow="fold")
             for row in value:
                 table.add_row(*(_cell(row.get(column)) for column in columns))
             console.print(table)

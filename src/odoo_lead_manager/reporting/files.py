@@ -21,6 +21,9 @@ from odoo_lead_manager.errors import UserInputError
 from odoo_lead_manager.model import campaign_slug
 from odoo_lead_manager.reporting.report import Report
 
+# Assignments listed in the HTML page (and so in the e-mail): enough to browse,
+# small enough to send; the CSV and JSON files list them all.
+HTML_ASSIGNMENTS = 2000
 _ENVIRONMENT = Environment(
     loader=PackageLoader("odoo_lead_manager.reporting", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -50,7 +53,8 @@ def write_reports(report: Report, formats: Sequence[str], directory: Path) -> li
 
 def render_html(report: Report) -> str:
     """The HTML report as text (also the e-mail's attachment)."""
-    return _ENVIRONMENT.get_template("report.html.j2").render(r=report, data=report.to_dict())
+    template = _ENVIRONMENT.get_template("report.html.j2")
+    return template.render(r=report, shown=HTML_ASSIGNMENTS)
 
 
 def _write_json(report: Report, stem: Path) -> list[Path]:

@@ -235,9 +235,9 @@ def build_report(
         dropback=dropback,
         dropback_applied=plan.dropback_applied,
         people=people,
-        by_source=_tally(f.source for f in facts),
-        by_campaign=_tally(f.campaign for f in facts),
-        by_status=_tally(f.status for f in facts),
+        by_source=tally(f.source for f in facts),
+        by_campaign=tally(f.campaign for f in facts),
+        by_status=tally(f.status for f in facts),
         by_date_range=date_buckets(plan.today, (f.day for f in facts)),
         balance=plan.balance,
         recommendations=(),
@@ -329,7 +329,8 @@ def _lead_name(name: str, mask: bool) -> str:
     return mask_name(name) if mask else name
 
 
-def _tally(values: Any) -> dict[str, int]:
+def tally(values: Any) -> dict[str, int]:
+    """Counts of each value (None as \"(none)\"), largest first."""
     counts = Counter(value or NO_VALUE for value in values)
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 

@@ -1,0 +1,117 @@
+"""The terminal report of §6.3, report options on the command line, and masking in logs."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from odoo_lead_manager.cli import main
+from odoo_lead_manager.config import load_config
+from odoo_lead_manager.model import Assignment
+from odoo_lead_manager.planning import RunOptions
+from odoo_lead_manager.reporting.console import print_plan
+from odoo_lead_manager.reporting.privacy import MaskingFilter, mask_text
+from odoo_lead_manager.runner import run_distribution
+
+from ..conftest import TODAY
+from ..tracking.helpers import tiny_plan
+
+SECTIONS = (
+    "Distribution overview",
+    "Filter impact analysis",
+    "Current workload",
+    "Distribution preview",
+    "Strategy details",
+    "Recommendations",
+    "Execution summary",
+)
+COLOUR = re.compile(r"\x1b\[[0-9;]*(3[0-9]|4[0-9]|9[0-7])[0-9;]*m")
+
+
+def test_the_dry_run_report_is_plain_text_off_a_terminal(
+    todays_demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["dailydist", "--config", str(todays_demo_dir / "config.yaml"), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    positions = [out.index(section) for section in SECTIONS]
+    assert positions == sorted(positions)
+    assert "\x1b" not in out and "\u2026" not in out  # no colour, no cell cut short
+    assert not re.search("[\U0001f300-\U0001faff\u2600-\u27bf]", out)  # no emoji
+    assert "Util." in out and "Deficit" in out  # the workload table of §6.3
+
+
+def test_no_color_on_a_terminal_keeps_the_text_and_shows_fetching(
+    demo_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=140)
+    run_distribution(
+        load_config(demo_dir / "config.yaml"),
+        True,
+        RunOptions(today=TODAY, seed=1),
+        console=console,
+    )
+    out = buffer.getvalue()
+    assert "Fetching leads" in out
+    assert COLOUR.search(out) is None
+    for section in SECTIONS[:-2]:
+        assert section in out
+
+
+def test_the_dropback_analysis_names_campaign_and_receiver() -> None:
+    plan = tiny_plan(
+        dropback=(Assignment(105, 7, 1, "dropback: UTR"), Assignment(106, 7, 2, "dropback: UTR")),
+        user_names={1: "Alice", 2: "Bob", 3: "Cleo", 7: "Pat Adler"},
+    )
+    buffer = io.StringIO()
+    print_plan(Console(file=buffer, width=120), plan, dry_run=True)
+    assert "Dropback analysis" in buffer.getvalue()
+    assert "UTR: 2 leads -> Pat Adler" in buffer.getvalue()
+
+
+def test_report_options_on_the_command_line(
+    todays_demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    config = str(todays_demo_dir / "config.yaml")
+    monkeypatch.chdir(tmp_path)
+    args = ["dailydist", "--config", config, "--dry-run", "--report-location", "out"]
+    assert main([*args, "--report-format", "json", "--report-format", "html"]) == 0
+    written = sorted(p.suffix for p in (tmp_path / "out").iterdir())
+    assert written == [".html", ".json"]  # relative to where the command runs
+    assert f"Report: {tmp_path / 'out'}" in capsys.readouterr().out
+    # Without options, the configuration decides: location relative to the config file.
+    path = todays_demo_dir / "config.yaml"
+    path.write_text(
+        path.read_text() + "reporting:\n  generate_report: true\n  report_location: reports/\n"
+    )
+    assert main(["dailydist", "--config", config, "--dry-run"]) == 0
+    assert len(list((todays_demo_dir / "reports").glob("*.csv"))) == 4
+    with pytest.raises(SystemExit):
+        main([*args, "--report-format", "pdf"])
+
+
+def test_masking_in_logs(todays_demo_dir: Path) -> None:
+    assert mask_text("call +33 6 12 34 56 78 or mail john.smith@example.com, lead 48213") == (
+        "call ***78 or mail j***@example.com, lead 48213"
+    )
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "lead of %s", ("ann@corp.io",), None)
+    assert MaskingFilter().filter(record) and record.getMessage() == "lead of a***@corp.io"
+    path = todays_demo_dir / "config.yaml"
+    path.write_text(path.read_text() + "security:\n  mask_personal_data: true\n")
+    root = logging.getLogger()
+    before = {id(h): list(h.filters) for h in root.handlers}
+    try:
+        assert main(["dailydist", "--config", str(path), "--dry-run"]) == 0
+        assert all(
+            any(isinstance(f, MaskingFilter) for f in handler.filters) for handler in root.handlers
+        )
+    finally:
+        for handler in root.handlers:
+            handler.filters = before.get(id(handler), [])
