@@ -7,6 +7,7 @@ from pathlib import Path
 
 from odoo_lead_manager.config import load_config
 from odoo_lead_manager.planning import RunOptions
+from odoo_lead_manager.reporting.files import render_html
 from odoo_lead_manager.reporting.report import build_report, date_buckets, recommendations
 from odoo_lead_manager.runner import run_distribution
 
@@ -73,3 +74,12 @@ def test_lead_names_are_masked_when_asked() -> None:
     assert plain.assignments[0].lead == "John Smith"
     assert masked.assignments[0].lead == "J*** S***"
     assert "John" not in str(masked.to_dict())
+
+
+def test_analytics_can_be_left_out() -> None:
+    with_figures = build_report(tiny_plan(), generated_at=NOW).to_dict()
+    assert with_figures["analytics"]["distribution_efficiency"] == 75.0
+    assert with_figures["analytics"]["received_min"] == 0
+    without = build_report(tiny_plan(), generated_at=NOW, analytics=False)
+    assert "analytics" not in without.to_dict()
+    assert "Distribution efficiency" not in render_html(without)

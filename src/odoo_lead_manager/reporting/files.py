@@ -77,7 +77,7 @@ def _write_csv(report: Report, stem: Path) -> list[Path]:
             [
                 *_flatten("", data["run"]),
                 *_flatten("", data["distribution_summary"]),
-                *_flatten("", data["analytics"]),
+                *_flatten("", data.get("analytics", {})),
             ],
         ),
         "salespeople": (

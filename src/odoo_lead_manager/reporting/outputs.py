@@ -33,7 +33,14 @@ def check_outputs(loaded: LoadedConfig) -> None:
 def report_of(
     loaded: LoadedConfig, plan: Plan, applied: ApplyResult | None, seconds: float
 ) -> Report:
-    return build_report(plan, applied, seconds, mask=loaded.config.security.mask_personal_data)
+    cfg = loaded.config
+    return build_report(
+        plan,
+        applied,
+        seconds,
+        mask=cfg.security.mask_personal_data,
+        analytics=cfg.reporting.include_analytics,
+    )
 
 
 def produce_outputs(loaded: LoadedConfig, console: Console, report: Report) -> list[Path]:

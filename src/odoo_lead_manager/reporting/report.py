@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -108,7 +108,8 @@ class Report:
     applied: Applied | None = None
     seconds: float = 0.0
     masked: bool = False
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    # reporting.include_analytics: the efficiency and balance figures.
+    analytics: bool = True
 
     @property
     def efficiency(self) -> float:
@@ -127,6 +128,17 @@ class Report:
         steps.append(("Distributable", self.distributable))
         steps.append(("Distributed", self.distributed))
         return steps
+
+    def analytics_figures(self) -> dict[str, Any]:
+        """§8.2: efficiency, utilisation spread, workload variation, the received range."""
+        return {
+            "distribution_efficiency": round(self.efficiency, 2),
+            "utilization_stdev": _round(self.balance.utilisation_stdev),
+            "workload_variation": _round(self.balance.workload_variation),
+            "balance_within_goal": self.balance.within_goal,
+            "received_min": self.balance.received_min,
+            "received_max": self.balance.received_max,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The §8.1 shape (distribution_summary, salesperson_summary, lead_characteristics)
@@ -174,15 +186,7 @@ class Report:
                 "by_status": dict(self.by_status),
                 "by_date_range": dict(self.by_date_range),
             },
-            "analytics": {
-                "distribution_efficiency": round(self.efficiency, 2),
-                "utilization_stdev": _round(self.balance.utilisation_stdev),
-                "workload_variation": _round(self.balance.workload_variation),
-                "balance_within_goal": self.balance.within_goal,
-                "received_min": self.balance.received_min,
-                "received_max": self.balance.received_max,
-                **self.extra,
-            },
+            **({"analytics": self.analytics_figures()} if self.analytics else {}),
             "recommendations": list(self.recommendations),
             "warnings": list(self.warnings),
             "assignments": [vars(a).copy() for a in self.assignments],
@@ -195,6 +199,7 @@ def build_report(
     seconds: float = 0.0,
     mask: bool = False,
     generated_at: datetime | None = None,
+    analytics: bool = True,
 ) -> Report:
     """The report of ``plan``: a dry run's when ``result`` is None, else the applied run's."""
     received = plan.received
@@ -259,6 +264,7 @@ def build_report(
         ),
         seconds=seconds,
         masked=mask,
+        analytics=analytics,
     )
     return _with_recommendations(report)
 
