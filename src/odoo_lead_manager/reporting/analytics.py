@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, false, select
+from sqlalchemy import Connection, Engine, Table, and_, false, select
 
 from odoo_lead_manager.errors import UserInputError
 from odoo_lead_manager.reporting.report import tally
@@ -221,20 +221,23 @@ def find_user(engine: Engine, user: str) -> int:
 def _summary_rows(
     connection: Connection, campaign: str | None, start: date, end: date
 ) -> list[Any]:
-    conditions = [summary.c.dry_run == false(), summary.c.distribution_date.between(start, end)]
-    if campaign is not None:
-        conditions.append(summary.c.campaign_name == campaign)
-    query = select(summary).where(and_(*conditions)).order_by(summary.c.distribution_date)
-    return list(connection.execute(query).mappings().all())
+    return _real_rows(connection, summary, campaign, start, end)
 
 
 def _tracking_rows(
     connection: Connection, campaign: str | None, start: date, end: date
 ) -> list[Any]:
-    conditions = [tracking.c.dry_run == false(), tracking.c.distribution_date.between(start, end)]
+    return _real_rows(connection, tracking, campaign, start, end)
+
+
+def _real_rows(
+    connection: Connection, table: Table, campaign: str | None, start: date, end: date
+) -> list[Any]:
+    """Rows of real runs dated ``start`` to ``end`` (of ``campaign`` unless None), by date."""
+    conditions = [table.c.dry_run == false(), table.c.distribution_date.between(start, end)]
     if campaign is not None:
-        conditions.append(tracking.c.campaign_name == campaign)
-    query = select(tracking).where(and_(*conditions)).order_by(tracking.c.distribution_date)
+        conditions.append(table.c.campaign_name == campaign)
+    query = select(table).where(and_(*conditions)).order_by(table.c.distribution_date)
     return list(connection.execute(query).mappings().all())
 
 
