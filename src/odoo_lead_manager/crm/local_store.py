@@ -528,7 +528,7 @@ def _lead(row: Sequence[Any]) -> Lead:
         phone=row[18],
         priority=int(row[19]),
         activity_date_deadline=_date(row[20]),
-        skills=split_values(row[21] or ""),
+        skills=split_values(row[21]) if row[21] else (),
         region=row[22],
         timezone=row[23],
     )

@@ -26,6 +26,8 @@ def _fmt_pct(value: float | None) -> str:
 
 def print_plan(console: Console, plan: Plan, dry_run: bool) -> None:
     """The overview, filter impact and distribution preview of a plan."""
+    if console.quiet:
+        return  # a library call without a console: rendering the tables is wasted work
     table_box = box.ROUNDED if console.is_terminal else box.ASCII
     title = "DRY RUN - daily lead distribution" if dry_run else "Daily lead distribution"
     console.print(f"[bold]{title}[/bold]  campaign: {plan.campaign or '(any)'}")

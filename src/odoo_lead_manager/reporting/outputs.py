@@ -30,6 +30,12 @@ def check_outputs(loaded: LoadedConfig) -> None:
         smtp_settings(loaded)
 
 
+def wants_files(loaded: LoadedConfig) -> bool:
+    """Whether this run writes report files or sends the e-mail (which list every lead)."""
+    reporting = loaded.config.reporting
+    return reporting.generate_report or reporting.email_notification
+
+
 def report_of(
     loaded: LoadedConfig, plan: Plan, applied: ApplyResult | None, seconds: float
 ) -> Report:
@@ -40,12 +46,15 @@ def report_of(
         seconds,
         mask=cfg.security.mask_personal_data,
         analytics=cfg.reporting.include_analytics,
+        assignments=wants_files(loaded),
     )
 
 
 def produce_outputs(loaded: LoadedConfig, console: Console, report: Report) -> list[Path]:
     """Write the configured report files and send the e-mail; the files written."""
     reporting = loaded.config.reporting
+    if not wants_files(loaded):
+        return []
     written: list[Path] = []
     if reporting.generate_report:
         directory = loaded.resolve_path(reporting.report_location)

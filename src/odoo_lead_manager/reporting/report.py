@@ -200,8 +200,13 @@ def build_report(
     mask: bool = False,
     generated_at: datetime | None = None,
     analytics: bool = True,
+    assignments: bool = True,
 ) -> Report:
-    """The report of ``plan``: a dry run's when ``result`` is None, else the applied run's."""
+    """The report of ``plan``: a dry run's when ``result`` is None, else the applied run's.
+
+    ``assignments=False`` leaves out the per-lead list (the terminal needs
+    only the figures and recommendations, and the list is the costly part).
+    """
     received = plan.received
     current = {uid: workload.total for uid, workload in plan.workloads.items()}
     people = tuple(
@@ -254,7 +259,7 @@ def build_report(
                 new=plan.user_name(a.user_id),
                 reason=a.reason,
             )
-            for a in plan.handed_out
+            for a in (plan.handed_out if assignments else ())
         ),
         warnings=plan.warnings,
         applied=None

@@ -180,7 +180,7 @@ class Journal:
                     already=0,
                     skipped=0,
                     failed=0,
-                    plan_json=plan.to_json(),
+                    plan_json=plan.to_json(pretty=False),
                 )
             )
             self._insert_batches(connection, plan.run_id, planned)

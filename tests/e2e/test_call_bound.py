@@ -1,0 +1,80 @@
+"""CRM calls stand for speed: a run's calls grow with pages and batches, never with leads.
+
+Runs the benchmark dataset (every filter enabled, 55 salespeople) at two
+sizes through a store that counts every call, and checks the bound the
+README states: a dry run makes the same 13 calls whatever the number of
+leads (selection 5, workload 4, one grouped count per server-side rule 3,
+and one paged search, counted once); a real run adds one grouped count for
+the history and, per batch of ``execution.batch_size`` leads with the same
+values, a re-check read, a write and a read-back (the history's grouped
+count is absent here: the benchmark configuration keeps no history).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from odoo_lead_manager.config import load_config
+from odoo_lead_manager.crm.local_store import LocalStore
+from odoo_lead_manager.planning import RunOptions
+from odoo_lead_manager.runner import run_distribution
+
+from ..conftest import TODAY
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+DRY_RUN_CALLS = 13
+
+
+class Counting:
+    def __init__(self, store: LocalStore) -> None:
+        self.store = store
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.store, name)
+        if not callable(attribute) or name == "close":
+            return attribute
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] += 1
+            return attribute(*args, **kwargs)
+
+        return counted
+
+
+@pytest.fixture(scope="module")
+def generate() -> Any:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from dataset import generate  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return generate
+
+
+@pytest.mark.parametrize("leads", [2_000, 8_000])
+def test_calls_do_not_grow_with_leads(generate: Any, tmp_path: Path, leads: int) -> None:
+    config = generate(tmp_path / "data", leads, TODAY)
+    loaded = load_config(config)
+    with LocalStore.open(tmp_path / "data" / "crm.sqlite") as inner:
+        store = Counting(inner)
+        dry = run_distribution(loaded, True, RunOptions(today=TODAY), store=store)  # type: ignore[arg-type]
+        assert sum(store.calls.values()) == DRY_RUN_CALLS
+        assert dry.plan.examined > leads * 0.8 and len(dry.plan.handed_out) > 0
+
+        store.calls.clear()
+        real = run_distribution(loaded, False, RunOptions(today=TODAY), store=store)  # type: ignore[arg-type]
+    assert real.applied is not None and real.applied.complete
+    size = loaded.config.execution.batch_size
+    batches = sum(math.ceil(len(group.lead_ids) / size) for group in real.plan.writes)
+    assert store.calls["write_leads"] == batches
+    assert store.calls["read_leads"] == 2 * batches
+    # The benchmark keeps no history; with tracking on, one grouped count more.
+    history = 1 if loaded.config.tracking.enabled else 0
+    assert sum(store.calls.values()) == DRY_RUN_CALLS + history + 3 * batches
