@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -31,39 +30,23 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 DRY_RUN_CALLS = 13
 
 
-class Counting:
-    def __init__(self, store: LocalStore) -> None:
-        self.store = store
-        self.calls: Counter[str] = Counter()
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self.store, name)
-        if not callable(attribute) or name == "close":
-            return attribute
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            self.calls[name] += 1
-            return attribute(*args, **kwargs)
-
-        return counted
-
-
 @pytest.fixture(scope="module")
-def generate() -> Any:
+def bench() -> Any:
+    """The benchmark scripts' dataset generator and counting store."""
     sys.path.insert(0, str(BENCHMARKS))
     try:
-        from dataset import generate  # type: ignore[import-not-found]
+        import runs  # type: ignore[import-not-found]
     finally:
         sys.path.remove(str(BENCHMARKS))
-    return generate
+    return runs
 
 
 @pytest.mark.parametrize("leads", [2_000, 8_000])
-def test_calls_do_not_grow_with_leads(generate: Any, tmp_path: Path, leads: int) -> None:
-    config = generate(tmp_path / "data", leads, TODAY)
+def test_calls_do_not_grow_with_leads(bench: Any, tmp_path: Path, leads: int) -> None:
+    config = bench.generate(tmp_path / "data", leads, TODAY)
     loaded = load_config(config)
     with LocalStore.open(tmp_path / "data" / "crm.sqlite") as inner:
-        store = Counting(inner)
+        store = bench.Counting(inner)
         dry = run_distribution(loaded, True, RunOptions(today=TODAY), store=store)  # type: ignore[arg-type]
         assert sum(store.calls.values()) == DRY_RUN_CALLS
         assert dry.plan.examined > leads * 0.8 and len(dry.plan.handed_out) > 0
