@@ -12,6 +12,7 @@ from rich.console import Console
 
 from odoo_lead_manager.cli import main
 from odoo_lead_manager.config import load_config
+from odoo_lead_manager.crm.local_store import LocalStore
 from odoo_lead_manager.model import Assignment
 from odoo_lead_manager.planning import RunOptions
 from odoo_lead_manager.reporting.console import print_plan
@@ -115,3 +116,17 @@ def test_masking_in_logs(todays_demo_dir: Path) -> None:
     finally:
         for handler in root.handlers:
             handler.filters = before.get(id(handler), [])
+
+
+def test_an_unwritable_report_location_stops_before_anything_changes(
+    todays_demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = todays_demo_dir / "not-a-directory"
+    blocker.write_text("a file where the reports should go")
+    config = str(todays_demo_dir / "config.yaml")
+    with LocalStore.open(todays_demo_dir / "crm.sqlite") as store:
+        before = store.read_leads(range(1, 5000))
+    assert main(["dailydist", "--config", config, "--report-location", str(blocker / "x")]) == 2
+    assert "reporting.report_location: cannot create" in capsys.readouterr().err.replace("\n", " ")
+    with LocalStore.open(todays_demo_dir / "crm.sqlite") as store:
+        assert store.read_leads(range(1, 5000)) == before

@@ -9,13 +9,14 @@ been merged into them).
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from rich.console import Console
 
 from odoo_lead_manager.applying import ApplyResult
 from odoo_lead_manager.config import LoadedConfig
-from odoo_lead_manager.errors import UserInputError
+from odoo_lead_manager.errors import ConfigError, UserInputError
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.reporting.email import send_report, smtp_settings
 from odoo_lead_manager.reporting.files import write_reports
@@ -26,7 +27,21 @@ log = logging.getLogger(__name__)
 
 def check_outputs(loaded: LoadedConfig) -> None:
     """Refuse, before anything runs, outputs that could not be produced (exit status 2)."""
-    if loaded.config.reporting.email_notification:
+    reporting = loaded.config.reporting
+    if reporting.generate_report:
+        directory = loaded.resolve_path(reporting.report_location)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"{loaded.path}: reporting.report_location: cannot create {directory}: "
+                f"{exc.strerror or exc}"
+            ) from None
+        if not os.access(directory, os.W_OK):
+            raise ConfigError(
+                f"{loaded.path}: reporting.report_location: {directory} is not writable"
+            )
+    if reporting.email_notification:
         smtp_settings(loaded)
 
 
@@ -58,7 +73,10 @@ def produce_outputs(loaded: LoadedConfig, console: Console, report: Report) -> l
     written: list[Path] = []
     if reporting.generate_report:
         directory = loaded.resolve_path(reporting.report_location)
-        written = write_reports(report, reporting.formats, directory)
+        try:
+            written = write_reports(report, reporting.formats, directory)
+        except UserInputError as exc:  # the run is done: say so, do not pretend nothing changed
+            _warn(console, exc.message)
         for path in written:
             console.print(f"  Report: {path}", soft_wrap=True, markup=False)
     if reporting.email_notification:
@@ -66,8 +84,12 @@ def produce_outputs(loaded: LoadedConfig, console: Console, report: Report) -> l
         try:
             send_report(report, settings)
         except UserInputError as exc:
-            log.warning("%s", exc.message)
-            console.print(f"  WARNING: {exc.message}", soft_wrap=True, markup=False)
+            _warn(console, exc.message)
         else:
             console.print(f"  E-mail sent to {', '.join(settings.recipients)}", soft_wrap=True)
     return written
+
+
+def _warn(console: Console, message: str) -> None:
+    log.warning("%s", message)
+    console.print(f"  WARNING: {message}", soft_wrap=True, markup=False)
