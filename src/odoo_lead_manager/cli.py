@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import get_args
 
 from rich.console import Console
-from sqlalchemy.exc import SQLAlchemyError
 
 from odoo_lead_manager import __version__
 from odoo_lead_manager.config import (
@@ -356,9 +355,8 @@ def run_report(args: argparse.Namespace) -> int:
     from odoo_lead_manager.reporting import analytics
     from odoo_lead_manager.reporting.console import print_analytics
     from odoo_lead_manager.selection import target_campaign
-    from odoo_lead_manager.sqldb import describe_failure
     from odoo_lead_manager.tracking import history_engine
-    from odoo_lead_manager.tracking.schema import upgrade
+    from odoo_lead_manager.tracking.database import prepare
 
     loaded = load_config(args.config)
     campaign = args.campaign if args.campaign is not None else (target_campaign(loaded) or "")
@@ -368,7 +366,7 @@ def run_report(args: argparse.Namespace) -> int:
         raise UserInputError(f"--from {start} is after --to {end}")
     engine = history_engine(loaded)
     try:
-        upgrade(engine)
+        prepare(engine)
         if args.kind == "daily":
             data = analytics.daily_report(engine, args.date or date.today(), campaign)
         elif args.kind == "salesperson":
@@ -380,8 +378,6 @@ def run_report(args: argparse.Namespace) -> int:
             data = analytics.campaign_report(engine, campaign, start, end)
         else:
             data = analytics.trend_report(engine, args.days, end, args.campaign)
-    except SQLAlchemyError as error:
-        raise describe_failure(engine, error) from None
     finally:
         engine.dispose()
     if args.format == "json":

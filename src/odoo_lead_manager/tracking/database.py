@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,6 +19,8 @@ from odoo_lead_manager.tracking import schema
 # transaction is rolled back whole and can simply run again.
 _DEADLOCK = 1213
 _ATTEMPTS = 3
+# Engines whose tables this process has brought to the current version.
+_PREPARED: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 class TrackingUnavailable(UserInputError):
@@ -25,13 +28,19 @@ class TrackingUnavailable(UserInputError):
 
 
 def prepare(engine: Engine) -> Engine:
-    """``engine`` with its tables at the current version; a failure is `TrackingUnavailable`."""
+    """``engine`` with its tables at the current version; a failure is `TrackingUnavailable`.
+
+    The journal and the history share an engine: its version is checked once.
+    """
+    if engine in _PREPARED:
+        return engine
     if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_pragmas):
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
         schema.upgrade(engine)
     except (SQLAlchemyError, TimeoutError) as error:
         raise unavailable(engine, error) from None
+    _PREPARED.add(engine)
     return engine
 
 
