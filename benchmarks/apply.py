@@ -3,25 +3,31 @@
 Run by hand (never in CI):
 
     .venv/bin/python benchmarks/apply.py [--leads 10000 100000] [--batch-size 50 1000]
+                                         [--repeat 3]
 
 For each size it builds a local store of that many leads held by 50
-salespeople, a plan moving every lead to another salesperson (one write
-group per salesperson, as a distribution makes), and applies it through the
-journal (a SQLite file): re-check read, journal record, write, read-back,
-journal record per batch. It prints the time to apply, the time to undo, and
-the CRM calls (reads + writes) each made. One run per size: the store
-changes as it is applied.
+salespeople and a plan moving every lead to another salesperson: one write
+group per salesperson, so each batch's leads are spread over the whole
+table, as a distribution's are. It applies the plan through the journal (a
+SQLite file): per batch a re-check read, a journal record, the write, a
+read-back and a journal record; then undoes it. Each figure is the median of
+``--repeat`` runs, each on a new store; it prints the wall time of applying
+and how it splits between the CRM store's calls (reads and writes), the
+journal and the rest (odlm's own checks), then the undo's time, and the CRM
+calls of each.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from runs import Counting  # type: ignore[import-not-found]
 from sqlalchemy import create_engine
 
 from odoo_lead_manager.applying import ApplySettings, apply_plan
@@ -32,22 +38,6 @@ from odoo_lead_manager.tracking import Journal
 from odoo_lead_manager.undoing import undo_run
 
 PEOPLE = 50
-
-
-class Counting:
-    """Counts the CRM calls an apply makes, passing them to the store."""
-
-    def __init__(self, store: LocalStore) -> None:
-        self.store = store
-        self.reads = self.writes = 0
-
-    def read_leads(self, ids):  # type: ignore[no-untyped-def]
-        self.reads += 1
-        return self.store.read_leads(ids)
-
-    def write_leads(self, ids, values):  # type: ignore[no-untyped-def]
-        self.writes += 1
-        self.store.write_leads(ids, values)
 
 
 def build(directory: Path, leads: int) -> tuple[LocalStore, Plan]:
@@ -92,33 +82,55 @@ def build(directory: Path, leads: int) -> tuple[LocalStore, Plan]:
     return store, plan
 
 
+def once(leads: int, batch_size: int) -> dict[str, float]:
+    """One apply and one undo on a new store: seconds, and where applying spent them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store, plan = build(Path(tmp), leads)
+        journal = Journal(create_engine(f"sqlite:///{Path(tmp) / 'journal.sqlite'}"))
+        settings = ApplySettings(batch_size=batch_size)
+        counting, timed_journal = Counting(store), Counting(journal)
+        started = time.perf_counter()
+        result = apply_plan(plan, counting, timed_journal, settings)
+        applied = time.perf_counter() - started
+        assert result.written == leads, result
+        undo_counting = Counting(store)
+        started = time.perf_counter()
+        undone = undo_run(plan.run_id, undo_counting, journal, settings)
+        undo_seconds = time.perf_counter() - started
+        assert undone.restored == leads, undone
+        journal.close()
+        store.close()
+    in_store = counting.seconds.total()
+    in_journal = timed_journal.seconds.total()
+    return {
+        "apply": applied,
+        "store": in_store,
+        "journal": in_journal,
+        "odlm": applied - in_store - in_journal,
+        "calls": counting.calls.total(),
+        "undo": undo_seconds,
+        "undo_calls": undo_counting.calls.total(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--batch-size", type=int, nargs="+", default=[50, 1000])
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'leads':>8} {'batch':>6} {'apply s':>8} {'calls':>7} {'undo s':>7} {'calls':>7}")
+    print(
+        f"{'leads':>8} {'batch':>6} {'apply s':>8} {'store s':>8} {'journal s':>9} "
+        f"{'odlm s':>7} {'calls':>7} {'undo s':>7} {'calls':>7}"
+    )
     for leads in args.leads:
         for batch_size in args.batch_size:
-            with tempfile.TemporaryDirectory() as tmp:
-                store, plan = build(Path(tmp), leads)
-                journal = Journal(create_engine(f"sqlite:///{Path(tmp) / 'journal.sqlite'}"))
-                settings = ApplySettings(batch_size=batch_size)
-                counting = Counting(store)
-                started = time.perf_counter()
-                result = apply_plan(plan, counting, journal, settings)  # type: ignore[arg-type]
-                applied = time.perf_counter() - started
-                assert result.written == leads, result
-                undo_counting = Counting(store)
-                started = time.perf_counter()
-                undone = undo_run(plan.run_id, undo_counting, journal, settings)  # type: ignore[arg-type]
-                undo_seconds = time.perf_counter() - started
-                assert undone.restored == leads, undone
-                journal.close()
-                store.close()
+            runs = [once(leads, batch_size) for _ in range(args.repeat)]
+            m = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
             print(
-                f"{leads:>8,} {batch_size:>6} {applied:>8.2f} {counting.reads + counting.writes:>7,} "
-                f"{undo_seconds:>7.2f} {undo_counting.reads + undo_counting.writes:>7,}"
+                f"{leads:>8,} {batch_size:>6} {m['apply']:>8.2f} {m['store']:>8.2f} "
+                f"{m['journal']:>9.2f} {m['odlm']:>7.2f} {int(m['calls']):>7,} "
+                f"{m['undo']:>7.2f} {int(m['undo_calls']):>7,}"
             )
 
 

@@ -38,11 +38,12 @@ CACHE = Path("/tmp/odlm-bench")
 
 
 class Counting:
-    """Passes every call to the store and counts it by method."""
+    """Passes every call to ``inner`` (a store, or a journal) and counts and times it by method."""
 
-    def __init__(self, store: LocalStore) -> None:
-        self.store = store
+    def __init__(self, inner: Any) -> None:
+        self.store = inner
         self.calls: Counter[str] = Counter()
+        self.seconds: Counter[str] = Counter()
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self.store, name)
@@ -51,7 +52,11 @@ class Counting:
 
         def counted(*args: Any, **kwargs: Any) -> Any:
             self.calls[name] += 1
-            return attribute(*args, **kwargs)
+            started = time.perf_counter()
+            try:
+                return attribute(*args, **kwargs)
+            finally:
+                self.seconds[name] += time.perf_counter() - started
 
         return counted
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from odoo_lead_manager.config import LoadedConfig
-from odoo_lead_manager.crm.store import CrmStore, check_lead_values
+from odoo_lead_manager.crm.store import CrmStore, LeadState, check_lead_values
 from odoo_lead_manager.errors import (
     ConfigError,
     CrmError,
@@ -25,7 +25,6 @@ from odoo_lead_manager.errors import (
     RunStopped,
     UserInputError,
 )
-from odoo_lead_manager.model import Lead, write_stamp
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.tracking.database import TrackingUnavailable
 from odoo_lead_manager.tracking.journal import (
@@ -145,12 +144,15 @@ def apply_plan(
     record = journal.run(plan.run_id)
     resumed = record is not None
     if record is None:
-        journal.begin(plan, forced, planned_batches(plan, settings.batch_size))
+        # Just recorded: the batches need not be read back from the journal.
+        batches = planned_batches(plan, settings.batch_size)
+        journal.begin(plan, forced, batches)
     elif record.status in (UNDOING, UNDONE):
         raise UserInputError(f"run {plan.run_id} was undone; it cannot be applied again")
-    elif record.status != COMPLETED:
-        journal.mark(plan.run_id, APPLYING)
-    batches = journal.batches(plan.run_id, "apply")
+    else:
+        if record.status != COMPLETED:
+            journal.mark(plan.run_id, APPLYING)
+        batches = journal.batches(plan.run_id, "apply")
     writer = BatchWriter(store, journal, plan.run_id, settings, progress)
     stopped = writer.write_all(batches)
     totals = Totals.of(batches)
@@ -257,23 +259,23 @@ class BatchWriter:
 
     def _attempt(self, batch: Batch) -> None:
         pending = batch.open_ids()
-        current = {lead.id: lead for lead in self.store.read_leads(pending)} if pending else {}
+        current = self.store.read_values(pending, fields_read(batch)) if pending else {}
         to_write = []
         for lead_id in pending:
-            lead = current.get(lead_id)
-            if lead is None:
+            state = current.get(lead_id)
+            if state is None:
                 batch.skipped[lead_id] = "no longer in the CRM"
-            elif holds(lead, batch.values):
+            elif holds(state, batch.values):
                 # Sent in an attempt whose answer was lost: the write went through.
                 if lead_id in batch.sent:
-                    batch.written[lead_id] = write_stamp(lead.write_date)
+                    batch.written[lead_id] = state["write_date"]
                 else:
                     batch.already.append(lead_id)
-            elif (why := batch.expect[lead_id].mismatch(lead)) is not None:
+            elif (why := batch.expect[lead_id].mismatch(state)) is not None:
                 batch.skipped[lead_id] = f"left alone: {why}"
             else:
                 to_write.append(lead_id)
-                batch.previous.setdefault(lead_id, _snapshot(lead, batch.values))
+                batch.previous.setdefault(lead_id, _snapshot(state, batch.values))
         batch.sent = tuple(to_write)
         batch.state = "writing"
         batch.attempts += 1
@@ -282,13 +284,13 @@ class BatchWriter:
         batch.failed.update(refused)
         sent_ok = [lead_id for lead_id in to_write if lead_id not in refused]
         if sent_ok:
-            after = {lead.id: lead for lead in self.store.read_leads(sent_ok)}
+            after = self.store.read_values(sent_ok, batch.values)
             for lead_id in sent_ok:
-                lead = after.get(lead_id)
-                if lead is not None and holds(lead, batch.values):
-                    batch.written[lead_id] = write_stamp(lead.write_date)
+                state = after.get(lead_id)
+                if state is not None and holds(state, batch.values):
+                    batch.written[lead_id] = state["write_date"]
                 else:
-                    batch.failed[lead_id] = _not_taken(lead, batch.values)
+                    batch.failed[lead_id] = _not_taken(state, batch.values)
         batch.sent = ()
         batch.state = "done"
         self.journal.save(self.run_id, batch)
@@ -312,20 +314,31 @@ class BatchWriter:
         return {}
 
 
-def holds(lead: Lead, values: Mapping[str, Any]) -> bool:
-    """Whether ``lead`` has every one of ``values`` already."""
-    return all(getattr(lead, name) == value for name, value in values.items())
+def fields_read(batch: Batch) -> set[str]:
+    """What re-checking a batch reads: the values it writes, the fields it expects, and the
+    team when the owner changes (undo restores it)."""
+    names = set(batch.values)
+    if "user_id" in names:
+        names.add("team_id")
+    for expectation in batch.expect.values():
+        names.update(expectation.fields)
+    return names
 
 
-def _snapshot(lead: Lead, values: Mapping[str, Any]) -> dict[str, Any]:
+def holds(state: LeadState, values: Mapping[str, Any]) -> bool:
+    """Whether a lead read as ``state`` has every one of ``values`` already."""
+    return values.items() <= state.items()
+
+
+def _snapshot(state: LeadState, values: Mapping[str, Any]) -> dict[str, Any]:
     """The values a write will replace; with the team when the owner changes, since
     Odoo moves a lead to its new owner's team unless the team is written too."""
     names = [*values, *(["team_id"] if "user_id" in values else [])]
-    return {name: getattr(lead, name) for name in names}
+    return {name: state[name] for name in names}
 
 
-def _not_taken(lead: Lead | None, values: Mapping[str, Any]) -> str:
-    if lead is None:
+def _not_taken(state: LeadState | None, values: Mapping[str, Any]) -> str:
+    if state is None:
         return "written, but no longer in the CRM"
-    differing = {n: getattr(lead, n) for n, v in values.items() if getattr(lead, n) != v}
+    differing = {n: state[n] for n, v in values.items() if state[n] != v}
     return f"written, but the CRM now shows {differing}"

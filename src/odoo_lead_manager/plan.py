@@ -142,10 +142,15 @@ class Plan:
         return data
 
     def to_json(self, pretty: bool = True) -> str:
-        """The plan as JSON text: indented for people, compact (and much faster) otherwise."""
+        """The plan as JSON text that `from_json` reads back.
+
+        Pretty: indented, sorted, with the derived balance, for people. Compact
+        (the run journal's copy): the plan's own fields only, encoded by
+        pydantic-core, several times faster for a plan of 100,000 leads.
+        """
         if pretty:
             return json.dumps(self.to_dict(), default=_json_default, indent=2, sort_keys=True)
-        return json.dumps(self.to_dict(), default=_json_default, separators=(",", ":"))
+        return _PLAN.dump_json(self).decode()
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Plan:

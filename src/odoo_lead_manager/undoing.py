@@ -23,7 +23,6 @@ from odoo_lead_manager.applying import (
 )
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import UserInputError
-from odoo_lead_manager.model import write_stamp
 from odoo_lead_manager.tracking.journal import UNDOING, UNDONE, Batch, Expectation, Journal, Totals
 
 
@@ -82,9 +81,9 @@ def _settle_interrupted(applied: Sequence[Batch], store: CrmStore) -> None:
     for batch in applied:
         if batch.state != "writing" or not batch.sent:
             continue
-        for lead in store.read_leads(batch.sent):
-            if holds(lead, batch.values):
-                batch.written[lead.id] = write_stamp(lead.write_date)
+        for lead_id, state in store.read_values(batch.sent, batch.values).items():
+            if holds(state, batch.values):
+                batch.written[lead_id] = state["write_date"]
 
 
 def undo_batches(applied: Sequence[Batch], batch_size: int) -> list[Batch]:

@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from odoo_lead_manager.crm.store import CrmStore, LeadValues
+from odoo_lead_manager.crm.store import CrmStore, LeadState, LeadValues
 from odoo_lead_manager.errors import CrmError
 from odoo_lead_manager.model import Domain, Lead, Team, User
 
@@ -59,12 +59,12 @@ class FaultyStore:
             if (fault.method, fault.call, fault.when) == (method, self.calls[method], when):
                 fault.fire()
 
-    def read_leads(self, ids: Collection[int]) -> list[Lead]:
-        self.calls["read_leads"] += 1
-        self._step("read_leads", "before")
-        leads = self.inner.read_leads(ids)
-        self._step("read_leads", "after")
-        return leads
+    def read_values(self, ids: Collection[int], fields: Collection[str]) -> dict[int, LeadState]:
+        self.calls["read_values"] += 1
+        self._step("read_values", "before")
+        found = self.inner.read_values(ids, fields)
+        self._step("read_values", "after")
+        return found
 
     def write_leads(self, ids: Sequence[int], values: LeadValues) -> None:
         self.calls["write_leads"] += 1
@@ -96,6 +96,9 @@ class FaultyStore:
 
     def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
         return self.inner.search_leads(domain, page_size)
+
+    def read_leads(self, ids: Collection[int]) -> list[Lead]:
+        return self.inner.read_leads(ids)
 
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
         return self.inner.count_leads(domain, group_by)

@@ -46,7 +46,7 @@ def test_one_write_per_batch_of_identical_values(
     batches = sum(math.ceil(len(g.lead_ids) / 25) for g in plan.writes)
     assert result.write_calls == recorder.calls["write_leads"] == batches
     # One read to re-check each batch before writing, one to confirm it after.
-    assert recorder.calls["read_leads"] == 2 * batches
+    assert recorder.calls["read_values"] == 2 * batches
     assert result.written == len(plan.assignments) and result.complete
     assert sorted(recorder.written) == sorted(a.lead_id for a in plan.assignments)
     assert holds_plan(store, plan)
@@ -147,7 +147,7 @@ def test_retries_run_out_then_the_same_plan_finishes_later(
     plan: Plan, store: LocalStore, journal: Journal
 ) -> None:
     down = CrmUnavailable("cannot reach Odoo at https://crm.example.com: connection refused")
-    faults = [Fault("read_leads", n, "before", down) for n in range(3, 10)]
+    faults = [Fault("read_values", n, "before", down) for n in range(3, 10)]
     result = apply_plan(plan, FaultyStore(store, faults), journal, settings(retries=2))
     assert result.stopped == f"{down.message} (after 3 attempt(s))"
     assert 0 < result.written < len(plan.assignments)
@@ -221,7 +221,7 @@ def test_a_refused_read_mid_run_stops_it_honestly(
 ) -> None:
     denied = CrmError("Odoo refused crm.lead.search_read: AccessError: not allowed")
     result = apply_plan(
-        plan, FaultyStore(store, [Fault("read_leads", 3, "before", denied)]), journal, settings()
+        plan, FaultyStore(store, [Fault("read_values", 3, "before", denied)]), journal, settings()
     )
     assert result.stopped == denied.message and result.written == 25
     assert journal.run(plan.run_id).status == "stopped"  # type: ignore[union-attr]

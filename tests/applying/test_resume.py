@@ -57,7 +57,7 @@ def store_calls(loaded: LoadedConfig) -> list[tuple[str, int]]:
     with LocalStore.open(loaded.resolve_path("crm.sqlite")) as inner:
         counter = FaultyStore(inner)
         run(loaded, counter)
-    return [(m, n) for m in ("read_leads", "write_leads") for n in range(1, counter.calls[m] + 1)]
+    return [(m, n) for m in ("read_values", "write_leads") for n in range(1, counter.calls[m] + 1)]
 
 
 def test_a_kill_before_or_after_any_crm_call_resumes_to_the_same_end(
@@ -106,7 +106,7 @@ run_distribution(loaded, dry_run=False, options=OPTIONS, store=store)
     ("method", "number", "when"),
     [
         ("write_leads", 2, "after"),  # inside a batch: written, not yet journalled
-        ("read_leads", 5, "before"),  # between batches
+        ("read_values", 5, "before"),  # between batches
     ],
 )
 def test_kill_9_then_rerun(

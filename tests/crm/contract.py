@@ -42,7 +42,7 @@ from odoo_lead_manager.finding.rules import (
     required_fields_filter,
     web_source_filter,
 )
-from odoo_lead_manager.model import Lead, Team, User
+from odoo_lead_manager.model import WRITABLE_FIELDS, Lead, Team, User, write_stamp
 from odoo_lead_manager.tracking.journal import Journal
 from odoo_lead_manager.undoing import undo_run
 
@@ -296,6 +296,44 @@ class CrmStoreContract:
 
     def test_read_leads(self, store: CrmStore) -> None:
         assert [lead.id for lead in store.read_leads([7, 3, 99])] == [3, 7]
+
+    def test_read_values_are_what_read_leads_gives(self, store: CrmStore) -> None:
+        fields = sorted(WRITABLE_FIELDS)
+        leads = store.read_leads([1, 2, 3, 4, 5, 6, 7, 8])
+        expected = {
+            lead.id: {
+                **{name: getattr(lead, name) for name in fields},
+                "write_date": write_stamp(lead.write_date),
+            }
+            for lead in leads
+        }
+        assert store.read_values([8, 7, 6, 5, 4, 3, 2, 1, 99], fields) == expected
+        assert store.read_values([3], ["status"]) == {
+            3: {"status": "Call Back", "write_date": expected[3]["write_date"]}
+        }
+        assert store.read_values([], fields) == {}
+
+    def test_read_values_follow_a_write(self, store: CrmStore) -> None:
+        store.write_leads([1, 7], {"user_id": 2, "status": "Utr", "closer_id": None})
+        leads = {lead.id: lead for lead in store.read_leads([1, 7])}
+        found = store.read_values([1, 7], ["user_id", "status", "closer_id"])
+        assert found == {
+            i: {
+                "user_id": 2,
+                "status": "Utr",
+                "closer_id": None,
+                "write_date": write_stamp(leads[i].write_date),
+            }
+            for i in (1, 7)
+        }
+        assert all(state["write_date"] is not None for state in found.values())
+
+    @pytest.mark.parametrize("fields", [["name"], ["tag_ids"], ["status", "no_such_field"]])
+    def test_read_values_only_reads_writable_fields(
+        self, store: CrmStore, fields: list[str]
+    ) -> None:
+        with pytest.raises(CrmError, match="cannot read lead field"):
+            store.read_values([1], fields)
 
     # counting
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,3 +88,43 @@ def test_a_version_2_store_gains_the_matching_columns(tmp_path: Path) -> None:
         assert by_id[99].skills == ("enterprise_sales", "tech")
         assert (by_id[98].region, by_id[98].timezone) == ("EU", "Europe/Paris")
         assert store.count_leads([("region", "=", "EU")], ()) == {(): 1}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"user_id": 99}, {"open_user_id": 99}, {"closer_id": 99}, {"team_id": 99}],
+)
+def test_a_write_naming_a_missing_user_or_team_changes_nothing(
+    tmp_path: Path, values: dict[str, int]
+) -> None:
+    with seeded(tmp_path / "crm.sqlite") as store:
+        before = store.read_leads([1, 2])
+        field = next(iter(values))
+        with pytest.raises(CrmError, match=f"{field}: no .* record 99"):
+            store.write_leads([1, 2], {"status": "Utr", **values})
+        assert store.read_leads([1, 2]) == before
+
+
+def test_references_are_still_enforced_after_a_write(tmp_path: Path) -> None:
+    """Writes check references once and switch SQLite's per-row check off meanwhile;
+    it is on again afterwards, whether the write went through or was refused."""
+    from odoo_lead_manager.model import Lead
+
+    with seeded(tmp_path / "crm.sqlite") as store:
+        store.write_leads([1], {"user_id": 2})
+        with pytest.raises(CrmError):
+            store.write_leads([1], {"user_id": 99})
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            store.add_leads([Lead(50, user_id=99)])
+        assert store.read_leads([1])[0].user_id == 2
+
+
+def test_a_reader_sees_the_store_while_a_write_is_open(tmp_path: Path) -> None:
+    """The write-ahead log lets a second connection read during a write transaction."""
+    path = tmp_path / "crm.sqlite"
+    with seeded(path) as store, LocalStore.open(path) as reader:
+        store._db.execute("BEGIN IMMEDIATE")
+        store._db.execute("UPDATE crm_lead SET status = 'Utr' WHERE id = 1")
+        assert reader.read_leads([1])[0].status == "New"
+        store._db.commit()
+        assert reader.read_leads([1])[0].status == "Utr"

@@ -21,7 +21,7 @@ from odoo_lead_manager.crm.odoo.connect import OdooSettings, connect, resolve_fi
 from odoo_lead_manager.crm.odoo.fields import configured_mapping
 from odoo_lead_manager.crm.odoo.store import OdooStore
 from odoo_lead_manager.crm.odoo.transport import Transport
-from odoo_lead_manager.crm.store import LeadValues
+from odoo_lead_manager.crm.store import LeadState, LeadValues
 from odoo_lead_manager.model import Domain, Lead, Team, User
 
 from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract
@@ -139,6 +139,15 @@ class SeedIds:
 
     def read_leads(self, ids: Collection[int]) -> list[Lead]:
         return [self._lead(x) for x in self.store.read_leads(self._fwd("lead", list(ids)))]
+
+    def read_values(self, ids: Collection[int], fields: Collection[str]) -> dict[int, LeadState]:
+        found = self.store.read_values(self._fwd("lead", list(ids)), fields)
+        return {
+            self._bk("lead", lead_id) or 0: {
+                f: self._bk(kind, v) if (kind := self._kind(f)) else v for f, v in state.items()
+            }
+            for lead_id, state in found.items()
+        }
 
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
         counts = self.store.count_leads(self._domain(domain), group_by)

@@ -57,7 +57,7 @@ def test_calls_do_not_grow_with_leads(bench: Any, tmp_path: Path, leads: int) ->
     size = loaded.config.execution.batch_size
     batches = sum(math.ceil(len(group.lead_ids) / size) for group in real.plan.writes)
     assert store.calls["write_leads"] == batches
-    assert store.calls["read_leads"] == 2 * batches
+    assert store.calls["read_values"] == 2 * batches
     # The benchmark keeps no history; with tracking on, one grouped count more.
     history = 1 if loaded.config.tracking.enabled else 0
     assert sum(store.calls.values()) == DRY_RUN_CALLS + history + 3 * batches

@@ -27,9 +27,9 @@ from odoo_lead_manager.crm.local_domain import (
     compile_domain,
     mentions_active,
 )
-from odoo_lead_manager.crm.store import LeadValues, check_lead_values
+from odoo_lead_manager.crm.store import LeadState, LeadValues, check_lead_values, check_readable
 from odoo_lead_manager.errors import CrmError, CrmUnavailable
-from odoo_lead_manager.model import Domain, Lead, Team, User, split_values
+from odoo_lead_manager.model import Domain, Lead, Team, User, split_values, write_stamp
 
 SCHEMA_VERSION = 3
 
@@ -128,6 +128,28 @@ _NAME_KEYED = {
 # SQLite binds at most 32766 variables; id lists are sent in chunks below that.
 _CHUNK = 30000
 
+# A distribution writes rows scattered over the table (every salesperson's
+# leads are spread out), and each committed batch copies every page it
+# touched into the write-ahead log: small pages copy less. (New stores only;
+# a file keeps the page size it was created with.)
+_PAGE_SIZE = 1024
+# Pages the log may grow to before SQLite copies it back into the file (and
+# syncs it): every 10 MB or so rather than SQLite's 1,000 pages, so a run of
+# many batches is not one checkpoint per batch.
+_CHECKPOINT_PAGES = 10_000
+# Page cache per connection (KiB): a store of 100,000 leads fits, so that the
+# re-checks and read-backs of a run's scattered leads do not go to the file.
+_CACHE_KIB = 65_536
+
+# Lead columns that refer to another table. A write gives every lead the same
+# values, so each reference is checked once per write, not by SQLite per row.
+_REFERENCES = {
+    "user_id": "res_users",
+    "open_user_id": "res_users",
+    "closer_id": "res_users",
+    "team_id": "crm_team",
+}
+
 
 class LocalStore:
     """A `CrmStore` over a SQLite file."""
@@ -174,6 +196,7 @@ class LocalStore:
             path.unlink()
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(path)
+        connection.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
         with connection:
             connection.executescript(_SCHEMA)
             connection.execute(
@@ -185,6 +208,14 @@ class LocalStore:
     @classmethod
     def _ready(cls, connection: sqlite3.Connection, path: Path) -> LocalStore:
         connection.execute("PRAGMA foreign_keys = ON")
+        # A write-ahead log makes each committed batch of a run cost no
+        # fsync, and lets a report read the store while a run writes it. A
+        # killed process loses nothing committed; a power cut may lose the
+        # last commits, which the run journal's re-check then finds unwritten.
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT_PAGES}")
+        connection.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
         return cls(connection, path)
 
     def __enter__(self) -> LocalStore:
@@ -384,6 +415,25 @@ class LocalStore:
             leads.extend(_lead(row) for row in rows)
         return leads
 
+    def read_values(self, ids: Collection[int], fields: Collection[str]) -> dict[int, LeadState]:
+        check_readable(fields)
+        names = list(dict.fromkeys(fields))
+        columns = ", ".join(LEAD_COLUMNS[name][0] for name in ("write_date", *names))
+        priority = "priority" in names
+        result: dict[int, LeadState] = {}
+        for chunk in _chunks(sorted(set(ids)), _CHUNK):
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._db.execute(
+                f"SELECT id, {columns} FROM crm_lead WHERE id IN ({marks})", chunk
+            )
+            for row in rows:
+                state = dict(zip(names, row[2:], strict=True))
+                state["write_date"] = _stamp(row[1])
+                if priority:
+                    state["priority"] = int(state["priority"])
+                result[row[0]] = state
+        return result
+
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
         keys = [self._group_key(field) for field in group_by]
         where = self._where(domain)
@@ -420,35 +470,51 @@ class LocalStore:
             str(v) if field == "priority" and v is not None else v for field, v in values.items()
         ]
         params.append(_now())
-        with self._db:
-            for chunk in _chunks(wanted, _CHUNK - len(params)):
-                marks = ", ".join("?" for _ in chunk)
-                found = self._db.execute(
-                    f"SELECT COUNT(*) FROM crm_lead WHERE id IN ({marks})", chunk
-                ).fetchone()[0]
-                if found != len(chunk):
-                    present = {
-                        r[0]
-                        for r in self._db.execute(
-                            f"SELECT id FROM crm_lead WHERE id IN ({marks})", chunk
-                        )
-                    }
-                    missing = [i for i in chunk if i not in present]
-                    # Raising inside the transaction rolls back every chunk already written.
-                    raise CrmError(f"no such lead(s): {', '.join(map(str, missing[:10]))}")
-                try:
-                    self._db.execute(
-                        f"UPDATE crm_lead SET {assignments} WHERE id IN ({marks})",
-                        (*params, *chunk),
-                    )
-                except sqlite3.IntegrityError as exc:
-                    raise CrmError(
-                        f"the store refused the values {dict(values)!r}: {exc}"
-                    ) from None
-                except sqlite3.OperationalError as exc:
-                    if "locked" not in str(exc) and "busy" not in str(exc):
-                        raise
-                    raise CrmUnavailable(f"the local CRM store {self.path} is busy") from None
+        # The references are checked below, once; SQLite's own check would cost
+        # a lookup per row and field. The pragma only changes between transactions.
+        self._db.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with self._db:
+                self._check_references(values)
+                for chunk in _chunks(wanted, _CHUNK - len(params)):
+                    self._update(chunk, assignments, params, values)
+        finally:
+            self._db.execute("PRAGMA foreign_keys = ON")
+
+    def _check_references(self, values: LeadValues) -> None:
+        for field, value in values.items():
+            table = _REFERENCES.get(field)
+            if table is None or value is None:
+                continue
+            found = self._db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (value,)).fetchone()
+            if found is None:
+                raise CrmError(
+                    f"the store refused the values {dict(values)!r}: {field}: "
+                    f"no {table} record {value}"
+                )
+
+    def _update(
+        self, chunk: Sequence[int], assignments: str, params: list[Any], values: LeadValues
+    ) -> None:
+        """One UPDATE of ``chunk``; raising rolls back the whole write."""
+        marks = ", ".join("?" for _ in chunk)
+        try:
+            changed = self._db.execute(
+                f"UPDATE crm_lead SET {assignments} WHERE id IN ({marks})", (*params, *chunk)
+            ).rowcount
+        except sqlite3.IntegrityError as exc:
+            raise CrmError(f"the store refused the values {dict(values)!r}: {exc}") from None
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise CrmUnavailable(f"the local CRM store {self.path} is busy") from None
+        if changed != len(chunk):
+            present = {
+                r[0]
+                for r in self._db.execute(f"SELECT id FROM crm_lead WHERE id IN ({marks})", chunk)
+            }
+            missing = [i for i in chunk if i not in present]
+            raise CrmError(f"no such lead(s): {', '.join(map(str, missing[:10]))}")
 
     # helpers -------------------------------------------------------------
 
@@ -476,6 +542,14 @@ def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 def _now() -> str:
     """Now in UTC, as Odoo stores datetimes: naive, to the second."""
     return datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+
+
+def _stamp(text: str | None) -> str | None:
+    """A stored ``write_date`` as its `write_stamp`; the store writes them in that form
+    already (to the second), which is checked rather than parsed for each lead."""
+    if text is not None and len(text) == 19 and text[10] == " ":
+        return text
+    return write_stamp(_datetime(text))
 
 
 def _user(row: Sequence[Any]) -> User:

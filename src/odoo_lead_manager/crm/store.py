@@ -31,6 +31,15 @@ from odoo_lead_manager.model import WRITABLE_FIELDS, Domain, Lead, Team, User
 
 # Values to write on leads, by logical field name; ``None`` clears a field.
 LeadValues = Mapping[str, Any]
+# What `CrmStore.read_values` gives per lead: the asked fields plus ``write_date``.
+LeadState = dict[str, Any]
+
+
+def check_readable(fields: Collection[str]) -> None:
+    """Refuse fields `CrmStore.read_values` does not read (only writable ones are)."""
+    unknown = sorted(set(fields) - WRITABLE_FIELDS.keys())
+    if unknown:
+        raise CrmError(f"cannot read lead field(s) by value: {', '.join(unknown)}")
 
 
 def check_lead_values(values: LeadValues) -> None:
@@ -77,6 +86,15 @@ class CrmStore(Protocol):
 
     def read_leads(self, ids: Collection[int]) -> list[Lead]:
         """The leads with these ids, archived ones included, in id order."""
+
+    def read_values(self, ids: Collection[int], fields: Collection[str]) -> dict[int, LeadState]:
+        """The given writable ``fields`` and the ``write_date`` of the leads with these ids.
+
+        Archived leads included; ids the CRM does not have are left out. Each
+        field's value is the one `read_leads` gives the `Lead` attribute of the
+        same name; ``write_date`` is its `write_stamp`. What applying a plan
+        re-checks and reads back: one narrow read instead of whole leads.
+        """
 
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
         """Counts of matching leads grouped by the given fields (like Odoo's read_group).

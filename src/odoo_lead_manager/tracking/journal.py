@@ -14,12 +14,13 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+from pydantic_core import to_json
 from sqlalchemy import Connection, Engine, RowMapping, and_, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from odoo_lead_manager.model import Lead, write_stamp
+from odoo_lead_manager.crm.store import LeadState
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.tracking.database import (
     TrackingUnavailable,
@@ -41,23 +42,26 @@ APPLYING, STOPPED, COMPLETED, UNDOING, UNDONE = (
 UNFINISHED = (APPLYING, STOPPED, UNDOING)
 
 
-@dataclass(frozen=True)
-class Expectation:
-    """The state a lead must still be in to be written: its last change and some values."""
+class Expectation(NamedTuple):
+    """The state a lead must still be in to be written: its last change and some values.
+
+    A tuple: a plan of 100,000 leads makes 100,000 of them.
+    """
 
     write_date: str | None
     fields: Mapping[str, Any]
 
-    def mismatch(self, lead: Lead) -> str | None:
-        """Why ``lead`` is no longer in this state, or None when it is."""
+    def mismatch(self, state: LeadState) -> str | None:
+        """Why a lead read as ``state`` (`CrmStore.read_values`) is no longer in this state,
+        or None when it is."""
+        if self.fields.items() <= state.items() and state["write_date"] == self.write_date:
+            return None
         for name, value in self.fields.items():
-            now = getattr(lead, name)
+            now = state[name]
             if now != value:
                 return f"{name} is now {now!r}, not {value!r} as planned"
-        stamp = write_stamp(lead.write_date)
-        if stamp != self.write_date:
-            return f"modified at {stamp} since it was planned (seen as of {self.write_date})"
-        return None
+        stamp = state["write_date"]
+        return f"modified at {stamp} since it was planned (seen as of {self.write_date})"
 
 
 @dataclass
@@ -303,13 +307,19 @@ def _progress(batch: Batch) -> dict[str, Any]:
     return {
         "state": batch.state,
         "attempts": batch.attempts,
-        "previous_json": json.dumps({str(k): v for k, v in batch.previous.items()}),
-        "sent_json": json.dumps(batch.sent),
-        "written_json": json.dumps({str(k): v for k, v in batch.written.items()}),
-        "already_json": json.dumps(batch.already),
-        "skipped_json": json.dumps({str(k): v for k, v in batch.skipped.items()}),
-        "failed_json": json.dumps({str(k): v for k, v in batch.failed.items()}),
+        "previous_json": _json(batch.previous),
+        "sent_json": _json(batch.sent),
+        "written_json": _json(batch.written),
+        "already_json": _json(batch.already),
+        "skipped_json": _json(batch.skipped),
+        "failed_json": _json(batch.failed),
     }
+
+
+def _json(value: Any) -> str:
+    """Compact JSON (ids as keys become strings) by pydantic-core's encoder: a batch's
+    records are encoded twice per batch, and this is several times faster than `json`."""
+    return to_json(value).decode()
 
 
 def _batch(row: RowMapping) -> Batch:

@@ -18,11 +18,12 @@ from odoo_lead_manager.crm.odoo.transport import OdooRefused, Transport
 from odoo_lead_manager.crm.odoo.values import (
     empty,
     lead_from_record,
+    lead_state,
     many2one_id,
     odoo_domain,
     read_value,
 )
-from odoo_lead_manager.crm.store import LeadValues, check_lead_values
+from odoo_lead_manager.crm.store import LeadState, LeadValues, check_lead_values, check_readable
 from odoo_lead_manager.errors import CrmError
 from odoo_lead_manager.model import Domain, Lead, Team, User
 from odoo_lead_manager.user_query import QueryError, check_user_domain
@@ -222,6 +223,22 @@ class OdooStore:
             context=ARCHIVED_TOO,
         )
         return self._leads(records)
+
+    def read_values(self, ids: Collection[int], fields: Collection[str]) -> dict[int, LeadState]:
+        check_readable(fields)
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        names = list(dict.fromkeys(fields))
+        mapped = [f.odoo for n in ("write_date", *names) if (f := self.fields.get(n)) is not None]
+        records = self._call(
+            "crm.lead",
+            "search_read",
+            domain=[("id", "in", wanted)],
+            fields=mapped,
+            context=ARCHIVED_TOO,
+        )
+        return {int(r["id"]): lead_state(r, self.fields, names) for r in records}
 
     def _leads(self, records: list[dict[str, Any]]) -> list[Lead]:
         tags = self.fields.get("tag_ids")

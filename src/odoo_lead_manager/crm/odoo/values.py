@@ -8,13 +8,13 @@ plain `Lead`. Domains over logical fields go the other way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from odoo_lead_manager.crm.odoo.fields import FieldMap, MappedField
 from odoo_lead_manager.errors import CrmError
-from odoo_lead_manager.model import Domain, DomainTerm, Lead, split_values
+from odoo_lead_manager.model import Domain, DomainTerm, Lead, split_values, write_stamp
 
 _NEGATIVE = {"!=": "=", "not in": "in", "not like": "like", "not ilike": "ilike"}
 
@@ -111,6 +111,22 @@ def lead_from_record(
         region=get("region"),
         timezone=get("timezone"),
     )
+
+
+def lead_state(
+    record: Mapping[str, Any], fields: FieldMap, names: Sequence[str]
+) -> dict[str, Any]:
+    """The ``names`` fields and the write stamp of one crm.lead record, as `lead_from_record`
+    would give them (an unmapped field has the `Lead` default)."""
+    state: dict[str, Any] = {}
+    for name in (*names, "write_date"):
+        field = fields.get(name)
+        if field is None:
+            state[name] = Lead.__dataclass_fields__[name].default
+        else:
+            state[name] = read_value(field, record.get(field.odoo, False))
+    state["write_date"] = write_stamp(state["write_date"])
+    return state
 
 
 def odoo_domain(domain: Domain, fields: FieldMap) -> list[Any]:
