@@ -15,6 +15,12 @@ read-back and a journal record; then undoes it. Each figure is the median of
 and how it splits between the CRM store's calls (reads and writes), the
 journal and the rest (odlm's own checks), then the undo's time, and the CRM
 calls of each.
+
+``--floor`` also times the same CRM work done by bare SQL on an identical
+store, with none of odlm's code and no journal: per batch the narrow
+re-check SELECT, the UPDATE and its commit, the read-back SELECT ("floor"),
+and the UPDATE and commit alone ("writes only"). That is what any safe
+apply to this store must at least spend.
 """
 
 from __future__ import annotations
@@ -113,11 +119,43 @@ def once(leads: int, batch_size: int) -> dict[str, float]:
     }
 
 
+def floor(leads: int, batch_size: int) -> dict[str, float]:
+    """The plan's reads and writes by bare SQL on a new store: with the reads, and writes only."""
+    result = {}
+    for label, reads in (("floor", True), ("writes only", False)):
+        with tempfile.TemporaryDirectory() as tmp:
+            store, plan = build(Path(tmp), leads)
+            store.close()
+            # The store's own connection settings, without its code.
+            db = LocalStore.open(Path(tmp) / "crm.sqlite")._db
+            db.execute("PRAGMA foreign_keys = OFF")
+            select = "SELECT id, write_date, user_id, open_user_id, status, team_id FROM crm_lead"
+            started = time.perf_counter()
+            for group in plan.writes:
+                for start in range(0, len(group.lead_ids), batch_size):
+                    ids = group.lead_ids[start : start + batch_size]
+                    marks = ", ".join("?" * len(ids))
+                    if reads:
+                        db.execute(f"{select} WHERE id IN ({marks})", ids).fetchall()
+                    with db:
+                        db.execute(
+                            "UPDATE crm_lead SET user_id = ?, open_user_id = ?, status = ?, "
+                            f"write_date = ? WHERE id IN ({marks})",
+                            (*group.values.values(), "2026-01-01 00:00:00", *ids),
+                        )
+                    if reads:
+                        db.execute(f"{select} WHERE id IN ({marks})", ids).fetchall()
+            result[label] = time.perf_counter() - started
+            db.close()
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--batch-size", type=int, nargs="+", default=[50, 1000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--floor", action="store_true", help="also time the bare SQL")
     args = parser.parse_args()
     print(
         f"{'leads':>8} {'batch':>6} {'apply s':>8} {'store s':>8} {'journal s':>9} "
@@ -132,6 +170,15 @@ def main() -> None:
                 f"{m['journal']:>9.2f} {m['odlm']:>7.2f} {int(m['calls']):>7,} "
                 f"{m['undo']:>7.2f} {int(m['undo_calls']):>7,}"
             )
+            if args.floor:
+                floors = [floor(leads, batch_size) for _ in range(args.repeat)]
+                print(
+                    "         bare SQL on the same store: "
+                    + ", ".join(
+                        f"{label} {statistics.median(f[label] for f in floors):.2f} s"
+                        for label in floors[0]
+                    )
+                )
 
 
 if __name__ == "__main__":

@@ -128,3 +128,24 @@ def test_a_reader_sees_the_store_while_a_write_is_open(tmp_path: Path) -> None:
         assert reader.read_leads([1])[0].status == "New"
         store._db.commit()
         assert reader.read_leads([1])[0].status == "Utr"
+
+
+def test_rows_become_leads_field_by_field(tmp_path: Path) -> None:
+    """Rows are turned into leads positionally: every field must land in its place."""
+    from datetime import date, datetime
+
+    from odoo_lead_manager.model import Lead
+
+    lead = Lead(
+        41, "Full", "opportunity", False, "Utr", "Won", date(2024, 5, 1),
+        datetime(2024, 4, 1, 8, 0, 1), datetime(2024, 4, 2, 9, 30, 0), 1, 2, 4, 1,
+        "Website", "Voice", ("DNC", "VIP"), 10, "a@example.com", "555", 3,
+        date(2024, 6, 1), ("tech", "enterprise_sales"), "EU", "Europe/Paris",
+    )  # fmt: skip
+    with seeded(tmp_path / "crm.sqlite") as store:
+        store.add_leads([lead])
+        store._db.execute(
+            "UPDATE crm_lead SET create_date = ?, write_date = ?, active = 0 WHERE id = 41",
+            ("2024-04-01 08:00:01", "2024-04-02 09:30:00"),
+        )
+        assert store.read_leads([41]) == [lead]

@@ -113,9 +113,7 @@ def lead_from_record(
     )
 
 
-def lead_state(
-    record: Mapping[str, Any], fields: FieldMap, names: Sequence[str]
-) -> dict[str, Any]:
+def lead_state(record: Mapping[str, Any], fields: FieldMap, names: Sequence[str]) -> dict[str, Any]:
     """The ``names`` fields and the write stamp of one crm.lead record, as `lead_from_record`
     would give them (an unmapped field has the `Lead` default)."""
     state: dict[str, Any] = {}
