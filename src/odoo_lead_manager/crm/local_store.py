@@ -129,8 +129,8 @@ _NAME_KEYED = {
 _CHUNK = 30000
 
 # Pages the log may grow to before SQLite copies it back into the file (and
-# syncs it): every 10 MB or so rather than SQLite's 1,000 pages, so a run of
-# many batches is not one checkpoint per batch.
+# syncs it): about 40 MB rather than SQLite's 1,000 pages (4 MB), which a
+# batch of scattered leads fills by itself: not one checkpoint per batch.
 _CHECKPOINT_PAGES = 10_000
 # Page cache per connection (KiB): a store of 100,000 leads fits, so that the
 # re-checks and read-backs of a run's scattered leads do not go to the file.
@@ -563,10 +563,6 @@ def _iso(value: date | None) -> str | None:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
     return value.isoformat()
-
-
-def _date(text: str | None) -> date | None:
-    return date.fromisoformat(text[:10]) if text else None
 
 
 def _datetime(text: str | None) -> datetime | None:
