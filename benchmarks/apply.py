@@ -27,19 +27,22 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
-import uuid
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 from runs import Counting  # type: ignore[import-not-found]
 from sqlalchemy import create_engine
 
+# The tests' hand-made plans, from the repository's root as pytest sees it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.applying.plans import hand_plan
+
 from odoo_lead_manager.applying import ApplySettings, apply_plan
 from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.model import Assignment, Lead, Team, User, write_stamp
-from odoo_lead_manager.plan import Plan, WriteGroup
+from odoo_lead_manager.model import Lead, Team, User
+from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.tracking import Journal
 from odoo_lead_manager.undoing import undo_run
 
@@ -54,36 +57,15 @@ def build(directory: Path, leads: int) -> tuple[LocalStore, Plan]:
         Lead(i, f"Lead {i}", status="Utr", user_id=i % PEOPLE + 1, team_id=1)
         for i in range(1, leads + 1)
     )
-    current = store.read_leads(range(1, leads + 1))
     groups: dict[int, list[int]] = {}
-    for lead in current:
-        groups.setdefault((lead.user_id or 0) % PEOPLE + 1, []).append(lead.id)
-    plan = Plan(
-        run_id=uuid.uuid4().hex,
-        created_at=datetime.now(UTC),
-        today=date.today(),
-        campaign="Voice",
-        strategy="round_robin",
-        seed=1,
-        date_start=None,
-        date_end=None,
-        salespeople=(),
-        left_out=(),
-        workloads={},
-        examined=leads,
-        excluded={},
-        distributable=leads,
-        assignments=tuple(
-            Assignment(lead.id, (lead.user_id or 0) % PEOPLE + 1, lead.user_id, "bench")
-            for lead in current
-        ),
-        unassigned={},
-        writes=tuple(
-            WriteGroup(tuple(ids), {"user_id": user, "open_user_id": user, "status": "New"})
+    for lead_id in range(1, leads + 1):
+        groups.setdefault((lead_id % PEOPLE + 1) % PEOPLE + 1, []).append(lead_id)
+    plan = hand_plan(
+        store,
+        [
+            (ids, {"user_id": user, "open_user_id": user, "status": "New"})
             for user, ids in groups.items()
-        ),
-        seen_write_dates={lead.id: write_stamp(lead.write_date) for lead in current},
-        seen_owners={lead.id: lead.user_id for lead in current},
+        ],
     )
     return store, plan
 

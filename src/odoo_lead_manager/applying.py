@@ -315,11 +315,8 @@ class BatchWriter:
 
 
 def fields_read(batch: Batch) -> set[str]:
-    """What re-checking a batch reads: the values it writes, the fields it expects, and the
-    team when the owner changes (undo restores it)."""
-    names = set(batch.values)
-    if "user_id" in names:
-        names.add("team_id")
+    """What re-checking a batch reads: the fields its write replaces and those it expects."""
+    names = set(_replaced(batch.values))
     for expectation in batch.expect.values():
         names.update(expectation.fields)
     return names
@@ -330,11 +327,15 @@ def holds(state: LeadState, values: Mapping[str, Any]) -> bool:
     return values.items() <= state.items()
 
 
+def _replaced(values: Mapping[str, Any]) -> list[str]:
+    """The fields a write of ``values`` replaces: with the team when the owner changes,
+    since Odoo moves a lead to its new owner's team unless the team is written too."""
+    return [*values, *(["team_id"] if "user_id" in values else [])]
+
+
 def _snapshot(state: LeadState, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The values a write will replace; with the team when the owner changes, since
-    Odoo moves a lead to its new owner's team unless the team is written too."""
-    names = [*values, *(["team_id"] if "user_id" in values else [])]
-    return {name: state[name] for name in names}
+    """The values a write will replace (undo restores them)."""
+    return {name: state[name] for name in _replaced(values)}
 
 
 def _not_taken(state: LeadState | None, values: Mapping[str, Any]) -> str:
