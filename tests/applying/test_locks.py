@@ -154,9 +154,10 @@ def shared_config(request: pytest.FixtureRequest, demo_dir: Path) -> Iterator[Pa
         engine = create_engine(SERVERS[kind])
         with engine.begin() as connection:  # this test's runs, so the next test run starts clean
             ids = "SELECT run_id FROM odlm_run WHERE campaign = 'Voice' AND run_date = :day"
-            connection.execute(
-                text(f"DELETE FROM odlm_run_batch WHERE run_id IN ({ids})"), {"day": TODAY}
-            )
+            for table in ("odlm_run_batch", "odlm_run_plan"):
+                connection.execute(
+                    text(f"DELETE FROM {table} WHERE run_id IN ({ids})"), {"day": TODAY}
+                )
             connection.execute(text(ids.replace("SELECT run_id", "DELETE")), {"day": TODAY})
         engine.dispose()
 

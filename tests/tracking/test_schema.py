@@ -7,15 +7,37 @@ import sys
 from datetime import date, datetime
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, MetaData, create_engine, event, func, insert, inspect, select, text
+from sqlalchemy import (
+    Engine,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import URL
 
-from odoo_lead_manager.tracking.schema import current_version, head_version, upgrade
-from odoo_lead_manager.tracking.tables import VERSION_TABLE, batches, metadata, runs
+from odoo_lead_manager.tracking import Journal
+from odoo_lead_manager.tracking.schema import (
+    alembic_config,
+    current_version,
+    head_version,
+    upgrade,
+)
+from odoo_lead_manager.tracking.tables import VERSION_TABLE, metadata, plans, runs
 
-JOURNAL_TABLES = {"odlm_run", "odlm_run_batch"}
+from .helpers import tiny_plan
+
+# The journal as versions 1 and 2 have it; version 3 moved the plans to a table of their own.
+FIRST_JOURNAL_TABLES = {"odlm_run", "odlm_run_batch"}
+JOURNAL_TABLES = {*FIRST_JOURNAL_TABLES, "odlm_run_plan"}
 HISTORY_TABLES = {
     "lead_distribution_tracking",
     "lead_distribution_summary",
@@ -43,7 +65,6 @@ def a_run(run_id: str) -> dict[str, object]:
         "already": 0,
         "skipped": 0,
         "failed": 0,
-        "plan_json": "{}",
     }
 
 
@@ -68,15 +89,21 @@ def test_a_new_database_gets_every_table_matching_their_definitions(database_url
     engine.dispose()
 
 
+def add_old_run(engine: Engine, run_id: str, plan_json: str = "{}") -> None:
+    """A run as versions 1 and 2 record it: the plan in odlm_run's own plan_json column."""
+    old_runs = Table("odlm_run", MetaData(), autoload_with=engine)
+    with engine.begin() as connection:
+        connection.execute(insert(old_runs).values(**a_run(run_id), plan_json=plan_json))
+
+
 def test_a_journal_from_before_migrations_is_adopted_with_its_runs(database_url: URL) -> None:
     engine = engine_of(database_url)
-    # What odlm created before versioned migrations: the two journal tables, no version.
-    old = MetaData()
-    runs.to_metadata(old)
-    batches.to_metadata(old)
-    old.create_all(engine)
+    # What odlm created before versioned migrations: version 1's two journal
+    # tables, as they stand, without a version.
+    upgrade(engine, "0001")
     with engine.begin() as connection:
-        connection.execute(insert(runs).values(**a_run("a" * 32)))
+        connection.execute(text(f"DROP TABLE {VERSION_TABLE}"))
+    add_old_run(engine, "a" * 32)
     upgrade(engine)
     with engine.connect() as connection:
         assert current_version(connection) == head_version()
@@ -88,14 +115,53 @@ def test_a_journal_from_before_migrations_is_adopted_with_its_runs(database_url:
 def test_a_version_1_database_is_upgraded_keeping_its_data(database_url: URL) -> None:
     engine = engine_of(database_url)
     upgrade(engine, "0001")
-    assert set(inspect(engine).get_table_names()) == {*JOURNAL_TABLES, VERSION_TABLE}
-    with engine.begin() as connection:
-        connection.execute(insert(runs).values(**a_run("b" * 32)))
-    upgrade(engine)
+    assert set(inspect(engine).get_table_names()) == {*FIRST_JOURNAL_TABLES, VERSION_TABLE}
+    add_old_run(engine, "b" * 32)
+    upgrade(engine, "0002")
     with engine.connect() as connection:
         assert current_version(connection) == "0002"
         assert connection.execute(select(func.count()).select_from(runs)).scalar() == 1
     assert set(inspect(engine).get_table_names()) >= ARCHIVE_TABLES
+    engine.dispose()
+
+
+def test_a_version_2_database_gets_its_plans_moved_to_their_own_table(
+    database_url: URL,
+) -> None:
+    engine = engine_of(database_url)
+    upgrade(engine, "0002")
+    plan = tiny_plan(run_id="c" * 32, writes=())
+    add_old_run(engine, plan.run_id, plan.to_json(pretty=False))
+    add_old_run(engine, "d" * 32)
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert current_version(connection) == "0003"
+        moved = connection.execute(select(plans.c.run_id, plans.c.plan_json)).all()
+        assert sorted(run_id for run_id, _ in moved) == ["c" * 32, "d" * 32]
+    assert "plan_json" not in {c["name"] for c in inspect(engine).get_columns("odlm_run")}
+    journal = Journal(engine)
+    assert journal.plan(plan.run_id) == plan
+    assert journal.run(plan.run_id) is not None
+    engine.dispose()
+
+
+def test_version_3_goes_back_to_version_2_with_the_plans_in_their_runs(
+    database_url: URL,
+) -> None:
+    engine = engine_of(database_url)
+    upgrade(engine, "0002")
+    add_old_run(engine, "e" * 32, '{"run_id": "e"}')
+    upgrade(engine)
+    config = alembic_config()
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+        connection.commit()
+    assert "odlm_run_plan" not in inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        assert current_version(connection) == "0002"
+        back = connection.execute(text("SELECT run_id, plan_json FROM odlm_run")).all()
+    assert [tuple(row) for row in back] == [("e" * 32, '{"run_id": "e"}')]
     engine.dispose()
 
 
@@ -141,7 +207,7 @@ def test_processes_starting_together_on_a_new_database_migrate_it_once(database_
     engine.dispose()
 
 
-@pytest.mark.parametrize("target", ["0001", "0002"])
+@pytest.mark.parametrize("target", ["0001", "0002", "0003"])
 def test_each_version_can_be_reached_from_nothing(database_url: URL, target: str) -> None:
     engine = engine_of(database_url)
     upgrade(engine, target)

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, li
 
 from odoo_lead_manager.tracking.database import prepare, run_in_transaction, utc_now
 from odoo_lead_manager.tracking.journal import COMPLETED, UNDONE
-from odoo_lead_manager.tracking.tables import ARCHIVES, HISTORY_TABLES, batches, runs
+from odoo_lead_manager.tracking.tables import ARCHIVES, HISTORY_TABLES, batches, plans, runs
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ def apply_retention(
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             connection.execute(delete(batches).where(batches.c.run_id.in_(chunk)))
+            connection.execute(delete(plans).where(plans.c.run_id.in_(chunk)))
             connection.execute(delete(runs).where(runs.c.run_id.in_(chunk)))
 
     run_in_transaction(engine, drop_runs)

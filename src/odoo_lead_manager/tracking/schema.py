@@ -33,7 +33,8 @@ _LOCK_NAME = "odlm-schema"
 logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def _config() -> Config:
+def alembic_config() -> Config:
+    """Alembic's configuration for odlm's migrations (the caller sets its connection)."""
     config = Config()
     config.set_main_option("script_location", "odoo_lead_manager.tracking:migrations")
     return config
@@ -41,7 +42,7 @@ def _config() -> Config:
 
 def head_version() -> str:
     """The version this odlm's tables are at."""
-    head = ScriptDirectory.from_config(_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise RuntimeError("the tracking migrations have no head")
     return head
@@ -65,7 +66,7 @@ def upgrade(engine: Engine, version: str | None = None) -> None:
     with engine.connect() as connection, _schema_lock(engine, connection):
         if current_version(connection) == target:
             return
-        config = _config()
+        config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, target)
         connection.commit()

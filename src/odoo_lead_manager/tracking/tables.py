@@ -54,7 +54,7 @@ VERSION_TABLE = "odlm_schema_version"
 
 metadata = MetaData()
 
-# One row per applied plan: its state and the plan itself, so that a run
+# One row per applied plan: its state; with its plan (odlm_run_plan), a run
 # killed halfway can be resumed with exactly the same decisions.
 runs = Table(
     "odlm_run",
@@ -74,8 +74,16 @@ runs = Table(
     Column("failed", Integer, nullable=False),
     # Why the run stopped, when it did.
     Column("message", Text),
-    Column("plan_json", LongText, nullable=False),
     Index("ix_odlm_run_campaign_date", "campaign", "run_date"),
+)
+
+# Each run's plan, written once; kept apart from its row in odlm_run, which
+# every status update rewrites.
+plans = Table(
+    "odlm_run_plan",
+    metadata,
+    Column("run_id", String(32), ForeignKey("odlm_run.run_id"), primary_key=True),
+    Column("plan_json", LongText, nullable=False),
 )
 
 # One row per batch of a run (kind "apply") or of its undo (kind "undo"),
