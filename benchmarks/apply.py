@@ -42,6 +42,7 @@ from tests.applying.plans import hand_plan
 from odoo_lead_manager.applying import ApplySettings, apply_plan
 from odoo_lead_manager.crm.local_store import LocalStore
 from odoo_lead_manager.model import Lead, Team, User
+from odoo_lead_manager.pacing import bulk_objects
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.tracking import Journal
 from odoo_lead_manager.undoing import undo_run
@@ -78,12 +79,14 @@ def once(leads: int, batch_size: int) -> dict[str, float]:
         settings = ApplySettings(batch_size=batch_size)
         counting, timed_journal = Counting(store), Counting(journal)
         started = time.perf_counter()
-        result = apply_plan(plan, counting, timed_journal, settings)
+        with bulk_objects():  # as `odlm dailydist` and `odlm apply` run it
+            result = apply_plan(plan, counting, timed_journal, settings)
         applied = time.perf_counter() - started
         assert result.written == leads, result
         undo_counting = Counting(store)
         started = time.perf_counter()
-        undone = undo_run(plan.run_id, undo_counting, journal, settings)
+        with bulk_objects():
+            undone = undo_run(plan.run_id, undo_counting, journal, settings)
         undo_seconds = time.perf_counter() - started
         assert undone.restored == leads, undone
         journal.close()

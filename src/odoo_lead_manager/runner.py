@@ -22,6 +22,7 @@ from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.crm.opening import open_store
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError, DataFileError, UserInputError, reading
+from odoo_lead_manager.pacing import bulk_objects
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.planning import RunOptions, build_plan, rotation_path
 from odoo_lead_manager.recording import record_run, record_undo
@@ -69,6 +70,7 @@ class RunOutcome:
         return 1 if any(not result.complete for result in results) else 0
 
 
+@bulk_objects()
 def run_distribution(
     loaded: LoadedConfig,
     dry_run: bool,
@@ -98,6 +100,7 @@ def run_distribution(
     return _finished(loaded, console, outcome, started)
 
 
+@bulk_objects()
 def apply_saved_plan(
     loaded: LoadedConfig,
     plan_file: Path,
@@ -135,6 +138,7 @@ def apply_saved_plan(
     return _finished(loaded, console, outcome, started)
 
 
+@bulk_objects()
 def undo(
     loaded: LoadedConfig,
     run_id: str,
