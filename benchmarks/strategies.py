@@ -98,7 +98,10 @@ def main() -> None:
             for assignment in result.assignments:
                 got[assignment.user_id] += 1
             balance = measure_balance(
-                [(held[p.user_id], got[p.user_id], p.target_leads) for p in resolved]
+                [
+                    (held[p.user_id] + got[p.user_id], got[p.user_id], p.target_leads)
+                    for p in resolved
+                ]
             )
             print(
                 f"| {name} | {lead_count:,} | {len(result.assignments):,} | "

@@ -8,6 +8,19 @@ import pytest
 from odoo_lead_manager.demo import create_demo
 from odoo_lead_manager.demo_config import write_demo_config
 
+from . import settings_reads
+
+# Before any test: which settings odlm reads is recorded for the whole suite.
+settings_reads.install()
+
+# Checks made on what the whole suite did, run after every other test.
+LAST = "tests/test_settings_registry.py"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.startswith(LAST))
+
+
 TODAY = date(2024, 6, 14)
 
 

@@ -97,11 +97,19 @@ class ApplyResult:
     write_calls: int
     stopped: str | None = None
     resumed: bool = False
+    # Leads now holding the planned values: written, or found holding them already.
+    placed: frozenset[int] = frozenset()
 
     @property
     def complete(self) -> bool:
         """Every planned lead was decided: written, already in place, left alone or refused."""
         return self.stopped is None
+
+
+def _ids(ids: Sequence[int], shown: int = 10) -> str:
+    """Lead ids for a log line: the first few, and how many more."""
+    head = ", ".join(str(i) for i in ids[:shown])
+    return head + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
 class _Stop(Exception):
@@ -116,8 +124,9 @@ def planned_batches(plan: Plan, batch_size: int) -> list[Batch]:
     for group in plan.writes:
         check_lead_values(group.values)
         ids = group.lead_ids
-        for start in range(0, len(ids), batch_size):
-            chunk = ids[start : start + batch_size]
+        size = group.batch_size or batch_size
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
             expect = {
                 lead_id: Expectation(
                     plan.seen_write_dates[lead_id], {"user_id": plan.seen_owners[lead_id]}
@@ -168,6 +177,7 @@ def apply_plan(
         write_calls=writer.write_calls,
         stopped=stopped,
         resumed=resumed,
+        placed=frozenset(lead for b in batches for lead in (*b.written, *b.already)),
     )
 
 
@@ -279,6 +289,16 @@ class BatchWriter:
         batch.sent = tuple(to_write)
         batch.state = "writing"
         batch.attempts += 1
+        log.debug(
+            "run %s batch %d: %d to write (leads %s), %d already, %d left alone; values %s",
+            self.run_id,
+            batch.batch_no + 1,
+            len(to_write),
+            _ids(to_write),
+            len(batch.already),
+            len(batch.skipped),
+            dict(batch.values),
+        )
         self.journal.save(self.run_id, batch)
         refused = self._write(to_write, batch.values)
         batch.failed.update(refused)

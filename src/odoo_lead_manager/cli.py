@@ -24,8 +24,7 @@ from odoo_lead_manager.config import (
     load_config,
 )
 from odoo_lead_manager.config.schema.operations import ReportFormat
-from odoo_lead_manager.errors import OdlmError, UserInputError
-from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.errors import OdlmError, RunSkipped, UserInputError
 from odoo_lead_manager.planning import RunOptions, parse_date_range
 from odoo_lead_manager.reporting.privacy import MaskingFilter
 
@@ -66,6 +65,13 @@ def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--max-leads", type=_positive_int, help="distribute at most N leads")
     parser.add_argument("--seed", type=int, help="random seed, to reproduce an earlier plan")
+    parser.add_argument(
+        "--today",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="run as of this day (a missed cron day, a reproduction); a real run for a day "
+        "other than today needs --force",
+    )
     parser.add_argument(
         "--plan-out",
         "--plan-json",
@@ -235,6 +241,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return commands[args.command](args)
+    except RunSkipped as exc:
+        print(f"Note: {exc.message}")
+        return exc.exit_status
     except OdlmError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return exc.exit_status
@@ -251,15 +260,20 @@ def run_dailydist(args: argparse.Namespace) -> int:
     loaded = with_report_options(load_config(args.config), args)
     _configure_logging(args.log_level or loaded.config.execution.log_level, loaded)
     options = RunOptions(
+        today=args.today,
         seed=args.seed,
         max_leads=args.max_leads,
         force_round_robin=args.force_round_robin,
         date_range=parse_date_range(args.override_date_range) if args.override_date_range else None,
+        plan_out=args.plan_out,
     )
     dry_run = args.dry_run or loaded.config.execution.dry_run
+    if not dry_run and args.today is not None and args.today != date.today() and not args.force:
+        raise UserInputError(
+            f"--today {args.today} is not today ({date.today()}): a real run for another day "
+            "needs --force (a dry run does not); nothing was changed"
+        )
     outcome = run_distribution(loaded, dry_run, options, console=_console(), force=args.force)
-    if args.plan_out:
-        _write_plan(args.plan_out, outcome.plan)
     return outcome.exit_status
 
 
@@ -282,14 +296,6 @@ def with_report_options(loaded: LoadedConfig, args: argparse.Namespace) -> Loade
     return replace(loaded, config=config)
 
 
-def _write_plan(path: Path, plan: Plan) -> None:
-    try:
-        path.write_text(plan.to_json(), encoding="utf-8")
-    except OSError as exc:
-        raise UserInputError(f"cannot write the plan to {path}: {exc.strerror}") from None
-    print(f"Plan {plan.run_id} written to {path}")
-
-
 def run_apply(args: argparse.Namespace) -> int:
     """`odlm apply`: write a saved plan, re-checking every lead first."""
     from odoo_lead_manager.runner import apply_saved_plan
@@ -305,7 +311,7 @@ def run_undo(args: argparse.Namespace) -> int:
     from odoo_lead_manager.runner import undo
 
     loaded = load_config(args.config)
-    _configure_logging(loaded.config.execution.log_level)
+    _configure_logging(loaded.config.execution.log_level, loaded)
     result = undo(loaded, args.run_id, console=_console())
     return EXIT_FAILED if result.stopped else EXIT_OK
 
@@ -329,6 +335,7 @@ def run_runs(args: argparse.Namespace) -> int:
 
 def run_retention(args: argparse.Namespace) -> int:
     """`odlm retention`: apply tracking.retention_days and archive_old_data."""
+    from odoo_lead_manager.audit import audit_path, prune
     from odoo_lead_manager.reporting.console import print_retention
     from odoo_lead_manager.tracking import history_engine
     from odoo_lead_manager.tracking.retention import apply_retention
@@ -346,7 +353,18 @@ def run_retention(args: argparse.Namespace) -> int:
         )
     finally:
         engine.dispose()
-    print_retention(_console(), engine.url.render_as_string(hide_password=True), result)
+    console = _console()
+    print_retention(console, engine.url.render_as_string(hide_password=True), result)
+    trail = audit_path(loaded)
+    keep = loaded.config.security.retention_policy_days
+    dropped = prune(trail, keep, args.today or date.today(), args.dry_run)
+    verb = "would be dropped" if args.dry_run else "dropped"
+    console.print(
+        f"Audit trail {trail}: {dropped:,} entries older than {keep} days "
+        f"(security.retention_policy_days) {verb}",
+        soft_wrap=True,
+        markup=False,
+    )
     return EXIT_OK
 
 
@@ -458,7 +476,12 @@ def run_schema(args: argparse.Namespace) -> int:
     """`odlm schema`: the JSON Schema for editor completion."""
     text = json.dumps(config_json_schema(), indent=2) + "\n"
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserInputError(
+                f"cannot write the schema to {args.output}: {exc.strerror or exc}"
+            ) from None
     else:
         sys.stdout.write(text)
     return EXIT_OK

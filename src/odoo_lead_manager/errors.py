@@ -56,6 +56,20 @@ class CrmUnavailable(CrmError):
     """
 
 
+class RunSkipped(OdlmError):
+    """The run has nothing to do, as configured (say, no salespeople and
+    ``when_no_salespeople_found: skip_distribution``): said, not an error.
+
+    Exit status 0; nothing was read beyond what decided it, nothing written.
+    """
+
+    exit_status = 0
+
+
+class RunFailed(OdlmError):
+    """The configuration asks for a failure (``fallback_strategies: fail``); nothing written."""
+
+
 class RunStopped(OdlmError):
     """A run that had begun writing could not go on; its journal lets it resume.
 

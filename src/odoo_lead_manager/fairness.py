@@ -42,11 +42,9 @@ class Balance:
 
 
 def measure_balance(people: Sequence[tuple[int, int, int | None]]) -> Balance:
-    """``people`` as (leads held before, leads received, target or None)."""
-    after = [held + received for held, received, _ in people]
-    utilisation = [
-        100.0 * (held + received) / target for held, received, target in people if target
-    ]
+    """``people`` as (leads held after the run, leads received, target or None)."""
+    after = [held for held, _, _ in people]
+    utilisation = [100.0 * held / target for held, _, target in people if target]
     mean = statistics.fmean(after) if after else 0.0
     received = [r for _, r, _ in people]
     return Balance(

@@ -180,7 +180,9 @@ class LeadFacts:
 
     ``name`` is the lead's title (often a person's name: reports mask it
     when ``security.mask_personal_data`` is on); ``day`` is its date in the
-    configured date field.
+    configured date field. ``leaves`` and ``joins`` say whose workload count
+    the lead leaves and joins once written (None: nobody's), ``new_status``
+    its status then (`workload.lead_move`).
     """
 
     status: str | None = None
@@ -189,7 +191,26 @@ class LeadFacts:
     priority: int = 0
     name: str = ""
     day: date | None = None
+    leaves: int | None = None
+    joins: int | None = None
+    new_status: str | None = None
 
     @classmethod
-    def of(cls, lead: Lead, day: date | None = None) -> LeadFacts:
-        return cls(lead.status, lead.source, lead.campaign, lead.priority, lead.name, day)
+    def of(
+        cls,
+        lead: Lead,
+        day: date | None = None,
+        move: tuple[int | None, int | None, str | None] = (None, None, None),
+    ) -> LeadFacts:
+        leaves, joins, new_status = move
+        return cls(
+            lead.status,
+            lead.source,
+            lead.campaign,
+            lead.priority,
+            lead.name,
+            day,
+            leaves,
+            joins,
+            new_status,
+        )

@@ -7,7 +7,7 @@ written to JSON and read back.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -17,14 +17,17 @@ from pydantic import TypeAdapter, ValidationError
 from odoo_lead_manager.fairness import Balance, measure_balance
 from odoo_lead_manager.model import Assignment, LeadFacts, Salesperson, Workload
 from odoo_lead_manager.strategies.round_robin import Rotation
+from odoo_lead_manager.workload import Projection, project
 
 
 @dataclass(frozen=True)
 class WriteGroup:
-    """Leads that receive identical values, written together."""
+    """Leads that receive identical values, written together (``batch_size`` at a time,
+    when the group has its own, else the run's ``execution.batch_size``)."""
 
     lead_ids: tuple[int, ...]
     values: Mapping[str, Any]
+    batch_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,10 @@ class Plan:
     warnings: tuple[str, ...] = ()
     # Status, source, campaign and priority of each lead handed out, for the history.
     lead_facts: Mapping[int, LeadFacts] = field(default_factory=dict)
+    # The configuration's ``name``, to tell the reports of several configurations apart.
+    configuration: str = ""
+    # Exclusions again by a filter's detail (the sales filter's matched stages).
+    excluded_detail: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     @property
     def received(self) -> dict[int, int]:
@@ -96,13 +103,28 @@ class Plan:
         """Distributable leads this plan leaves where they are."""
         return sum(len(ids) for ids in self.unassigned.values())
 
+    def projection(self, placed: Collection[int] | None = None) -> Projection:
+        """The workload counts once the plan's leads (or those of ``placed``) are written.
+
+        A salesperson's leads after = current - taken + gained: the leads the
+        plan hands to others leave their count, the leads it hands them join it.
+        """
+        moves = (
+            (facts.leaves, facts.status, facts.joins, facts.new_status)
+            for assignment in self.handed_out
+            if placed is None or assignment.lead_id in placed
+            for facts in (self.lead_facts.get(assignment.lead_id, LeadFacts()),)
+        )
+        return project(self.workloads, moves)
+
     @property
     def balance(self) -> Balance:
         """How even the workloads are once this plan is applied (spec §16.2)."""
         received = self.received
+        projection = self.projection()
         return measure_balance(
             [
-                (self.workloads[p.user_id].total, received.get(p.user_id, 0), p.target_leads)
+                (projection.total(p.user_id), received.get(p.user_id, 0), p.target_leads)
                 for p in self.salespeople
                 if p.user_id in self.workloads
             ]
@@ -133,6 +155,9 @@ class Plan:
                 "priority": f.priority,
                 "name": f.name,
                 "day": f.day,
+                "leaves": f.leaves,
+                "joins": f.joins,
+                "new_status": f.new_status,
             }
             for lead_id, f in self.lead_facts.items()
         }

@@ -10,19 +10,29 @@ import logging
 import random
 import secrets
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from odoo_lead_manager.capabilities import unsupported_settings
 from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.config.defaults import holder_field, workload_counting, written_owner_fields
+from odoo_lead_manager.config.registry import check_settings
+from odoo_lead_manager.config.schema.sales_dropback import (
+    DropbackFilter,
+    SalesFilter,
+    SalesFilterReporting,
+)
+from odoo_lead_manager.config.schema.selection import WorkloadCounting
 from odoo_lead_manager.crm.store import CrmStore
-from odoo_lead_manager.errors import ConfigError, UserInputError
+from odoo_lead_manager.errors import ConfigError, RunFailed, RunSkipped, UserInputError
 from odoo_lead_manager.finding import base_domain, find_in_store
 from odoo_lead_manager.finding.configured import build_finding
 from odoo_lead_manager.finding.dates import lead_day
 from odoo_lead_manager.finding.dropback import Dropback, DropbackTarget
+from odoo_lead_manager.finding.finder import FindResult, Rejection
+from odoo_lead_manager.finding.sales import NAME as SALES_FILTER
+from odoo_lead_manager.finding.sales import sales_reporting
 from odoo_lead_manager.model import Assignment, Lead, LeadFacts, Salesperson, write_stamp
 from odoo_lead_manager.plan import Plan, WriteGroup
 from odoo_lead_manager.selection import limit_workload, select_from_config, target_campaign
@@ -33,9 +43,15 @@ from odoo_lead_manager.strategies import (
     choose_strategy,
     distribute,
 )
+from odoo_lead_manager.strategies.engine import NO_SALESPEOPLE
 from odoo_lead_manager.strategies.people import levels_from, with_levels
 from odoo_lead_manager.strategies.round_robin import cycle_key, load_rotation, state_path
-from odoo_lead_manager.workload import compute_workloads, count_workloads
+from odoo_lead_manager.workload import (
+    compute_workloads,
+    count_workloads,
+    holder_of,
+    lead_move,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +67,8 @@ class RunOptions:
     date_range: tuple[date, date] | None = None
     # Called with the number of leads fetched so far, for a progress display.
     on_fetched: Callable[[int], None] | None = field(default=None, compare=False)
+    # Where the plan is saved (``--plan-out``), for the dry run's advice.
+    plan_out: Path | None = None
 
 
 def parse_date_range(text: str) -> tuple[date, date]:
@@ -71,14 +89,23 @@ def parse_date_range(text: str) -> tuple[date, date]:
 
 def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None = None) -> Plan:
     """Select, measure, find and distribute; return the plan without writing anything."""
+    return plan_run(loaded, store, options).plan
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A plan, and the leads the filters excluded when the ledger is asked for
+    (``sales_filter.reporting.export_excluded_leads``)."""
+
+    plan: Plan
+    rejected: tuple[Rejection, ...] = ()
+
+
+def plan_run(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None = None) -> Planned:
+    """`build_plan`, keeping the excluded leads when the configuration exports them."""
     options = options or RunOptions()
     cfg = loaded.config
-    unsupported = unsupported_settings(cfg)
-    if unsupported:
-        raise ConfigError(
-            f"{loaded.path}: not available in this version, and ignoring them would move "
-            f"leads they protect: {', '.join(unsupported)} (remove or disable them)"
-        )
+    notices = check_settings(loaded)
     today = options.today or date.today()
     seed = options.seed if options.seed is not None else cfg.execution.seed
     if seed is None:
@@ -87,21 +114,31 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
     selection_cfg = cfg.salesperson_selection
     campaign = target_campaign(loaded)
     selection = select_from_config(loaded, store, campaign)
+    log.debug(
+        "selection: %d eligible, %d inactive, %d left out",
+        len(selection.eligible),
+        len(selection.inactive),
+        len(selection.left_out),
+    )
+    problems: list[str] = []
     if not selection.eligible:
-        raise UserInputError(selection.explain_empty(campaign))
+        problems.append(_nobody(loaded, selection.explain_empty(campaign)))
     levels = levels_from(cfg.distribution, selection_cfg.filters.level_order)
     selection = replace(selection, eligible=with_levels(selection.eligible, levels))
 
-    counting = selection_cfg.workload
+    counting = workload_counting(cfg)
+    holder = holder_field(cfg)
+    written = written_owner_fields(cfg)
     workloads = compute_workloads(
         selection.eligible, count_workloads(store, selection.eligible, today, counting)
     )
     limit = selection_cfg.filters.max_workload_percentage
-    if limit is not None:
+    if limit is not None and selection.eligible:
         selection = limit_workload(selection, workloads, limit)
         if not selection.eligible:
-            raise UserInputError(selection.explain_empty(campaign))
+            problems.append(_nobody(loaded, selection.explain_empty(campaign)))
         workloads = {p.user_id: workloads[p.user_id] for p in selection.eligible}
+    log.debug("workload: %s", {p.name: workloads[p.user_id].total for p in selection.eligible})
     members = (*selection.eligible, *selection.inactive)
 
     setup = build_finding(
@@ -111,21 +148,41 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
         selection.table_active_ids,
         selection.table_inactive_ids,
         options.date_range,
-        cfg.distribution.owner_fields,
+        written,
     )
     window = setup.window
     for warning in setup.warnings:
         log.warning("%s", warning)
+    _within_validation_threshold(
+        loaded, selection.skipped_reasons.get("not CRM users", 0), setup.skipped_sources
+    )
+    sales = cfg.lead_finding.sales_filter
+    reporting = sales_reporting(sales) if sales is not None and sales.enabled else None
+    keep: bool | Callable[[str], bool] = False
+    if reporting is not None and reporting.export_excluded_leads:
+        keep = True
+    elif reporting is not None and reporting.log_match_details:
+        keep = SALES_FILTER.__eq__
     found = find_in_store(
         store,
         base_domain(cfg.crm.lead_types),
         setup.pipeline,
         cfg.crm.page_size,
         options.on_fetched,
+        keep,
     )
-    dropback, dropback_writes = _dropback_plan(
-        setup.dropback, found.dropback, cfg.lead_finding.owner_field
+    if sales is not None and reporting is not None:
+        _log_sales(sales, reporting, found)
+    dropback, dropback_writes = _dropback_plan(setup.dropback, found.dropback, holder)
+    log.debug(
+        "found %d distributable and %d dropback leads of %d examined; excluded %s",
+        len(found.leads),
+        len(found.dropback),
+        found.examined,
+        {name: n for name, n in found.excluded.items() if n},
     )
+    if not found.leads and not found.dropback:
+        problems.append(_no_leads(loaded, found.examined))
 
     max_leads = (
         options.max_leads if options.max_leads is not None else cfg.execution.max_leads_per_run
@@ -133,6 +190,7 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
     chosen, strategy_note = choose_strategy(
         cfg.distribution, options.force_round_robin, len(found.leads), len(selection.eligible)
     )
+    reset = {"status": cfg.distribution.status_reset} if cfg.distribution.status_reset else {}
     data = StrategyInput(
         leads=found.leads,
         salespeople=selection.eligible,
@@ -141,19 +199,37 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
         levels=levels,
         max_leads=max_leads,
         cycle=cycle_key(today, cfg.distribution.round_robin_override.cycle_reset),
+        owner_field=holder,
+        releasing=releasing(found.leads, {**dict.fromkeys(written, 0), **reset}, counting),
     )
-    strategy_name, strategy_note, result = _distribute(
-        loaded, chosen, strategy_note, data, campaign, seed
+    if selection.eligible:
+        strategy_name, strategy_note, result = _distribute(
+            loaded, chosen, strategy_note, data, campaign, seed
+        )
+    else:
+        # Nobody to distribute to, and told to go on: only the dropback happens.
+        strategy_name, result = chosen, _nobody_receives(found.leads)
+    log.debug(
+        "%s: %d assigned, %d left (%s)",
+        strategy_name,
+        len(result.assignments),
+        sum(len(ids) for ids in result.unassigned.values()),
+        ", ".join(result.unassigned) or "none",
     )
     leads_by_id = {lead.id: lead for lead in (*found.leads, *found.dropback)}
     planned = [leads_by_id[a.lead_id] for a in (*result.assignments, *dropback)]
-    writes = _write_groups(loaded, store, result.assignments, selection.eligible)
+    writes = _write_groups(loaded, store, result.assignments, selection.eligible, campaign)
     writes += dropback_writes
+    written_values = {lead_id: group.values for group in writes for lead_id in group.lead_ids}
     user_names = {p.user_id: p.name for p in members}
     if setup.dropback is not None:
         user_names.update((t.user_id, t.user_name) for t in setup.dropback.targets.values())
-    user_names.update(_owner_names(store, [*found.leads, *found.dropback], user_names))
-    return Plan(
+    user_names.update(
+        _owner_names(store, [*found.leads, *found.dropback], user_names, (holder, counting))
+    )
+    if cfg.lead_finding.dropback_filter is not None and dropback:
+        _log_dropback(cfg.lead_finding.dropback_filter, dropback, leads_by_id, user_names)
+    plan = Plan(
         run_id=uuid.uuid4().hex,
         created_at=datetime.now(UTC).replace(microsecond=0),
         today=today,
@@ -179,18 +255,78 @@ def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None
         seen_write_dates={lead.id: write_stamp(lead.write_date) for lead in planned},
         seen_owners={lead.id: lead.user_id for lead in planned},
         lead_facts={
-            lead.id: LeadFacts.of(lead, lead_day(lead, cfg.lead_finding.date_range.date_field))
+            lead.id: LeadFacts.of(
+                lead,
+                lead_day(lead, cfg.lead_finding.date_range.date_field),
+                lead_move(lead, written_values.get(lead.id, {}), counting),
+            )
             for lead in planned
         },
         dropback=dropback,
         dropback_applied=setup.dropback is None or setup.dropback.assign,
+        configuration=cfg.name,
         warnings=(
+            *notices,
+            *problems,
             *selection.warnings,
             *setup.warnings,
             *result.warnings,
             *([strategy_note] if strategy_note and strategy_name != chosen else []),
         ),
+        excluded_detail=found.details,
     )
+    if keep is not True:
+        return Planned(plan)
+    left = [
+        Rejection(leads_by_id[lead_id], f"not distributed: {reason}")
+        for reason, ids in result.unassigned.items()
+        for lead_id in ids
+    ]
+    return Planned(plan, (*found.rejected, *left))
+
+
+def _within_validation_threshold(loaded: LoadedConfig, names: int, sources: int) -> None:
+    """Skipped bad input (unknown salespeople, unknown web sources) up to
+    ``error_thresholds.max_validation_errors``; more stops the run before anything is written."""
+    limit = loaded.config.error_handling.error_thresholds.max_validation_errors
+    if names + sources > limit:
+        raise UserInputError(
+            f"{loaded.path}: {names + sources} entries skipped as invalid ({names} salespeople "
+            f"not in the CRM, {sources} web sources not in the CRM), more than "
+            f"error_handling.error_thresholds.max_validation_errors ({limit}); fix them or "
+            "raise the threshold; nothing was changed"
+        )
+
+
+def _nobody(loaded: LoadedConfig, why: str) -> str:
+    """``when_no_salespeople_found``: stop (fail), skip the run, or go on with a warning."""
+    choice = loaded.config.error_handling.fallback_strategies.when_no_salespeople_found
+    key = f"error_handling.fallback_strategies.when_no_salespeople_found: {choice}"
+    if choice == "fail":
+        raise UserInputError(f"{why} ({key})")
+    if choice == "skip_distribution":
+        raise RunSkipped(f"{why}; nothing was distributed ({key})")
+    warning = f"{why}; only dropback leads are handed out ({key})"
+    log.warning("%s", warning)
+    return warning
+
+
+def _no_leads(loaded: LoadedConfig, examined: int) -> str:
+    """``when_no_leads_found``: stop (fail), skip the run, or go on with a warning."""
+    choice = loaded.config.error_handling.fallback_strategies.when_no_leads_found
+    key = f"error_handling.fallback_strategies.when_no_leads_found: {choice}"
+    why = f"no distributable or dropback leads among the {examined:,} examined"
+    if choice == "fail":
+        raise RunFailed(f"{why}; nothing was written ({key})")
+    if choice == "skip_distribution":
+        raise RunSkipped(f"{why}; nothing was distributed ({key})")
+    log.warning("%s (%s)", why, key)
+    return f"{why} ({key})"
+
+
+def _nobody_receives(leads: Sequence[Lead]) -> StrategyResult:
+    ids = sorted(lead.id for lead in leads)
+    return StrategyResult([], {NO_SALESPEOPLE: ids} if ids else {}, {})
 
 
 def rotation_path(loaded: LoadedConfig, campaign: str | None) -> Path:
@@ -239,43 +375,81 @@ def _write_groups(
     store: CrmStore,
     assignments: Sequence[Assignment],
     salespeople: Sequence[Salesperson],
+    campaign: str | None,
 ) -> tuple[WriteGroup, ...]:
-    """The §17.2 values per salesperson: owner fields, status reset, team."""
+    """The §17.2 values per salesperson: owner fields, status reset, team.
+
+    The team is ``distribution.team_assignment``, else the salesperson's team
+    in the campaign table, else the active CRM team named like the campaign
+    (R sets ``team_id`` to "Voice"); with none of them no team is written and
+    the CRM keeps its own rule (Odoo moves the lead to its new owner's team).
+    """
     dist = loaded.config.distribution
-    team_of = {
+    explicit = {
         p.user_id: dist.team_assignment if dist.team_assignment is not None else p.team
         for p in salespeople
     }
-    team_names = {name for name in team_of.values() if name}
+    team_names = {name for name in explicit.values() if name}
     teams = {t.name: t.id for t in store.find_teams(team_names)} if team_names else {}
     unknown = sorted(team_names - teams.keys())
     if unknown:
         raise UserInputError(
             f"{loaded.path}: sales team(s) not found in the CRM: {', '.join(unknown)}"
         )
+    campaign_team = _campaign_team(store, campaign) if not all(explicit.values()) else None
     by_user: dict[int, list[int]] = {}
     for assignment in assignments:
         by_user.setdefault(assignment.user_id, []).append(assignment.lead_id)
+    owners = written_owner_fields(loaded.config)
     groups = []
     for user_id, lead_ids in by_user.items():
-        values: dict[str, object] = {field: user_id for field in dist.owner_fields}
+        values: dict[str, object] = {field: user_id for field in owners}
         if dist.status_reset is not None:
             values["status"] = dist.status_reset
-        team = team_of.get(user_id)
-        if team:
-            values["team_id"] = teams[team]
+        team = explicit.get(user_id)
+        team_id = teams[team] if team else campaign_team
+        if team_id is not None:
+            values["team_id"] = team_id
         groups.append(WriteGroup(tuple(sorted(lead_ids)), values))
     return tuple(groups)
+
+
+def _campaign_team(store: CrmStore, campaign: str | None) -> int | None:
+    """The id of the one active CRM team named exactly like the campaign, if there is one."""
+    if not campaign:
+        return None
+    found = [t for t in store.find_teams([campaign]) if t.name == campaign and t.active]
+    if len(found) != 1:
+        log.debug("no single active CRM team named %r: no team is written by default", campaign)
+        return None
+    return found[0].id
+
+
+def releasing(
+    leads: Sequence[Lead], values: Mapping[str, object], counting: WorkloadCounting
+) -> dict[int, int]:
+    """How many of ``leads`` would leave each holder's workload count if handed to someone else.
+
+    Target-based strategies measure a deficit from what a salesperson keeps:
+    the distributable leads they hold go to others, never back to them.
+    """
+    counts: dict[int, int] = {}
+    for lead in leads:
+        leaves, joins, _ = lead_move(lead, values, counting)
+        if leaves is not None and joins != leaves:
+            counts[leaves] = counts.get(leaves, 0) + 1
+    return counts
 
 
 def _dropback_plan(
     dropback: Dropback | None, leads: Sequence[Lead], owner_field: str
 ) -> tuple[tuple[Assignment, ...], tuple[WriteGroup, ...]]:
-    """Each dropped-back lead to its campaign's user (§3.6), and one write group per rule."""
+    """Each dropped-back lead to its campaign's user (§3.6), and one write group per rule
+    (per rule and team when leads keep their own team)."""
     if dropback is None:
         return (), ()
     assignments = []
-    by_campaign: dict[str, tuple[DropbackTarget, list[int]]] = {}
+    groups: dict[tuple[str, int | None], tuple[DropbackTarget, list[int]]] = {}
     for lead in leads:
         target = dropback.target(lead)
         if target is None:  # the finder only lets routable leads through
@@ -285,13 +459,82 @@ def _dropback_plan(
                 lead.id, target.user_id, getattr(lead, owner_field), f"dropback: {target.campaign}"
             )
         )
-        by_campaign.setdefault(target.campaign, (target, []))[1].append(lead.id)
+        key = (target.campaign, lead.team_id if target.keep_team else None)
+        groups.setdefault(key, (target, []))[1].append(lead.id)
     writes = tuple(
-        WriteGroup(tuple(sorted(ids)), dict(target.values)) for target, ids in by_campaign.values()
+        WriteGroup(
+            tuple(sorted(ids)),
+            {**target.values, **({"team_id": team} if target.keep_team else {})},
+            dropback.batch_size,
+        )
+        for (_, team), (target, ids) in groups.items()
     )
     return tuple(assignments), writes if dropback.assign else ()
 
 
-def _owner_names(store: CrmStore, leads: Sequence[Lead], known: dict[int, str]) -> dict[int, str]:
-    missing = {lead.user_id for lead in leads if lead.user_id is not None} - known.keys()
+def _log_sales(cfg: SalesFilter, reporting: SalesFilterReporting, found: FindResult) -> None:
+    """``sales_filter`` logging: how many leads it excluded, and (match details) each one."""
+    level = logging.getLevelName(cfg.log_level.upper())
+    if reporting.log_excluded_leads:
+        count = found.excluded.get(SALES_FILTER, 0)
+        log.log(level, "sales filter: %d leads excluded (their partner has an opportunity)", count)
+    if reporting.log_match_details:
+        for rejection in found.rejected:
+            if rejection.filter == SALES_FILTER:
+                lead = rejection.lead
+                log.log(
+                    level,
+                    "sales filter: lead %d excluded (partner %s; matched by %s)",
+                    lead.id,
+                    lead.partner_id,
+                    rejection.detail or "partner, e-mail or phone",
+                )
+
+
+def _log_dropback(
+    cfg: DropbackFilter,
+    dropback: Sequence[Assignment],
+    leads: Mapping[int, Lead],
+    names: Mapping[int, str],
+) -> None:
+    """``dropback_filter.logging``: a line per campaign, and per lead with its details."""
+    settings = cfg.logging
+    if not settings.log_dropback_assignments:
+        return
+    level = logging.getLevelName(settings.log_level.upper())
+    counts: dict[tuple[str, int], int] = {}
+    for assignment in dropback:
+        key = (assignment.reason.removeprefix("dropback: "), assignment.user_id)
+        counts[key] = counts.get(key, 0) + 1
+    for (campaign, user_id), count in sorted(counts.items()):
+        log.log(level, "dropback %s: %d leads to %s", campaign, count, names.get(user_id, user_id))
+    if settings.include_lead_details:
+        for assignment in dropback:
+            lead = leads[assignment.lead_id]
+            log.log(
+                level,
+                "dropback lead %d (status %r, source %r, dated %s, held by %s) to %s",
+                lead.id,
+                lead.status,
+                lead.source,
+                lead.source_date or lead.create_date,
+                names.get(assignment.previous_user_id or 0, assignment.previous_user_id),
+                names.get(assignment.user_id, assignment.user_id),
+            )
+
+
+def _owner_names(
+    store: CrmStore,
+    leads: Sequence[Lead],
+    known: Mapping[int, str],
+    fields: tuple[str, WorkloadCounting],
+) -> dict[int, str]:
+    """Names of the leads' holders (by the holder field and the workload's), one CRM call."""
+    holder, counting = fields
+    missing = {
+        uid
+        for lead in leads
+        for uid in (getattr(lead, holder), getattr(lead, holder_of(counting)))
+        if uid is not None
+    } - known.keys()
     return {u.id: u.name for u in store.users_by_id(missing)} if missing else {}

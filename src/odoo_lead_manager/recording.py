@@ -10,9 +10,11 @@ written, with status 1.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 
 from odoo_lead_manager.applying import ApplyResult
 from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.config.defaults import workload_counting
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import CrmError, RunStopped, UserInputError
 from odoo_lead_manager.plan import Plan
@@ -36,14 +38,11 @@ def record_run(
     history = tracking.history
     if history is None:
         return ()
-    counting = loaded.config.salesperson_selection.workload
     if result is None:
-        outcome = Outcome(
-            True, plan.handed_out, projected_after(plan, counting), seconds, "dry_run"
-        )
+        outcome = Outcome(True, plan.handed_out, projected_after(plan), seconds, "dry_run")
     else:
         placed = tracking.journal.placed(plan.run_id)
-        after, notes = _counted_after(plan, crm, loaded)
+        after, notes = _counted_after(plan, crm, loaded, placed)
         outcome = Outcome(
             False,
             [a for a in plan.handed_out if a.lead_id in placed],
@@ -66,7 +65,8 @@ def record_undo(
     if history is None:
         return ()
     restored = tracking.journal.placed(plan.run_id, "undo")
-    after, notes = _counted_after(plan, crm, loaded)
+    remaining = set(tracking.journal.placed(plan.run_id)) - set(restored)
+    after, notes = _counted_after(plan, crm, loaded, remaining)
     try:
         history.record_undo(plan, restored, after)
     except TrackingUnavailable as exc:
@@ -75,15 +75,16 @@ def record_undo(
 
 
 def _counted_after(
-    plan: Plan, crm: CrmStore, loaded: LoadedConfig
+    plan: Plan, crm: CrmStore, loaded: LoadedConfig, placed: Collection[int]
 ) -> tuple[dict[int, StatusCounts], tuple[str, ...]]:
-    counting = loaded.config.salesperson_selection.workload
+    """The counts in the CRM now; failing that, the plan's projection of the ``placed`` leads."""
+    counting = workload_counting(loaded.config)
     try:
         return dict(statuses_now(crm, plan.salespeople, counting)), ()
     except CrmError as exc:
         note = f"could not count the leads after the run ({exc.message}); history has projections"
         log.warning("%s", note)
-        return dict(projected_after(plan, counting)), (note,)
+        return projected_after(plan, placed), (note,)
 
 
 def _not_recorded(

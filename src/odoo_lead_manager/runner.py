@@ -7,40 +7,62 @@ distributes a campaign once a day unless forced (spec §9.2, issue 7).
 
 from __future__ import annotations
 
+import logging
+import shlex
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import Progress
 
+from odoo_lead_manager import audit
 from odoo_lead_manager.applying import ApplyResult, ApplySettings, apply_plan
 from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.config.registry import check_settings
 from odoo_lead_manager.crm.opening import open_store
 from odoo_lead_manager.crm.store import CrmStore
-from odoo_lead_manager.errors import ConfigError, DataFileError, UserInputError, reading
+from odoo_lead_manager.errors import (
+    ConfigError,
+    DataFileError,
+    RunSkipped,
+    UserInputError,
+    reading,
+)
+from odoo_lead_manager.finding.finder import Rejection
+from odoo_lead_manager.monitoring import Stages, monitoring_lines, peak_memory_mb
 from odoo_lead_manager.pacing import bulk_objects
 from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.planning import RunOptions, build_plan, rotation_path
+from odoo_lead_manager.planning import Planned, RunOptions, plan_run, rotation_path
 from odoo_lead_manager.recording import record_run, record_undo
 from odoo_lead_manager.reporting.console import (
+    Advice,
     print_apply_result,
+    print_monitoring,
     print_notes,
     print_outcome,
     print_plan,
     print_recommendations,
     print_undo_result,
 )
-from odoo_lead_manager.reporting.outputs import check_outputs, produce_outputs, report_of
+from odoo_lead_manager.reporting.outputs import (
+    check_outputs,
+    counts_dropback,
+    produce_exports,
+    produce_outputs,
+    report_of,
+)
 from odoo_lead_manager.selection import target_campaign
 from odoo_lead_manager.strategies.round_robin import save_rotation
 from odoo_lead_manager.tracking import Journal, Tracking, open_tracking
-from odoo_lead_manager.tracking.journal import COMPLETED, UNDOING, UNDONE
+from odoo_lead_manager.tracking.journal import COMPLETED, UNDOING, UNDONE, RunRecord
 from odoo_lead_manager.tracking.locks import campaign_lock
 from odoo_lead_manager.undoing import UndoResult, undo_run
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,10 +80,16 @@ class RunOutcome:
     seconds: float
     notes: tuple[str, ...] = ()
     resumed: tuple[ApplyResult, ...] = ()
+    # Nothing was planned or written this time; ``notes`` say why (``plan`` is an earlier one).
+    skipped: bool = False
+    # Planned by this command (not a saved or resumed plan), and the leads its
+    # filters excluded, for the excluded-leads ledger (when configured).
+    fresh: bool = False
+    rejected: tuple[Rejection, ...] = ()
 
     @property
     def dry_run(self) -> bool:
-        return self.applied is None and not self.notes
+        return self.applied is None and not self.skipped
 
     @property
     def exit_status(self) -> int:
@@ -86,18 +114,47 @@ def run_distribution(
     started = time.perf_counter()
     options = options or RunOptions()
     console = console or Console(quiet=True)
+    check_settings(loaded)
     check_outputs(loaded)
+    if options.plan_out is not None and not options.plan_out.parent.is_dir():
+        raise UserInputError(
+            f"--plan-out {options.plan_out}: folder {options.plan_out.parent} does not exist"
+        )
+    today = options.today or date.today()
+    if not dry_run and not loaded.config.campaign.active:
+        raise RunSkipped(
+            f"campaign {target_campaign(loaded) or '(any)'} is not active (campaign.active: "
+            "false): nothing was distributed"
+        )
+    stages = Stages()
     with _crm(loaded, store) as crm:
         if dry_run:
             with _tracking(loaded) as tracking:
-                plan = _planned(loaded, crm, options, console)
-                print_plan(console, plan, dry_run=True)
+                planned = _planned(loaded, crm, options, console, stages)
+                plan = planned.plan
+                print_plan(console, plan, dry_run=True, dropback=counts_dropback(loaded))
                 seconds = time.perf_counter() - started
-                notes = record_run(loaded, tracking, plan, crm, None, seconds)
-            outcome = RunOutcome(plan, None, 0.0, (*tracking.notes, *notes))
+                with stages.timing("history"):
+                    notes = record_run(loaded, tracking, plan, crm, None, seconds)
+                notes += _already_done(loaded, tracking.journal, plan.campaign, today)
+            outcome = RunOutcome(
+                plan, None, 0.0, (*tracking.notes, *notes), fresh=True, rejected=planned.rejected
+            )
         else:
-            outcome = _distribute_once(loaded, crm, options, console, force, started)
-    return _finished(loaded, console, outcome, started)
+            outcome = _distribute_once(loaded, crm, options, console, force, started, stages)
+    if options.plan_out is not None:
+        write_plan(options.plan_out, outcome.plan, console)
+    command = "dailydist --dry-run" if dry_run else "dailydist"
+    return _finished(loaded, console, outcome, started, command, options, stages)
+
+
+def write_plan(path: Path, plan: Plan, console: Console) -> None:
+    """Save ``plan`` for `odlm apply`; a file that cannot be written is bad input, named."""
+    try:
+        path.write_text(plan.to_json(), encoding="utf-8")
+    except OSError as exc:
+        raise UserInputError(f"cannot write the plan to {path}: {exc.strerror}") from None
+    console.print(f"Plan {plan.run_id} written to {path}", soft_wrap=True, markup=False)
 
 
 @bulk_objects()
@@ -111,6 +168,7 @@ def apply_saved_plan(
     """`odlm apply`: write exactly the plan a dry run saved, with the same re-checks."""
     started = time.perf_counter()
     console = console or Console(quiet=True)
+    check_settings(loaded)
     check_outputs(loaded)
     plan = read_plan(plan_file)
     campaign = target_campaign(loaded)
@@ -124,18 +182,17 @@ def apply_saved_plan(
         record = journal.run(plan.run_id)
         if record is not None and record.status == COMPLETED:
             note = f"plan {plan.run_id} was applied already ({record.updated_at:%Y-%m-%d %H:%M}); "
-            return _finished(
-                loaded, console, RunOutcome(plan, None, 0.0, (*notes, note + "nothing changed")),
-                started,
-            )  # fmt: skip
+            outcome = RunOutcome(plan, None, 0.0, (*notes, note + "nothing changed"), skipped=True)
+            return _finished(loaded, console, outcome, started, "apply")
         if record is None:
             _refuse_other_runs(journal, loaded, campaign, plan.today, force)
         elif record.status in (UNDOING, UNDONE):
             raise UserInputError(f"run {plan.run_id} was undone; it cannot be applied again")
-        print_plan(console, plan, dry_run=False)
-        result, recorded = _apply(loaded, plan, crm, tracking, console, force, started)
+        print_plan(console, plan, dry_run=False, dropback=counts_dropback(loaded))
+        stages = Stages()
+        result, recorded = _apply(loaded, plan, crm, tracking, console, force, started, stages)
         outcome = RunOutcome(plan, result, 0.0, (*notes, *recorded))
-    return _finished(loaded, console, outcome, started)
+    return _finished(loaded, console, outcome, started, "apply", None, stages)
 
 
 @bulk_objects()
@@ -161,6 +218,19 @@ def undo(
             )
     print_notes(console, (*tracking.notes, *recorded))
     print_undo_result(console, result)
+    audit.record(
+        loaded,
+        "undo",
+        {
+            "run_id": run_id,
+            "campaign": record.campaign,
+            "outcome": "stopped" if result.stopped else "completed",
+            "restored": result.restored,
+            "already": result.already,
+            "left_alone": len(result.left_alone),
+            "failed": len(result.failed),
+        },
+    )
     return result
 
 
@@ -181,6 +251,7 @@ def _distribute_once(
     console: Console,
     force: bool,
     started: float,
+    stages: Stages,
 ) -> RunOutcome:
     campaign = target_campaign(loaded)
     today = options.today or date.today()
@@ -198,24 +269,74 @@ def _distribute_once(
                 f"Run {record.run_id} of {record.run_date} did not finish ({record.status}); "
                 "finishing it first."
             )
-            result, recorded = _apply(loaded, plan, crm, tracking, console, record.forced, started)
+            result, recorded = _apply(
+                loaded, plan, crm, tracking, console, record.forced, started, stages
+            )
             notes += recorded
             resumed.append(result)
             if not result.complete or record.run_date == today:
                 # Today's distribution is that run; planning another would distribute twice.
                 return RunOutcome(plan, result, 0.0, notes, tuple(resumed[:-1]))
-        done = journal.completed_on(campaign or "", today)
+        done = _done_this_period(loaded, journal, campaign, today)
         if done is not None and not force:
-            note = (
-                f"campaign {campaign or '(any)'} was distributed on {today} already "
-                f"(run {done.run_id}, {done.written:,} leads); nothing changed. "
-                "Use --force to distribute again."
+            note = f"{_done_note(loaded, done, today)}; nothing changed. Use --force to run again."
+            return RunOutcome(
+                journal.plan(done.run_id), None, 0.0, (*notes, note), tuple(resumed), skipped=True
             )
-            return RunOutcome(journal.plan(done.run_id), None, 0.0, (*notes, note), tuple(resumed))
-        plan = _planned(loaded, crm, options, console)
-        print_plan(console, plan, dry_run=False)
-        result, recorded = _apply(loaded, plan, crm, tracking, console, force, started)
-        return RunOutcome(plan, result, 0.0, (*notes, *recorded), tuple(resumed))
+        planned = _planned(loaded, crm, options, console, stages)
+        plan = planned.plan
+        print_plan(console, plan, dry_run=False, dropback=counts_dropback(loaded))
+        result, recorded = _apply(loaded, plan, crm, tracking, console, force, started, stages)
+        return RunOutcome(
+            plan,
+            result,
+            0.0,
+            (*notes, *recorded),
+            tuple(resumed),
+            fresh=True,
+            rejected=planned.rejected,
+        )
+
+
+def _done_this_period(
+    loaded: LoadedConfig, journal: Journal, campaign: str | None, day: date
+) -> RunRecord | None:
+    """The run that already distributed the campaign in ``day``'s period, if any.
+
+    The period is ``campaign.distribution_frequency``: the day, its ISO week
+    (from Monday) or its month.
+    """
+    frequency = loaded.config.campaign.distribution_frequency
+    since = day
+    if frequency == "weekly":
+        since = day - timedelta(days=day.weekday())
+    elif frequency == "monthly":
+        since = day.replace(day=1)
+    return journal.completed_on(campaign or "", day, since)
+
+
+def _done_note(loaded: LoadedConfig, done: RunRecord, day: date) -> str:
+    campaign = done.campaign or "(any)"
+    frequency = loaded.config.campaign.distribution_frequency
+    when = (
+        f"on {day}"
+        if frequency == "daily"
+        else f"on {done.run_date}, and campaign.distribution_frequency is {frequency}"
+    )
+    return (
+        f"campaign {campaign} was distributed {when} already (run {done.run_id}, "
+        f"{done.written:,} leads)"
+    )
+
+
+def _already_done(
+    loaded: LoadedConfig, journal: Journal, campaign: str | None, day: date
+) -> tuple[str, ...]:
+    """A dry run's note when a real run now would do nothing (the campaign was distributed)."""
+    done = _done_this_period(loaded, journal, campaign, day)
+    if done is None:
+        return ()
+    return (f"{_done_note(loaded, done, day)}: a real run now changes nothing unless --force",)
 
 
 def _refuse_other_runs(
@@ -228,11 +349,11 @@ def _refuse_other_runs(
             f"finish it with: odlm dailydist --config {loaded.path}, or take it back with: "
             f"odlm undo {record.run_id}; nothing was changed"
         )
-    done = journal.completed_on(campaign or "", day)
+    done = _done_this_period(loaded, journal, campaign, day)
     if done is not None and not force:
         raise UserInputError(
-            f"campaign {campaign or '(any)'} was distributed on {day} already (run "
-            f"{done.run_id}); use --force to apply this plan as well; nothing was changed"
+            f"{_done_note(loaded, done, day)}; use --force to apply this plan as well; "
+            "nothing was changed"
         )
 
 
@@ -244,6 +365,7 @@ def _apply(
     console: Console,
     forced: bool,
     started: float,
+    stages: Stages,
 ) -> tuple[ApplyResult, tuple[str, ...]]:
     """Apply (or finish applying) ``plan`` and record it in the history; and the notes to show.
 
@@ -251,12 +373,13 @@ def _apply(
     """
     settings = ApplySettings.from_config(loaded)
     planned = sum(len(group.lead_ids) for group in plan.writes)
-    with _progress(console, planned, "Writing") as advance:
+    with stages.timing("writing"), _progress(console, planned, "Writing") as advance:
         result = apply_plan(plan, crm, tracking.journal, settings, forced, advance)
     if result.complete and plan.rotation is not None:
         save_rotation(rotation_path(loaded, plan.campaign), plan.rotation)
     seconds = time.perf_counter() - started
-    return result, record_run(loaded, tracking, plan, crm, result, seconds)
+    with stages.timing("history"):
+        return result, record_run(loaded, tracking, plan, crm, result, seconds)
 
 
 @contextmanager
@@ -285,17 +408,26 @@ def _locked_tracking(loaded: LoadedConfig, campaign: str | None) -> Iterator[Tra
         yield tracking
 
 
-def _planned(loaded: LoadedConfig, crm: CrmStore, options: RunOptions, console: Console) -> Plan:
-    """`build_plan`, counting the leads fetched on a terminal (fetching is the long step)."""
-    if not console.is_terminal:
-        return build_plan(loaded, crm, options)
+def _planned(
+    loaded: LoadedConfig, crm: CrmStore, options: RunOptions, console: Console, stages: Stages
+) -> Planned:
+    """`plan_run`, counting the leads fetched on a terminal (fetching is the long step)."""
+    with stages.timing("planning"):
+        if not console.is_terminal:
+            return plan_run(loaded, crm, options)
+        return _planned_with_progress(loaded, crm, options, console)
+
+
+def _planned_with_progress(
+    loaded: LoadedConfig, crm: CrmStore, options: RunOptions, console: Console
+) -> Planned:
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Fetching leads", total=None)
 
         def fetched(count: int) -> None:
             progress.update(task, completed=count, description=f"Fetching leads: {count:,}")
 
-        return build_plan(loaded, crm, replace(options, on_fetched=fetched))
+        return plan_run(loaded, crm, replace(options, on_fetched=fetched))
 
 
 @contextmanager
@@ -310,17 +442,83 @@ def _progress(console: Console, total: int, what: str) -> Iterator[Callable[[int
 
 
 def _finished(
-    loaded: LoadedConfig, console: Console, outcome: RunOutcome, started: float
+    loaded: LoadedConfig,
+    console: Console,
+    outcome: RunOutcome,
+    started: float,
+    command: str,
+    options: RunOptions | None = None,
+    stages: Stages | None = None,
 ) -> RunOutcome:
     seconds = time.perf_counter() - started
     outcome = replace(outcome, seconds=seconds)
     print_notes(console, outcome.notes)
     for result in outcome.resumed:
         print_apply_result(console, result, loaded.path)
-    if outcome.notes and outcome.applied is None:
+    _audit(loaded, command, outcome)
+    if outcome.skipped:
         return outcome
     report = report_of(loaded, outcome.plan, outcome.applied, seconds)
     print_recommendations(console, report.recommendations)
-    print_outcome(console, outcome.plan, outcome.applied, seconds, loaded.path)
+    advice = reproduce(loaded, outcome.plan, options) if outcome.dry_run else None
+    print_outcome(console, outcome.plan, outcome.applied, seconds, loaded.path, advice)
+    lines = monitoring_lines(
+        loaded.config.monitoring,
+        seconds,
+        stages.seconds if stages is not None else {},
+        peak_memory_mb() if loaded.config.monitoring.track_memory_usage else None,
+    )
+    print_monitoring(console, lines)
+    for line in lines:
+        log.log(line.level, "run %s: %s", outcome.plan.run_id, line.text)
     produce_outputs(loaded, console, report)
+    if outcome.fresh:
+        produce_exports(loaded, console, outcome.plan, outcome.rejected, outcome.dry_run)
     return outcome
+
+
+def _audit(loaded: LoadedConfig, command: str, outcome: RunOutcome) -> None:
+    """The audit trail's entry for this command (``security.log_audit_trail``)."""
+    applied = outcome.applied
+    details: dict[str, object] = {
+        "run_id": outcome.plan.run_id,
+        "campaign": outcome.plan.campaign,
+        "day": outcome.plan.today.isoformat(),
+        "outcome": "skipped"
+        if outcome.skipped
+        else "dry_run"
+        if applied is None
+        else "completed"
+        if applied.complete
+        else "stopped",
+        "planned": len(outcome.plan.handed_out),
+        "seconds": round(outcome.seconds, 2),
+        "notes": list(outcome.notes),
+    }
+    if applied is not None:
+        details.update(
+            written=applied.written,
+            already=applied.already,
+            left_alone=len(applied.skipped),
+            failed=len(applied.failed),
+        )
+    audit.record(loaded, command, details)
+
+
+def reproduce(loaded: LoadedConfig, plan: Plan, options: RunOptions | None) -> Advice:
+    """How to apply exactly what a dry run showed: the same options and seed, or its plan file."""
+    options = options or RunOptions()
+    words = ["odlm", "dailydist", "--config", str(loaded.path), "--seed", str(plan.seed)]
+    if options.today is not None:
+        words += ["--today", plan.today.isoformat(), "--force"]
+    if options.max_leads is not None:
+        words += ["--max-leads", str(options.max_leads)]
+    if options.date_range is not None:
+        start, end = options.date_range
+        words += ["--override-date-range", f"{start},{end}"]
+    if options.force_round_robin:
+        words.append("--force-round-robin")
+    apply = None
+    if options.plan_out is not None:
+        apply = ["odlm", "apply", str(options.plan_out), "--config", str(loaded.path)]
+    return Advice(shlex.join(words), shlex.join(apply) if apply else None)

@@ -16,18 +16,29 @@ from typing import Any
 
 from odoo_lead_manager.config.schema.selection import WorkloadCounting
 from odoo_lead_manager.crm.store import CrmStore
-from odoo_lead_manager.model import Domain, Salesperson, Workload
+from odoo_lead_manager.model import Domain, Lead, Salesperson, Workload
 
 Counts = Mapping[tuple[Any, ...], int]
 
 
+# Which leads count when a caller gives no settings: the leads a user owns (``user_id``).
+BY_OWNER = WorkloadCounting(owner_field="user_id")
+
+
+def holder_of(counting: WorkloadCounting) -> str:
+    """The lead field the workload counts by; resolve it first (`config.defaults`)."""
+    if counting.owner_field is None:
+        raise ValueError("workload owner_field is not resolved (config.defaults.workload_counting)")
+    return counting.owner_field
+
+
 def workload_domain(user_ids: Iterable[int], counting: WorkloadCounting | None = None) -> Domain:
-    """Which leads count toward workload (default: active leads of type lead they own)."""
-    counting = counting or WorkloadCounting()
+    """Which leads count toward workload (default: active leads of type lead they hold)."""
+    counting = counting or BY_OWNER
     domain: Domain = [
         ("type", "in", list(counting.lead_types)),
         ("active", "in", [True, False]) if counting.include_archived else ("active", "=", True),
-        (counting.owner_field, "in", sorted(set(user_ids))),
+        (holder_of(counting), "in", sorted(set(user_ids))),
     ]
     if counting.statuses:
         domain.append(("status", "in", list(counting.statuses)))
@@ -53,8 +64,8 @@ def count_workloads(
     counting: WorkloadCounting | None = None,
 ) -> WorkloadCounts:
     """The four grouped counts for these salespeople (four store calls in all)."""
-    counting = counting or WorkloadCounting()
-    owner, when = counting.owner_field, counting.date_field
+    counting = counting or BY_OWNER
+    owner, when = holder_of(counting), counting.date_field
     domain = workload_domain((p.user_id for p in salespeople), counting)
     since = today - timedelta(days=counting.recent_days)
     month = today.replace(day=1)
@@ -70,9 +81,9 @@ def statuses_now(
     store: CrmStore, salespeople: Iterable[Salesperson], counting: WorkloadCounting | None = None
 ) -> dict[int, dict[str, int]]:
     """Each salesperson's counted leads by status, now (one store call): the "after" counts."""
-    counting = counting or WorkloadCounting()
+    counting = counting or BY_OWNER
     domain = workload_domain((p.user_id for p in salespeople), counting)
-    return _by_owner(store.count_leads(domain, (counting.owner_field, "status")))
+    return _by_owner(store.count_leads(domain, (holder_of(counting), "status")))
 
 
 def compute_workloads(
@@ -106,3 +117,76 @@ def _by_owner(counts: Counts) -> dict[int, dict[str, int]]:
         key = value if value is not None else ""
         values[key] = values.get(key, 0) + count
     return result
+
+
+def _status_counted(status: str | None, counting: WorkloadCounting) -> bool:
+    """Whether the workload's status rules count a lead of this status (as its domain does)."""
+    if counting.statuses and status not in counting.statuses:
+        return False
+    return status is None or status not in counting.exclude_statuses
+
+
+def lead_move(
+    lead: Lead, values: Mapping[str, Any], counting: WorkloadCounting
+) -> tuple[int | None, int | None, str | None]:
+    """How writing ``values`` on ``lead`` changes the workload counts.
+
+    Returns whose count the lead leaves, whose count it joins (None for
+    nobody; both None when the counts do not change) and its status after.
+    A lead joins nobody's count when the workload does not count its new
+    status, and leaves nobody's when it was not counted before.
+    """
+    owner = holder_of(counting)
+    before = getattr(lead, owner)
+    after = values.get(owner, before)
+    status_after = values.get("status", lead.status)
+    typed = lead.type in counting.lead_types and (lead.active or counting.include_archived)
+    was = typed and before is not None and _status_counted(lead.status, counting)
+    will = typed and after is not None and _status_counted(status_after, counting)
+    if was and will and before == after and lead.status == status_after:
+        return None, None, status_after
+    return (before if was else None), (after if will else None), status_after
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The workload counts once a plan's leads are written.
+
+    ``by_status`` holds each measured salesperson's leads after the run;
+    ``taken`` how many leads leave each user's count (anyone who held a lead
+    handed out, salesperson or not) and ``gained`` how many join it, so
+    that after = current - taken + gained for every measured salesperson.
+    """
+
+    by_status: Mapping[int, Mapping[str, int]]
+    taken: Mapping[int, int]
+    gained: Mapping[int, int]
+
+    def total(self, user_id: int) -> int:
+        return sum(self.by_status.get(user_id, {}).values())
+
+
+def project(
+    workloads: Mapping[int, Workload],
+    moves: Iterable[tuple[int | None, str | None, int | None, str | None]],
+) -> Projection:
+    """Apply ``moves`` (leaves, status before, joins, status after) to the current counts."""
+    after = {uid: dict(workload.by_status) for uid, workload in workloads.items()}
+    taken: dict[int, int] = {}
+    gained: dict[int, int] = {}
+    for leaves, before, joins, now in moves:
+        if leaves is not None:
+            taken[leaves] = taken.get(leaves, 0) + 1
+            counts = after.get(leaves)
+            if counts is not None and counts.get(before or "", 0) > 0:
+                counts[before or ""] -= 1
+        if joins is not None:
+            gained[joins] = gained.get(joins, 0) + 1
+            counts = after.get(joins)
+            if counts is not None:
+                counts[now or ""] = counts.get(now or "", 0) + 1
+    return Projection(
+        {uid: {k: n for k, n in sorted(c.items()) if n} for uid, c in after.items()},
+        taken,
+        gained,
+    )

@@ -11,8 +11,10 @@ and keeps every search to the test's own leads.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +24,8 @@ from odoo_lead_manager.crm.odoo.fields import configured_mapping
 from odoo_lead_manager.crm.odoo.store import OdooStore
 from odoo_lead_manager.crm.odoo.transport import Transport
 from odoo_lead_manager.crm.store import LeadState, LeadValues
+from odoo_lead_manager.finding.filters import LeadFilter, activity_deadline_filter
+from odoo_lead_manager.finding.finder import Pipeline, find_in_store
 from odoo_lead_manager.model import Domain, Lead, Team, User
 
 from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract
@@ -41,6 +45,41 @@ CUSTOM_FIELDS = {
 }
 PREFIX = "odlm-test"
 USER_FIELDS = ("user_id", "open_user_id", "closer_id")
+# A CRM full of real data may already have users and teams named like the seed
+# ("Alice Smith", "Voice"): the test's own get this run's token, and the
+# wrapper below speaks the seed's names to the contract.
+TOKEN = f"~{PREFIX}-{uuid.uuid4().hex[:8]}"
+
+
+def unique_name(name: str) -> str:
+    return f"{name} {TOKEN}"
+
+
+def unique_login(login: str) -> str:
+    return f"{login}{TOKEN}"
+
+
+def seed_name(name: str) -> str:
+    return name.removesuffix(f" {TOKEN}")
+
+
+def seed_login(login: str) -> str:
+    return login.removesuffix(TOKEN)
+
+
+SEED_NAMES = {u.name for u in SEED_USERS} | {t.name for t in SEED_TEAMS}
+SEED_LOGINS = {u.login for u in SEED_USERS}
+
+
+def to_server(field: str, value: Any) -> Any:
+    """A user or team name or login of the seed as it is on the server (patterns as they are)."""
+    if isinstance(value, list | tuple):
+        return [to_server(field, v) for v in value]
+    if field in ("name", "team") and value in SEED_NAMES:
+        return unique_name(value)
+    if field == "login" and value in SEED_LOGINS:
+        return unique_login(value)
+    return value
 
 
 class SeedIds:
@@ -93,11 +132,19 @@ class SeedIds:
 
     def _user(self, user: User) -> User:
         return replace(
-            user, id=self._bk("user", user.id) or 0, team_id=self._bk("team", user.team_id)
+            user,
+            id=self._bk("user", user.id) or 0,
+            name=seed_name(user.name),
+            login=seed_login(user.login),
+            team_id=self._bk("team", user.team_id),
         )
 
     def find_users(self, names: Collection[str]) -> list[User]:
-        return sorted((self._user(u) for u in self.store.find_users(names)), key=lambda u: u.id)
+        asked = {to_server("name", n) for n in names} | {to_server("login", n) for n in names}
+        found = self.store.find_users(sorted(asked))
+        mine = [self._user(u) for u in found if u.id in self.back["user"]]
+        wanted = set(names)
+        return sorted((u for u in mine if {u.name, u.login} & wanted), key=lambda u: u.id)
 
     def count_model(
         self, model: str, domain: Domain, group_by: Sequence[str]
@@ -117,7 +164,11 @@ class SeedIds:
             if isinstance(term, tuple):
                 field, operator, value = term
                 kind = {"id": "user", "team_id": "team"}.get(field)
-                mapped.append((field, operator, self._fwd(kind, value) if kind else value))
+                if kind:
+                    value = self._fwd(kind, value)
+                elif operator in ("=", "!=", "in", "not in"):
+                    value = to_server(field, value)
+                mapped.append((field, operator, value))
             else:
                 mapped.append(term)
         found = self.store.search_users(mapped)
@@ -128,9 +179,11 @@ class SeedIds:
             replace(
                 t,
                 id=self._bk("team", t.id) or 0,
+                name=seed_name(t.name),
                 member_ids=tuple(sorted(self._bk("user", m) or 0 for m in t.member_ids)),
             )
-            for t in self.store.find_teams(names)
+            for t in self.store.find_teams([to_server("team", n) for n in names])
+            if t.id in self.back["team"]
         ]
         return sorted(teams, key=lambda t: t.id)
 
@@ -222,7 +275,7 @@ def live() -> Iterator[tuple[Transport, dict[str, dict[int, int]], dict[str, str
             ])  # fmt: skip
         ids: dict[str, dict[int, int]] = {"team": {}, "user": {}, "partner": {}}
         for team in SEED_TEAMS:
-            ids["team"][team.id] = server.create("crm.team", [{"name": team.name}])[0]
+            ids["team"][team.id] = server.create("crm.team", [{"name": unique_name(team.name)}])[0]
         # Each user brings its own partner; it goes after the user (cleanup runs backwards).
         partners_at = len(server.created)
         portal = transport.call(
@@ -230,7 +283,10 @@ def live() -> Iterator[tuple[Transport, dict[str, dict[int, int]], dict[str, str
             domain=[("module", "=", "base"), ("name", "=", "group_portal")], fields=["res_id"],
         )[0]["res_id"]  # fmt: skip
         for user in SEED_USERS:
-            values: dict[str, Any] = {"name": user.name, "login": user.login}
+            values: dict[str, Any] = {
+                "name": unique_name(user.name),
+                "login": unique_login(user.login),
+            }
             if not user.may_own_leads:
                 values["groups_id"] = [(6, 0, [portal])]
             ids["user"][user.id] = server.create("res.users", [values])[0]
@@ -296,3 +352,45 @@ class TestOdooStoreLiveContract(CrmStoreContract):
             yield SeedIds(OdooStore(transport, fields), {**ids, "lead": lead_ids})
         finally:
             leads.cleanup()
+
+
+def test_the_activity_deadline_count_is_exact_on_the_server(live: Any) -> None:
+    """Leads with no activity, one on either side of the limit, or both: counted exactly.
+
+    Odoo turns a negated search on the computed ``activity_date_deadline``
+    into ``>=``, which would count the lead with activities on both sides
+    as protected (and the one with none as not): the finder counts by
+    difference instead.
+    """
+    transport, _, mapping = live
+    fields, problems = resolve_fields(transport, mapping)
+    assert problems == []
+    server = Server(transport)
+    today = date.today()
+    before, after = (
+        (today - timedelta(days=10)).isoformat(),
+        (today + timedelta(days=5)).isoformat(),
+    )
+    cases = {"none": [], "old": [before], "future": [after], "both": [before, after]}
+    try:
+        model_id = transport.call("ir.model", "search", None, domain=[("model", "=", "crm.lead")])[
+            0
+        ]
+        ids = {}
+        for name, deadlines in cases.items():
+            values = {"name": f"{PREFIX}-deadline-{name}-{uuid.uuid4().hex[:8]}", "user_id": False}
+            ids[name] = server.create("crm.lead", [values], {"tracking_disable": True})[0]
+            for deadline in deadlines:
+                server.create("mail.activity", [{
+                    "res_model_id": model_id, "res_id": ids[name], "date_deadline": deadline,
+                    "summary": PREFIX, "user_id": transport.uid,
+                }])  # fmt: skip
+        store = OdooStore(transport, fields)
+        mine: Domain = [("id", "in", sorted(ids.values()))]
+        window = LeadFilter("Only this test's leads", lambda lead: True, mine)
+        rule = activity_deadline_filter(today, 4, exclude_missing=False)
+        result = find_in_store(store, [], Pipeline(window, [rule]), page_size=10)
+        assert sorted(x.id for x in result.leads) == sorted([ids["none"], ids["old"], ids["both"]])
+        assert result.excluded[rule.name] == 1 and result.examined == 4
+    finally:
+        server.cleanup()

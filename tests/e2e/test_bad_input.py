@@ -127,8 +127,8 @@ def edit(config: Path, old: str, new: str) -> None:
             "  owner_fields:",
             "  advanced_rules:\n    workload_balancing:\n      enabled: true\n"
             "      consider_weekend_workload: true\n  owner_fields:",
-            "not available in this version, and ignoring them would move leads they "
-            "protect: distribution.advanced_rules.workload_balancing.consider_weekend_workload",
+            "not available in this version, and ignoring it would break what it asks for: "
+            "distribution.advanced_rules.workload_balancing.consider_weekend_workload",
         ),
         (
             "  owner_fields:",
@@ -237,20 +237,6 @@ SELECTION = """salesperson_selection:
             "min_experience_level 'expert' is not one of senior, mid_level, junior",
         ),
         (
-            SELECTION.replace("target_campaign: Voice", "target_campaign: Fax"),
-            "no eligible salespeople for campaign Fax: 0 in table",
-        ),
-        (
-            SELECTION + "    team_filter: Apple\n",
-            "no eligible salespeople for campaign Voice: 10 in table, 4 excluded, "
-            "4 not in team Apple, 1 inactive, 1 archived in the CRM",
-        ),
-        (
-            SELECTION + "    max_workload_percentage: 1\n",
-            "no eligible salespeople for campaign Voice: 10 in table, 4 excluded, "
-            "1 inactive, 1 archived in the CRM, 4 above 1% of target",
-        ),
-        (
             SELECTION.replace(
                 "campaign_table:\n", "campaign_table:\n      table_name: campaigns\n"
             ).replace("      file_path: salesperson_campaigns.csv\n", ""),
@@ -270,6 +256,56 @@ def test_bad_selection_exits_2_and_changes_nothing(
     assert status == 2, err
     assert message in err
     assert err.startswith("error: ") and "Traceback" not in err
+    assert leads(demo_dir / "crm.sqlite") == before
+
+
+NOBODY = [
+    (
+        SELECTION.replace("target_campaign: Voice", "target_campaign: Fax"),
+        "no eligible salespeople for campaign Fax: 0 in table",
+    ),
+    (
+        SELECTION + "    team_filter: Apple\n",
+        "no eligible salespeople for campaign Voice: 10 in table, 4 excluded, "
+        "4 not in team Apple, 1 inactive, 1 archived in the CRM",
+    ),
+    (
+        SELECTION + "    max_workload_percentage: 1\n",
+        "no eligible salespeople for campaign Voice: 10 in table, 4 excluded, "
+        "1 inactive, 1 archived in the CRM, 4 above 1% of target",
+    ),
+]
+
+
+@pytest.mark.parametrize(("selection", "message"), NOBODY)
+@pytest.mark.parametrize("dry", [True, False])
+def test_nobody_eligible_skips_the_run_by_default(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str], selection: str, message: str, dry: bool
+) -> None:
+    config = demo_dir / "config.yaml"
+    config.write_text(config.read_text().replace(SELECTION, selection))
+    before = leads(demo_dir / "crm.sqlite")
+    status = main(["dailydist", "--config", str(config), *(["--dry-run"] if dry else [])])
+    out, err = capsys.readouterr()
+    # §9.2's default, when_no_salespeople_found: skip_distribution: exit 0, said, nothing written.
+    assert status == 0 and err == ""
+    assert out == (
+        f"Note: {message}; nothing was distributed "
+        "(error_handling.fallback_strategies.when_no_salespeople_found: skip_distribution)\n"
+    )
+    assert leads(demo_dir / "crm.sqlite") == before
+
+
+@pytest.mark.parametrize(("selection", "message"), NOBODY)
+def test_nobody_eligible_fails_when_so_configured(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str], selection: str, message: str
+) -> None:
+    config = demo_dir / "config.yaml"
+    fail = "error_handling:\n  fallback_strategies:\n    when_no_salespeople_found: fail\n"
+    config.write_text(config.read_text().replace(SELECTION, selection) + fail)
+    before = leads(demo_dir / "crm.sqlite")
+    status, err = run(["dailydist", "--config", str(config)], capsys)
+    assert status == 2 and err.startswith(f"error: {message} (") and "Traceback" not in err
     assert leads(demo_dir / "crm.sqlite") == before
 
 

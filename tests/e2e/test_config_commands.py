@@ -52,3 +52,13 @@ def test_schema_command_prints_json_schema(capsys: pytest.CaptureFixture[str]) -
     schema = json.loads(capsys.readouterr().out)
     assert "lead_finding" in schema["properties"]
     assert "salesperson_selection" in schema["properties"]
+
+
+def test_schema_to_an_unwritable_place_is_one_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["schema", "--output", str(tmp_path / "nowhere" / "x.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write the schema to ") and "Traceback" not in err
+    assert main(["schema", "--output", str(tmp_path / "x.json")]) == 0
+    assert "lead_finding" in json.loads((tmp_path / "x.json").read_text())["properties"]

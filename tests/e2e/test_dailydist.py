@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -14,7 +16,7 @@ from odoo_lead_manager.cli import main
 from odoo_lead_manager.config import load_config
 from odoo_lead_manager.crm.local_store import LocalStore
 from odoo_lead_manager.demo import PEOPLE
-from odoo_lead_manager.model import Lead
+from odoo_lead_manager.model import Lead, User
 from odoo_lead_manager.planning import RunOptions
 from odoo_lead_manager.runner import run_distribution
 
@@ -57,7 +59,7 @@ def test_real_run_applies_exactly_the_dry_run_plan(demo_dir: Path) -> None:
             assert (lead.user_id, lead.open_user_id, lead.closer_id) == (user, user, user)
             assert lead.status == "New"
             assert lead.team_id == voice
-            assert before[lead_id].user_id != user  # never to its current owner
+            assert before[lead_id].open_user_id != user  # never back to its holder
         else:
             assert lead == before[lead_id]  # nothing else touched
 
@@ -77,7 +79,8 @@ def test_plan_follows_the_legacy_rules(demo_dir: Path) -> None:
     inactive_ids = {p.id for p in voice if not p.table_active}
     assert any(not p.user_active for p in voice if p.table_active)  # archived, table-active
 
-    # The R function, written out again independently over the raw leads.
+    # The R function, written out again independently over the raw leads; who holds
+    # a lead is open_user_id, the spec's default wherever the CRM has that field.
     active_statuses = {"Utr", "Call Back"}
     inactive_statuses = active_statuses | {"Full Pitch Follow Up", "Full Pitch Follow Up ", "New"}
     expected = {
@@ -92,8 +95,8 @@ def test_plan_follows_the_legacy_rules(demo_dir: Path) -> None:
             or lead.activity_date_deadline < TODAY - timedelta(days=4)
         )
         and (
-            (lead.user_id in active_ids and lead.status in active_statuses)
-            or (lead.user_id in inactive_ids and lead.status in inactive_statuses)
+            (lead.open_user_id in active_ids and lead.status in active_statuses)
+            or (lead.open_user_id in inactive_ids and lead.status in inactive_statuses)
         )
     }
     planned = {a.lead_id for a in plan.assignments} | {
@@ -187,7 +190,7 @@ def test_workload_is_shown_and_matches_the_store(
     mine = [
         x
         for x in snapshot(todays_demo_dir / "crm.sqlite")
-        if x.user_id == alice.user_id and x.type == "lead" and x.active
+        if x.open_user_id == alice.user_id and x.type == "lead" and x.active
     ]
     assert workload.total == len(mine)
     assert sum(workload.by_source.values()) == len(mine)
@@ -199,3 +202,56 @@ def test_workload_is_shown_and_matches_the_store(
     assert cells[5] == f"{100 * workload.total / alice.target_leads:.1f}%"
     assert cells[6] == str(alice.target_leads - workload.total)
     assert cells[7:9] == [str(workload.recent), str(workload.this_month)]
+
+
+def _advice(out: str, prefix: str) -> list[str]:
+    line = next(line for line in out.splitlines() if prefix in line)
+    words = shlex.split(line.split(prefix, 1)[1].strip())
+    assert words[0] == "odlm"
+    return words[1:]
+
+
+def _report_assignments(directory: Path) -> dict[int, str]:
+    (report,) = directory.glob("*.json")
+    return {a["lead_id"]: a["new"] for a in json.loads(report.read_text())["assignments"]}
+
+
+def test_following_the_dry_runs_advice_applies_exactly_its_plan(
+    todays_demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = str(todays_demo_dir / "config.yaml")
+    reports = todays_demo_dir / "dry"
+    assert main(["dailydist", "--config", config, "--dry-run", "--max-leads", "150",
+                 "--generate-report", "--report-format", "json",
+                 "--report-location", str(reports)]) == 0  # fmt: skip
+    command = _advice(capsys.readouterr().out, "run: ")
+    assert "--seed" in command and command[-2:] == ["--max-leads", "150"]
+    planned = _report_assignments(reports)
+    assert len(planned) == 150
+    assert main(command) == 0
+    capsys.readouterr()
+    names = {u.id: u.name for u in _users(todays_demo_dir)}
+    after = {x.id: x for x in snapshot(todays_demo_dir / "crm.sqlite")}
+    assert {lead_id: names[after[lead_id].user_id] for lead_id in planned} == planned
+
+
+def test_a_saved_plan_is_applied_exactly_by_the_command_the_dry_run_gives(
+    todays_demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = str(todays_demo_dir / "config.yaml")
+    plan_file = todays_demo_dir / "plan.json"
+    assert main(["dailydist", "--config", config, "--dry-run", "--plan-out", str(plan_file)]) == 0
+    out = capsys.readouterr().out
+    command = _advice(out, "To apply exactly this plan: ")
+    assert command == ["apply", str(plan_file), "--config", config]
+    assert "--seed" in _advice(out, "(or plan again with the same seed: ")
+    plan = json.loads(plan_file.read_text())
+    assert main(command) == 0
+    after = {x.id: x for x in snapshot(todays_demo_dir / "crm.sqlite")}
+    for assignment in plan["assignments"]:
+        assert after[assignment["lead_id"]].user_id == assignment["user_id"]
+
+
+def _users(directory: Path) -> list[User]:
+    with LocalStore.open(directory / "crm.sqlite") as store:
+        return store.search_users([("active", "in", [True, False])])

@@ -266,7 +266,7 @@ def test_dropback_sends_old_leads_to_their_campaign_user(demo_dir: Path) -> None
         lead = leads[assignment.lead_id]
         assert lead.source_date is not None and lead.source_date < TODAY - timedelta(days=30)
         assert lead.status not in ("Won", "Lost")
-        assert lead.user_id not in (5, 6)  # already with a dropback user
+        assert lead.open_user_id not in (5, 6)  # already held by a dropback user
         expected = 5 if lead.source in ("Website", "Facebook Ads") else 6
         assert assignment.user_id == expected
     # No default rule: leads of other sources stay where they are.

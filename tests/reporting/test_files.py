@@ -31,9 +31,12 @@ def test_json_is_the_report(tmp_path: Path) -> None:
     )
     assert data["salesperson_summary"][0] == {
         "name": "Alice", "id": 1, "team": None, "level": None, "target_leads": 10,
-        "current_leads": 3, "leads_received": 2, "new_total": 5, "utilization": 50.0,
-        "utilization_before": 30.0,
+        "current_leads": 3, "leads_received": 2, "leads_taken": 0, "new_total": 5,
+        "utilization": 50.0, "utilization_before": 30.0,
     }  # fmt: skip
+    # Bob gives lead 101 to Alice and receives 103: 2 - 1 + 1.
+    assert data["salesperson_summary"][1]["new_total"] == 2
+    assert data["distribution_summary"]["leads_taken_from"] == {"Bob": 1, "Zed": 1}
     assert data["lead_characteristics"]["by_date_range"] == {
         "0-7 days": 1, "over 180 days": 1, "no date": 1,
     }  # fmt: skip
@@ -44,7 +47,7 @@ def test_csv_tables(tmp_path: Path) -> None:
     assert set(files) == {"-summary.csv", "-salespeople.csv", "-leads.csv", "-assignments.csv"}
     people = list(csv.DictReader(files["-salespeople.csv"].open()))
     assert [(p["name"], p["leads_received"], p["new_total"]) for p in people] == [
-        ("Alice", "2", "5"), ("Bob", "1", "3"), ("Cleo", "0", "0"),
+        ("Alice", "2", "5"), ("Bob", "1", "2"), ("Cleo", "0", "0"),
     ]  # fmt: skip
     leads = list(csv.DictReader(files["-leads.csv"].open()))
     sources = {row["value"]: int(row["leads"]) for row in leads if row["dimension"] == "source"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 from pathlib import Path
@@ -130,3 +131,43 @@ def test_an_unwritable_report_location_stops_before_anything_changes(
     assert "reporting.report_location: cannot create" in capsys.readouterr().err.replace("\n", " ")
     with LocalStore.open(todays_demo_dir / "crm.sqlite") as store:
         assert store.read_leads(range(1, 5000)) == before
+
+
+def test_undo_logs_through_the_masking_filter_too(todays_demo_dir: Path) -> None:
+    path = todays_demo_dir / "config.yaml"
+    path.write_text(path.read_text() + "security:\n  mask_personal_data: true\n")
+    assert main(["dailydist", "--config", str(path)]) == 0
+    run_id = json.loads(
+        (todays_demo_dir / ".odlm-state" / "audit.log").read_text().splitlines()[-1]
+    )["run_id"]
+    root = logging.getLogger()
+    before = {id(h): list(h.filters) for h in root.handlers}
+    for handler in root.handlers:
+        handler.filters = [f for f in handler.filters if not isinstance(f, MaskingFilter)]
+    try:
+        assert main(["undo", run_id, "--config", str(path)]) == 0
+        assert root.handlers and all(
+            any(isinstance(f, MaskingFilter) for f in handler.filters) for handler in root.handlers
+        )
+    finally:
+        for handler in root.handlers:
+            handler.filters = before.get(id(handler), [])
+
+
+def test_debug_logging_shows_each_stage_decision(
+    demo_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = str(demo_dir / "config.yaml")
+    with caplog.at_level(logging.DEBUG, logger="odoo_lead_manager"):
+        assert main(["dailydist", "--config", config, "--today", "2024-06-14", "--force",
+                     "--log-level", "DEBUG"]) == 0  # fmt: skip
+    text = caplog.text
+    for expected in (
+        "selection: 4 eligible",
+        "workload: {",
+        "fetching leads with domain [",
+        "found 204 distributable",
+        "round_robin: 204 assigned",
+        " batch 1: ",
+    ):
+        assert expected in text, expected

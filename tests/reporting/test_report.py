@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -27,12 +28,16 @@ def test_the_demo_report_has_the_spec_sections_and_adds_up(demo_dir: Path) -> No
     assert summary["leads_filtered_out"] == {k: v for k, v in plan.excluded.items()}
     people = {p["id"]: p for p in data["salesperson_summary"]}
     assert set(people) == {p.user_id for p in plan.salespeople}
+    # Every lead handed out leaves its holder's count (the demo counts every status).
+    taken = Counter(a.previous_user_id for a in plan.handed_out)
+    assert sum(taken[p.user_id] for p in plan.salespeople) > 0
     for person in plan.salespeople:
         line = people[person.user_id]
         received = plan.received[person.user_id]
         assert line["current_leads"] == plan.workloads[person.user_id].total
         assert line["leads_received"] == received
-        assert line["new_total"] == line["current_leads"] + received
+        assert line["leads_taken"] == taken[person.user_id]
+        assert line["new_total"] == line["current_leads"] - taken[person.user_id] + received
         assert line["utilization"] == round(100 * line["new_total"] / person.target_leads, 2)
     for counts in data["lead_characteristics"].values():
         assert sum(counts.values()) == len(plan.assignments)

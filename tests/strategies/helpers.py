@@ -31,6 +31,8 @@ def run(
     max_leads: int | None = None,
     rotation: Rotation | None = None,
     cycle: str = "2024-06-14",
+    owner_field: str = "user_id",
+    releasing: Mapping[int, int] | None = None,
 ) -> StrategyResult:
     config = config or settings(strategy=name)
     levels = levels_from(config, LEVEL_ORDER)
@@ -49,6 +51,8 @@ def run(
         max_leads=max_leads,
         rotation=rotation,
         cycle=cycle,
+        owner_field=owner_field,
+        releasing=releasing or {},
     )
     return distribute(name, data, random.Random(seed))
 

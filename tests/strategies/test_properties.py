@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import given, settings
@@ -229,3 +230,59 @@ def test_level_priority_is_respected(
                 # A lower-priority level receives only once every higher one is full.
                 assert got.get(j + 1, 0) == deficit[j + 1]
     assert sum(got.values()) == min(leads, sum(deficit.values()))
+
+
+OWNER_FIELDS = ("user_id", "open_user_id", "closer_id")
+
+
+@st.composite
+def held_apart(draw: st.DrawFn) -> dict[str, Any]:
+    """Leads whose three owner fields disagree, and salespeople who hold some of them."""
+    case = draw(scenarios())
+    count = len(case["people"])
+    owners = st.one_of(st.none(), st.integers(min_value=1, max_value=count + 2))
+    leads = [replace(x, open_user_id=draw(owners), closer_id=draw(owners)) for x in case["leads"]]
+    field = draw(st.sampled_from(OWNER_FIELDS))
+    # Each salesperson holds the pool leads they hold and maybe more (their workload).
+    releasing = Counter(getattr(x, field) for x in leads if getattr(x, field) is not None)
+    held = {
+        p.user_id: releasing.get(p.user_id, 0) + draw(st.integers(min_value=0, max_value=20))
+        for p in case["people"]
+    }
+    return {**case, "leads": leads, "field": field, "held": held, "releasing": dict(releasing)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(held_apart())
+def test_no_strategy_hands_a_lead_back_to_its_holder_whatever_the_owner_field(
+    case: dict[str, Any],
+) -> None:
+    field = case["field"]
+    try:
+        result = run(
+            case["strategy"],
+            case["leads"],
+            case["people"],
+            held=case["held"],
+            config=case["config"],
+            seed=case["seed"],
+            max_leads=case["max_leads"],
+            owner_field=field,
+            releasing=case["releasing"],
+        )
+    except StrategyUnavailable:
+        return
+    holder = {x.id: getattr(x, field) for x in case["leads"]}
+    for assignment in result.assignments:
+        assert assignment.user_id != holder[assignment.lead_id]
+        assert assignment.previous_user_id == holder[assignment.lead_id]
+    # Target strategies fill deficits from what each keeps, never past the cap.
+    resolved = {
+        p.user_id: p for p in with_levels(case["people"], levels_from(case["config"], LEVELS))
+    }
+    for uid, got in received(result).items():
+        keeps = case["held"][uid] - case["releasing"].get(uid, 0)
+        if case["strategy"] == "level_based":
+            assert keeps + got <= _ceiling(resolved[uid], case["config"])
+        if case["strategy"] == "capacity_based":
+            assert got <= max(0, (resolved[uid].target_leads or 0) - keeps)

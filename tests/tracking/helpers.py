@@ -70,10 +70,15 @@ def tiny_plan(**changes: object) -> Plan:
         "unassigned": {"capacity": [104]},
         "writes": (WriteGroup((101, 102, 103), {"user_id": 0, "status": "New"}),),
         "user_names": {1: "Alice", 2: "Bob", 3: "Cleo", 9: "Zed"},
+        # Each lead leaves its holder's count and joins its new owner's, as "New".
         "lead_facts": {
-            101: LeadFacts("Call Back", "Facebook", "UTR", 2, "John Smith", date(2024, 6, 10)),
-            102: LeadFacts(None, None, None, 0, "<script>alert(1)</script>", None),
-            103: LeadFacts("Lost", "Google" * 30, "UTR", 1, "=HYPERLINK(1)", date(2023, 1, 1)),
+            101: LeadFacts(
+                "Call Back", "Facebook", "UTR", 2, "John Smith", date(2024, 6, 10), 2, 1, "New"
+            ),
+            102: LeadFacts(None, None, None, 0, "<script>alert(1)</script>", None, None, 1, "New"),
+            103: LeadFacts(
+                "Lost", "Google" * 30, "UTR", 1, "=HYPERLINK(1)", date(2023, 1, 1), 9, 2, "New"
+            ),
         },
     }
     fields.update(changes)

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
 
 from odoo_lead_manager.config import load_config
+from odoo_lead_manager.config.defaults import workload_counting
 from odoo_lead_manager.crm.local_store import LocalStore
 from odoo_lead_manager.planning import RunOptions
 from odoo_lead_manager.runner import apply_saved_plan, run_distribution, undo
@@ -85,7 +86,7 @@ def test_a_dry_run_then_a_real_run_are_both_on_record(demo_dir: Path, database_u
 
     # Counts before (as planned) and after (counted in the CRM once written).
     with LocalStore.open(demo_dir / "crm.sqlite") as store:
-        now = statuses_now(store, plan.salespeople, loaded.config.salesperson_selection.workload)
+        now = statuses_now(store, plan.salespeople, workload_counting(loaded.config))
     taken = Counter(a.previous_user_id for a in plan.assignments if a.previous_user_id)
     for record in rows(database_url, tracking, dry_run=False):
         uid = record["salesperson_id"]

@@ -55,16 +55,84 @@ def test_reads_the_campaign_table(tmp_path: Path) -> None:
 
 def test_selects_the_campaign_with_exclusions_and_inactive_members(tmp_path: Path) -> None:
     rows = read_campaign_csv(write(tmp_path, CSV))
-    criteria = SelectionCriteria("Voice", exclude_specific_users=["drew cox"])
+    criteria = SelectionCriteria("Voice", exclude_specific_users=["Drew Cox"])
     selection = select_salespeople(rows, criteria, USERS)
     assert [p.name for p in selection.eligible] == ["Alice Smith", "Carol Williams"]
-    assert [p.name for p in selection.inactive] == ["Bob Johnson", "Hal Archived"]
-    assert dict(selection.left_out) == {
-        "Bob Johnson": "inactive",
-        "Drew Cox": "excluded",
-        "Hal Archived": "archived in the CRM",
-    }
-    assert selection.campaign_rows == 5
+    assert [p.name for p in selection.inactive] == ["Bob Johnson"]
+    assert dict(selection.left_out) == {"Bob Johnson": "inactive", "Drew Cox": "excluded"}
+    # "voice" is not "Voice", as R's %in% has it: Hal's row is not the campaign's.
+    assert selection.campaign_rows == 4
+    (warning,) = selection.warnings
+    assert warning == (
+        f"{tmp_path / 'campaigns.csv'}, line 7: campaign 'voice' is not 'Voice' (case or "
+        "blanks differ), so 'Hal Archived' is not selected; set salesperson_selection."
+        "campaign_filtering.case_sensitive: false and strip_whitespace: true to match it"
+    )
+
+
+def test_names_differing_by_case_or_blanks_are_warned_about_not_matched(tmp_path: Path) -> None:
+    text = CSV.replace("Gina Wilson,Apple", "Gina Wilson, Voice ")
+    rows = read_campaign_csv(write(tmp_path, text))
+    users = {**USERS, "Gina Wilson": [User(5, "Gina Wilson")]}
+    criteria = SelectionCriteria("Voice", exclude_specific_users=["drew cox"])
+    selection = select_salespeople(rows, criteria, users)
+    # Drew Cox is not "drew cox": a recipient, with a warning naming his line.
+    assert [p.name for p in selection.eligible] == ["Alice Smith", "Carol Williams", "Drew Cox"]
+    where = str(tmp_path / "campaigns.csv")
+    assert [w.split(":")[0] for w in selection.warnings] == [
+        f"{where}, line 6",  # ' Voice ' with its blanks
+        f"{where}, line 7",  # 'voice'
+        f"{where}, line 5",  # 'Drew Cox' against 'drew cox'
+    ]
+    assert "'Drew Cox' is not the excluded user 'drew cox'" in selection.warnings[2]
+    # Asked for, case and blanks are ignored in both comparisons.
+    loose = SelectionCriteria(
+        "Voice", exclude_specific_users=["drew cox"], case_sensitive=False, strip_whitespace=True
+    )
+    relaxed = select_salespeople(rows, loose, users)
+    assert [p.name for p in relaxed.eligible] == ["Alice Smith", "Carol Williams", "Gina Wilson"]
+    assert dict(relaxed.left_out)["Drew Cox"] == "excluded"
+    assert dict(relaxed.left_out)["Hal Archived"] == "archived in the CRM"
+    assert relaxed.warnings == ()
+
+
+def test_a_repeated_row_is_a_warning_when_it_agrees_and_an_error_when_it_does_not() -> None:
+    same = [
+        CampaignRow("Alice Smith", "Voice", level="senior", line=2, origin="t.csv"),
+        CampaignRow("Alice Smith", "Voice", level="senior", line=5, origin="t.csv"),
+    ]
+    selection = select_salespeople(same, SelectionCriteria("Voice"), USERS)
+    assert [p.name for p in selection.eligible] == ["Alice Smith"]
+    assert selection.warnings == (
+        "'Alice Smith' is listed twice for campaign Voice (t.csv, lines 2 and 5); "
+        "the rows agree, so the second is ignored",
+    )
+    differ = [same[0], CampaignRow("Alice Smith", "Voice", False, level="junior", line=5)]
+    with pytest.raises(UserInputError) as err:
+        select_salespeople(differ, SelectionCriteria("Voice"), USERS)
+    assert "'Alice Smith' is listed twice for campaign Voice with different active, level " in (
+        str(err.value)
+    )
+    assert "(t.csv, lines 2 and 5)" in str(err.value)
+    # Two spellings of one CRM user (name and login) are the same salesperson.
+    users = {**USERS, "alice": [User(1, "Alice Smith", "alice")]}
+    login = [same[0], CampaignRow("alice", "Voice", target_leads=9, line=7, origin="t.csv")]
+    with pytest.raises(UserInputError, match=r"'alice' is listed twice .* target_leads"):
+        select_salespeople(login, SelectionCriteria("Voice"), users)
+
+
+@pytest.mark.parametrize("cell", ["", "  ", "maybe"])
+def test_an_empty_or_unknown_active_cell_is_an_error_naming_row_and_column(
+    tmp_path: Path, cell: str
+) -> None:
+    text = f"salesperson_name,campaign_name,active\nAlice Smith,Voice,true\nBob,Voice,{cell}\n"
+    with pytest.raises(DataFileError, match=r"campaigns.csv, line 3, column active"):
+        read_campaign_csv(write(tmp_path, text))
+
+
+def test_without_an_active_column_everyone_is_active(tmp_path: Path) -> None:
+    rows = read_campaign_csv(write(tmp_path, "salesperson_name,campaign_name\nAlice,Voice\n"))
+    assert rows[0].active is True
 
 
 def test_include_inactive_salespeople_makes_them_recipients(tmp_path: Path) -> None:
@@ -73,7 +141,7 @@ def test_include_inactive_salespeople_makes_them_recipients(tmp_path: Path) -> N
         rows, SelectionCriteria("Voice", include_inactive_salespeople=True), USERS
     )
     assert "Bob Johnson" in [p.name for p in selection.eligible]
-    assert [p.name for p in selection.inactive] == ["Hal Archived"]
+    assert selection.inactive == ()  # Hal's row is campaign "voice", not "Voice"
 
 
 def test_empty_selection_is_explained() -> None:
@@ -89,7 +157,7 @@ def test_unknown_ambiguous_and_duplicate_names_are_listed_together() -> None:
     rows = [
         CampaignRow("Nobody Here", "Voice", line=2),
         CampaignRow("Alice Smith", "Voice", line=3),
-        CampaignRow("alice smith", "Voice", line=4),
+        CampaignRow("Alice Smith", "Voice", active=False, line=4),
         CampaignRow("Twin", "Voice", line=5),
     ]
     users = {**USERS, "Twin": [User(7, "Twin"), User(8, "Twin")]}
@@ -97,7 +165,7 @@ def test_unknown_ambiguous_and_duplicate_names_are_listed_together() -> None:
         select_salespeople(rows, SelectionCriteria("Voice"), users)
     message = str(err.value)
     assert "'Nobody Here' (line 2) is not a CRM user" in message
-    assert "listed twice for campaign Voice (lines 3 and 4)" in message
+    assert "listed twice for campaign Voice with different active (lines 3 and 4)" in message
     assert "'Twin' (line 5) matches several CRM users (ids 7, 8)" in message
 
 
@@ -230,7 +298,7 @@ def test_ids_resolve_ambiguous_names() -> None:
 
 def test_exclusion_matches_the_users_name_or_login() -> None:
     rows = [CampaignRow("admin", "Voice", line=2), *TEAM_ROWS]
-    users = {**TEAM_USERS, "admin": [User(1, "Administrator", "admin")]}
+    users = {**TEAM_USERS, "admin": [User(99, "Administrator", "admin")]}
     criteria = SelectionCriteria("Voice", exclude_specific_users=["Administrator"])
     assert dict(select_salespeople(rows, criteria, users).left_out) == {"admin": "excluded"}
 

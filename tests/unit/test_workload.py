@@ -1,17 +1,22 @@
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from odoo_lead_manager.config.schema.selection import WorkloadCounting
 from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.model import Lead, User
+from odoo_lead_manager.model import Lead, User, Workload
 from odoo_lead_manager.workload import (
     WorkloadCounts,
     compute_workloads,
     count_workloads,
+    lead_move,
+    project,
     workload_domain,
 )
 
-from .leads import person
+from .leads import lead, person
 
 
 def test_workloads_from_grouped_counts() -> None:
@@ -101,3 +106,42 @@ def test_workload_is_measured_with_four_grouped_counts(tmp_path: Path) -> None:
             1 for x in mine if x.source_date and x.source_date >= date(2024, 6, 1)
         )
     store.close()
+
+
+def test_a_lead_handed_out_leaves_its_holders_count_and_joins_the_new_owners() -> None:
+    counting = WorkloadCounting(owner_field="open_user_id")
+    held = lead(1, status="Utr", user_id=7, open_user_id=8)
+    values = {"user_id": 9, "open_user_id": 9, "status": "New"}
+    assert lead_move(held, values, counting) == (8, 9, "New")
+    # A field the run does not write keeps the lead in its holder's count.
+    assert lead_move(held, {"user_id": 9}, counting) == (None, None, "Utr")
+    # Statuses the workload does not count: it joins nobody's count, or leaves nobody's.
+    not_new = WorkloadCounting(owner_field="open_user_id", exclude_statuses=["New"])
+    assert lead_move(held, values, not_new) == (8, None, "New")
+    new = lead(2, status="New", open_user_id=8)
+    assert lead_move(new, {"open_user_id": 9, "status": "Utr"}, not_new) == (None, 9, "Utr")
+    # Archived leads and other types count only where the workload counts them.
+    assert lead_move(replace(held, type="opportunity"), values, counting) == (None, None, "New")
+    archived = WorkloadCounting(owner_field="open_user_id", include_archived=True)
+    assert lead_move(replace(held, active=False), values, archived) == (8, 9, "New")
+
+
+def test_after_is_current_less_taken_plus_gained() -> None:
+    workloads = {1: Workload(1, 3, {"Utr": 2, "New": 1}), 2: Workload(2, 1, {"Utr": 1})}
+    moves = [
+        (1, "Utr", 2, "New"),
+        (1, "Utr", 3, "New"),
+        (9, "Utr", 1, "New"),
+        (None, None, 2, "New"),
+    ]
+    projection = project(workloads, moves)
+    assert projection.by_status == {1: {"New": 2}, 2: {"New": 2, "Utr": 1}}
+    assert projection.taken == {1: 2, 9: 1} and projection.gained == {2: 2, 3: 1, 1: 1}
+    for uid, workload in workloads.items():
+        expected = workload.total - projection.taken.get(uid, 0) + projection.gained.get(uid, 0)
+        assert projection.total(uid) == expected
+
+
+def test_unresolved_holder_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="not resolved"):
+        workload_domain([1], WorkloadCounting())

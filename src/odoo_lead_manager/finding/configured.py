@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.config.defaults import holder_field
 from odoo_lead_manager.config.schema.base import MatchOptions, ValueMatch
-from odoo_lead_manager.config.schema.finding import AdditionalFilters, DateRange, LeadFinding
+from odoo_lead_manager.config.schema.finding import (
+    AdditionalFilters,
+    DateRange,
+    LeadFinding,
+    SalespeopleStatuses,
+)
 from odoo_lead_manager.config.schema.sales_dropback import AssignmentRule, DropbackFilter
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError, UserInputError
@@ -110,6 +116,8 @@ class FindingSetup:
     window: DateWindow
     dropback: Dropback | None = None
     warnings: tuple[str, ...] = ()
+    # Configured web sources the CRM does not know, skipped (``exclude_invalid: true``).
+    skipped_sources: int = 0
 
 
 def _users_named(
@@ -158,7 +166,7 @@ def build_finding(
     table's active flag, for the legacy per-owner status rule.
     """
     finding = loaded.config.lead_finding
-    owner = finding.owner_field
+    owner = holder_field(loaded.config)
     window = date_window(finding.date_range, finding, today, override)
     window_filter = date_range_filter(window, finding.date_range.date_field)
     warnings: list[str] = []
@@ -184,7 +192,7 @@ def build_finding(
     shared.extend(_dnc_filters(finding.additional_filters))
 
     distribution, unknown_sources = _distribution_filters(
-        loaded, store, finding, active_owners, inactive_owners
+        loaded, store, finding, active_owners, inactive_owners, today
     )
     if unknown_sources:
         warnings.append(
@@ -197,6 +205,7 @@ def build_finding(
             Pipeline(window_filter, shared, distribution),
             window,
             warnings=tuple(warnings),
+            skipped_sources=len(unknown_sources),
         )
     dropback = build_dropback(loaded, store, dropback_cfg, today, owner, write_owner_fields)
     both = any_of([window_filter.domain or [], dropback.age_domain()])
@@ -212,6 +221,7 @@ def build_finding(
         window,
         dropback,
         tuple(warnings),
+        len(unknown_sources),
     )
 
 
@@ -269,9 +279,10 @@ def _distribution_filters(
     finding: LeadFinding,
     active_owners: Sequence[int],
     inactive_owners: Sequence[int],
+    today: date,
 ) -> tuple[list[LeadFilter], tuple[str, ...]]:
     """The filters only leads to distribute pass, and the web sources the CRM did not know."""
-    owner = finding.owner_field
+    owner = holder_field(loaded.config)
     date_cfg = finding.date_range
     filters: list[LeadFilter] = []
     if date_cfg.exclude_weekends or (date_cfg.exclude_holidays and date_cfg.holidays):
@@ -289,6 +300,11 @@ def _distribution_filters(
                 inactive_owners,
                 TextMatcher(dormant, "exact", case_sensitive=True),
                 owner,
+                (
+                    _since(legacy.active_salespeople, today),
+                    _since(legacy.inactive_salespeople, today),
+                ),
+                date_cfg.date_field,
             )
         )
     extra = finding.additional_filters
@@ -340,6 +356,13 @@ def _distribution_filters(
         archived = store.search_users([("active", "=", False)])
         filters.append(archived_owner_filter([u.id for u in archived], owner))
     return filters, unknown
+
+
+def _since(group: SalespeopleStatuses | None, today: date) -> date | None:
+    """The first day a group's leads may be dated (``date_range_days`` days ago), if bounded."""
+    if group is None or group.date_range_days is None:
+        return None
+    return today - timedelta(days=group.date_range_days)
 
 
 def _campaign_matchers(finding: LeadFinding) -> list[TextMatcher]:
@@ -454,9 +477,19 @@ def build_dropback(
         team = rule.team if rule else None
         if team:
             values["team_id"] = teams[team]
-        targets[campaign_id] = DropbackTarget(campaign, user.id, user.name, values)
+        # A rule's own team wins; otherwise the lead keeps its team when asked to (Odoo
+        # would move it to the new owner's team).
+        keep = assignment.preserve_team_assignment and not team
+        targets[campaign_id] = DropbackTarget(campaign, user.id, user.name, values, keep)
     criteria = _dropback_criteria(cfg, owner, users, holders or names, targets)
-    return Dropback(tuple(ages), resolver, targets, tuple(criteria), assignment.assign_immediately)
+    return Dropback(
+        tuple(ages),
+        resolver,
+        targets,
+        tuple(criteria),
+        assignment.assign_immediately,
+        cfg.performance.batch_size,
+    )
 
 
 def _campaign_resolver(cfg: DropbackFilter, key: str) -> CampaignResolver:

@@ -184,6 +184,8 @@ class DropbackTarget:
     user_id: int
     user_name: str
     values: Mapping[str, object]
+    # ``preserve_team_assignment``: each lead keeps its own team (none set by the rule).
+    keep_team: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,8 @@ class Dropback:
     targets: Mapping[str, DropbackTarget]
     criteria: tuple[LeadFilter, ...]
     assign: bool = True
+    # Leads per write (``performance.batch_size``).
+    batch_size: int | None = None
 
     def is_candidate(self, lead: Lead) -> bool:
         """Older than a threshold (whose conditions hold)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from odoo_lead_manager.finding.matching import TextMatcher
 from odoo_lead_manager.model import Domain, DomainTerm, Lead
@@ -21,11 +21,17 @@ Predicate = Callable[[Lead], bool]
 
 @dataclass(frozen=True, slots=True)
 class LeadFilter:
-    """One rule: leads for which ``keep`` is false are excluded, counted under ``name``."""
+    """One rule: leads for which ``keep`` is false are excluded, counted under ``name``.
+
+    ``detail``, when given, says more about why an excluded lead was excluded
+    (the sales filter: which opportunity stages matched); the report counts
+    exclusions by it too.
+    """
 
     name: str
     keep: Predicate
     domain: Domain | None = None
+    detail: Callable[[Lead], str] | None = None
 
     def __post_init__(self) -> None:
         if self.domain == []:
@@ -98,32 +104,50 @@ def owner_status_filter(
     inactive_owner_ids: Collection[int],
     inactive_statuses: TextMatcher,
     owner_field: str = "user_id",
+    since: tuple[date | None, date | None] = (None, None),
+    date_field: str = "source_date",
 ) -> LeadFilter:
     """The legacy pipeline's rule (spec §3.1, §17.3).
 
     A lead qualifies when its owner is an active salesperson of the campaign
     and its status is one of the active statuses, or its owner is an inactive
     salesperson of the campaign and its status is one of the inactive ones.
+    ``since`` bounds each group's leads by date (``status_filters.*.date_range_days``:
+    dated on or after that day, in ``date_field``), within the run's window.
     """
     active_ids = frozenset(active_owner_ids)
     inactive_ids = frozenset(inactive_owner_ids)
+    active_since, inactive_since = since
+
+    def recent(lead: Lead, first: date | None) -> bool:
+        if first is None:
+            return True
+        value = getattr(lead, date_field)
+        day = value.date() if isinstance(value, datetime) else value
+        return isinstance(day, date) and day >= first
 
     def keep(lead: Lead) -> bool:
         owner = getattr(lead, owner_field)
         if owner in active_ids:
-            return active_statuses.matches(lead.status)
+            return active_statuses.matches(lead.status) and recent(lead, active_since)
         if owner in inactive_ids:
-            return inactive_statuses.matches(lead.status)
+            return inactive_statuses.matches(lead.status) and recent(lead, inactive_since)
         return False
 
     branches: list[Domain] = []
-    for ids, matcher in ((active_ids, active_statuses), (inactive_ids, inactive_statuses)):
+    groups = (
+        (active_ids, active_statuses, active_since),
+        (inactive_ids, inactive_statuses, inactive_since),
+    )
+    for ids, matcher, first in groups:
         if ids:
             branch: Domain = [(owner_field, "in", sorted(ids))]
             statuses = in_domain("status", matcher)
             if statuses is None:
                 return LeadFilter("Owner or status not selected", keep)
             branch.extend(statuses)
+            if first is not None:
+                branch.append((date_field, ">=", first.isoformat()))
             branches.append(branch)
     return LeadFilter("Owner or status not selected", keep, any_of(branches))
 

@@ -20,12 +20,15 @@ lead a filter rejects still has it excluded and counted.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from odoo_lead_manager.crm.store import CrmStore
-from odoo_lead_manager.finding.filters import LeadFilter, conjunction
+from odoo_lead_manager.finding.filters import LeadFilter
 from odoo_lead_manager.model import Domain, Lead
+
+log = logging.getLogger(__name__)
 
 # Only leads (not opportunities) that are not archived are distributed by default.
 BASE_DOMAIN: Domain = [("type", "=", "lead"), ("active", "=", True)]
@@ -85,37 +88,61 @@ class Pipeline:
         return list(dict.fromkeys(names))
 
 
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """One examined lead a filter excluded, and why (the filter, and its detail if any)."""
+
+    lead: Lead
+    filter: str
+    detail: str | None = None
+
+
 @dataclass(frozen=True)
 class FindResult:
     """The leads to distribute, the leads that drop back, and the exclusions.
 
     ``examined`` counts the leads in the date window (and, with dropback, of
     dropback age). Each excluded lead is counted once, under the first
-    filter that rejected it (see the module docstring for the order).
+    filter that rejected it (see the module docstring for the order);
+    ``details`` counts them again by the filter's detail, where it has one.
+    ``rejected`` lists the excluded leads themselves, when asked for.
     """
 
     leads: list[Lead]
     examined: int
     excluded: dict[str, int] = field(default_factory=dict)
     dropback: list[Lead] = field(default_factory=list)
+    details: dict[str, dict[str, int]] = field(default_factory=dict)
+    rejected: list[Rejection] = field(default_factory=list)
 
 
-def _first_failing(lead: Lead, filters: Iterable[LeadFilter]) -> str | None:
+_NO_USER = LeadFilter(NO_DROPBACK_USER, lambda lead: False)
+
+
+def _first_failing(lead: Lead, filters: Iterable[LeadFilter]) -> LeadFilter | None:
     for lead_filter in filters:
         if not lead_filter.keep(lead):
-            return lead_filter.name
+            return lead_filter
     return None
 
 
 def run_pipeline(
-    leads: Iterable[Lead], pipeline: Pipeline, already: int = 0, server_first: bool = False
+    leads: Iterable[Lead],
+    pipeline: Pipeline,
+    already: int = 0,
+    server_first: bool = False,
+    keep_rejected: bool | Callable[[str], bool] = False,
 ) -> FindResult:
     """Filter leads; ``already`` were examined and excluded on the server.
 
     With ``server_first`` the filters the server applied come first, as
     `find_in_store` counts them; otherwise the pipeline order holds.
+    ``keep_rejected`` lists the excluded leads in the result: all of them,
+    or those of the filters (by name) it says yes to.
     """
     excluded = dict.fromkeys(pipeline.names(), 0)
+    details: dict[str, dict[str, int]] = {}
+    rejected: list[Rejection] = []
     kept: list[Lead] = []
     dropback: list[Lead] = []
     examined = already
@@ -124,24 +151,32 @@ def run_pipeline(
     if server_first:
         pushed = pipeline.pushed()
         local_shared = [pipeline.window, *pushed, *(f for f in pipeline.shared if f not in pushed)]
+    window = [split.window] if split is not None and split.window is not None else []
+    late = [*window, *pipeline.distribution]
     for lead in leads:
         examined += 1
         failed = _first_failing(lead, local_shared)
         if failed is None and split is not None and split.is_candidate(lead):
             failed = _first_failing(lead, split.criteria)
             if failed is None and split.route(lead) is None:
-                failed = NO_DROPBACK_USER
+                failed = _NO_USER
             if failed is None:
                 dropback.append(lead)
                 continue
         elif failed is None:
-            window = [split.window] if split is not None and split.window is not None else []
-            failed = _first_failing(lead, [*window, *pipeline.distribution])
+            failed = _first_failing(lead, late)
         if failed is None:
             kept.append(lead)
-        else:
-            excluded[failed] = excluded.get(failed, 0) + 1
-    return FindResult(kept, examined, excluded, dropback)
+            continue
+        name = failed.name
+        excluded[name] = excluded.get(name, 0) + 1
+        detail = failed.detail(lead) if failed.detail is not None else None
+        if detail is not None:
+            counts = details.setdefault(name, {})
+            counts[detail] = counts.get(detail, 0) + 1
+        if keep_rejected is True or (callable(keep_rejected) and keep_rejected(name)):
+            rejected.append(Rejection(lead, name, detail))
+    return FindResult(kept, examined, excluded, dropback, details, rejected)
 
 
 def find_leads(leads: Iterable[Lead], filters: Sequence[LeadFilter]) -> FindResult:
@@ -157,37 +192,56 @@ def find_in_store(
     pipeline: Pipeline,
     page_size: int,
     on_fetched: Callable[[int], None] | None = None,
+    keep_rejected: bool | Callable[[str], bool] = False,
 ) -> FindResult:
     """Fetch with every exact domain pushed to the server and count each one's removals.
 
+    What a filter removed is the count before it less the count after it:
+    counting the negation instead would trust the server to negate exactly,
+    and Odoo 17 does not for computed fields (``['!', ('activity_date_deadline',
+    '<', d)]`` becomes ``>= d``, which misses leads with no activity and leads
+    with activities on both sides). The last count is the number of leads
+    fetched, so the calls are as many as the filters pushed.
     ``on_fetched`` hears how many leads have been fetched, page by page.
+    With ``keep_rejected`` true (the excluded-leads ledger) nothing is pushed:
+    every lead of the window is fetched so that each excluded one is listed;
+    the filters run in the same order, so every count is the same.
     """
     domain = [*base, *(pipeline.window.domain or [])]
+    pushed = [] if keep_rejected is True else pipeline.pushed()
+    before: list[int] = []
+    for lead_filter in pushed:
+        before.append(store.count_leads(domain, []).get((), 0))
+        domain.extend(lead_filter.domain or [])
+    log.debug("fetching leads with domain %s", domain)
+    fetched = _Counted(store.search_leads(domain, page_size=page_size), page_size, on_fetched)
+    result = run_pipeline(fetched, pipeline, server_first=True, keep_rejected=keep_rejected)
+    after = [*before[1:], fetched.count] if pushed else []
     removed: dict[str, int] = {}
-    for lead_filter in pipeline.pushed():
-        fragment = lead_filter.domain or []
-        counts = store.count_leads([*domain, "!", *conjunction(fragment)], [])
-        removed[lead_filter.name] = removed.get(lead_filter.name, 0) + counts.get((), 0)
-        domain.extend(fragment)
-    leads: Iterable[Lead] = store.search_leads(domain, page_size=page_size)
-    if on_fetched is not None:
-        leads = _reporting(leads, page_size, on_fetched)
-    result = run_pipeline(
-        leads,
-        pipeline,
-        sum(removed.values()),
-        server_first=True,
-    )
+    for lead_filter, count, left in zip(pushed, before, after, strict=True):
+        # Leads the CRM changed between two counts could make one negative.
+        removed[lead_filter.name] = removed.get(lead_filter.name, 0) + max(count - left, 0)
     for name, number in removed.items():
         result.excluded[name] = result.excluded.get(name, 0) + number
-    return result
+    return replace(result, examined=result.examined + sum(removed.values()))
 
 
-def _reporting(leads: Iterable[Lead], every: int, report: Callable[[int], None]) -> Iterator[Lead]:
-    count = 0
-    for lead in leads:
-        yield lead
-        count += 1
-        if count % every == 0:
-            report(count)
-    report(count)
+class _Counted:
+    """The fetched leads, counted as they stream by (and reported page by page)."""
+
+    def __init__(
+        self, leads: Iterable[Lead], every: int, report: Callable[[int], None] | None
+    ) -> None:
+        self.leads = leads
+        self.every = every
+        self.report = report
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Lead]:
+        for lead in self.leads:
+            yield lead
+            self.count += 1
+            if self.report is not None and self.count % self.every == 0:
+                self.report(self.count)
+        if self.report is not None:
+            self.report(self.count)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from odoo_lead_manager.config.schema.sales_dropback import SalesFilter
+from odoo_lead_manager.config.schema.sales_dropback import SalesFilter, SalesFilterReporting
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError, CrmError
 from odoo_lead_manager.finding.filters import LeadFilter
@@ -140,40 +140,70 @@ def normalise(field: str, value: Any) -> Any:
     return value
 
 
+NAME = "Sales filter (has opportunities)"
+
+
 @dataclass(frozen=True)
 class OpportunityKeys:
-    """The matched values the opportunities hold, per match."""
+    """The matched values the opportunities hold, per match, with their stages."""
 
-    values: Mapping[str, frozenset[Any]]
+    values: Mapping[str, Mapping[Any, frozenset[str]]]
 
-    def matches(self, lead: Lead, matches: tuple[Match, ...]) -> bool:
-        """Whether any match finds an opportunity with the lead's value."""
+    def matching(self, lead: Lead, matches: tuple[Match, ...]) -> tuple[str, frozenset[str]] | None:
+        """The first match finding an opportunity with the lead's value, and their stages."""
         for match in matches:
             value = normalise(match.lead_field, getattr(lead, LEAD_FIELDS[match.lead_field]))
             if value is None and match.require_both_non_null:
                 continue
-            if value in self.values[match.name]:
-                return True
-        return False
+            stages = self.values[match.name].get(value)
+            if stages is not None:
+                return match.name, stages
+        return None
 
 
-def read_opportunity_keys(store: CrmStore, query: OpportunityQuery, today: date) -> OpportunityKeys:
-    """One grouped count per match field; raises `CrmError` when the model cannot be read."""
+def read_opportunity_keys(
+    store: CrmStore, query: OpportunityQuery, today: date, by_stage: bool = False
+) -> OpportunityKeys:
+    """One grouped count per match field (by stage too when asked); raises `CrmError`
+    when the model cannot be read."""
     domain = query.domain(today)
-    values: dict[str, frozenset[Any]] = {}
+    values: dict[str, dict[Any, frozenset[str]]] = {}
     for match in query.matches:
+        group = [match.opportunity_field, *(["stage_id"] if by_stage else [])]
         if query.model == LEAD_MODEL:
-            counts = store.count_leads(domain, [match.opportunity_field])
+            counts = store.count_leads(domain, group)
         else:
-            counts = store.count_model(query.model, domain, [match.opportunity_field])
-        values[match.name] = frozenset(normalise(match.opportunity_field, key[0]) for key in counts)
+            counts = store.count_model(query.model, domain, group)
+        found: dict[Any, set[str]] = {}
+        for key in counts:
+            stages = found.setdefault(normalise(match.opportunity_field, key[0]), set())
+            if by_stage:
+                stages.add("(no stage)" if key[1] is None else str(key[1]))
+        values[match.name] = {value: frozenset(stages) for value, stages in found.items()}
     return OpportunityKeys(values)
 
 
-def sales_filter(keys: OpportunityKeys, matches: tuple[Match, ...]) -> LeadFilter:
-    """The filter: a lead matching an opportunity is not distributed."""
+def sales_filter(
+    keys: OpportunityKeys, matches: tuple[Match, ...], by_stage: bool = False
+) -> LeadFilter:
+    """The filter: a lead matching an opportunity is not distributed.
+
+    ``by_stage``: each exclusion is also counted by how it matched and the
+    stages of the opportunities it matched ("partner, stage Won").
+    """
+
+    def detail(lead: Lead) -> str:
+        found = keys.matching(lead, matches)
+        if found is None:
+            return "(no match)"
+        how, stages = found
+        named = ", ".join(sorted(stages)) or "(no stage)"
+        return f"{how}, stage{'s' if len(stages) > 1 else ''} {named}"
+
     return LeadFilter(
-        "Sales filter (has opportunities)", lambda lead: not keys.matches(lead, matches)
+        NAME,
+        lambda lead: keys.matching(lead, matches) is None,
+        detail=detail if by_stage else None,
     )
 
 
@@ -182,11 +212,20 @@ def load_sales_filter(
 ) -> tuple[LeadFilter | None, str | None]:
     """The filter, or None and the warning to report when the opportunities cannot be read."""
     query = opportunity_query(cfg)
+    by_stage = sales_reporting(cfg).count_excluded_by_stage
     try:
-        keys = read_opportunity_keys(store, query, today)
+        keys = read_opportunity_keys(store, query, today, by_stage)
     except CrmError as error:
         return None, (
             f"SALES FILTER SKIPPED: opportunities could not be read from {query.model} "
             f"({error}); leads whose partner already has an opportunity may be distributed"
         )
-    return sales_filter(keys, query.matches), None
+    return sales_filter(keys, query.matches, by_stage), None
+
+
+def sales_reporting(cfg: SalesFilter) -> SalesFilterReporting:
+    """The reporting settings; the short shape's ``log_excluded_leads`` counts unless the
+    detailed ``reporting`` section is given (the detailed keys win, as elsewhere)."""
+    if "reporting" in cfg.model_fields_set:
+        return cfg.reporting
+    return cfg.reporting.model_copy(update={"log_excluded_leads": cfg.log_excluded_leads})

@@ -6,7 +6,9 @@ output is not a terminal or NO_COLOR is set, and tables fall back to ASCII.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich import box
@@ -14,23 +16,35 @@ from rich.console import Console
 from rich.table import Table
 
 from odoo_lead_manager.applying import ApplyResult
+from odoo_lead_manager.monitoring import Line
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.tracking.journal import RunRecord
 from odoo_lead_manager.tracking.retention import RetentionResult
 from odoo_lead_manager.undoing import UndoResult
 
 
+@dataclass(frozen=True)
+class Advice:
+    """How to apply exactly the plan a dry run showed: the command, and the plan file's."""
+
+    command: str
+    apply_command: str | None = None
+
+
 def _fmt_pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}%"
 
 
-def print_plan(console: Console, plan: Plan, dry_run: bool) -> None:
-    """The overview, filter impact and distribution preview of a plan."""
+def print_plan(console: Console, plan: Plan, dry_run: bool, dropback: bool = True) -> None:
+    """The overview, filter impact and distribution preview of a plan (``dropback``:
+    with the dropback counts)."""
     if console.quiet:
         return  # a library call without a console: rendering the tables is wasted work
     table_box = box.ROUNDED if console.is_terminal else box.ASCII
     title = "DRY RUN - daily lead distribution" if dry_run else "Daily lead distribution"
     console.print(f"[bold]{title}[/bold]  campaign: {plan.campaign or '(any)'}")
+    if plan.configuration:
+        console.print(f"Configuration: {plan.configuration}", markup=False)
     console.print(
         f"Run {plan.run_id}  strategy: {plan.strategy}  seed: {plan.seed}  as of {plan.today}"
     )
@@ -40,7 +54,7 @@ def print_plan(console: Console, plan: Plan, dry_run: bool) -> None:
     console.print("[bold]Distribution overview[/bold]")
     console.print(f"  Date range: {start} to {end}")
     console.print(f"  Leads examined: {plan.examined:,}")
-    if plan.dropback:
+    if plan.dropback and dropback:
         console.print(f"  Dropback leads (old): {len(plan.dropback):,}")
     console.print(f"  Distributable leads: {plan.distributable:,}")
     console.print(f"  Eligible salespeople: {len(plan.salespeople)}")
@@ -48,16 +62,18 @@ def print_plan(console: Console, plan: Plan, dry_run: bool) -> None:
         console.print(f"    - left out: {name} ({reason})")
     for warning in plan.warnings:
         console.print(f"  [bold red]WARNING:[/bold red] {warning}")
-    _print_dropback(console, plan)
+    _print_dropback(console, plan, dropback)
     _print_filter_impact(console, plan)
 
     received = plan.received
+    projection = plan.projection()
     table = Table(title="Distribution preview", box=table_box, title_justify="left")
     for header in (
         "Salesperson",
         "Team",
         "Level",
         "Current",
+        "Taken",
         "New",
         "After",
         "Target",
@@ -72,7 +88,7 @@ def print_plan(console: Console, plan: Plan, dry_run: bool) -> None:
     for person in sorted(plan.salespeople, key=lambda p: p.name.casefold()):
         workload = plan.workloads[person.user_id]
         new = received.get(person.user_id, 0)
-        after = workload.total + new
+        after = projection.total(person.user_id)
         target = person.target_leads
         util = 100.0 * after / target if target else None
         table.add_row(
@@ -80,6 +96,7 @@ def print_plan(console: Console, plan: Plan, dry_run: bool) -> None:
             person.team or "-",
             person.level or "-",
             str(workload.total),
+            str(projection.taken.get(person.user_id, 0)),
             str(new),
             str(after),
             str(target) if target is not None else "-",
@@ -90,6 +107,16 @@ def print_plan(console: Console, plan: Plan, dry_run: bool) -> None:
     console.print()
     console.print(table)
     console.print(f"  Leads to distribute: {len(plan.assignments):,}")
+    if projection.taken:
+        taken = sorted(
+            projection.taken.items(), key=lambda item: (-item[1], plan.user_name(item[0]))
+        )
+        console.print(
+            "  Taken from: "
+            + ", ".join(f"{plan.user_name(uid)} {count:,}" for uid, count in taken),
+            soft_wrap=True,
+            markup=False,
+        )
     for reason, ids in plan.unassigned.items():
         console.print(f"  Not distributed ({reason}): {len(ids):,}")
     _print_strategy(console, plan)
@@ -123,9 +150,10 @@ def _print_strategy(console: Console, plan: Plan) -> None:
     console.print(f"  Balance after distribution: {what} ({verdict} the 10% goal of §16.2)")
 
 
-def _print_dropback(console: Console, plan: Plan) -> None:
-    """§6.3 "Dropback analysis": leads per campaign and who receives them."""
-    if not plan.dropback:
+def _print_dropback(console: Console, plan: Plan, counted: bool = True) -> None:
+    """§6.3 "Dropback analysis": leads per campaign and who receives them
+    (unless ``dropback_filter.reporting.count_dropback_leads`` is off)."""
+    if not plan.dropback or not counted:
         return
     console.print()
     how = "" if plan.dropback_applied else " (reported only: assign_immediately is false)"
@@ -143,6 +171,8 @@ def _print_filter_impact(console: Console, plan: Plan) -> None:
     for name, count in plan.excluded.items():
         if count:
             console.print(f"    - {name}: {count:,}")
+            for detail, number in sorted(plan.excluded_detail.get(name, {}).items()):
+                console.print(f"        {detail}: {number:,}", markup=False)
 
 
 def _workload_table(plan: Plan, table_box: box.Box) -> Table:
@@ -186,18 +216,48 @@ def print_outcome(
     result: ApplyResult | None,
     seconds: float,
     config_path: Path | None = None,
+    advice: Advice | None = None,
 ) -> None:
-    """The closing lines: what changed, and how long it took."""
+    """The closing lines: what changed, how to apply a dry run's plan, how long it took."""
     console.print()
     console.print("[bold]Execution summary[/bold]")
     console.print(f"  Leads found: {plan.distributable:,}")
     if result is None:
         console.print(f"  Leads that would be distributed: {len(plan.assignments):,}")
         console.print("  This was a DRY RUN: nothing was changed in the CRM.")
-        console.print("  To apply this distribution, run again without --dry-run.")
+        if advice is not None and advice.apply_command is not None:
+            console.print(
+                f"  To apply exactly this plan: {advice.apply_command}",
+                soft_wrap=True,
+                markup=False,
+            )
+            console.print(
+                f"  (or plan again with the same seed: {advice.command})",
+                soft_wrap=True,
+                markup=False,
+            )
+        elif advice is not None:
+            console.print(
+                f"  To apply this plan (seed {plan.seed}), run: {advice.command}",
+                soft_wrap=True,
+                markup=False,
+            )
+            console.print(
+                "  It plans again with the same seed: the same plan while the CRM is "
+                "unchanged. To apply exactly this one whatever changes, save it with "
+                "--plan-out FILE and run odlm apply FILE.",
+                soft_wrap=True,
+            )
     else:
         print_apply_result(console, result, config_path)
     console.print(f"  Execution time: {seconds:.2f} s")
+
+
+def print_monitoring(console: Console, lines: Sequence[Line]) -> None:
+    """What ``monitoring`` asks to say about the run, besides its execution time."""
+    for line in (line for line in lines if line.shown):
+        mark = "WARNING: " if line.level >= logging.WARNING else ""
+        console.print(f"  {mark}{line.text}", soft_wrap=True, markup=False)
 
 
 def print_notes(console: Console, notes: Sequence[str]) -> None:

@@ -109,10 +109,10 @@ def summary_text(report: Report) -> str:
         lines.append(f"Written to the CRM:  {report.applied.written:,}")
         if report.applied.stopped:
             lines.append(f"STOPPED: {report.applied.stopped}")
-    lines += ["", "Salesperson: current + new = after (target)"]
+    lines += ["", "Salesperson: current - taken + new = after (target)"]
     for p in report.people:
         target = f" ({p.target})" if p.target is not None else ""
-        lines.append(f"  {p.name}: {p.current} + {p.received} = {p.after}{target}")
+        lines.append(f"  {p.name}: {p.current} - {p.taken} + {p.received} = {p.after}{target}")
     lines += ["", "Recommendations:", *(f"  - {advice}" for advice in report.recommendations)]
     lines += ["", "The full report is attached."]
     return "\n".join(lines) + "\n"

@@ -103,7 +103,7 @@ def _write_csv(report: Report, stem: Path) -> list[Path]:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
-            writer.writerows(_safe(row) for row in rows)
+            writer.writerows(safe_cells(row) for row in rows)
         written.append(path)
     return written
 
@@ -119,7 +119,7 @@ def _flatten(prefix: str, value: Any) -> list[list[Any]]:
     return [[prefix, value]]
 
 
-def _safe(row: Sequence[Any]) -> list[Any]:
+def safe_cells(row: Sequence[Any]) -> list[Any]:
     """Cells a spreadsheet would run as formulas (CRM text like "=cmd|...") are quoted."""
     return [f"'{cell}" if isinstance(cell, str) and cell[:1] in "=+-@" else cell for cell in row]
 

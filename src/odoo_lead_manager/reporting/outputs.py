@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
 
 from odoo_lead_manager.applying import ApplyResult
 from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.config.defaults import holder_field
 from odoo_lead_manager.errors import ConfigError, UserInputError
+from odoo_lead_manager.finding.finder import Rejection
+from odoo_lead_manager.finding.sales import sales_reporting
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.reporting.email import send_report, smtp_settings
+from odoo_lead_manager.reporting.exports import write_dropback_report, write_ledger
 from odoo_lead_manager.reporting.files import write_reports
 from odoo_lead_manager.reporting.report import Report, build_report
 
@@ -62,7 +67,14 @@ def report_of(
         mask=cfg.security.mask_personal_data,
         analytics=cfg.reporting.include_analytics,
         assignments=wants_files(loaded),
+        dropback=counts_dropback(loaded),
     )
+
+
+def counts_dropback(loaded: LoadedConfig) -> bool:
+    """Whether reports show the dropback (``dropback_filter.reporting.count_dropback_leads``)."""
+    dropback = loaded.config.lead_finding.dropback_filter
+    return dropback is None or dropback.reporting.count_dropback_leads
 
 
 def produce_outputs(loaded: LoadedConfig, console: Console, report: Report) -> list[Path]:
@@ -87,6 +99,49 @@ def produce_outputs(loaded: LoadedConfig, console: Console, report: Report) -> l
             _warn(console, exc.message)
         else:
             console.print(f"  E-mail sent to {', '.join(settings.recipients)}", soft_wrap=True)
+    return written
+
+
+def produce_exports(
+    loaded: LoadedConfig,
+    console: Console,
+    plan: Plan,
+    rejected: Sequence[Rejection],
+    dry_run: bool,
+) -> list[Path]:
+    """The excluded-leads ledger and the dropback report, where configured (paths from the
+    configuration's folder); a file that cannot be written is a WARNING line."""
+    finding = loaded.config.lead_finding
+    mask = loaded.config.security.mask_personal_data
+    written = []
+    sales = finding.sales_filter
+    if sales is not None and sales.enabled and sales_reporting(sales).export_excluded_leads:
+        path = loaded.resolve_path(sales_reporting(sales).export_path)
+        try:
+            count = write_ledger(
+                path,
+                plan,
+                rejected,
+                dry_run,
+                mask,
+                holder_field(loaded.config),
+                finding.date_range.date_field,
+            )
+        except OSError as exc:
+            _warn(console, f"the excluded-leads ledger {path} could not be written: {exc}")
+        else:
+            written.append(path)
+            console.print(f"  Excluded leads ({count:,}): {path}", soft_wrap=True, markup=False)
+    dropback = finding.dropback_filter
+    if dropback is not None and dropback.enabled and dropback.reporting.export_dropback_report:
+        path = loaded.resolve_path(dropback.reporting.report_path)
+        try:
+            count = write_dropback_report(path, plan, dry_run, mask)
+        except OSError as exc:
+            _warn(console, f"the dropback report {path} could not be written: {exc}")
+        else:
+            written.append(path)
+            console.print(f"  Dropback report ({count:,}): {path}", soft_wrap=True, markup=False)
     return written
 
 

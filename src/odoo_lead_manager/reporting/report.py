@@ -3,8 +3,10 @@
 Every output — terminal recommendations, CSV, JSON, HTML, the e-mail — is
 drawn from a `Report`, so they cannot disagree. Building it is pure.
 
-Definitions: "current" is the workload the plan measured, "after" adds the
-leads the plan hands each salesperson; utilisation is leads over target.
+Definitions: "current" is the workload the plan measured; "after" is what
+the CRM holds once the plan is written: current, less the leads handed to
+others ("taken"), plus the leads received (for a real run, only the leads
+it placed); utilisation is leads over target.
 Lead characteristics describe the distributed leads, as the summary in the
 tracking history does; date buckets count days from the run's date to the
 lead's date in the configured date field.
@@ -14,15 +16,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from odoo_lead_manager.applying import ApplyResult
-from odoo_lead_manager.fairness import Balance
+from odoo_lead_manager.fairness import Balance, measure_balance
 from odoo_lead_manager.model import LeadFacts
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.reporting.privacy import mask_name
+from odoo_lead_manager.workload import Projection
 
 NO_VALUE = "(none)"
 # (upper bound in days, label); leads older than the last bound go to OLDEST.
@@ -44,6 +47,8 @@ class PersonLine:
     current: int
     received: int
     after: int
+    # Leads of theirs this run hands to others (after = current - taken + received).
+    taken: int = 0
 
     @property
     def utilisation_before(self) -> float | None:
@@ -104,6 +109,11 @@ class Report:
     balance: Balance
     recommendations: tuple[str, ...]
     assignments: tuple[AssignmentLine, ...]
+    # Whose leads this run hands to others: user name -> leads taken from them.
+    taken_from: Mapping[str, int] = field(default_factory=dict)
+    configuration: str = ""
+    # Exclusions again by a filter's detail (the sales filter's matched stages).
+    details: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     applied: Applied | None = None
     seconds: float = 0.0
@@ -147,6 +157,7 @@ class Report:
             "run": {
                 "run_id": self.run_id,
                 "campaign": self.campaign,
+                "configuration": self.configuration,
                 "date": self.day.isoformat(),
                 "dry_run": self.dry_run,
                 "strategy": self.strategy,
@@ -162,7 +173,13 @@ class Report:
                 "leads_not_distributed": sum(self.not_distributed.values()),
                 "reason_not_distributed": dict(self.not_distributed),
                 "leads_filtered_out": dict(self.excluded),
+                **(
+                    {"leads_filtered_out_by_detail": {k: dict(v) for k, v in self.details.items()}}
+                    if self.details
+                    else {}
+                ),
                 "dropback": dict(self.dropback),
+                "leads_taken_from": dict(self.taken_from),
                 "applied": None if self.applied is None else vars(self.applied).copy(),
             },
             "salesperson_summary": [
@@ -174,6 +191,7 @@ class Report:
                     "target_leads": p.target,
                     "current_leads": p.current,
                     "leads_received": p.received,
+                    "leads_taken": p.taken,
                     "new_total": p.after,
                     "utilization": _round(p.utilisation_after),
                     "utilization_before": _round(p.utilisation_before),
@@ -201,13 +219,17 @@ def build_report(
     generated_at: datetime | None = None,
     analytics: bool = True,
     assignments: bool = True,
+    dropback: bool = True,
 ) -> Report:
     """The report of ``plan``: a dry run's when ``result`` is None, else the applied run's.
 
     ``assignments=False`` leaves out the per-lead list (the terminal needs
-    only the figures and recommendations, and the list is the costly part).
+    only the figures and recommendations, and the list is the costly part);
+    ``dropback=False`` the dropback counts (``count_dropback_leads: false``).
     """
-    received = plan.received
+    placed = None if result is None else result.placed
+    projection = plan.projection(placed)
+    received = plan.received if result is None else _received(plan, result.placed)
     current = {uid: workload.total for uid, workload in plan.workloads.items()}
     people = tuple(
         PersonLine(
@@ -218,14 +240,20 @@ def build_report(
             target=p.target_leads,
             current=current.get(p.user_id, 0),
             received=received.get(p.user_id, 0),
-            after=current.get(p.user_id, 0) + received.get(p.user_id, 0),
+            after=projection.total(p.user_id),
+            taken=projection.taken.get(p.user_id, 0),
         )
         for p in sorted(plan.salespeople, key=lambda p: p.name.casefold())
     )
+    taken_from = {
+        plan.user_name(uid): count
+        for uid, count in sorted(projection.taken.items(), key=lambda item: -item[1])
+    }
     facts = [plan.lead_facts.get(a.lead_id, LeadFacts()) for a in plan.assignments]
-    dropback = {
+    dropped = {
         f"{campaign} -> {plan.user_name(user)}": count
         for (campaign, user), count in sorted(plan.dropback_by_campaign.items())
+        if dropback
     }
     report = Report(
         run_id=plan.run_id,
@@ -240,16 +268,19 @@ def build_report(
         examined=plan.examined,
         excluded=dict(plan.excluded),
         distributable=plan.distributable,
-        distributed=len(plan.assignments),
+        distributed=sum(received.values()),
         not_distributed={reason: len(ids) for reason, ids in plan.unassigned.items() if ids},
-        dropback=dropback,
+        dropback=dropped,
         dropback_applied=plan.dropback_applied,
         people=people,
         by_source=tally(f.source for f in facts),
         by_campaign=tally(f.campaign for f in facts),
         by_status=tally(f.status for f in facts),
         by_date_range=date_buckets(plan.today, (f.day for f in facts)),
-        balance=plan.balance,
+        balance=plan.balance if result is None else _balance(plan, projection, received),
+        taken_from=taken_from,
+        configuration=plan.configuration,
+        details=plan.excluded_detail,
         recommendations=(),
         assignments=tuple(
             AssignmentLine(
@@ -272,6 +303,25 @@ def build_report(
         analytics=analytics,
     )
     return _with_recommendations(report)
+
+
+def _received(plan: Plan, placed: frozenset[int]) -> dict[int, int]:
+    """Leads each salesperson received among those a real run placed."""
+    counts = {person.user_id: 0 for person in plan.salespeople}
+    for assignment in plan.assignments:
+        if assignment.lead_id in placed:
+            counts[assignment.user_id] = counts.get(assignment.user_id, 0) + 1
+    return counts
+
+
+def _balance(plan: Plan, projection: Projection, received: Mapping[int, int]) -> Balance:
+    return measure_balance(
+        [
+            (projection.total(p.user_id), received.get(p.user_id, 0), p.target_leads)
+            for p in plan.salespeople
+            if p.user_id in plan.workloads
+        ]
+    )
 
 
 def date_buckets(today: date, days: Any) -> dict[str, int]:

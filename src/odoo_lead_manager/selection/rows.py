@@ -43,6 +43,12 @@ class CampaignRow:
         """``file, line N`` (or ``line N`` when the origin is unknown)."""
         return f"{self.origin}, line {self.line}" if self.origin else f"line {self.line}"
 
+    def differences(self, other: CampaignRow) -> list[str]:
+        """The values two rows for the same salesperson disagree on (names of the columns)."""
+        fields = ("active", "team", "level", "target_leads", "salesperson_id", "skills",
+                  "region", "timezone")  # fmt: skip
+        return [f for f in fields if getattr(self, f) != getattr(other, f)]
+
 
 def parse_bool(text: str, where: str) -> bool:
     """Parse a boolean column; anything unrecognised is a user error naming ``where``."""
@@ -120,24 +126,34 @@ class Columns:
         """One table row as a `CampaignRow`; bad values name ``origin``, the line and column."""
         where = f"{origin}, line {line}"
 
-        def text(column: str | None) -> str:
+        def raw(column: str | None) -> str:
             value = record.get(column) if column else None
             if isinstance(value, bool):
                 return "true" if value else "false"
-            return "" if value is None else str(value).strip()
+            return "" if value is None else str(value)
 
-        name, campaign = text(self.salesperson), text(self.campaign)
+        def text(column: str | None) -> str:
+            return raw(column).strip()
+
+        # The campaign is kept as written: it is compared exactly, as R compares it.
+        name, campaign = text(self.salesperson), raw(self.campaign)
         if not name:
             raise DataFileError(f"{where}: empty {self.salesperson}")
-        if not campaign:
+        if not campaign.strip():
             raise DataFileError(f"{where}: empty {self.campaign}")
-        active_text = text(self.active)
+        active = True
+        if self.active is not None:
+            active_text = text(self.active)
+            if not active_text:
+                raise DataFileError(
+                    f"{where}, column {self.active}: empty (write true or false; R would "
+                    "count this salesperson as neither active nor inactive)"
+                )
+            active = parse_bool(active_text, f"{where}, column {self.active}")
         return CampaignRow(
             salesperson_name=name,
             campaign_name=campaign,
-            active=parse_bool(active_text, f"{where}, column {self.active}")
-            if active_text
-            else True,
+            active=active,
             team=text("team") or None,
             level=text("level") or None,
             target_leads=parse_int(text("target_leads"), f"{where}, column target_leads"),

@@ -26,6 +26,9 @@ class SelectionCriteria:
     a salesperson without a team in the table is matched by the CRM's team.
     ``level_order`` lists levels from highest to lowest; an integer
     ``min_experience_level`` counts from the lowest (1 = the lowest level).
+    The campaign and ``exclude_specific_users`` compare exactly, as R's
+    ``%in%`` does, unless ``case_sensitive`` is off (case folded) or
+    ``strip_whitespace`` on (surrounding blanks ignored).
     """
 
     target_campaign: str | None
@@ -39,6 +42,13 @@ class SelectionCriteria:
     level_order: Sequence[str] = DEFAULT_LEVEL_ORDER
     unknown_salespeople: Literal["error", "skip"] = "error"
     source_label: str = "in table"
+    case_sensitive: bool = True
+    strip_whitespace: bool = False
+
+    def key(self, name: str) -> str:
+        """How a campaign or user name compares under these settings."""
+        name = name.strip() if self.strip_whitespace else name
+        return name if self.case_sensitive else name.casefold()
 
     def level_rank(self, level: str) -> int | None:
         """1 for the lowest level, up to the number of levels; None when unknown."""
@@ -92,12 +102,54 @@ class Selection:
         return f"no eligible salespeople for campaign {campaign or '(any)'}: {', '.join(parts)}"
 
 
-def campaign_rows(rows: Sequence[CampaignRow], target: str | None) -> list[CampaignRow]:
-    """The rows of the target campaign (all rows without a target), case-insensitively."""
+def loose(name: str) -> str:
+    """A name without case or surrounding blanks: what a near miss has in common."""
+    return name.strip().casefold()
+
+
+def campaign_rows(
+    rows: Sequence[CampaignRow], target: str | None, criteria: SelectionCriteria | None = None
+) -> list[CampaignRow]:
+    """The rows of the target campaign (all rows without a target), compared as configured."""
     if target is None:
         return list(rows)
-    wanted = target.casefold()
-    return [row for row in rows if row.campaign_name.casefold() == wanted]
+    criteria = criteria or SelectionCriteria(target)
+    wanted = criteria.key(target)
+    return [row for row in rows if criteria.key(row.campaign_name) == wanted]
+
+
+def near_misses(
+    rows: Sequence[CampaignRow], criteria: SelectionCriteria, chosen: Sequence[CampaignRow]
+) -> list[str]:
+    """Rows that differ from the target campaign or an excluded name only by case or blanks.
+
+    Such a row is compared exactly and left out (or kept), as R would; the
+    warning says so, with the file and line, and how to compare loosely.
+    """
+    warnings = []
+    target = criteria.target_campaign
+    how = (
+        "set salesperson_selection.campaign_filtering.case_sensitive: false"
+        " and strip_whitespace: true to match it"
+    )
+    if target is not None:
+        for row in rows:
+            name = row.campaign_name
+            if criteria.key(name) != criteria.key(target) and loose(name) == loose(target):
+                warnings.append(
+                    f"{row.where}: campaign {name!r} is not {target!r} (case or blanks "
+                    f"differ), so {row.salesperson_name!r} is not selected; {how}"
+                )
+    excluded = {criteria.key(n): n for n in criteria.exclude_specific_users}
+    loosely = {loose(n): n for n in criteria.exclude_specific_users}
+    for row in chosen:
+        name = row.salesperson_name
+        if criteria.key(name) not in excluded and loose(name) in loosely:
+            warnings.append(
+                f"{row.where}: {name!r} is not the excluded user "
+                f"{loosely[loose(name)]!r} (case or blanks differ), so it is not excluded; {how}"
+            )
+    return warnings
 
 
 def select_salespeople(
@@ -114,14 +166,15 @@ def select_salespeople(
     error listing them all, since a silently missing salesperson would skew
     the whole distribution — unless ``unknown_salespeople`` is ``skip``.
     """
-    chosen = campaign_rows(rows, criteria.target_campaign)
+    chosen = campaign_rows(rows, criteria.target_campaign, criteria)
     by_id = users_by_id or {}
-    excluded = {name.casefold() for name in criteria.exclude_specific_users}
+    excluded = {criteria.key(name) for name in criteria.exclude_specific_users}
     minimum = criteria.minimum_rank()
     team_ids = set(criteria.team_ids)
     problems: list[str] = []
-    warnings: list[str] = []
+    warnings: list[str] = near_misses(rows, criteria, chosen)
     seen: dict[str, CampaignRow] = {}
+    seen_users: dict[int, CampaignRow] = {}
     eligible: list[Salesperson] = []
     inactive: list[Salesperson] = []
     flagged: dict[bool, list[int]] = {True: [], False: []}
@@ -133,16 +186,12 @@ def select_salespeople(
         reasons[reason] = reasons.get(reason, 0) + 1
 
     for row in chosen:
-        key = row.salesperson_name.casefold()
+        key = row.salesperson_name
         if key in seen:
-            origin = f"{row.origin}, " if row.origin else ""
-            problems.append(
-                f"{row.salesperson_name!r} is listed twice for campaign {row.campaign_name} "
-                f"({origin}lines {seen[key].line} and {row.line})"
-            )
+            _repeated(seen[key], row, problems, warnings)
             continue
         seen[key] = row
-        if key in excluded:
+        if criteria.key(key) in excluded:
             leave_out(row.salesperson_name, "excluded")
             continue
         user, problem = _resolve(row, users_by_name, by_id)
@@ -153,7 +202,11 @@ def select_salespeople(
             else:
                 problems.append(problem)
             continue
-        if user.name.casefold() in excluded or user.login.casefold() in excluded:
+        if user.id in seen_users:
+            _repeated(seen_users[user.id], row, problems, warnings)
+            continue
+        seen_users[user.id] = row
+        if criteria.key(user.name) in excluded or criteria.key(user.login) in excluded:
             leave_out(row.salesperson_name, "excluded")
             continue
         person = Salesperson(
@@ -198,6 +251,25 @@ def select_salespeople(
         table_active_ids=tuple(flagged[True]),
         table_inactive_ids=tuple(flagged[False]),
     )
+
+
+def _repeated(
+    first: CampaignRow, again: CampaignRow, problems: list[str], warnings: list[str]
+) -> None:
+    """A salesperson listed twice for the campaign: harmless if the rows agree, else an error."""
+    where = f"{first.origin}, " if first.origin else ""
+    lines = f"{where}lines {first.line} and {again.line}"
+    differ = first.differences(again)
+    if differ:
+        problems.append(
+            f"{again.salesperson_name!r} is listed twice for campaign {again.campaign_name} "
+            f"with different {', '.join(differ)} ({lines})"
+        )
+    else:
+        warnings.append(
+            f"{again.salesperson_name!r} is listed twice for campaign {again.campaign_name} "
+            f"({lines}); the rows agree, so the second is ignored"
+        )
 
 
 def _resolve(

@@ -62,8 +62,10 @@ def select_from_config(loaded: LoadedConfig, store: CrmStore, campaign: str | No
         level_order=filters.level_order,
         unknown_salespeople=cfg.unknown_salespeople,
         source_label=label,
+        case_sensitive=filtering.case_sensitive,
+        strip_whitespace=filtering.strip_whitespace,
     )
-    wanted = campaign_rows(rows, criteria.target_campaign)
+    wanted = campaign_rows(rows, criteria.target_campaign, criteria)
     names = {r.salesperson_name for r in wanted if r.salesperson_id is None}
     ids = {r.salesperson_id for r in wanted if r.salesperson_id is not None} - known.keys()
     by_id = dict(known)

@@ -41,6 +41,10 @@ class StrategyInput:
 
     ``salespeople`` carry their resolved level and target; ``rotation`` is
     the saved round-robin position of the current ``cycle``, if any.
+    ``owner_field`` says who holds a lead (a lead never goes back to its
+    holder); ``releasing`` counts, per salesperson, the leads of ``leads``
+    that leave their workload once handed to someone else, so that
+    target-based strategies measure deficits from what each one keeps.
     """
 
     leads: Sequence[Lead]
@@ -51,6 +55,8 @@ class StrategyInput:
     max_leads: int | None = None
     rotation: Rotation | None = None
     cycle: str = ""
+    owner_field: str = "user_id"
+    releasing: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,10 @@ ShareRule = Callable[[StrategyInput, Sequence[Salesperson], int], Shares]
 
 
 def _current(data: StrategyInput) -> dict[int, int]:
-    return {uid: workload.total for uid, workload in data.workloads.items()}
+    """What each salesperson keeps: current leads less those this run hands to others."""
+    return {
+        uid: workload.total - data.releasing.get(uid, 0) for uid, workload in data.workloads.items()
+    }
 
 
 def _level_based(data: StrategyInput, people: Sequence[Salesperson], total: int) -> Shares:
@@ -160,7 +169,15 @@ def distribute(name: str, data: StrategyInput, rng: random.Random) -> StrategyRe
     full_reason = shares.unplaced if shares.total < total else OVER_LIMIT
     matching = matching_rules(settings)
     assignments, unassigned = assign(
-        data.leads, people, shares, matching, data.levels, name, rng, full_reason
+        data.leads,
+        people,
+        shares,
+        matching,
+        data.levels,
+        name,
+        rng,
+        full_reason,
+        data.owner_field,
     )
     return StrategyResult(
         assignments=assignments,

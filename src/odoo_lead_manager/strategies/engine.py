@@ -85,15 +85,19 @@ def assign(
     strategy: str,
     rng: random.Random,
     full_reason: str,
+    owner_field: str = "user_id",
 ) -> tuple[list[Assignment], dict[str, list[int]]]:
     """Assign ``leads`` within ``shares``; ``people`` are in turn order.
 
     Returns the assignments and the leads left, by reason; ``full_reason``
-    is the reason for leads beyond the quotas.
+    is the reason for leads beyond the quotas. ``owner_field`` is the lead
+    field that says who holds a lead: a lead never goes back to its holder,
+    and each assignment's ``previous_user_id`` is that holder.
     """
     if not people:
         return [], ({NO_SALESPEOPLE: sorted(lead.id for lead in leads)} if leads else {})
-    return _Engine(people, shares, matching, levels, strategy).run(leads, rng, full_reason)
+    engine = _Engine(people, shares, matching, levels, strategy, owner_field)
+    return engine.run(leads, rng, full_reason)
 
 
 class _Engine:
@@ -104,7 +108,10 @@ class _Engine:
         matching: Matching,
         levels: Levels,
         strategy: str,
+        owner_field: str,
     ) -> None:
+        self.owner_field = owner_field
+        self.holders: dict[int, int | None] = {}
         self.shares = shares
         self.matching = matching
         self.strategy = strategy
@@ -176,6 +183,7 @@ class _Engine:
     ) -> tuple[list[Assignment], dict[str, list[int]]]:
         pool = sorted(leads, key=lambda lead: lead.id)
         self.leads_by_id = {lead.id: lead for lead in pool}
+        self.holders = {lead.id: getattr(lead, self.owner_field) for lead in pool}
         rng.shuffle(pool)
         signatures = {lead.id: self._lead_signature(lead) for lead in pool}
         # The most constrained leads first, so that generic ones do not use up their takers.
@@ -214,7 +222,8 @@ class _Engine:
             if preference is None:
                 continue
             entry = heap[0]
-            if entry[2] == lead.user_id:
+            holder = self.holders[lead.id]
+            if entry[2] == holder:
                 children = heap[1:3]
                 if not children:
                     continue
@@ -226,7 +235,7 @@ class _Engine:
         if best is None:
             return None
         heap = self.buckets[best[1]]
-        owner_entry = heapq.heappop(heap) if heap[0][2] == lead.user_id else None
+        owner_entry = heapq.heappop(heap) if heap[0][2] == self.holders[lead.id] else None
         _, turn, user_id = heapq.heappop(heap)
         if owner_entry is not None:
             heapq.heappush(heap, owner_entry)
@@ -253,7 +262,7 @@ class _Engine:
             parts.append("matched " + ", ".join(matched))
         if note:
             parts.append(note)
-        return Assignment(lead.id, user_id, lead.user_id, "; ".join(parts))
+        return Assignment(lead.id, user_id, self.holders[lead.id], "; ".join(parts))
 
     def _allowed(self, lead: Lead, user_id: int) -> bool:
         policy = self._policy(lead)[1]
@@ -275,7 +284,7 @@ class _Engine:
         """
         if len(assignments) >= self.limit:
             return full_reason
-        owner = lead.user_id
+        owner = self.holders[lead.id]
         owner_left = owner is not None and self.remaining.get(owner, 0) > 0
         if (
             owner is not None
@@ -326,7 +335,7 @@ class _Engine:
 
     def _exchange(self, lead: Lead, lead_sig: _Signature, assignments: list[Assignment]) -> bool:
         """Give the owner a lead already handed out, and this lead to that lead's taker."""
-        owner = lead.user_id
+        owner = self.holders[lead.id]
         if owner is None:
             return False
         for index in range(len(assignments) - 1, -1, -1):

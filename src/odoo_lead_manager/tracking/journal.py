@@ -161,10 +161,15 @@ class Journal:
         """Runs of ``campaign`` that began and did not end, oldest first."""
         return self._runs(and_(runs.c.campaign == campaign, runs.c.status.in_(UNFINISHED)))
 
-    def completed_on(self, campaign: str, day: date) -> RunRecord | None:
-        """The last run of ``campaign`` for ``day`` that finished and was not undone."""
+    def completed_on(self, campaign: str, day: date, since: date | None = None) -> RunRecord | None:
+        """The last run of ``campaign`` for ``day`` (or ``since`` to ``day``) that finished
+        and was not undone."""
         found = self._runs(
-            and_(runs.c.campaign == campaign, runs.c.run_date == day, runs.c.status == COMPLETED)
+            and_(
+                runs.c.campaign == campaign,
+                runs.c.run_date.between(since or day, day),
+                runs.c.status == COMPLETED,
+            )
         )
         return found[-1] if found else None
 

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from odoo_lead_manager.config.schema.selection import WorkloadCounting
 from odoo_lead_manager.model import Assignment, LeadFacts
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.tracking.tables import STATUS_COLUMNS
@@ -68,39 +67,15 @@ def count_columns(when: str, by_status: StatusCounts) -> Row:
     return row
 
 
-def projected_after(
-    plan: Plan, counting: WorkloadCounting | None = None
-) -> dict[int, StatusCounts]:
-    """Each salesperson's leads by status once the plan is applied (for a dry run).
+def projected_after(plan: Plan, placed: Collection[int] | None = None) -> dict[int, StatusCounts]:
+    """Each salesperson's leads by status once the plan (or its ``placed`` leads) is written.
 
-    A lead leaves its previous owner's count and joins its new owner's, with
-    the status the plan writes (or its own); statuses the workload does not
-    count are left out, as `workload.workload_domain` leaves them out.
+    The plan's own projection (`Plan.projection`): a lead leaves its holder's
+    count and joins its new owner's, with the status it is written with;
+    statuses the workload does not count are left out, as
+    `workload.workload_domain` leaves them out.
     """
-    counting = counting or WorkloadCounting()
-    after = {uid: Counter(workload.by_status) for uid, workload in plan.workloads.items()}
-    new_status = {
-        lead_id: group.values["status"]
-        for group in plan.writes
-        if "status" in group.values
-        for lead_id in group.lead_ids
-    }
-
-    def counted(status: str | None) -> bool:
-        if counting.statuses and status not in counting.statuses:
-            return False
-        return status not in counting.exclude_statuses
-
-    for assignment in plan.handed_out:
-        facts = plan.lead_facts.get(assignment.lead_id, LeadFacts())
-        before, now = facts.status, new_status.get(assignment.lead_id, facts.status)
-        previous = after.get(assignment.previous_user_id or 0)
-        if previous is not None and counted(before) and previous[before or ""] > 0:
-            previous[before or ""] -= 1
-        receiver = after.get(assignment.user_id)
-        if receiver is not None and counted(now):
-            receiver[now or ""] += 1
-    return {uid: {k: n for k, n in sorted(c.items()) if n} for uid, c in after.items()}
+    return dict(plan.projection(placed).by_status)
 
 
 def salesperson_rows(

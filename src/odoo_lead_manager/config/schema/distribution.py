@@ -139,18 +139,17 @@ class AdvancedRules(Section):
     geographic_distribution: GeographicDistribution = Field(default_factory=GeographicDistribution)
 
 
-def _user_id_only() -> list[OwnerField]:
-    return ["user_id"]
-
-
 class Distribution(Section):
     """The strategy and what an assignment writes on the lead (§17.2).
 
-    ``owner_fields`` are the user fields set to the new salesperson (the R
-    pipeline sets ``user_id``, ``open_user_id`` and ``closer_id``; a stock
-    Odoo has only ``user_id``); ``status_reset`` is written to ``status``
-    (null leaves it); ``team_assignment`` names the sales team set on the
-    lead (null: the salesperson's team from the campaign table, if any).
+    ``owner_fields`` are the user fields set to the new salesperson; unset,
+    every one of ``user_id``, ``open_user_id`` and ``closer_id`` that
+    ``crm.field_mapping`` has, as the R pipeline writes them (a stock Odoo
+    mapped with ``open_user_id: null`` and ``closer_id: null`` gets
+    ``user_id`` only). ``status_reset`` is written to ``status`` (null
+    leaves it); ``team_assignment`` names the sales team set on the lead
+    (null: the salesperson's team from the campaign table, else the CRM
+    team named like the campaign when there is one, as R sets ``Voice``).
     """
 
     strategy: StrategyName = "round_robin"
@@ -159,7 +158,7 @@ class Distribution(Section):
     round_robin_override: RoundRobinOverride = Field(default_factory=RoundRobinOverride)
     advanced_rules: AdvancedRules | None = None
     randomize_order: bool = True
-    owner_fields: list[OwnerField] = Field(default_factory=_user_id_only, min_length=1)
+    owner_fields: list[OwnerField] | None = Field(default=None, min_length=1)
     status_reset: str | None = "New"
     team_assignment: str | None = None
 

@@ -230,9 +230,12 @@ OwnerField = Literal["user_id", "open_user_id", "closer_id"]
 class LeadFinding(Section):
     """Which leads are distributable.
 
-    ``owner_field`` is the lead field that says who holds a lead for the
+    ``owner_field`` is the lead field that says who holds a lead: for the
     owner rules (legacy active/inactive statuses, excluded users, assigned
-    and archived owners, dropback users): the R pipeline reads ``open_user_id``.
+    and archived owners, dropback users) and for "never to its current
+    owner". Unset, it is ``open_user_id`` where ``crm.field_mapping`` has
+    that field, as the R pipeline reads it, else ``user_id``
+    (`odoo_lead_manager.config.defaults`).
     """
 
     date_range: DateRange = Field(default_factory=DateRange)
@@ -245,7 +248,7 @@ class LeadFinding(Section):
     additional_filters: AdditionalFilters = Field(default_factory=AdditionalFilters)
     sales_filter: SalesFilter | None = None
     dropback_filter: DropbackFilter | None = None
-    owner_field: OwnerField = "user_id"
+    owner_field: OwnerField | None = None
 
     @model_validator(mode="after")
     def _strategy_exists(self) -> LeadFinding:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from odoo_lead_manager.config.schema.base import PositiveInt, Section
 from odoo_lead_manager.config.schema.connections import DatabaseConnection, OdooConnection
@@ -96,3 +96,32 @@ class DistributionConfig(Section):
     def _version_as_text(cls, value: Any) -> Any:
         # `version: 1.0` unquoted is a float in YAML; it means the same.
         return str(value) if isinstance(value, int | float) else value
+
+    @field_validator("version")
+    @classmethod
+    def _known_version(cls, value: str) -> str:
+        if value.strip() not in ("1", "1.0"):
+            raise ValueError(
+                f"{value!r}: this odlm reads configuration version 1.0 (the spec's), "
+                "and cannot tell what another version means"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _owner_fields_exist(self) -> DistributionConfig:
+        mapping = configured_mapping(self.crm.field_mapping)
+        named = [
+            ("lead_finding.owner_field", self.lead_finding.owner_field),
+            (
+                "salesperson_selection.workload.owner_field",
+                self.salesperson_selection.workload.owner_field,
+            ),
+            *(("distribution.owner_fields", f) for f in self.distribution.owner_fields or ()),
+        ]
+        for key, field in named:
+            if field is not None and mapping.get(field) is None:
+                raise ValueError(
+                    f"{key}: {field} is not a field of this CRM (crm.field_mapping.{field} "
+                    "is null); name a mapped field or leave the key out"
+                )
+        return self

@@ -115,12 +115,21 @@ class SourceConfig(Section):
 
 
 class CampaignFiltering(Section):
-    """Keep the salespeople of one campaign (§2.2)."""
+    """Keep the salespeople of one campaign (§2.2).
+
+    The campaign of a table row and ``exclude_specific_users`` compare
+    exactly, as R's ``%in%`` does: ``voice`` is not ``Voice``, and a row that
+    differs only so is left out with a warning naming its line.
+    ``case_sensitive: false`` folds case and ``strip_whitespace: true``
+    ignores surrounding blanks in both comparisons.
+    """
 
     enabled: bool = True
     target_campaign: str | None = None
     include_inactive_salespeople: bool = False
     exclude_specific_users: list[str] = Field(default_factory=list)
+    case_sensitive: bool = True
+    strip_whitespace: bool = False
 
 
 class SalespersonFilters(Section):
@@ -163,14 +172,16 @@ class SalespersonFilters(Section):
 class WorkloadCounting(Section):
     """Which leads count toward a salesperson's workload (§2.5).
 
-    By default: active leads of type lead owned (``user_id``) by the
-    salesperson, of any status. ``recent_days`` sets the "last N days"
-    count, measured on ``date_field``.
+    By default: active leads of type lead the salesperson holds, of any
+    status; who holds a lead is ``owner_field``, by default the same field as
+    ``lead_finding.owner_field`` (`odoo_lead_manager.config.defaults`), so
+    that the leads a run takes from someone are the leads their count loses.
+    ``recent_days`` sets the "last N days" count, measured on ``date_field``.
     """
 
     lead_types: list[LeadType] = Field(default_factory=lambda: [_LEAD], min_length=1)
     include_archived: bool = False
-    owner_field: Literal["user_id", "open_user_id", "closer_id"] = "user_id"
+    owner_field: Literal["user_id", "open_user_id", "closer_id"] | None = None
     statuses: list[str] = Field(default_factory=list)
     exclude_statuses: list[str] = Field(default_factory=list)
     date_field: Literal["source_date", "create_date"] = "source_date"

@@ -1,0 +1,170 @@
+"""On a real Odoo, a legacy run written in the spec's keys moves exactly the leads R selects.
+
+Runs when ``ODLM_TEST_ODOO_URL``, ``_DB``, ``_USER`` and ``_PASSWORD`` name
+a server and Rscript with dplyr is installed. It creates its own users
+(names carrying this run's token, beside the spec's four excluded users),
+leads and activities on a CRM that may be full of other data, writes the
+campaign table, exports its leads as the CRM holds them for the R function,
+compares, applies, checks the CRM, and removes everything it created.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from odoo_lead_manager.config import load_config
+from odoo_lead_manager.crm.odoo.connect import OdooSettings, connect, resolve_fields
+from odoo_lead_manager.crm.odoo.fields import configured_mapping
+from odoo_lead_manager.crm.odoo.store import OdooStore
+from odoo_lead_manager.planning import RunOptions
+from odoo_lead_manager.runner import run_distribution
+
+from ..crm.test_odoo_live import CUSTOM_FIELDS, ENV, Server
+from ..finding.test_r_parity import (
+    CONFIG,
+    EXCLUDED,
+    WHY_NOT,
+    messy,
+    r_selects,
+    write_r_leads,
+    write_rows,
+)
+
+MISSING = [name for name in ENV if not os.environ.get(name)]
+pytestmark = pytest.mark.skipif(
+    bool(MISSING) or WHY_NOT is not None,
+    reason=f"needs an Odoo (set {', '.join(MISSING)})" if MISSING else (WHY_NOT or ""),
+)
+
+MAPPING = "\n".join(f"    {k}: {v[0]}" for k, v in CUSTOM_FIELDS.items())
+ODOO = f"""crm:
+  backend: odoo
+  field_mapping:
+{MAPPING}
+odoo_connection:
+  host: ${{ODLM_TEST_ODOO_URL}}
+  database: ${{ODLM_TEST_ODOO_DB}}
+  username: ${{ODLM_TEST_ODOO_USER}}
+  password: ${{ODLM_TEST_ODOO_PASSWORD}}
+"""
+
+
+def test_a_legacy_run_on_odoo_moves_exactly_what_r_selects(tmp_path: Path) -> None:
+    today = date.today()
+    token = uuid.uuid4().hex[:8]
+    settings = OdooSettings(
+        url=os.environ["ODLM_TEST_ODOO_URL"],
+        database=os.environ["ODLM_TEST_ODOO_DB"],
+        username=os.environ["ODLM_TEST_ODOO_USER"],
+        secret=os.environ["ODLM_TEST_ODOO_PASSWORD"],
+        api_key=os.environ.get("ODLM_TEST_ODOO_API_KEY"),
+    )
+    transport = connect(settings).transport
+    server = Server(transport)
+    case = messy(8, today, count=2000)
+    try:
+        existing = transport.call("crm.lead", "fields_get", None, attributes=["type"])
+        model = transport.call("ir.model", "search", None, domain=[("model", "=", "crm.lead")])[0]
+        missing = [spec for spec in CUSTOM_FIELDS.values() if spec[0] not in existing]
+        if missing:
+            server.create("ir.model.fields", [
+                {"name": name, "model_id": model, "ttype": kind, "field_description": name,
+                 **({"relation": relation} if relation else {})}
+                for name, kind, relation in missing
+            ])  # fmt: skip
+        # The spec's excluded users keep their names (the R function lists them);
+        # everyone else is this run's own.
+        names = {u.id: (u.name if u.name in EXCLUDED else f"{u.name} {token}") for u in case.users}
+        sales = transport.call(
+            "ir.model.data", "search_read", None,
+            domain=[("module", "=", "sales_team"), ("name", "=", "group_sale_salesman")],
+            fields=["res_id"],
+        )[0]["res_id"]  # fmt: skip
+        ids: dict[int, int] = {}
+        for user in case.users:
+            values: dict[str, Any] = {
+                "name": names[user.id],
+                "login": f"{user.login}.{token}",
+                "groups_id": [(4, sales)],
+            }
+            ids[user.id] = server.create("res.users", [values])[0]
+        partners = transport.call("res.users", "read", sorted(ids.values()), fields=["partner_id"])
+        server.created.insert(0, ("res.partner", [u["partner_id"][0] for u in partners]))
+        for user in case.users:
+            if not user.active:
+                transport.call("res.users", "write", [ids[user.id]], vals={"active": False})
+        server_id = {**ids, 0: False}
+        lead_ids = server.create(
+            "crm.lead",
+            [
+                {
+                    "name": f"{lead.name} {token}", "type": "lead", "user_id": server_id[lead.user_id or 0],
+                    "x_open_user_id": server_id[lead.open_user_id or 0],
+                    "x_closer_id": server_id[lead.closer_id or 0],
+                    "x_status": lead.status if lead.status is not None else False,
+                    "x_source_date": lead.source_date.isoformat() if lead.source_date else False,
+                }
+                for lead in case.leads
+            ],
+            {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True},
+        )  # fmt: skip
+        by_seed = dict(zip((lead.id for lead in case.leads), lead_ids, strict=True))
+        server.create("mail.activity", [
+            {"res_model_id": model, "res_id": by_seed[lead.id], "summary": token,
+             "date_deadline": lead.activity_date_deadline.isoformat(), "user_id": transport.uid}
+            for lead in case.leads if lead.activity_date_deadline
+        ])  # fmt: skip
+        rows = [
+            (names[_seed_id(case, name)], campaign, active) for name, campaign, active in case.rows
+        ]
+        write_rows(tmp_path / "campaigns.csv", rows)
+        config = CONFIG.replace("crm: {backend: local, local_path: crm.sqlite}\n", ODOO)
+        (tmp_path / "config.yaml").write_text(config)
+
+        # The leads as the CRM holds them now, for R.
+        fields, problems = resolve_fields(
+            transport, configured_mapping({k: v[0] for k, v in CUSTOM_FIELDS.items()})
+        )
+        assert problems == []
+        store = OdooStore(transport, fields)
+        crm_leads = store.read_leads(lead_ids)
+        by_server = {v: names[k] for k, v in ids.items()}
+        write_r_leads(tmp_path / "leads.csv", crm_leads, by_server)
+        expected = r_selects(tmp_path, today)
+
+        loaded = load_config(tmp_path / "config.yaml")
+        dry = run_distribution(loaded, dry_run=True, options=RunOptions(seed=8)).plan
+        found = {a.lead_id for a in dry.assignments} | {
+            i for ids_ in dry.unassigned.values() for i in ids_
+        }
+        assert found == expected and len(expected) > 20
+        real = run_distribution(loaded, dry_run=False, options=RunOptions(seed=8), force=True)
+        assert real.applied is not None and real.applied.complete
+        assert real.plan.assignments == dry.assignments
+        after = {x.id: x for x in store.read_leads(lead_ids)}
+        holder = {x.id: x.open_user_id for x in crm_leads}
+        for a in dry.assignments:
+            lead = after[a.lead_id]
+            assert (lead.user_id, lead.open_user_id, lead.closer_id) == (a.user_id,) * 3
+            assert lead.status == "New" and a.user_id != holder[a.lead_id]
+        held = store.search_leads(
+            [("open_user_id", "in", sorted(ids.values())), ("type", "=", "lead")]
+        )
+        counts = Counter(x.open_user_id for x in held)
+        projection = dry.projection()
+        for person in dry.salespeople:
+            assert counts[person.user_id] == projection.total(person.user_id)
+        store.close()
+    finally:
+        server.cleanup()
+
+
+def _seed_id(case: Any, name: str) -> int:
+    return next(u.id for u in case.users if u.name == name)
