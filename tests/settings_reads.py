@@ -16,12 +16,14 @@ sections, so a section built by a test without a file is known too.
 from __future__ import annotations
 
 import sys
+import typing
 from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
 from pydantic import BaseModel
 
+from odoo_lead_manager.config.loading import union_members
 from odoo_lead_manager.config.schema import DistributionConfig
 from odoo_lead_manager.config.schema.base import Section
 
@@ -97,19 +99,9 @@ def schema_fields(
     model: type[BaseModel] = DistributionConfig, path: str = ""
 ) -> Iterator[tuple[str, str, str]]:
     """Every setting of the schema: its dotted path, its section's class and its name."""
-    import types
-    import typing
-
-    def members(kind: Any) -> list[Any]:
-        origin = typing.get_origin(kind)
-        if origin is typing.Annotated:
-            return members(typing.get_args(kind)[0])
-        if origin in (typing.Union, types.UnionType):
-            return [m for arg in typing.get_args(kind) for m in members(arg)]
-        return [kind]
 
     def models(kind: Any, suffix: str) -> Iterator[tuple[type[BaseModel], str]]:
-        for member in members(kind):
+        for member in union_members(kind):
             if isinstance(member, type) and issubclass(member, BaseModel):
                 yield member, suffix
             origin = typing.get_origin(member)

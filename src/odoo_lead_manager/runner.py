@@ -22,7 +22,7 @@ from rich.progress import Progress
 from odoo_lead_manager import audit
 from odoo_lead_manager.applying import ApplyResult, ApplySettings, apply_plan
 from odoo_lead_manager.config import LoadedConfig
-from odoo_lead_manager.config.registry import check_settings
+from odoo_lead_manager.config.registry import check_settings, refuse_unsupported
 from odoo_lead_manager.crm.opening import open_store
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import (
@@ -114,7 +114,7 @@ def run_distribution(
     started = time.perf_counter()
     options = options or RunOptions()
     console = console or Console(quiet=True)
-    check_settings(loaded)
+    refuse_unsupported(loaded)  # planning warns about the rest, once
     check_outputs(loaded)
     if options.plan_out is not None and not options.plan_out.parent.is_dir():
         raise UserInputError(
@@ -137,6 +137,11 @@ def run_distribution(
                 with stages.timing("history"):
                     notes = record_run(loaded, tracking, plan, crm, None, seconds)
                 notes += _already_done(loaded, tracking.journal, plan.campaign, today)
+                if not loaded.config.campaign.active:
+                    notes += (
+                        f"campaign {plan.campaign or '(any)'} is not active (campaign.active: "
+                        "false): a real run distributes nothing",
+                    )
             outcome = RunOutcome(
                 plan, None, 0.0, (*tracking.notes, *notes), fresh=True, rejected=planned.rejected
             )

@@ -250,8 +250,8 @@ class Server:
         self.created.clear()
 
 
-@pytest.fixture(scope="module")
-def live() -> Iterator[tuple[Transport, dict[str, dict[int, int]], dict[str, str | None]]]:
+def live_transport() -> Transport:
+    """A connection to the Odoo the ODLM_TEST_ODOO_* variables name."""
     settings = OdooSettings(
         url=os.environ["ODLM_TEST_ODOO_URL"],
         database=os.environ["ODLM_TEST_ODOO_DB"],
@@ -259,20 +259,32 @@ def live() -> Iterator[tuple[Transport, dict[str, dict[int, int]], dict[str, str
         secret=os.environ["ODLM_TEST_ODOO_PASSWORD"],
         api_key=os.environ.get("ODLM_TEST_ODOO_API_KEY"),
     )
-    transport = connect(settings).transport
+    return connect(settings).transport
+
+
+def ensure_custom_fields(transport: Transport, server: Server) -> int:
+    """The custom lead fields the tests map to (created, and removed later, when missing);
+    returns crm.lead's ir.model id."""
+    existing = transport.call("crm.lead", "fields_get", None, attributes=["type"])
+    model_id = int(
+        transport.call("ir.model", "search", None, domain=[("model", "=", "crm.lead")])[0]
+    )
+    missing = [spec for spec in CUSTOM_FIELDS.values() if spec[0] not in existing]
+    if missing:
+        server.create("ir.model.fields", [
+            {"name": name, "model_id": model_id, "ttype": kind, "field_description": name,
+             **({"relation": relation} if relation else {})}
+            for name, kind, relation in missing
+        ])  # fmt: skip
+    return model_id
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[tuple[Transport, dict[str, dict[int, int]], dict[str, str | None]]]:
+    transport = live_transport()
     server = Server(transport)
     try:
-        existing = transport.call("crm.lead", "fields_get", None, attributes=["type"])
-        model_id = transport.call("ir.model", "search", None, domain=[("model", "=", "crm.lead")])[
-            0
-        ]
-        missing = [spec for spec in CUSTOM_FIELDS.values() if spec[0] not in existing]
-        if missing:
-            server.create("ir.model.fields", [
-                {"name": name, "model_id": model_id, "ttype": kind, "field_description": name,
-                 **({"relation": relation} if relation else {})}
-                for name, kind, relation in missing
-            ])  # fmt: skip
+        ensure_custom_fields(transport, server)
         ids: dict[str, dict[int, int]] = {"team": {}, "user": {}, "partner": {}}
         for team in SEED_TEAMS:
             ids["team"][team.id] = server.create("crm.team", [{"name": unique_name(team.name)}])[0]

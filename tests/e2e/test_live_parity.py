@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 
 from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.odoo.connect import OdooSettings, connect, resolve_fields
+from odoo_lead_manager.crm.odoo.connect import resolve_fields
 from odoo_lead_manager.crm.odoo.fields import configured_mapping
 from odoo_lead_manager.crm.odoo.store import OdooStore
 from odoo_lead_manager.planning import RunOptions
 from odoo_lead_manager.runner import run_distribution
 
-from ..crm.test_odoo_live import CUSTOM_FIELDS, ENV, Server
+from ..crm.test_odoo_live import CUSTOM_FIELDS, ENV, Server, ensure_custom_fields, live_transport
 from ..finding.test_r_parity import (
     CONFIG,
     EXCLUDED,
@@ -59,26 +59,11 @@ odoo_connection:
 def test_a_legacy_run_on_odoo_moves_exactly_what_r_selects(tmp_path: Path) -> None:
     today = date.today()
     token = uuid.uuid4().hex[:8]
-    settings = OdooSettings(
-        url=os.environ["ODLM_TEST_ODOO_URL"],
-        database=os.environ["ODLM_TEST_ODOO_DB"],
-        username=os.environ["ODLM_TEST_ODOO_USER"],
-        secret=os.environ["ODLM_TEST_ODOO_PASSWORD"],
-        api_key=os.environ.get("ODLM_TEST_ODOO_API_KEY"),
-    )
-    transport = connect(settings).transport
+    transport = live_transport()
     server = Server(transport)
     case = messy(8, today, count=2000)
     try:
-        existing = transport.call("crm.lead", "fields_get", None, attributes=["type"])
-        model = transport.call("ir.model", "search", None, domain=[("model", "=", "crm.lead")])[0]
-        missing = [spec for spec in CUSTOM_FIELDS.values() if spec[0] not in existing]
-        if missing:
-            server.create("ir.model.fields", [
-                {"name": name, "model_id": model, "ttype": kind, "field_description": name,
-                 **({"relation": relation} if relation else {})}
-                for name, kind, relation in missing
-            ])  # fmt: skip
+        model = ensure_custom_fields(transport, server)
         # The spec's excluded users keep their names (the R function lists them);
         # everyone else is this run's own.
         names = {u.id: (u.name if u.name in EXCLUDED else f"{u.name} {token}") for u in case.users}

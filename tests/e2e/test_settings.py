@@ -79,8 +79,10 @@ def test_an_inactive_campaign_is_not_distributed(demo_dir: Path) -> None:
     ):
         run_distribution(load_config(config), dry_run=False, options=OPTIONS)
     assert leads(demo_dir) == before
-    # A dry run still shows what would be distributed.
-    assert run_distribution(load_config(config), dry_run=True, options=OPTIONS).plan.assignments
+    # A dry run still shows what would be distributed, and says a real run would not.
+    dry = run_distribution(load_config(config), dry_run=True, options=OPTIONS)
+    assert dry.plan.assignments and dry.dry_run
+    assert any("a real run distributes nothing" in note for note in dry.notes)
 
 
 def test_distribution_frequency_weekly_distributes_once_a_week(demo_dir: Path) -> None:

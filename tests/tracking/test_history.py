@@ -14,6 +14,7 @@ from odoo_lead_manager.config import load_config
 from odoo_lead_manager.config.defaults import workload_counting
 from odoo_lead_manager.crm.local_store import LocalStore
 from odoo_lead_manager.planning import RunOptions
+from odoo_lead_manager.reporting.report import build_report
 from odoo_lead_manager.runner import apply_saved_plan, run_distribution, undo
 from odoo_lead_manager.tracking import local_tracking_path
 from odoo_lead_manager.tracking.history import History
@@ -99,6 +100,12 @@ def test_a_dry_run_then_a_real_run_are_both_on_record(demo_dir: Path, database_u
         assert record["leads_received"] == received.get(uid, 0)
         assert record["leads_distributed_from"] == taken.get(uid, 0)
         assert record["target_leads"] == (people[uid].target_leads or 0)
+    # The report's figures are the history's: after = current - taken + received.
+    report = build_report(real.plan, real.applied)
+    recorded = {r["salesperson_id"]: r for r in rows(database_url, tracking, dry_run=False)}
+    for line in report.people:
+        assert line.after == recorded[line.user_id]["leads_after_total"]
+        assert line.after == line.current - line.taken + line.received
     # The dry run projected exactly what the real run then counted.
     projected = {
         r["salesperson_id"]: r["leads_after_by_status"]

@@ -251,24 +251,25 @@ def _is_extra(model: type[BaseModel], part: str, loc: tuple[int | str, ...]) -> 
     return part == loc[-1] and model.model_config.get("extra") == "forbid"
 
 
-def _members(kind: Any) -> list[Any]:
+def union_members(kind: Any) -> list[Any]:
+    """The types a field's annotation admits, unions and ``Annotated`` unwrapped."""
     origin = typing.get_origin(kind)
     if origin is typing.Annotated:
-        return _members(typing.get_args(kind)[0])
+        return union_members(typing.get_args(kind)[0])
     if origin in (typing.Union, types.UnionType):
-        return [m for arg in typing.get_args(kind) for m in _members(arg)]
+        return [m for arg in typing.get_args(kind) for m in union_members(arg)]
     return [kind]
 
 
 def _model_in(kind: Any) -> type[BaseModel] | None:
-    for member in _members(kind):
+    for member in union_members(kind):
         if isinstance(member, type) and issubclass(member, BaseModel):
             return member
     return None
 
 
 def _container_in(kind: Any) -> type | None:
-    for member in _members(kind):
+    for member in union_members(kind):
         origin = typing.get_origin(member)
         if origin in (dict, list):
             return typing.cast(type, origin)
@@ -276,7 +277,7 @@ def _container_in(kind: Any) -> type | None:
 
 
 def _item_type(kind: Any, container: type) -> Any:
-    for member in _members(kind):
+    for member in union_members(kind):
         if typing.get_origin(member) is container:
             return typing.get_args(member)[-1]
     return None

@@ -138,16 +138,21 @@ def set_keys(config: DistributionConfig, keys: Mapping[str, str]) -> list[tuple[
     return found
 
 
-def check_settings(loaded: LoadedConfig) -> tuple[str, ...]:
-    """Stop on a refused setting; return (and log) a warning for each warned one that is set."""
-    config = loaded.config
-    refused = set_keys(config, REFUSED)
+def refuse_unsupported(loaded: LoadedConfig) -> None:
+    """Stop, naming each key, when the configuration sets a refused setting."""
+    refused = set_keys(loaded.config, REFUSED)
     if refused:
         listed = "; ".join(f"{key} ({reason})" for key, reason in refused)
         raise ConfigError(
             f"{loaded.path}: not available in this version, and ignoring it would break what "
             f"it asks for: {listed}. Remove or disable it; nothing was read or changed."
         )
+
+
+def check_settings(loaded: LoadedConfig) -> tuple[str, ...]:
+    """Stop on a refused setting; return (and log) a warning for each warned one that is set."""
+    config = loaded.config
+    refuse_unsupported(loaded)
     warnings = tuple(f"{key} has no effect: {reason}" for key, reason in set_keys(config, WARNED))
     for warning in warnings:
         log.warning("%s: %s", loaded.path, warning)

@@ -488,7 +488,8 @@ def build_dropback(
         targets,
         tuple(criteria),
         assignment.assign_immediately,
-        cfg.performance.batch_size,
+        # Given, the dropback's own batches; left out, the run's execution.batch_size.
+        cfg.performance.batch_size if "batch_size" in cfg.performance.model_fields_set else None,
     )
 
 
