@@ -10,6 +10,7 @@ import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -79,9 +80,14 @@ class Plan:
     @property
     def received(self) -> dict[int, int]:
         """How many leads each eligible salesperson receives."""
+        return self.received_among()
+
+    def received_among(self, placed: Collection[int] | None = None) -> dict[int, int]:
+        """How many leads each eligible salesperson receives (of ``placed``, when given)."""
         counts = {person.user_id: 0 for person in self.salespeople}
         for assignment in self.assignments:
-            counts[assignment.user_id] = counts.get(assignment.user_id, 0) + 1
+            if placed is None or assignment.lead_id in placed:
+                counts[assignment.user_id] = counts.get(assignment.user_id, 0) + 1
         return counts
 
     @property
@@ -108,7 +114,18 @@ class Plan:
 
         A salesperson's leads after = current - taken + gained: the leads the
         plan hands to others leave their count, the leads it hands them join it.
+        The whole plan's projection is worked out once (preview, balance and
+        reports all ask for it).
         """
+        if placed is None:
+            return self._projected
+        return self._project(placed)
+
+    @cached_property
+    def _projected(self) -> Projection:
+        return self._project(None)
+
+    def _project(self, placed: Collection[int] | None) -> Projection:
         moves = (
             (facts.leaves, facts.status, facts.joins, facts.new_status)
             for assignment in self.handed_out
@@ -120,8 +137,10 @@ class Plan:
     @property
     def balance(self) -> Balance:
         """How even the workloads are once this plan is applied (spec §16.2)."""
-        received = self.received
-        projection = self.projection()
+        return self.balance_of(self.projection(), self.received)
+
+    def balance_of(self, projection: Projection, received: Mapping[int, int]) -> Balance:
+        """How even the workloads of ``projection`` are, ``received`` being what each got."""
         return measure_balance(
             [
                 (projection.total(p.user_id), received.get(p.user_id, 0), p.target_leads)

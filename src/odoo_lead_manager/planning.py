@@ -218,7 +218,7 @@ def plan_run(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None =
     )
     leads_by_id = {lead.id: lead for lead in (*found.leads, *found.dropback)}
     planned = [leads_by_id[a.lead_id] for a in (*result.assignments, *dropback)]
-    writes = _write_groups(loaded, store, result.assignments, selection.eligible, campaign)
+    writes = _write_groups(loaded, store, result.assignments, selection.eligible, campaign, written)
     writes += dropback_writes
     written_values = {lead_id: group.values for group in writes for lead_id in group.lead_ids}
     user_names = {p.user_id: p.name for p in members}
@@ -376,6 +376,7 @@ def _write_groups(
     assignments: Sequence[Assignment],
     salespeople: Sequence[Salesperson],
     campaign: str | None,
+    owners: Sequence[str],
 ) -> tuple[WriteGroup, ...]:
     """The §17.2 values per salesperson: owner fields, status reset, team.
 
@@ -400,7 +401,6 @@ def _write_groups(
     by_user: dict[int, list[int]] = {}
     for assignment in assignments:
         by_user.setdefault(assignment.user_id, []).append(assignment.lead_id)
-    owners = written_owner_fields(loaded.config)
     groups = []
     for user_id, lead_ids in by_user.items():
         values: dict[str, object] = {field: user_id for field in owners}

@@ -489,13 +489,7 @@ def _audit(loaded: LoadedConfig, command: str, outcome: RunOutcome) -> None:
         "run_id": outcome.plan.run_id,
         "campaign": outcome.plan.campaign,
         "day": outcome.plan.today.isoformat(),
-        "outcome": "skipped"
-        if outcome.skipped
-        else "dry_run"
-        if applied is None
-        else "completed"
-        if applied.complete
-        else "stopped",
+        "outcome": _outcome_word(outcome),
         "planned": len(outcome.plan.handed_out),
         "seconds": round(outcome.seconds, 2),
         "notes": list(outcome.notes),
@@ -508,6 +502,14 @@ def _audit(loaded: LoadedConfig, command: str, outcome: RunOutcome) -> None:
             failed=len(applied.failed),
         )
     audit.record(loaded, command, details)
+
+
+def _outcome_word(outcome: RunOutcome) -> str:
+    if outcome.skipped:
+        return "skipped"
+    if outcome.applied is None:
+        return "dry_run"
+    return "completed" if outcome.applied.complete else "stopped"
 
 
 def reproduce(loaded: LoadedConfig, plan: Plan, options: RunOptions | None) -> Advice:

@@ -115,8 +115,9 @@ def produce_exports(
     mask = loaded.config.security.mask_personal_data
     written = []
     sales = finding.sales_filter
-    if sales is not None and sales.enabled and sales_reporting(sales).export_excluded_leads:
-        path = loaded.resolve_path(sales_reporting(sales).export_path)
+    ledger = sales_reporting(sales) if sales is not None and sales.enabled else None
+    if ledger is not None and ledger.export_excluded_leads:
+        path = loaded.resolve_path(ledger.export_path)
         try:
             count = write_ledger(
                 path,

@@ -21,11 +21,10 @@ from datetime import date, datetime
 from typing import Any
 
 from odoo_lead_manager.applying import ApplyResult
-from odoo_lead_manager.fairness import Balance, measure_balance
+from odoo_lead_manager.fairness import Balance
 from odoo_lead_manager.model import LeadFacts
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.reporting.privacy import mask_name
-from odoo_lead_manager.workload import Projection
 
 NO_VALUE = "(none)"
 # (upper bound in days, label); leads older than the last bound go to OLDEST.
@@ -229,7 +228,7 @@ def build_report(
     """
     placed = None if result is None else result.placed
     projection = plan.projection(placed)
-    received = plan.received if result is None else _received(plan, result.placed)
+    received = plan.received_among(placed)
     current = {uid: workload.total for uid, workload in plan.workloads.items()}
     people = tuple(
         PersonLine(
@@ -277,7 +276,7 @@ def build_report(
         by_campaign=tally(f.campaign for f in facts),
         by_status=tally(f.status for f in facts),
         by_date_range=date_buckets(plan.today, (f.day for f in facts)),
-        balance=plan.balance if result is None else _balance(plan, projection, received),
+        balance=plan.balance_of(projection, received),
         taken_from=taken_from,
         configuration=plan.configuration,
         details=plan.excluded_detail,
@@ -303,25 +302,6 @@ def build_report(
         analytics=analytics,
     )
     return _with_recommendations(report)
-
-
-def _received(plan: Plan, placed: frozenset[int]) -> dict[int, int]:
-    """Leads each salesperson received among those a real run placed."""
-    counts = {person.user_id: 0 for person in plan.salespeople}
-    for assignment in plan.assignments:
-        if assignment.lead_id in placed:
-            counts[assignment.user_id] = counts.get(assignment.user_id, 0) + 1
-    return counts
-
-
-def _balance(plan: Plan, projection: Projection, received: Mapping[int, int]) -> Balance:
-    return measure_balance(
-        [
-            (projection.total(p.user_id), received.get(p.user_id, 0), p.target_leads)
-            for p in plan.salespeople
-            if p.user_id in plan.workloads
-        ]
-    )
 
 
 def date_buckets(today: date, days: Any) -> dict[str, int]:
