@@ -54,6 +54,10 @@ class Counting:
         self.calls[(model, method)] += 1
         return self.inner.call(model, method, ids, **kw)
 
+    def call_once(self, model: str, method: str, ids: Any, **kw: Any) -> Any:
+        self.calls[(model, method)] += 1
+        return self.inner.call_once(model, method, ids, **kw)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()

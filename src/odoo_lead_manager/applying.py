@@ -6,26 +6,34 @@ it was planned is left alone and reported, a lead that already holds the
 values is not written. The journal records the batch (with the leads'
 previous values, for undo) before the write and its outcome after, so a run
 killed at any instant resumes without writing anything twice.
+
+The applier is the one layer that retries the calls of a run's batches: the
+store tries each once (a transport's own backoff beneath would multiply the
+waits), and a write whose answer was lost is never sent again as it is. Its
+batch is read again first; leads holding the values count as written, only
+the others are sent.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.crm.store import CrmStore, LeadState, check_lead_values
 from odoo_lead_manager.errors import (
     ConfigError,
     CrmError,
+    CrmOutcomeUnknown,
     CrmUnavailable,
     RunStopped,
     UserInputError,
 )
 from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.strategies.round_robin import Rotation
 from odoo_lead_manager.tracking.database import TrackingUnavailable
 from odoo_lead_manager.tracking.journal import (
     APPLYING,
@@ -37,9 +45,12 @@ from odoo_lead_manager.tracking.journal import (
     Expectation,
     Journal,
     Totals,
+    Unsettled,
 )
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 Progress = Callable[[int], None]
 
@@ -99,6 +110,9 @@ class ApplyResult:
     resumed: bool = False
     # Leads now holding the planned values: written, or found holding them already.
     placed: frozenset[int] = frozenset()
+    # Batches sent whose answer never came: their leads may hold the plan or not
+    # (only when the run stopped; finishing it reads them again).
+    unsettled: tuple[Unsettled, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -166,7 +180,8 @@ def apply_plan(
     stopped = writer.write_all(batches)
     totals = Totals.of(batches)
     if record is None or record.status != COMPLETED:
-        record_end(journal, plan.run_id, totals, stopped, COMPLETED)
+        # Round robin's next start is saved with the run's completion, in one transaction.
+        record_end(journal, plan.run_id, totals, stopped, COMPLETED, plan.rotation)
     return ApplyResult(
         run_id=plan.run_id,
         planned=sum(len(b.lead_ids) for b in batches),
@@ -178,15 +193,22 @@ def apply_plan(
         stopped=stopped,
         resumed=resumed,
         placed=frozenset(lead for b in batches for lead in (*b.written, *b.already)),
+        unsettled=totals.unsettled,
     )
 
 
 def record_end(
-    journal: Journal, run_id: str, totals: Totals | None, stopped: str | None, done: str
+    journal: Journal,
+    run_id: str,
+    totals: Totals | None,
+    stopped: str | None,
+    done: str,
+    rotation: Rotation | None = None,
 ) -> None:
-    """Record how a run (or its undo) ended: ``done``, or stopped and why."""
+    """Record how a run (or its undo) ended: ``done``, or stopped and why; a completed
+    run's ``rotation`` is kept with it."""
     try:
-        journal.finish(run_id, STOPPED if stopped else done, totals, stopped)
+        journal.finish(run_id, STOPPED if stopped else done, totals, stopped, rotation)
     except TrackingUnavailable as exc:
         raise RunStopped(
             f"{exc.message}; every batch was written but the run's end is not on record"
@@ -241,11 +263,29 @@ class BatchWriter:
 
     def _settle(self, batch: Batch) -> None:
         """One batch to the end, retrying transient failures after re-reading its leads."""
+        self._retrying(f"batch {batch.batch_no + 1}", lambda: self._attempt(batch))
+
+    def read_values(self, ids: Sequence[int], fields: Collection[str]) -> dict[int, LeadState]:
+        """`CrmStore.read_values` with this writer's retries, for a read outside a batch.
+
+        Raises `CrmUnavailable` when the retries or the threshold run out.
+        """
+        try:
+            return self._retrying("reading leads", lambda: self.store.read_values(ids, fields))
+        except _Stop as stop:
+            raise CrmUnavailable(str(stop)) from None
+
+    def _retrying(self, what: str, action: Callable[[], T]) -> T:
+        """``action``, tried again after the configured delay while the CRM is unavailable.
+
+        The only retries of a run's CRM calls (the store tries each once), so a
+        dead server is given up on after ``retries`` delays, or as soon as
+        ``max_connection_errors`` is passed.
+        """
         retry = 0
         while True:
             try:
-                self._attempt(batch)
-                return
+                return action()
             except CrmUnavailable as exc:
                 self.connection_errors += 1
                 if self.connection_errors > self.settings.max_connection_errors:
@@ -257,10 +297,18 @@ class BatchWriter:
                 if retry >= self.settings.retries:
                     raise _Stop(f"{exc.message} (after {retry + 1} attempt(s))") from None
                 retry += 1
+                # Said apart: the CRM may hold the write, and the re-read decides.
+                lost = (
+                    "; its leads are read again and only those not holding the values yet "
+                    "are written"
+                    if isinstance(exc, CrmOutcomeUnknown)
+                    else ""
+                )
                 log.warning(
-                    "batch %d: %s; retry %d of %d in %.1f s",
-                    batch.batch_no + 1,
+                    "%s: %s%s; retry %d of %d in %.1f s",
+                    what,
                     exc.message,
+                    lost,
                     retry,
                     self.settings.retries,
                     self.settings.retry_delay_seconds,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -25,7 +26,9 @@ from odoo_lead_manager.config import (
 )
 from odoo_lead_manager.config.schema.operations import ReportFormat
 from odoo_lead_manager.errors import OdlmError, RunSkipped, UserInputError
+from odoo_lead_manager.limits import EARLIEST_DATE, LATEST_DATE, MAX_COUNT, MAX_SEED
 from odoo_lead_manager.planning import RunOptions, parse_date_range
+from odoo_lead_manager.redaction import RedactingFilter, redact, secret_values
 from odoo_lead_manager.reporting.privacy import MaskingFilter
 
 EXIT_OK = 0
@@ -64,7 +67,7 @@ def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
         help="use round robin whatever the configured strategy",
     )
     parser.add_argument("--max-leads", type=_positive_int, help="distribute at most N leads")
-    parser.add_argument("--seed", type=int, help="random seed, to reproduce an earlier plan")
+    parser.add_argument("--seed", type=_seed, help="random seed, to reproduce an earlier plan")
     parser.add_argument(
         "--today",
         type=_day,
@@ -134,12 +137,25 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = _whole_number(text, MAX_COUNT)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    return _whole_number(text, MAX_SEED, -MAX_SEED)
+
+
+def _whole_number(text: str, maximum: int, minimum: int = 0) -> int:
+    try:
+        value = int(text) if len(text) <= 40 else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number")
+    if not minimum <= value <= maximum:
+        raise argparse.ArgumentTypeError(f"must be from {minimum:,} to {maximum:,}")
     return value
 
 
@@ -160,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="create the demo CRM, campaign table and config")
     demo.add_argument("--dir", type=Path, default=Path("demo"), help="directory (default: demo)")
-    demo.add_argument("--today", type=date.fromisoformat, help="date the demo data ends at")
+    demo.add_argument("--today", type=_day, help="date the demo data ends at")
     demo.add_argument("--force", action="store_true", help="replace an existing demo")
 
     apply = commands.add_parser(
@@ -194,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     retention.add_argument(
         "--dry-run", action="store_true", help="count what would move, change nothing"
     )
-    retention.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)
+    retention.add_argument("--today", type=_day, help=argparse.SUPPRESS)
 
     report = commands.add_parser(
         "report", help="analytics from the tracking history (daily, salesperson, campaign, trends)"
@@ -228,6 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `odlm`; returns the exit status."""
     args = build_parser().parse_args(argv)
+    _LOADED.clear()
+    _configure_logging("WARNING")  # until a command reads its configuration's level
     commands = {
         "dailydist": run_dailydist,
         "apply": run_apply,
@@ -245,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Note: {exc.message}")
         return exc.exit_status
     except OdlmError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(f"error: {redact(exc.message, _secrets())}", file=sys.stderr)
         return exc.exit_status
 
 
@@ -257,7 +275,7 @@ def run_dailydist(args: argparse.Namespace) -> int:
         return _generate_config(args)
     if not args.config:
         raise UserInputError("--config FILE is required (or --generate-config to create one)")
-    loaded = with_report_options(load_config(args.config), args)
+    loaded = with_report_options(_load(args.config), args)
     _configure_logging(args.log_level or loaded.config.execution.log_level, loaded)
     options = RunOptions(
         today=args.today,
@@ -300,7 +318,7 @@ def run_apply(args: argparse.Namespace) -> int:
     """`odlm apply`: write a saved plan, re-checking every lead first."""
     from odoo_lead_manager.runner import apply_saved_plan
 
-    loaded = with_report_options(load_config(args.config), args)
+    loaded = with_report_options(_load(args.config), args)
     _configure_logging(loaded.config.execution.log_level, loaded)
     outcome = apply_saved_plan(loaded, args.plan, console=_console(), force=args.force)
     return outcome.exit_status
@@ -310,7 +328,7 @@ def run_undo(args: argparse.Namespace) -> int:
     """`odlm undo`: restore what a run replaced, where nobody changed it since."""
     from odoo_lead_manager.runner import undo
 
-    loaded = load_config(args.config)
+    loaded = _load(args.config)
     _configure_logging(loaded.config.execution.log_level, loaded)
     result = undo(loaded, args.run_id, console=_console())
     return EXIT_FAILED if result.stopped else EXIT_OK
@@ -321,7 +339,7 @@ def run_runs(args: argparse.Namespace) -> int:
     from odoo_lead_manager.reporting.console import print_runs
     from odoo_lead_manager.tracking import open_journal
 
-    journal, warning = open_journal(load_config(args.config))
+    journal, warning = open_journal(_load(args.config))
     try:
         records = journal.recent(args.limit)
     finally:
@@ -340,7 +358,7 @@ def run_retention(args: argparse.Namespace) -> int:
     from odoo_lead_manager.tracking import history_engine
     from odoo_lead_manager.tracking.retention import apply_retention
 
-    loaded = load_config(args.config)
+    loaded = _load(args.config)
     settings = loaded.config.tracking
     engine = history_engine(loaded)
     try:
@@ -376,7 +394,7 @@ def run_report(args: argparse.Namespace) -> int:
     from odoo_lead_manager.tracking import history_engine
     from odoo_lead_manager.tracking.database import prepare
 
-    loaded = load_config(args.config)
+    loaded = _load(args.config)
     campaign = args.campaign if args.campaign is not None else (target_campaign(loaded) or "")
     end = args.end or date.today()
     start = args.start or end - timedelta(days=args.days - 1)
@@ -412,9 +430,12 @@ def _console() -> Console:
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a date (YYYY-MM-DD)") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise argparse.ArgumentTypeError(f"{day} is outside {EARLIEST_DATE}..{LATEST_DATE}")
+    return day
 
 
 def _generate_config(args: argparse.Namespace) -> int:
@@ -456,7 +477,7 @@ def run_check(args: argparse.Namespace) -> int:
     """`odlm check`: server, protocol, user, and every mapped field; exit 2 on a problem."""
     from odoo_lead_manager.crm.odoo.check import check_odoo
 
-    report = check_odoo(load_config(args.config))
+    report = check_odoo(_load(args.config))
     print(f"Odoo server: {report.url} (version {report.server_version})")
     print(f"Protocol: {report.protocol}")
     print(f"Database: {report.database}  user: {report.username} (uid {report.uid})")
@@ -487,8 +508,37 @@ def run_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The configurations this command loaded: their secrets are never printed.
+_LOADED: list[LoadedConfig] = []
+
+
+def _load(path: str) -> LoadedConfig:
+    loaded = load_config(path)
+    _LOADED.append(loaded)
+    _redact_logs()
+    return loaded
+
+
+def _redact_logs() -> None:
+    secrets = _secrets()
+    for handler in logging.getLogger().handlers:
+        redacting = [f for f in handler.filters if isinstance(f, RedactingFilter)]
+        if redacting:
+            redacting[0].secrets = secrets
+        else:
+            handler.addFilter(RedactingFilter(secrets))
+
+
+def _secrets() -> tuple[str, ...]:
+    found = {s for loaded in _LOADED for s in secret_values(loaded.environ, loaded.config)}
+    found.update(secret_values(os.environ))
+    return tuple(sorted(found, key=len, reverse=True))
+
+
 def _configure_logging(level: str, loaded: LoadedConfig | None = None) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)
+    _redact_logs()
     if loaded is not None and loaded.config.security.mask_personal_data:
         for handler in logging.getLogger().handlers:
             if not any(isinstance(f, MaskingFilter) for f in handler.filters):

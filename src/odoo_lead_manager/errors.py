@@ -56,6 +56,15 @@ class CrmUnavailable(CrmError):
     """
 
 
+class CrmOutcomeUnknown(CrmUnavailable):
+    """A write reached (or may have reached) the CRM and its answer was lost.
+
+    The CRM may well have committed it. Nothing re-sends such a write as it
+    is: the applier reads the leads again and writes only those that do not
+    hold the values yet.
+    """
+
+
 class RunSkipped(OdlmError):
     """The run has nothing to do, as configured (say, no salespeople and
     ``when_no_salespeople_found: skip_distribution``): said, not an error.

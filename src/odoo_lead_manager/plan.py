@@ -20,6 +20,9 @@ from odoo_lead_manager.model import Assignment, LeadFacts, Salesperson, Workload
 from odoo_lead_manager.strategies.round_robin import Rotation
 from odoo_lead_manager.workload import Projection, project
 
+# Raised when what a plan file holds changes meaning; `odlm apply` refuses others.
+PLAN_FORMAT = 1
+
 
 @dataclass(frozen=True)
 class WriteGroup:
@@ -76,6 +79,11 @@ class Plan:
     configuration: str = ""
     # Exclusions again by a filter's detail (the sales filter's matched stages).
     excluded_detail: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    # What made the plan: the plan format (0 for plans older than the field),
+    # odlm's version and the configuration's fingerprint, checked by `odlm apply`.
+    format_version: int = 0
+    odlm_version: str = ""
+    config_digest: str = ""
 
     @property
     def received(self) -> dict[int, int]:

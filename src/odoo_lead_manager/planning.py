@@ -15,8 +15,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from odoo_lead_manager import __version__
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.config.defaults import holder_field, workload_counting, written_owner_fields
+from odoo_lead_manager.config.fingerprint import config_fingerprint
 from odoo_lead_manager.config.registry import check_settings
 from odoo_lead_manager.config.schema.sales_dropback import (
     DropbackFilter,
@@ -33,8 +35,9 @@ from odoo_lead_manager.finding.dropback import Dropback, DropbackTarget
 from odoo_lead_manager.finding.finder import FindResult, Rejection
 from odoo_lead_manager.finding.sales import NAME as SALES_FILTER
 from odoo_lead_manager.finding.sales import sales_reporting
+from odoo_lead_manager.limits import date_in_range
 from odoo_lead_manager.model import Assignment, Lead, LeadFacts, Salesperson, write_stamp
-from odoo_lead_manager.plan import Plan, WriteGroup
+from odoo_lead_manager.plan import PLAN_FORMAT, Plan, WriteGroup
 from odoo_lead_manager.selection import limit_workload, select_from_config, target_campaign
 from odoo_lead_manager.strategies import (
     StrategyInput,
@@ -45,7 +48,7 @@ from odoo_lead_manager.strategies import (
 )
 from odoo_lead_manager.strategies.engine import NO_SALESPEOPLE
 from odoo_lead_manager.strategies.people import levels_from, with_levels
-from odoo_lead_manager.strategies.round_robin import cycle_key, load_rotation, state_path
+from odoo_lead_manager.strategies.round_robin import Rotation, cycle_key
 from odoo_lead_manager.workload import (
     compute_workloads,
     count_workloads,
@@ -84,12 +87,19 @@ def parse_date_range(text: str) -> tuple[date, date]:
         ) from None
     if start > end:
         raise UserInputError(f"--override-date-range: start {start} is after end {end}")
-    return start, end
+    return date_in_range(start, "--override-date-range"), date_in_range(
+        end, "--override-date-range"
+    )
 
 
-def build_plan(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None = None) -> Plan:
+def build_plan(
+    loaded: LoadedConfig,
+    store: CrmStore,
+    options: RunOptions | None = None,
+    rotation: Rotation | None = None,
+) -> Plan:
     """Select, measure, find and distribute; return the plan without writing anything."""
-    return plan_run(loaded, store, options).plan
+    return plan_run(loaded, store, options, rotation).plan
 
 
 @dataclass(frozen=True)
@@ -101,8 +111,17 @@ class Planned:
     rejected: tuple[Rejection, ...] = ()
 
 
-def plan_run(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None = None) -> Planned:
-    """`build_plan`, keeping the excluded leads when the configuration exports them."""
+def plan_run(
+    loaded: LoadedConfig,
+    store: CrmStore,
+    options: RunOptions | None = None,
+    rotation: Rotation | None = None,
+) -> Planned:
+    """`build_plan`, keeping the excluded leads when the configuration exports them.
+
+    ``rotation`` is where round robin's cycle stands (the caller reads it from
+    the tracking database: `rotation_cycle` names the cycle); None starts one.
+    """
     options = options or RunOptions()
     cfg = loaded.config
     notices = check_settings(loaded)
@@ -198,13 +217,13 @@ def plan_run(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None =
         settings=cfg.distribution,
         levels=levels,
         max_leads=max_leads,
-        cycle=cycle_key(today, cfg.distribution.round_robin_override.cycle_reset),
+        cycle=rotation_cycle(loaded, today),
         owner_field=holder,
         releasing=releasing(found.leads, {**dict.fromkeys(written, 0), **reset}, counting),
     )
     if selection.eligible:
         strategy_name, strategy_note, result = _distribute(
-            loaded, chosen, strategy_note, data, campaign, seed
+            loaded, chosen, strategy_note, data, rotation, seed
         )
     else:
         # Nobody to distribute to, and told to go on: only the dropback happens.
@@ -265,6 +284,9 @@ def plan_run(loaded: LoadedConfig, store: CrmStore, options: RunOptions | None =
         dropback=dropback,
         dropback_applied=setup.dropback is None or setup.dropback.assign,
         configuration=cfg.name,
+        format_version=PLAN_FORMAT,
+        odlm_version=__version__,
+        config_digest=config_fingerprint(cfg),
         warnings=(
             *notices,
             *problems,
@@ -329,9 +351,9 @@ def _nobody_receives(leads: Sequence[Lead]) -> StrategyResult:
     return StrategyResult([], {NO_SALESPEOPLE: ids} if ids else {}, {})
 
 
-def rotation_path(loaded: LoadedConfig, campaign: str | None) -> Path:
-    """Where this configuration keeps a campaign's round-robin rotation."""
-    return state_path(loaded.path.parent / loaded.config.execution.state_dir, campaign)
+def rotation_cycle(loaded: LoadedConfig, today: date) -> str:
+    """The round-robin cycle ``today`` belongs to (``round_robin_override.cycle_reset``)."""
+    return cycle_key(today, loaded.config.distribution.round_robin_override.cycle_reset)
 
 
 def _distribute(
@@ -339,7 +361,7 @@ def _distribute(
     name: str,
     note: str | None,
     data: StrategyInput,
-    campaign: str | None,
+    rotation: Rotation | None,
     seed: int,
 ) -> tuple[str, str | None, StrategyResult]:
     """Run strategy ``name``; if it cannot run, round robin when so configured (§9.2)."""
@@ -347,7 +369,7 @@ def _distribute(
         return (
             name,
             note,
-            distribute(name, _with_rotation(loaded, name, data, campaign), random.Random(seed)),
+            distribute(name, _with_rotation(name, data, rotation), random.Random(seed)),
         )
     except StrategyUnavailable as exc:
         fallback = loaded.config.error_handling.fallback_strategies.when_distribution_fails
@@ -358,16 +380,14 @@ def _distribute(
             "(error_handling.fallback_strategies.when_distribution_fails)"
         )
         log.warning("%s", note)
-        rotation_data = _with_rotation(loaded, "round_robin", data, campaign)
+        rotation_data = _with_rotation("round_robin", data, rotation)
         return "round_robin", note, distribute("round_robin", rotation_data, random.Random(seed))
 
 
-def _with_rotation(
-    loaded: LoadedConfig, name: str, data: StrategyInput, campaign: str | None
-) -> StrategyInput:
-    if name != "round_robin":
+def _with_rotation(name: str, data: StrategyInput, rotation: Rotation | None) -> StrategyInput:
+    if name != "round_robin" or rotation is None or rotation.cycle != data.cycle:
         return data
-    return replace(data, rotation=load_rotation(rotation_path(loaded, campaign), data.cycle))
+    return replace(data, rotation=rotation)
 
 
 def _write_groups(

@@ -1,8 +1,11 @@
 """One daily distribution run: plan, show, apply unless dry, summarise.
 
 A real run holds the campaign's lock from before planning until the last
-write, finishes any run of the campaign that a crash left unfinished, and
-distributes a campaign once a day unless forced (spec §9.2, issue 7).
+write (with a run journal in a local file, also its lease in the CRM: see
+`tracking.locks`), finishes any run of the campaign that a crash left
+unfinished, and distributes a campaign once a day unless forced (spec §9.2,
+issue 7). The round-robin position is read from the journal's database before
+planning and kept there with the run's completion.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from rich.progress import Progress
 from odoo_lead_manager import audit
 from odoo_lead_manager.applying import ApplyResult, ApplySettings, apply_plan
 from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.config.fingerprint import config_fingerprint
 from odoo_lead_manager.config.registry import check_settings, refuse_unsupported
 from odoo_lead_manager.crm.opening import open_store
 from odoo_lead_manager.crm.store import CrmStore
@@ -30,13 +34,15 @@ from odoo_lead_manager.errors import (
     DataFileError,
     RunSkipped,
     UserInputError,
-    reading,
 )
+from odoo_lead_manager.finding.configured import dropback_user_ids
 from odoo_lead_manager.finding.finder import Rejection
+from odoo_lead_manager.limits import MAX_PLAN_BYTES, read_bounded
 from odoo_lead_manager.monitoring import Stages, monitoring_lines, peak_memory_mb
 from odoo_lead_manager.pacing import bulk_objects
 from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.planning import Planned, RunOptions, plan_run, rotation_path
+from odoo_lead_manager.plan_checks import WriteRules, format_problem, write_problems
+from odoo_lead_manager.planning import Planned, RunOptions, plan_run, rotation_cycle
 from odoo_lead_manager.recording import record_run, record_undo
 from odoo_lead_manager.reporting.console import (
     Advice,
@@ -55,11 +61,11 @@ from odoo_lead_manager.reporting.outputs import (
     produce_outputs,
     report_of,
 )
-from odoo_lead_manager.selection import target_campaign
-from odoo_lead_manager.strategies.round_robin import save_rotation
+from odoo_lead_manager.selection import select_from_config, target_campaign
+from odoo_lead_manager.strategies.round_robin import Rotation, load_rotation, state_path
 from odoo_lead_manager.tracking import Journal, Tracking, open_tracking
 from odoo_lead_manager.tracking.journal import COMPLETED, UNDOING, UNDONE, RunRecord
-from odoo_lead_manager.tracking.locks import campaign_lock
+from odoo_lead_manager.tracking.locks import run_lock
 from odoo_lead_manager.undoing import UndoResult, undo_run
 
 log = logging.getLogger(__name__)
@@ -130,7 +136,7 @@ def run_distribution(
     with _crm(loaded, store) as crm:
         if dry_run:
             with _tracking(loaded) as tracking:
-                planned = _planned(loaded, crm, options, console, stages)
+                planned = _planned(loaded, crm, options, console, stages, tracking.journal)
                 plan = planned.plan
                 print_plan(console, plan, dry_run=True, dropback=counts_dropback(loaded))
                 seconds = time.perf_counter() - started
@@ -182,9 +188,17 @@ def apply_saved_plan(
             f"{plan_file} is a plan for campaign {plan.campaign or '(none)'}, but "
             f"{loaded.path} distributes {campaign or '(no campaign)'}"
         )
-    with _crm(loaded, store) as crm, _locked_tracking(loaded, campaign) as tracking:
+    _check_plan_file(loaded, plan_file, plan, force)
+    with _crm(loaded, store) as crm, _locked_tracking(loaded, campaign, crm) as tracking:
         journal, notes = tracking.journal, tracking.notes
         record = journal.run(plan.run_id)
+        if record is not None and journal.plan(plan.run_id) != plan:
+            raise DataFileError(
+                f"{plan_file}: the run journal {journal.where} holds another plan with run id "
+                f"{plan.run_id} (the file was changed after it was first applied); nothing "
+                "was changed"
+            )
+        _check_recipients(loaded, crm, plan, plan_file)
         if record is not None and record.status == COMPLETED:
             note = f"plan {plan.run_id} was applied already ({record.updated_at:%Y-%m-%d %H:%M}); "
             outcome = RunOutcome(plan, None, 0.0, (*notes, note + "nothing changed"), skipped=True)
@@ -198,6 +212,60 @@ def apply_saved_plan(
         result, recorded = _apply(loaded, plan, crm, tracking, console, force, started, stages)
         outcome = RunOutcome(plan, result, 0.0, (*notes, *recorded))
     return _finished(loaded, console, outcome, started, "apply", None, stages)
+
+
+def _check_plan_file(loaded: LoadedConfig, path: Path, plan: Plan, force: bool) -> None:
+    """Refuse a plan this odlm cannot read as meant, made under another configuration
+    (unless ``force``), or whose writes disagree with its assignments or the configuration."""
+    problem = format_problem(plan)
+    if problem is None and not force and plan.config_digest != config_fingerprint(loaded.config):
+        problem = (
+            f"the plan was made under another configuration than {loaded.path} (or an "
+            "earlier version of it); make the plan again, or use --force to apply it as it is"
+        )
+    problems = [problem] if problem else write_problems(plan, WriteRules.of(loaded.config))
+    if problems:
+        raise DataFileError(_refusal(path, problems))
+
+
+def _check_recipients(loaded: LoadedConfig, crm: CrmStore, plan: Plan, path: Path) -> None:
+    """Refuse a plan that hands leads to anyone the configuration would not, today.
+
+    The plan's salespeople must be eligible for its campaign now (a plan file
+    can be edited; the campaign table is read again), dropped-back leads go
+    to the configured dropback users only, and every recipient is a CRM user
+    who may own leads.
+    """
+    problems = []
+    eligible = {p.user_id for p in select_from_config(loaded, crm, plan.campaign).eligible}
+    for person in plan.salespeople:
+        if person.user_id not in eligible:
+            problems.append(
+                f"salesperson {person.name} (user {person.user_id}) is not eligible for "
+                f"campaign {plan.campaign or '(none)'} under {loaded.path}"
+            )
+    dropped_back = {a.user_id for a in plan.dropback} if plan.dropback_applied else set()
+    allowed = dropback_user_ids(loaded, crm) if dropped_back else set()
+    for user_id in sorted(dropped_back - allowed):
+        problems.append(f"user {user_id} receives dropped-back leads but is no dropback user")
+    wanted = {assignment.user_id for assignment in plan.handed_out}
+    users = {user.id: user for user in crm.users_by_id(wanted)} if wanted else {}
+    for user_id in sorted(wanted):
+        user = users.get(user_id)
+        if user is None:
+            problems.append(f"user {user_id} does not exist in the CRM")
+        elif not user.active:
+            problems.append(f"user {user_id} ({user.name}) is archived in the CRM")
+        elif not user.may_own_leads:
+            problems.append(f"user {user_id} ({user.name}) may not own leads (no sales rights)")
+    if problems:
+        raise DataFileError(_refusal(path, problems))
+
+
+def _refusal(path: Path, problems: list[str]) -> str:
+    shown = "; ".join(problems[:5])
+    more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+    return f"{path}: {shown}{more}; nothing was changed"
 
 
 @bulk_objects()
@@ -214,7 +282,7 @@ def undo(
         record = journal.run(run_id)
         if record is None:
             raise UserInputError(f"no run {run_id} in the run journal {journal.where}")
-        with campaign_lock(journal, record.campaign):
+        with run_lock(journal, record.campaign, crm, _lease_minutes(loaded)):
             settings = ApplySettings.from_config(loaded)
             with _progress(console, record.written, "Undoing") as advance:
                 result = undo_run(run_id, crm, journal, settings, advance)
@@ -241,8 +309,7 @@ def undo(
 
 def read_plan(path: Path) -> Plan:
     """A plan file written by ``--plan-out``; a bad one is a `DataFileError` naming it."""
-    with reading(path, "plan file", DataFileError):
-        text = path.read_bytes()
+    text = read_bounded(path, "plan file", MAX_PLAN_BYTES, DataFileError)
     try:
         return Plan.from_json(text)
     except ValueError as exc:
@@ -260,7 +327,7 @@ def _distribute_once(
 ) -> RunOutcome:
     campaign = target_campaign(loaded)
     today = options.today or date.today()
-    with _locked_tracking(loaded, campaign) as tracking:
+    with _locked_tracking(loaded, campaign, crm) as tracking:
         journal, notes = tracking.journal, tracking.notes
         resumed = []
         for record in journal.unfinished(campaign or ""):
@@ -288,7 +355,7 @@ def _distribute_once(
             return RunOutcome(
                 journal.plan(done.run_id), None, 0.0, (*notes, note), tuple(resumed), skipped=True
             )
-        planned = _planned(loaded, crm, options, console, stages)
+        planned = _planned(loaded, crm, options, console, stages, journal)
         plan = planned.plan
         print_plan(console, plan, dry_run=False, dropback=counts_dropback(loaded))
         result, recorded = _apply(loaded, plan, crm, tracking, console, force, started, stages)
@@ -374,14 +441,13 @@ def _apply(
 ) -> tuple[ApplyResult, tuple[str, ...]]:
     """Apply (or finish applying) ``plan`` and record it in the history; and the notes to show.
 
-    Once the plan is complete, its rotation becomes the next start.
+    Once the plan is complete, its rotation becomes the next start (the
+    journal keeps it with the run's completion).
     """
     settings = ApplySettings.from_config(loaded)
     planned = sum(len(group.lead_ids) for group in plan.writes)
     with stages.timing("writing"), _progress(console, planned, "Writing") as advance:
         result = apply_plan(plan, crm, tracking.journal, settings, forced, advance)
-    if result.complete and plan.rotation is not None:
-        save_rotation(rotation_path(loaded, plan.campaign), plan.rotation)
     seconds = time.perf_counter() - started
     with stages.timing("history"):
         return result, record_run(loaded, tracking, plan, crm, result, seconds)
@@ -408,23 +474,67 @@ def _tracking(loaded: LoadedConfig) -> Iterator[Tracking]:
 
 
 @contextmanager
-def _locked_tracking(loaded: LoadedConfig, campaign: str | None) -> Iterator[Tracking]:
-    with _tracking(loaded) as tracking, campaign_lock(tracking.journal, campaign or ""):
+def _locked_tracking(
+    loaded: LoadedConfig, campaign: str | None, crm: CrmStore
+) -> Iterator[Tracking]:
+    with (
+        _tracking(loaded) as tracking,
+        run_lock(tracking.journal, campaign or "", crm, _lease_minutes(loaded)),
+    ):
         yield tracking
 
 
+def _lease_minutes(loaded: LoadedConfig) -> int | None:
+    """How long a run's lease in the CRM lasts; None when the configuration accepts a
+    lock only its own journal sees (``tracking.local_lock``)."""
+    tracking = loaded.config.tracking
+    return None if tracking.local_lock else tracking.lease_minutes
+
+
+def rotation_path(loaded: LoadedConfig, campaign: str | None) -> Path:
+    """Where versions before the journal's rotation table kept a campaign's rotation."""
+    return state_path(loaded.path.parent / loaded.config.execution.state_dir, campaign)
+
+
+def current_rotation(loaded: LoadedConfig, journal: Journal, today: date) -> Rotation | None:
+    """Where round robin's cycle of ``today`` stands for this configuration's campaign.
+
+    The journal's database keeps it; a campaign it has never kept one for
+    reads the file an older version left in ``execution.state_dir``, once:
+    the next completed run keeps its rotation in the journal, and the file
+    is not read again.
+    """
+    campaign = target_campaign(loaded)
+    cycle = rotation_cycle(loaded, today)
+    kept, rotation = journal.rotation(campaign or "", cycle)
+    if kept:
+        return rotation
+    return load_rotation(rotation_path(loaded, campaign), cycle)
+
+
 def _planned(
-    loaded: LoadedConfig, crm: CrmStore, options: RunOptions, console: Console, stages: Stages
+    loaded: LoadedConfig,
+    crm: CrmStore,
+    options: RunOptions,
+    console: Console,
+    stages: Stages,
+    journal: Journal,
 ) -> Planned:
-    """`plan_run`, counting the leads fetched on a terminal (fetching is the long step)."""
+    """`plan_run`, counting the leads fetched on a terminal (fetching is the long step);
+    the round-robin rotation is read from the journal first, so planning need not."""
     with stages.timing("planning"):
+        rotation = current_rotation(loaded, journal, options.today or date.today())
         if not console.is_terminal:
-            return plan_run(loaded, crm, options)
-        return _planned_with_progress(loaded, crm, options, console)
+            return plan_run(loaded, crm, options, rotation)
+        return _planned_with_progress(loaded, crm, options, console, rotation)
 
 
 def _planned_with_progress(
-    loaded: LoadedConfig, crm: CrmStore, options: RunOptions, console: Console
+    loaded: LoadedConfig,
+    crm: CrmStore,
+    options: RunOptions,
+    console: Console,
+    rotation: Rotation | None,
 ) -> Planned:
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Fetching leads", total=None)
@@ -432,7 +542,7 @@ def _planned_with_progress(
         def fetched(count: int) -> None:
             progress.update(task, completed=count, description=f"Fetching leads: {count:,}")
 
-        return plan_run(loaded, crm, replace(options, on_fetched=fetched))
+        return plan_run(loaded, crm, replace(options, on_fetched=fetched), rotation)
 
 
 @contextmanager

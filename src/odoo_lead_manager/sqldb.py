@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchTableError, SQLAlchemyError
 
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.errors import ConfigError, DataFileError, UserInputError
+from odoo_lead_manager.limits import port_number
 
 DRIVERS = {
     "mysql": "mysql+pymysql",
@@ -95,11 +96,16 @@ def _configured_url(loaded: LoadedConfig, value: Callable[[str], Any], where: st
     given = [part for part in _PARTS if getattr(section, part) is not None]
     if section.url is not None and given:
         raise ConfigError(f"{where}: give either url or {', '.join(given)}, not both")
+    # The text may hold a password: messages name the key, never the value.
     try:
         url = make_url(str(text))
-    except ArgumentError:
-        # The text may hold a password: name the key, not the value.
-        raise ConfigError(f"{where}.url: not a database URL (dialect://user@host/db)") from None
+        if url.port is not None:
+            port_number(url.port)
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            f"{where}.url: not a database URL (dialect://user@host:port/db, the port a "
+            "number from 1 to 65535)"
+        ) from None
     backend = url.get_backend_name()
     if backend not in DRIVERS:
         raise ConfigError(
@@ -116,12 +122,17 @@ def _url_from_parts(kind: str, value: Callable[[str], Any], where: str) -> URL:
             raise ConfigError(f"{where}.database: the SQLite file")
         return URL.create("sqlite", database=str(database))
     port = value("port")
+    if port is not None:
+        try:
+            port = port_number(port)
+        except ValueError as exc:
+            raise ConfigError(f"{where}.port ({ENVIRONMENT['port']}): {exc}") from None
     return URL.create(
         DRIVERS[kind],
         username=value("username"),
         password=value("password"),
         host=value("host") or "localhost",
-        port=int(port) if port is not None else DEFAULT_PORTS[kind],
+        port=port if port is not None else DEFAULT_PORTS[kind],
         database=database,
     )
 

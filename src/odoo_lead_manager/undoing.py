@@ -52,14 +52,14 @@ def undo_run(
     record = journal.run(run_id)
     if record is None:
         raise UserInputError(f"no run {run_id} in the run journal {journal.where}")
+    writer = BatchWriter(store, journal, run_id, settings, progress)
     if record.status not in (UNDOING, UNDONE):
         applied = journal.batches(run_id, "apply")
-        _settle_interrupted(applied, store)
+        _settle_interrupted(applied, writer)
         journal.begin_undo(run_id, undo_batches(applied, settings.batch_size))
     elif record.status == UNDOING:
         journal.mark(run_id, UNDOING)
     batches = journal.batches(run_id, "undo")
-    writer = BatchWriter(store, journal, run_id, settings, progress)
     stopped = writer.write_all(batches) if record.status != UNDONE else None
     totals = Totals.of(batches)
     if record.status != UNDONE:
@@ -76,12 +76,15 @@ def undo_run(
     )
 
 
-def _settle_interrupted(applied: Sequence[Batch], store: CrmStore) -> None:
-    """Leads of a batch killed while writing count as written when they hold its values."""
+def _settle_interrupted(applied: Sequence[Batch], writer: BatchWriter) -> None:
+    """Leads of a batch killed while writing count as written when they hold its values.
+
+    Read through the writer, whose retries are the only ones (the store tries once).
+    """
     for batch in applied:
         if batch.state != "writing" or not batch.sent:
             continue
-        for lead_id, state in store.read_values(batch.sent, batch.values).items():
+        for lead_id, state in writer.read_values(batch.sent, batch.values).items():
             if holds(state, batch.values):
                 batch.written[lead_id] = state["write_date"]
 

@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from odoo_lead_manager.crm.store import CrmStore, LeadState, LeadValues
+from odoo_lead_manager.crm.store import CrmStore, LeadState, LeadValues, Lease
 from odoo_lead_manager.errors import CrmError
 from odoo_lead_manager.model import Domain, Lead, Team, User
 
@@ -110,6 +110,12 @@ class FaultyStore:
 
     def utm_source_names(self) -> list[str]:
         return self.inner.utm_source_names()
+
+    def take_lease(self, lease: Lease) -> Lease:
+        return self.inner.take_lease(lease)
+
+    def drop_lease(self, lease: Lease) -> None:
+        self.inner.drop_lease(lease)
 
     def close(self) -> None:
         self.inner.close()

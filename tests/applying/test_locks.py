@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -162,12 +163,13 @@ def shared_config(request: pytest.FixtureRequest, demo_dir: Path) -> Iterator[Pa
         engine.dispose()
 
 
-def test_of_two_concurrent_runs_the_second_stops_with_status_2(
-    shared_config: Path, tmp_path: Path
-) -> None:
+@contextmanager
+def paused_run(config: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+    """A real run of ``config`` in another process, held inside its first write until
+    the test touches the yielded ``go`` file; killed if the test ends first."""
     writing, go = tmp_path / "writing", tmp_path / "go"
     first = subprocess.Popen(
-        [sys.executable, "-c", WAITER, str(shared_config), str(writing), str(go)],
+        [sys.executable, "-c", WAITER, str(config), str(writing), str(go)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -176,6 +178,16 @@ def test_of_two_concurrent_runs_the_second_stops_with_status_2(
             assert first.poll() is None, first.communicate()
             assert time.monotonic() < deadline
             time.sleep(0.05)
+        yield first, go
+    finally:
+        first.kill()
+        first.wait()
+
+
+def test_of_two_concurrent_runs_the_second_stops_with_status_2(
+    shared_config: Path, tmp_path: Path
+) -> None:
+    with paused_run(shared_config, tmp_path) as (first, go):
         before = LocalStore.open(shared_config.parent / "crm.sqlite")
         snapshot = before.read_leads(range(1, 5000))
         second = subprocess.run(
@@ -190,9 +202,6 @@ def test_of_two_concurrent_runs_the_second_stops_with_status_2(
         out, err = first.communicate(timeout=120)
         assert first.returncode == 0, err
         assert out.split()[-2:][0] == "written" and int(out.split()[-1]) > 100
-    finally:
-        first.kill()
-        first.wait()
 
 
 def test_an_unreachable_tracking_database(demo_dir: Path) -> None:
@@ -202,19 +211,22 @@ def test_an_unreachable_tracking_database(demo_dir: Path) -> None:
     options = RunOptions(today=TODAY, seed=1)
     with LocalStore.open(demo_dir / "crm.sqlite") as store:
         snapshot = store.read_leads(range(1, 5000))
+        for extra in ("", "\n  required: true"):
+            config.write_text(
+                base.replace("tracking:\n  enabled: true", "tracking:\n  enabled: true" + extra)
+                + down
+            )
+            with pytest.raises(UserInputError, match=r"tracking\.local_fallback: true") as caught:
+                run_distribution(load_config(config), False, options, store=FaultyStore(store))
+            assert "127.0.0.1:1" in caught.value.message and caught.value.exit_status == 2
+            assert store.read_leads(range(1, 5000)) == snapshot
+        # Accepted explicitly: §7.1 goes on without tracking, the journal in the local file.
         config.write_text(
             base.replace(
-                "tracking:\n  enabled: true", "tracking:\n  enabled: true\n  required: true"
+                "tracking:\n  enabled: true", "tracking:\n  enabled: true\n  local_fallback: true"
             )
             + down
         )
-        with pytest.raises(
-            UserInputError, match=r"tracking\.required is true, so nothing was changed"
-        ):
-            run_distribution(load_config(config), False, options, store=FaultyStore(store))
-        assert store.read_leads(range(1, 5000)) == snapshot
-        # Not required: §7.1 goes on without tracking, journal and lock in the local file.
-        config.write_text(base + down)
         outcome = run_distribution(load_config(config), False, options, store=store)
     assert outcome.applied is not None and outcome.applied.complete
     assert "127.0.0.1:1" in outcome.notes[0] and "tracking is off for this run" in outcome.notes[0]

@@ -48,8 +48,8 @@ def test_yaml_and_json_load_the_same(tmp_path: Path) -> None:
     assert from_yaml.config.lead_finding.date_range.younger_than_days == 45
 
 
-def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, "# nothing yet\n"), environ={}).config
+def test_a_minimal_file_gives_the_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "campaign:\n  name: Voice\n"), environ={}).config
     assert config.distribution.strategy == "round_robin"
     assert config.lead_finding.date_range.younger_than_days == 30
 

@@ -9,6 +9,8 @@ compares through the store's own answers). The local store passes it in
 
 from __future__ import annotations
 
+import os
+import uuid
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -18,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from odoo_lead_manager.applying import ApplySettings, apply_plan
-from odoo_lead_manager.crm.store import CrmStore
+from odoo_lead_manager.crm.store import CrmStore, Lease
 from odoo_lead_manager.errors import CrmError
 from odoo_lead_manager.finding.dates import DateWindow, date_range_filter
 from odoo_lead_manager.finding.filters import (
@@ -76,6 +78,16 @@ SEED_LEADS = (
 )  # fmt: skip
 
 ALL = [("active", "in", [True, False])]
+
+
+def a_lease(key: str, token: str = "mine", host: str = "host-a") -> Lease:
+    """A lease as `tracking.locks` takes one (the store keeps it, it does not judge it)."""
+    return Lease(key, host, os.getpid(), "machine-a", token, datetime(2024, 6, 14, 11, 30))
+
+
+def lease_key() -> str:
+    """A key of its own per test, so that a real Odoo's parameters never collide."""
+    return f"odlm.lock.contract-{uuid.uuid4().hex[:12]}"
 
 
 def _exact(*values: str) -> TextMatcher:
@@ -442,6 +454,36 @@ class CrmStoreContract:
         assert result.written == 1
         assert result.skipped == {3: "left alone: user_id is now 1, not 2 as planned"}
         assert store.read_leads([3])[0].user_id == 1
+
+    # leases
+
+    def test_a_lease_is_kept_once_per_key(self, store: CrmStore) -> None:
+        key, other = lease_key(), lease_key()
+        mine = store.take_lease(a_lease(key))
+        try:
+            assert mine.record_id is not None
+            assert mine == replace(a_lease(key), record_id=mine.record_id)
+            # Someone else asking for the key gets the holder back, as it was kept.
+            assert store.take_lease(a_lease(key, "theirs", "host-b")) == mine
+            theirs = store.take_lease(a_lease(other, "theirs"))
+            assert theirs.token == "theirs" and theirs.record_id != mine.record_id
+            store.drop_lease(theirs)
+        finally:
+            store.drop_lease(mine)
+
+    def test_a_dropped_lease_frees_its_key_and_only_its_own(self, store: CrmStore) -> None:
+        key = lease_key()
+        first = store.take_lease(a_lease(key, "first"))
+        store.drop_lease(first)
+        second = store.take_lease(a_lease(key, "second"))
+        try:
+            assert second.token == "second" and second.record_id != first.record_id
+            # Dropping the first again (a holder whose lease was taken over) is no
+            # error and leaves the second in place.
+            store.drop_lease(first)
+            assert store.take_lease(a_lease(key, "third")) == second
+        finally:
+            store.drop_lease(second)
 
     def test_a_run_killed_after_a_write_resumes_without_writing_twice(
         self, store: CrmStore, tmp_path: Path

@@ -49,6 +49,19 @@ LEAD_FIELDS: dict[str, dict[str, Any]] = {
 
 # The id of sales_team.group_sale_salesman on this fake server.
 SALES_GROUP = 50
+# Models whose records have no ``active`` field, so no ``active_test`` applies.
+NO_ACTIVE = ("crm.tag", "ir.model.data", "ir.config_parameter")
+
+
+class UniqueViolation(OdooRefused):
+    """A create refused by a unique SQL constraint, as PostgreSQL words it to Odoo."""
+
+    def __init__(self, model: str, constraint: str, key: str) -> None:
+        self.detail = (
+            f'duplicate key value violates unique constraint "{constraint}" '
+            f"DETAIL: Key (key)=({key}) already exists."
+        )
+        super().__init__(f"Odoo refused {model}.create: UniqueViolation: {self.detail}")
 
 
 def _iso(value: date | None) -> str | bool:
@@ -68,6 +81,8 @@ class FakeOdoo:
         self.uid = 0
         self.version_major = version
         self.calls: Counter[tuple[str, str]] = Counter()
+        # How often each record was written, by (model, id): "never twice" is checked here.
+        self.writes: Counter[tuple[str, int]] = Counter()
         self.contexts: list[dict[str, Any]] = []
         self.models: dict[str, dict[int, dict[str, Any]]] = {
             m: {} for m in ("res.users", "crm.team", "crm.tag", "crm.lead", "res.partner",
@@ -81,6 +96,9 @@ class FakeOdoo:
                 "res_id": SALES_GROUP,
             }
         }
+        # System parameters: ``key`` is unique, as Odoo's SQL constraint key_uniq makes it.
+        self.models["ir.config_parameter"] = {}
+        self.parameter_ids = 0
         self.lead_fields = dict(LEAD_FIELDS)
 
     # loading ---------------------------------------------------------------
@@ -166,6 +184,10 @@ class FakeOdoo:
         self.uid = 2
         return self.uid
 
+    def call_once(self, model: str, method: str, ids: list[int] | None, **kw: Any) -> Any:
+        # In memory nothing is lost on the way: one attempt is all there is.
+        return self.call(model, method, ids, **kw)
+
     def call(self, model: str, method: str, ids: list[int] | None, **kw: Any) -> Any:
         self.calls[(model, method)] += 1
         context = kw.get("context") or {}
@@ -183,6 +205,19 @@ class FakeOdoo:
             return self._read_group(model, kw, context)
         if method == "write":
             return self._write(model, ids or [], kw["vals"])
+        if method == "create" and model == "ir.config_parameter":
+            return self._create_parameters(kw.get("vals_list", ids))
+        if method == "unlink" and model == "ir.config_parameter":
+            missing = [i for i in ids or [] if i not in self.models[model]]
+            if missing:
+                # As Odoo 17 answers a record deleted already (seen on a real server).
+                raise OdooRefused(
+                    f"Odoo refused {model}.unlink: MissingError: Record does not exist or has "
+                    f"been deleted. (Record: {model}({missing[0]},), User: 2)"
+                )
+            for record_id in ids or []:
+                self.models[model].pop(record_id)
+            return True
         raise OdooRefused(f"Odoo refused {model}.{method}: method not found")
 
     # searching -------------------------------------------------------------
@@ -194,11 +229,7 @@ class FakeOdoo:
             raise OdooRefused(f"Odoo refused {model}.search_read: KeyError: {model!r}")
         terms = list(domain)
         names = {t[0] for t in terms if isinstance(t, tuple | list)}
-        if (
-            context.get("active_test", True)
-            and "active" not in names
-            and model not in ("crm.tag", "ir.model.data")
-        ):
+        if context.get("active_test", True) and "active" not in names and model not in NO_ACTIVE:
             terms = [("active", "=", True), *terms]
         return [r for _, r in sorted(self.models[model].items()) if self._matches(model, r, terms)]
 
@@ -263,6 +294,25 @@ class FakeOdoo:
 
     # writing ---------------------------------------------------------------
 
+    def _create_parameters(self, vals_list: Any) -> list[int]:
+        """Create system parameters, all or none; a key held already is refused whole, with
+        the words PostgreSQL gives Odoo for the violated constraint."""
+        table = self.models["ir.config_parameter"]
+        values = [vals_list] if isinstance(vals_list, dict) else list(vals_list or [])
+        keys = [str(v["key"]) for v in values]
+        held = {r["key"] for r in table.values()}
+        for key in keys:
+            if key in held or keys.count(key) > 1:
+                raise UniqueViolation("ir.config_parameter", "ir_config_parameter_key_uniq", key)
+        created = []
+        for vals in values:
+            # Ids are never reused, as with PostgreSQL's sequences.
+            self.parameter_ids += 1
+            table[self.parameter_ids] = {"id": self.parameter_ids, "key": vals["key"],
+                                         "value": vals["value"]}  # fmt: skip
+            created.append(self.parameter_ids)
+        return created
+
     def _write(self, model: str, ids: list[int], vals: dict[str, Any]) -> bool:
         table = self.models[model]
         missing = [i for i in ids if i not in table]
@@ -282,6 +332,7 @@ class FakeOdoo:
                 record = table[record_id]
                 record[name] = self._ref(relation, value or None) if relation else value
             table[record_id]["write_date"] = now
+            self.writes[(model, record_id)] += 1
         return True
 
 

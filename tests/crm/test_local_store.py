@@ -11,7 +11,7 @@ import pytest
 from odoo_lead_manager.crm.local_store import LocalStore
 from odoo_lead_manager.errors import CrmError
 
-from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract
+from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract, a_lease
 
 
 def seeded(path: Path) -> LocalStore:
@@ -88,6 +88,34 @@ def test_a_version_2_store_gains_the_matching_columns(tmp_path: Path) -> None:
         assert by_id[99].skills == ("enterprise_sales", "tech")
         assert (by_id[98].region, by_id[98].timezone) == ("EU", "Europe/Paris")
         assert store.count_leads([("region", "=", "EU")], ()) == {(): 1}
+
+
+def test_a_lease_leaves_the_store_file_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "crm.sqlite"
+    seeded(path).close()
+    with LocalStore.open(path) as store:
+        before = path.read_bytes()
+        lease = store.take_lease(a_lease("odlm.lock.voice"))
+        assert lease.record_id is not None and store.lease_path == tmp_path / "crm.sqlite-leases"
+        store.drop_lease(lease)
+        # Taken and given back in the companion file: a run refused after taking
+        # its lease has changed nothing in the store.
+        assert path.read_bytes() == before
+    # A store created anew (a replaced demo) starts without the old one's leases.
+    with LocalStore.open(path) as store:
+        store.take_lease(a_lease("odlm.lock.voice"))
+    LocalStore.create(path, overwrite=True).close()
+    assert not (tmp_path / "crm.sqlite-leases").exists()
+
+
+def test_two_processes_opening_one_store_see_one_lease(tmp_path: Path) -> None:
+    path = tmp_path / "crm.sqlite"
+    seeded(path).close()
+    with LocalStore.open(path) as first, LocalStore.open(path) as second:
+        held = first.take_lease(a_lease("odlm.lock.voice", "first"))
+        assert second.take_lease(a_lease("odlm.lock.voice", "second")) == held
+        first.drop_lease(held)
+        assert second.take_lease(a_lease("odlm.lock.voice", "second")).token == "second"
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Connecting to Odoo over real XML-RPC: `odlm check`, retries, errors, secrets."""
+"""Connecting to Odoo over real XML-RPC and JSON-2: `odlm check`, retries, errors, secrets,
+and writes that are never sent twice."""
 
 from __future__ import annotations
 
@@ -12,6 +13,14 @@ import pytest
 from odoo_lead_manager.cli import main
 from odoo_lead_manager.config import load_config
 from odoo_lead_manager.crm.odoo.connect import open_odoo_store, server_url, settings_from_config
+from odoo_lead_manager.crm.odoo.transport import (
+    Json2Transport,
+    OdooOutcomeUnknown,
+    OdooUnreachable,
+    RetryPolicy,
+    Transport,
+    XmlRpcTransport,
+)
 from odoo_lead_manager.errors import ConfigError, CrmError
 
 from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS
@@ -265,3 +274,95 @@ def test_timeouts_are_retried_then_reported(
     status, out = check(["check", "--config", path], capsys, caplog)
     assert status == 2
     assert f"cannot reach Odoo at {url}: no answer before the timeout" in out
+
+
+# A call that changes data is sent once (issue 22): the transport never repeats it.
+
+WRITE = {"vals": {"status": "New"}}
+
+
+def transport_to(url: str, protocol: str, backoff: list[float]) -> Transport:
+    """A logged-in transport of ``protocol`` whose retry waits are recorded in ``backoff``."""
+    policy = RetryPolicy(attempts=3, backoff_seconds=1.0, sleep=backoff.append)
+    transport: Transport
+    if protocol == "json2":
+        transport = Json2Transport(url, "crm", "admin", "k3y-secret", timeout=5, retry=policy)
+    else:
+        transport = XmlRpcTransport(url, "crm", "admin", PASSWORD, timeout=5, retry=policy)
+    transport.uid = 2
+    return transport
+
+
+@pytest.mark.parametrize("protocol", ["xmlrpc", "json2"])
+def test_a_write_whose_answer_is_lost_is_not_sent_again(
+    fake: FakeOdoo, server: tuple[str, ServerState], protocol: str
+) -> None:
+    url, state = server
+    backoff: list[float] = []
+    transport = transport_to(url, protocol, backoff)
+    state.drop_answer[("crm.lead", "write")] = {1}
+    with pytest.raises(OdooOutcomeUnknown) as lost:
+        transport.call("crm.lead", "write", [2, 3], **WRITE)
+    assert "the connection was closed without an answer" in lost.value.message
+    assert "crm.lead.write had been sent: Odoo may have carried it out" in lost.value.message
+    # Odoo did the write, once; the transport neither waited nor sent it again.
+    assert fake.calls[("crm.lead", "write")] == 1
+    assert fake.writes == {("crm.lead", 2): 1, ("crm.lead", 3): 1}
+    assert fake.models["crm.lead"][2]["status"] == "New" and backoff == []
+
+
+@pytest.mark.parametrize("protocol", ["xmlrpc", "json2"])
+def test_a_read_whose_answer_is_lost_is_asked_again(
+    fake: FakeOdoo, server: tuple[str, ServerState], protocol: str
+) -> None:
+    url, state = server
+    backoff: list[float] = []
+    state.drop_answer[("crm.lead", "search_read")] = {1}
+    found = transport_to(url, protocol, backoff).call(
+        "crm.lead", "search_read", None, domain=[("id", "=", 2)], fields=["status"]
+    )
+    assert [r["status"] for r in found] == ["Utr"]
+    assert fake.calls[("crm.lead", "search_read")] == 2 and backoff == [1.0]
+
+
+@pytest.mark.parametrize("protocol", ["xmlrpc", "json2"])
+def test_a_gateway_error_on_a_write_is_an_unknown_outcome_not_a_retry(
+    fake: FakeOdoo, server: tuple[str, ServerState], protocol: str
+) -> None:
+    url, state = server
+    backoff: list[float] = []
+    state.fail_next = 1  # a proxy's 503: Odoo may or may not have had the request
+    with pytest.raises(OdooOutcomeUnknown, match="HTTP 503"):
+        transport_to(url, protocol, backoff).call("crm.lead", "write", [2], **WRITE)
+    assert state.requests == 1 and backoff == []
+
+
+@pytest.mark.parametrize("protocol", ["xmlrpc", "json2"])
+def test_a_refused_connection_proves_nothing_was_sent(protocol: str) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    backoff: list[float] = []
+    transport = transport_to(f"http://127.0.0.1:{port}", protocol, backoff)
+    with pytest.raises(OdooUnreachable, match="connection refused") as refused:
+        transport.call("crm.lead", "write", [2], **WRITE)
+    # Safe to send again, but that is the applier's decision: one retry layer for writes.
+    assert not isinstance(refused.value, OdooOutcomeUnknown) and backoff == []
+    with pytest.raises(OdooUnreachable):
+        transport.call("crm.lead", "search_read", None, domain=[], fields=["id"])
+    assert backoff == [1.0, 2.0, 4.0]  # reads keep the transport's backoff
+
+
+@pytest.mark.parametrize("protocol", ["xmlrpc", "json2"])
+def test_call_once_leaves_retries_to_the_caller(
+    server: tuple[str, ServerState], protocol: str
+) -> None:
+    url, state = server
+    backoff: list[float] = []
+    state.fail_next = 1
+    with pytest.raises(OdooUnreachable, match="HTTP 503") as failed:
+        transport_to(url, protocol, backoff).call_once(
+            "crm.lead", "search_read", None, domain=[], fields=["id"]
+        )
+    assert not isinstance(failed.value, OdooOutcomeUnknown)  # a read changes nothing
+    assert state.requests == 1 and backoff == []

@@ -23,7 +23,7 @@ from odoo_lead_manager.crm.odoo.connect import OdooSettings, connect, resolve_fi
 from odoo_lead_manager.crm.odoo.fields import configured_mapping
 from odoo_lead_manager.crm.odoo.store import OdooStore
 from odoo_lead_manager.crm.odoo.transport import Transport
-from odoo_lead_manager.crm.store import LeadState, LeadValues
+from odoo_lead_manager.crm.store import LeadState, LeadValues, Lease
 from odoo_lead_manager.finding.filters import LeadFilter, activity_deadline_filter
 from odoo_lead_manager.finding.finder import Pipeline, find_in_store
 from odoo_lead_manager.model import Domain, Lead, Team, User
@@ -215,6 +215,12 @@ class SeedIds:
     def write_leads(self, ids: Sequence[int], values: LeadValues) -> None:
         mapped = {f: self._fwd(self._kind(f), v) if self._kind(f) else v for f, v in values.items()}
         self.store.write_leads(self._fwd("lead", list(ids)), mapped)
+
+    def take_lease(self, lease: Lease) -> Lease:
+        return self.store.take_lease(lease)  # leases hold no record ids of the seed
+
+    def drop_lease(self, lease: Lease) -> None:
+        self.store.drop_lease(lease)
 
     def close(self) -> None:
         self.store.close()

@@ -1,12 +1,16 @@
 """`FakeOdoo` served over real HTTP and XML-RPC, with faults on demand.
 
 It exercises the real `XmlRpcTransport`: HTTP, marshalling, faults with
-Odoo-style tracebacks, transient 503s and the retry policy.
+Odoo-style tracebacks, transient 503s and the retry policy, and answers lost
+after the call was carried out (``drop_answer``: the connection is closed
+instead, as by a proxy that times out while Odoo commits).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import socket
 import threading
 import time
 import xmlrpc.client
@@ -19,7 +23,7 @@ from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
 from odoo_lead_manager.crm.odoo.transport import OdooRefused
 
-from .fake_odoo import FakeOdoo
+from .fake_odoo import FakeOdoo, UniqueViolation
 
 
 def odoo_fault(kind: str, message: str) -> xmlrpc.client.Fault:
@@ -41,6 +45,11 @@ class ServerState:
     api_key: str = "k3y-secret"
     delay_next: int = 0
     delay_seconds: float = 0.0
+    # Calls of (model, method), numbered from 1 as the fake counts them, that are
+    # carried out and then "answered" by closing the connection; after each, the
+    # next ``fail_after_drop`` requests get 503 (the server going down right after).
+    drop_answer: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+    fail_after_drop: int = 0
 
 
 class _Api:
@@ -64,8 +73,15 @@ class _Api:
             raise odoo_fault("odoo.exceptions.AccessDenied", "Access Denied")
         if (model, method) in self.state.fault_on:
             raise self.state.fault_on[(model, method)]
+        if method == "create" and not args:
+            # Odoo's call_kw takes create's records from the first positional argument
+            # (seen on a real Odoo 17: a create given only vals_list=... fails so).
+            raise odoo_fault("IndexError", "tuple index out of range")
         try:
             return self.state.fake.call(model, method, args[0] if args else None, **kwargs)
+        except UniqueViolation as exc:
+            # Odoo passes PostgreSQL's refusal on as the psycopg2 error it caught.
+            raise odoo_fault("psycopg2.errors.UniqueViolation", exc.detail) from None
         except OdooRefused as exc:
             raise odoo_fault("odoo.exceptions.UserError", exc.message) from None
 
@@ -94,10 +110,34 @@ def serve(fake: FakeOdoo, **state: Any) -> Iterator[tuple[str, ServerState]]:
             if shared.delay_next > 0:
                 shared.delay_next -= 1
                 time.sleep(shared.delay_seconds)
+            target = self._target()
+            dropping = shared.fake.calls[target] + 1 in shared.drop_answer.get(target, ())
+            if dropping:
+                # The call runs in full; its answer goes here and never leaves.
+                self.wfile = io.BytesIO()
             if self.path.startswith("/json/2/"):
                 self._json2()
-                return
-            super().do_POST()
+            else:
+                super().do_POST()
+            if dropping:
+                shared.fail_next = shared.fail_after_drop
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+
+        def _target(self) -> tuple[str, str]:
+            """The (model, method) this request calls (an XML-RPC body is read only when a
+            drop is pending, and kept for the handler to read again)."""
+            if self.path.startswith("/json/2/"):
+                _, _, _, model, method = self.path.split("/", 4)
+                return model, method
+            if not shared.drop_answer:
+                return "", ""
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            self.rfile = io.BytesIO(body)
+            params, name = xmlrpc.client.loads(body)
+            if name == "execute_kw":
+                return str(params[3]), str(params[4])
+            return "common", str(name)
 
         def _json2(self) -> None:
             """Odoo 19's JSON-2 endpoint: bearer key, database header, named arguments."""

@@ -116,7 +116,7 @@ def edit(config: Path, old: str, new: str) -> None:
         (
             "  strategy: round_robin",
             "  strategy: proportional\n  proportional:\n    weights: {senior: -1}",
-            "distribution.proportional.weights: weights must not be negative: senior",
+            "distribution.proportional.weights.senior: Input should be greater than or equal to 0",
         ),
         (
             "  strategy: round_robin",

@@ -9,8 +9,9 @@ import pytest
 
 from odoo_lead_manager.cli import main
 from odoo_lead_manager.config import load_config
-from odoo_lead_manager.planning import RunOptions, rotation_path
-from odoo_lead_manager.runner import run_distribution
+from odoo_lead_manager.planning import RunOptions
+from odoo_lead_manager.runner import rotation_path, run_distribution
+from odoo_lead_manager.tracking import open_journal
 
 from ..conftest import TODAY
 
@@ -116,12 +117,15 @@ def test_the_rotation_is_saved_by_real_runs_only(demo_dir: Path) -> None:
     loaded = load_config(config)
     options = RunOptions(today=TODAY, seed=8)
     dry = run_distribution(loaded, dry_run=True, options=options).plan
-    state = rotation_path(loaded, dry.campaign)
-    assert dry.rotation is not None and not state.exists()
-    real = run_distribution(loaded, dry_run=False, options=options).plan
-    saved = json.loads(state.read_text())
-    assert saved["cycle"] == "2024-W24" and saved["order"] == list(real.rotation.order)
-    assert saved["next_user"] == real.rotation.next_user
+    journal, _ = open_journal(loaded)
+    try:
+        assert dry.rotation is not None and journal.rotation("Voice", "2024-W24") == (False, None)
+        real = run_distribution(loaded, dry_run=False, options=options).plan
+        # Kept in the tracking database with the run; no state file is written any more.
+        assert journal.rotation("Voice", "2024-W24") == (True, real.rotation)
+    finally:
+        journal.close()
+    assert not rotation_path(loaded, "Voice").exists()
     # The next run of the week resumes this order instead of drawing a new one.
     again = run_distribution(loaded, dry_run=True, options=RunOptions(today=TODAY, seed=99)).plan
     assert again.rotation is not None and again.rotation.order == real.rotation.order

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from odoo_lead_manager.reporting import files
-from odoo_lead_manager.reporting.files import render_html, write_reports
+from odoo_lead_manager.reporting.files import render_html, safe_cells, write_reports
 from odoo_lead_manager.reporting.report import build_report
 
 from ..tracking.helpers import NOW, tiny_plan
@@ -59,6 +59,12 @@ def test_csv_tables(tmp_path: Path) -> None:
     assignments = list(csv.DictReader(files["-assignments.csv"].open()))
     # CRM text a spreadsheet would run as a formula is quoted.
     assert assignments[2]["lead"] == "'=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_of_owasp_is_neutralised(start: str) -> None:
+    cell = f'{start}HYPERLINK("http://x")'
+    assert safe_cells([cell, 7, "plain", ""]) == [f"'{cell}", 7, "plain", ""]
 
 
 def test_html_is_one_file_with_charts_and_escaped_crm_text(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""§7.1 turns tracking off when its database is down; tracking.required makes that a stop."""
+"""A tracking database that is down stops a run, unless tracking.local_fallback accepts §7.1
+(tracking off); tracking.required makes a history that cannot be written a stop."""
 
 from __future__ import annotations
 
@@ -21,21 +22,29 @@ from .helpers import tracked_config
 DOWN = "database_connection: {type: postgresql, host: 127.0.0.1, port: 1, database: x}\n"
 
 
-def test_a_dry_run_with_its_required_database_down_stops_with_status_2(
+def test_a_dry_run_with_its_database_down_stops_unless_the_fallback_is_accepted(
     todays_demo_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = todays_demo_dir / "config.yaml"
-    config.write_text(config.read_text() + DOWN)
+    base = config.read_text()
+    config.write_text(base + DOWN)
+    assert main(["dailydist", "--config", str(config), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "127.0.0.1:1" in err and "set tracking.local_fallback: true" in err
+    fallback = base.replace(
+        "tracking:\n  enabled: true", "tracking:\n  enabled: true\n  local_fallback: true"
+    )
+    config.write_text(fallback + DOWN)
     assert main(["dailydist", "--config", str(config), "--dry-run"]) == 0
     assert "tracking is off for this run" in capsys.readouterr().out
+    # The history required and going on without it: one of them has to go.
     config.write_text(
-        config.read_text().replace(
-            "tracking:\n  enabled: true", "tracking:\n  enabled: true\n  required: true"
-        )
+        fallback.replace("  local_fallback: true", "  local_fallback: true\n  required: true")
+        + DOWN
     )
     assert main(["dailydist", "--config", str(config), "--dry-run"]) == 2
     err = capsys.readouterr().err
-    assert "127.0.0.1:1" in err and "tracking.required is true" in err
+    assert "tracking" in err and "contradict each other" in err
 
 
 def failing_record(*_args: object) -> None:

@@ -35,9 +35,10 @@ from odoo_lead_manager.tracking.tables import VERSION_TABLE, metadata, plans, ru
 
 from .helpers import tiny_plan
 
-# The journal as versions 1 and 2 have it; version 3 moved the plans to a table of their own.
+# The journal as versions 1 and 2 have it; version 3 moved the plans to a table of their
+# own, version 4 added the round-robin rotations.
 FIRST_JOURNAL_TABLES = {"odlm_run", "odlm_run_batch"}
-JOURNAL_TABLES = {*FIRST_JOURNAL_TABLES, "odlm_run_plan"}
+JOURNAL_TABLES = {*FIRST_JOURNAL_TABLES, "odlm_run_plan", "odlm_rotation"}
 HISTORY_TABLES = {
     "lead_distribution_tracking",
     "lead_distribution_summary",
@@ -135,7 +136,7 @@ def test_a_version_2_database_gets_its_plans_moved_to_their_own_table(
     add_old_run(engine, "d" * 32)
     upgrade(engine)
     with engine.connect() as connection:
-        assert current_version(connection) == "0003"
+        assert current_version(connection) == head_version()
         moved = connection.execute(select(plans.c.run_id, plans.c.plan_json)).all()
         assert sorted(run_id for run_id, _ in moved) == ["c" * 32, "d" * 32]
     assert "plan_json" not in {c["name"] for c in inspect(engine).get_columns("odlm_run")}
@@ -207,10 +208,24 @@ def test_processes_starting_together_on_a_new_database_migrate_it_once(database_
     engine.dispose()
 
 
-@pytest.mark.parametrize("target", ["0001", "0002", "0003"])
+@pytest.mark.parametrize("target", ["0001", "0002", "0003", "0004"])
 def test_each_version_can_be_reached_from_nothing(database_url: URL, target: str) -> None:
     engine = engine_of(database_url)
     upgrade(engine, target)
     with engine.connect() as connection:
         assert current_version(connection) == target
+    engine.dispose()
+
+
+def test_a_version_3_database_gains_the_rotations_and_keeps_its_runs(database_url: URL) -> None:
+    engine = engine_of(database_url)
+    upgrade(engine, "0003")
+    with engine.begin() as connection:
+        connection.execute(insert(runs).values(a_run("f" * 32)))
+    assert "odlm_rotation" not in inspect(engine).get_table_names()
+    upgrade(engine)
+    journal = Journal(engine)
+    assert journal.run("f" * 32) is not None
+    # A campaign without a row: the caller reads an older version's state file instead.
+    assert journal.rotation("Voice", "2024-06-14") == (False, None)
     engine.dispose()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 _REFERENCE = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -52,26 +53,54 @@ def malformed_reference(text: str) -> bool:
     return _MALFORMED.search(text) is not None
 
 
-def substitute_tree(
-    data: Any, environ: Mapping[str, str], path: tuple[str | int, ...] = ()
-) -> tuple[Any, dict[tuple[str | int, ...], list[str]]]:
-    """Substitute in every string of a parsed document.
+Where = tuple[str | int, ...]
 
-    Returns the new document and, per path, the variables left unresolved.
+
+@dataclass(frozen=True)
+class Substituted:
+    """A parsed document after substitution.
+
+    ``unresolved``: per path, the variables left unresolved. ``references``:
+    per path whose text came (partly) from the environment, the text as
+    written and as resolved, so that a message about that value can show
+    ``${VAR}`` instead of what may be a secret.
     """
-    unresolved: dict[tuple[str | int, ...], list[str]] = {}
 
-    def walk(node: Any, where: tuple[str | int, ...]) -> Any:
+    document: Any
+    unresolved: dict[Where, list[str]]
+    references: dict[Where, tuple[str, str]]
+
+    def conceal(self, message: str) -> str:
+        """``message`` with every value that came from the environment written as referenced.
+
+        Values shorter than four characters are left: replacing them would
+        garble the message, and nothing that short is a secret.
+        """
+        for written, value in sorted(self.references.values(), key=lambda r: -len(r[1])):
+            if len(value) >= 4:
+                message = message.replace(value, written)
+        return message
+
+
+def substitute_tree(data: Any, environ: Mapping[str, str]) -> Substituted:
+    """Substitute in every string of a parsed document."""
+    unresolved: dict[Where, list[str]] = {}
+    references: dict[Where, tuple[str, str]] = {}
+
+    def walk(node: Any, where: Where) -> Any:
         if isinstance(node, str):
             text, missing = substitute(node, environ)
             if missing:
                 unresolved[where] = missing
                 return text
-            return unescape(text)
+            text = unescape(text)
+            if text != unescape(node):
+                references[where] = (node, text)
+            return text
         if isinstance(node, dict):
             return {key: walk(value, (*where, str(key))) for key, value in node.items()}
         if isinstance(node, list):
             return [walk(value, (*where, index)) for index, value in enumerate(node)]
         return node
 
-    return walk(data, path), unresolved
+    return Substituted(walk(data, ()), unresolved, references)

@@ -21,10 +21,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from odoo_lead_manager.config.env import malformed_reference, substitute_tree
+from odoo_lead_manager.config.env import Substituted, malformed_reference, substitute_tree
 from odoo_lead_manager.config.schema import DistributionConfig
 from odoo_lead_manager.config.schema.connections import DeferredSection
-from odoo_lead_manager.errors import ConfigError, MissingEnvironmentVariable, reading
+from odoo_lead_manager.errors import ConfigError, MissingEnvironmentVariable
+from odoo_lead_manager.limits import (
+    MAX_CONFIG_BYTES,
+    MAX_CONFIG_NODES,
+    MAX_NESTING,
+    read_bounded,
+)
 
 # Sections read only when a connection is made: an unset variable there is
 # reported then (by `DeferredSection.resolved`), not when the file loads.
@@ -59,8 +65,7 @@ def load_config(
 ) -> LoadedConfig:
     """Read, substitute and validate the YAML or JSON file at ``path``."""
     path = Path(path)
-    with reading(path, "configuration file", ConfigError):
-        text = path.read_text(encoding="utf-8")
+    text = read_bounded(path, "configuration file", MAX_CONFIG_BYTES, ConfigError)
     data = _parse_json(text, path) if path.suffix.lower() == ".json" else _parse_yaml(text, path)
     env = dict(os.environ if environ is None else environ)
     return LoadedConfig(parse_config(data, str(path), env), path, env)
@@ -70,19 +75,24 @@ def parse_config(
     data: Any, source: str = "configuration", environ: Mapping[str, str] | None = None
 ) -> DistributionConfig:
     """Validate an already parsed document; ``source`` names it in error messages."""
-    if data is None:
-        data = {}
+    if data is None or data == {}:
+        # An empty file is a mistake (a truncated copy, /dev/null), never a
+        # request for an all-defaults run against whatever CRM is reachable.
+        raise ConfigError(
+            f"{source}: the configuration is empty (`odlm dailydist --generate-config` writes a "
+            "starting point)"
+        )
     if not isinstance(data, dict):
         raise ConfigError(
             f"{source}: the configuration must be a mapping of sections, not {type(data).__name__}"
         )
     env = os.environ if environ is None else environ
-    document, unresolved = substitute_tree(data, env)
-    _check_references(document, source, unresolved)
+    substituted = substitute_tree(data, env)
+    _check_references(substituted.document, source, substituted.unresolved)
     try:
-        config = DistributionConfig.model_validate(document)
+        config = DistributionConfig.model_validate(substituted.document)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, source)) from None
+        raise ConfigError(format_validation_error(exc, source, substituted)) from None
     for location in DEFERRED_SECTIONS:
         section: Any = config
         for name in location:
@@ -127,10 +137,40 @@ def dotted(where: Path_) -> str:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses a key given twice in one mapping.
+    """A safe loader that refuses a key given twice in one mapping, and
+    documents nested too deeply or whose aliases expand too far.
 
-    PyYAML would keep the last value silently, hiding a copy-paste mistake.
+    PyYAML would keep the last of two values silently, hiding a copy-paste
+    mistake; it would recurse until the stack ends on deep nesting; and it
+    shares aliased nodes, so a few hundred bytes of aliases of aliases stand
+    for billions of values that every later walk of the document visits.
     """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        nests = isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent)
+        self._depth += nests
+        try:
+            if self._depth > MAX_NESTING:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"lists and mappings nested deeper than {MAX_NESTING} levels",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= nests
+
+    def get_single_node(self) -> yaml.Node | None:
+        node: yaml.Node | None = super().get_single_node()
+        if node is not None:
+            _expanded_size(node, {}, set())
+        return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -143,6 +183,40 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int]) -> int:
+    """How many values ``node`` stands for with every alias expanded, refused past the limit.
+
+    Each node is measured once (``sizes``), so the check costs the size of
+    the file, not of the expansion.
+    """
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_nodes:
+        raise yaml.composer.ComposerError(
+            None, None, "an alias refers to a value that contains it", node.start_mark
+        )
+    open_nodes.add(key)
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, sizes, open_nodes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(
+            _expanded_size(k, sizes, open_nodes) + _expanded_size(v, sizes, open_nodes)
+            for k, v in node.value
+        )
+    open_nodes.discard(key)
+    if size > MAX_CONFIG_NODES:
+        raise yaml.composer.ComposerError(
+            None,
+            None,
+            f"aliases expand to more than {MAX_CONFIG_NODES:,} values",
+            node.start_mark,
+        )
+    sizes[key] = size
+    return size
 
 
 # Dates stay text until the schema reads them, so that an impossible date
@@ -182,16 +256,44 @@ def _alternatives_hint(text: str, line: int | None) -> str:
 
 def _parse_json(text: str, path: Path) -> Any:
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"{path}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise ConfigError(_too_deep(path, "JSON")) from None
+    if nesting_exceeds(data, MAX_NESTING):
+        raise ConfigError(_too_deep(path, "JSON"))
+    return data
 
 
-def format_validation_error(exc: ValidationError, source: str) -> str:
-    """One message for all validation errors: file, dotted key and problem for each."""
-    problems = [_describe(error) for error in exc.errors()]
+def _too_deep(path: Path, kind: str) -> str:
+    return f"{path}: invalid {kind}: lists and mappings nested deeper than {MAX_NESTING} levels"
+
+
+def nesting_exceeds(data: Any, limit: int) -> bool:
+    """Whether lists and mappings in ``data`` nest deeper than ``limit`` (without recursing)."""
+    pending: list[tuple[Any, int]] = [(data, 0)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict | list):
+            if depth >= limit:
+                return True
+            children = node.values() if isinstance(node, dict) else node
+            pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def format_validation_error(
+    exc: ValidationError, source: str, substituted: Substituted | None = None
+) -> str:
+    """One message for all validation errors: file, dotted key and problem for each.
+
+    A value that came from ``${VAR}`` is shown as ``${VAR}``: the variable
+    may hold a password that landed in the wrong key.
+    """
+    problems = [_describe(error, substituted) for error in exc.errors()]
     unique = list(dict.fromkeys(problems))
     if len(unique) == 1:
         return f"{source}: {unique[0]}"
@@ -201,8 +303,16 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
     return f"{source}: {len(unique)} problems in the configuration:\n{listed}{tail}"
 
 
-def _describe(error: ErrorDetails) -> str:
+def _describe(error: ErrorDetails, substituted: Substituted | None) -> str:
     where = _field_path(error["loc"])
+
+    def conceal(text: str) -> str:
+        return substituted.conceal(text) if substituted is not None else text
+
+    return f"{dotted(where)}: {conceal(_problem(error, where, conceal))}"
+
+
+def _problem(error: ErrorDetails, where: Path_, conceal: typing.Callable[[str], str]) -> str:
     if error["type"] == "extra_forbidden":
         key = str(where[-1]) if where else "?"
         parent = where[:-1]
@@ -210,13 +320,18 @@ def _describe(error: ErrorDetails) -> str:
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         section = dotted(parent) if parent else "the top level"
-        return f"{dotted(where)}: unknown key in {section}{hint}"
+        return f"unknown key in {section}{hint}"
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] not in {"missing", "value_error", "assertion_error"} and "input" in error:
         shown = error["input"]
         if not isinstance(shown, dict | list):
-            message += f" (got {shown!r})"
-    return f"{dotted(where)}: {message}"
+            message += f" (got {_shown(conceal(repr(shown)))})"
+    return message
+
+
+def _shown(text: str) -> str:
+    """A wrong value as the message quotes it: a long one cut, so one bad value stays one line."""
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
 
 
 def _field_path(loc: tuple[int | str, ...]) -> Path_:

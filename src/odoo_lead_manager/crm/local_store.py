@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -27,11 +29,27 @@ from odoo_lead_manager.crm.local_domain import (
     compile_domain,
     mentions_active,
 )
-from odoo_lead_manager.crm.store import LeadState, LeadValues, check_lead_values, check_readable
+from odoo_lead_manager.crm.store import (
+    LeadState,
+    LeadValues,
+    Lease,
+    check_lead_values,
+    check_readable,
+)
 from odoo_lead_manager.errors import CrmError, CrmUnavailable
 from odoo_lead_manager.model import Domain, Lead, Team, User, split_values, write_stamp
 
 SCHEMA_VERSION = 3
+
+# Leases (`CrmStore.take_lease`) are kept in a companion database beside the
+# store, `lease_path`: whoever opens the store opens it too, and a run that
+# takes a lease and is then refused leaves the store's own file byte for byte
+# as it was. One row per key; AUTOINCREMENT never reuses an id, so a row id
+# names one lease for good, as an Odoo record id does.
+_LEASES = (
+    "CREATE TABLE IF NOT EXISTS odlm_lease (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+    "key TEXT NOT NULL UNIQUE, value TEXT NOT NULL)"
+)
 
 # What turns a store of an earlier version into the next one, by the version it upgrades.
 _MIGRATIONS = {
@@ -189,6 +207,8 @@ class LocalStore:
             if not overwrite:
                 raise CrmError(f"{path} exists; refusing to overwrite it")
             path.unlink()
+        # A new store has no leases: those of a replaced one named runs on a CRM now gone.
+        leases_of(path).unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(path)
         with connection:
@@ -510,6 +530,59 @@ class LocalStore:
             missing = [i for i in chunk if i not in present]
             raise CrmError(f"no such lead(s): {', '.join(map(str, missing[:10]))}")
 
+    @property
+    def lease_path(self) -> Path:
+        """The companion database holding this store's leases."""
+        return leases_of(self.path)
+
+    def take_lease(self, lease: Lease) -> Lease:
+        """The lease row of ``lease.key``: inserted when free (the unique key decides
+        between two processes), else the one found."""
+        with self._leases() as db:
+            # Twice: a lease released between the refused insert and the read is free again.
+            for _ in range(2):
+                try:
+                    with db:
+                        cursor = db.execute(
+                            "INSERT INTO odlm_lease (key, value) VALUES (?, ?)",
+                            (lease.key, lease.value()),
+                        )
+                    return replace(lease, record_id=cursor.lastrowid)
+                except sqlite3.IntegrityError:
+                    row = db.execute(
+                        "SELECT id, value FROM odlm_lease WHERE key = ?", (lease.key,)
+                    ).fetchone()
+                    if row is not None:
+                        return Lease.from_value(lease.key, row[1], int(row[0]))
+        raise CrmError(f"{self.lease_path}: the lease {lease.key} could not be kept")
+
+    def drop_lease(self, lease: Lease) -> None:
+        if lease.record_id is None:
+            return
+        with self._leases() as db, db:
+            db.execute("DELETE FROM odlm_lease WHERE id = ?", (lease.record_id,))
+
+    @contextmanager
+    def _leases(self) -> Iterator[sqlite3.Connection]:
+        """The lease database, opened for one operation (a run takes and gives back one
+        lease); a busy or unusable file is a `CrmError` naming it."""
+        try:
+            db = sqlite3.connect(self.lease_path, timeout=5)
+        except sqlite3.Error as exc:
+            raise CrmError(f"cannot open {self.lease_path}: {exc}") from None
+        try:
+            with db:
+                db.execute(_LEASES)
+            yield db
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise CrmUnavailable(f"{self.lease_path} is busy") from None
+            raise CrmError(f"{self.lease_path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            raise CrmError(f"{self.lease_path} is not an odlm lease file: {exc}") from None
+        finally:
+            db.close()
+
     # helpers -------------------------------------------------------------
 
     def _where(self, domain: Domain, model: SqlModel = LEADS) -> Sql:
@@ -526,6 +599,11 @@ class LocalStore:
         if field not in LEAD_COLUMNS:
             raise CrmError(f"cannot group leads by {field!r}")
         return f"crm_lead.{LEAD_COLUMNS[field][0]}"
+
+
+def leases_of(path: Path) -> Path:
+    """The companion database beside the store at ``path`` that holds its leases."""
+    return path.with_name(f"{path.name}-leases")
 
 
 def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -23,7 +23,10 @@ Archived records (``active = False``) are only seen when the domain names
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from odoo_lead_manager.errors import CrmError
@@ -51,6 +54,61 @@ def check_lead_values(values: LeadValues) -> None:
         expected = WRITABLE_FIELDS[field]
         if value is not None and (not isinstance(value, expected) or isinstance(value, bool)):
             raise CrmError(f"lead field {field}: {value!r} is not a {expected.__name__}")
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A claim on a name (a campaign's run lock) kept in the CRM, so that every host
+    writing to the CRM sees it, whatever run journal each one keeps.
+
+    A store keeps at most one lease per ``key``: taking a held key fails, and
+    leases are only ever created and removed, never changed, so a lease's
+    ``record_id`` (given by the store) names exactly that claim.
+    ``expires_at`` (naive UTC) is when a holder that died stops counting;
+    ``machine`` names the kernel and process namespace ``pid`` lives in, so
+    that a process on the same machine can tell a dead holder at once.
+    """
+
+    key: str
+    host: str
+    pid: int
+    machine: str
+    token: str
+    expires_at: datetime
+    record_id: int | None = None
+
+    def value(self) -> str:
+        """The lease as the text a store keeps under its key."""
+        return json.dumps(
+            {
+                "host": self.host,
+                "pid": self.pid,
+                "machine": self.machine,
+                "token": self.token,
+                "expires_at": self.expires_at.isoformat(timespec="seconds"),
+            },
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_value(cls, key: str, text: str, record_id: int) -> Lease:
+        """The lease kept as ``text``; anything else under the key is a `CrmError` naming it."""
+        try:
+            data = json.loads(text)
+            return cls(
+                key=key,
+                host=str(data["host"]),
+                pid=int(data["pid"]),
+                machine=str(data["machine"]),
+                token=str(data["token"]),
+                expires_at=datetime.fromisoformat(str(data["expires_at"])),
+                record_id=record_id,
+            )
+        except (ValueError, TypeError, KeyError):
+            raise CrmError(
+                f"the CRM holds {key!r}, which is not an odlm lease; remove it "
+                "(in Odoo: Settings, Technical, System Parameters)"
+            ) from None
 
 
 class CrmStore(Protocol):
@@ -94,6 +152,9 @@ class CrmStore(Protocol):
         field's value is the one `read_leads` gives the `Lead` attribute of the
         same name; ``write_date`` is its `write_stamp`. What applying a plan
         re-checks and reads back: one narrow read instead of whole leads.
+
+        Tried once: a transient failure raises `CrmUnavailable` at once, since
+        the applier, which calls this, retries with the configured delay.
         """
 
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
@@ -121,7 +182,25 @@ class CrmStore(Protocol):
         """Write the same ``values`` on every lead of ``ids`` in one operation.
 
         Also sets ``write_date`` to now. Raises ``CrmError`` for unknown
-        fields or ids, writing nothing then.
+        fields or ids, writing nothing then. Never sent twice by the store: a
+        failure that leaves it unknown whether the write was done raises
+        `CrmOutcomeUnknown` (or `CrmUnavailable`), and the caller reads the
+        leads again before writing those that do not hold ``values`` yet.
+        """
+
+    def take_lease(self, lease: Lease) -> Lease:
+        """Keep ``lease`` unless its key is held; the lease holding the key afterwards.
+
+        That is ``lease`` with its ``record_id`` when it was taken, else the
+        lease found (expired or not: the caller decides; nothing is replaced
+        here). Atomic: of two stores taking one key at once, one gets it.
+        One call when the key is free.
+        """
+
+    def drop_lease(self, lease: Lease) -> None:
+        """Remove exactly this lease (by its ``record_id``); nothing when it is gone already.
+
+        One call.
         """
 
     def close(self) -> None:

@@ -493,6 +493,19 @@ def build_dropback(
     )
 
 
+def dropback_user_ids(loaded: LoadedConfig, store: CrmStore) -> set[int]:
+    """The ids of the users dropback hands leads to (``campaign_assignments`` and
+    ``assignment_rules``), as `build_dropback` resolves them; none without dropback."""
+    cfg = loaded.config.lead_finding.dropback_filter
+    if cfg is None or not cfg.enabled:
+        return set()
+    names = sorted(
+        {*cfg.campaign_assignments.values(), *(r.user for r in cfg.assignment_rules.values())}
+    )
+    key = "lead_finding.dropback_filter users"
+    return {user.id for user in _resolve_users(loaded, store, names, key).values()}
+
+
 def _campaign_resolver(cfg: DropbackFilter, key: str) -> CampaignResolver:
     by_source: dict[str, str] = {}
     default: str | None = DEFAULT_CAMPAIGN

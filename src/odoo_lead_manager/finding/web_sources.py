@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.config.schema.finding import WebSources
-from odoo_lead_manager.errors import ConfigError, DataFileError, UserInputError, reading
+from odoo_lead_manager.errors import ConfigError, DataFileError, UserInputError
 from odoo_lead_manager.finding.matching import TextMatcher
+from odoo_lead_manager.limits import MAX_DATA_FILE_BYTES, read_bounded
 from odoo_lead_manager.selection.rows import parse_bool
 from odoo_lead_manager.sqldb import check_identifier, database_engine, read_table
 
@@ -38,8 +39,10 @@ def read_source_names(loaded: LoadedConfig, cfg: WebSources) -> list[str]:
         if not source.file_path:
             raise ConfigError(f"{loaded.path}: {KEY}.source_config.file_path is required")
         path = loaded.resolve_path(source.file_path)
-        with reading(path, "web source file", DataFileError):
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        text = read_bounded(
+            path, "web source file", MAX_DATA_FILE_BYTES, DataFileError, "utf-8-sig"
+        )
+        lines = text.splitlines()
         return [
             line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")
         ]

@@ -18,7 +18,7 @@ from rich.table import Table
 from odoo_lead_manager.applying import ApplyResult
 from odoo_lead_manager.monitoring import Line
 from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.tracking.journal import RunRecord
+from odoo_lead_manager.tracking.journal import APPLYING, RunRecord, Unsettled
 from odoo_lead_manager.tracking.retention import RetentionResult
 from odoo_lead_manager.undoing import UndoResult
 
@@ -275,6 +275,13 @@ def print_apply_result(
     console.print(
         f"  Leads distributed: {result.written:,} ({result.write_calls} write calls this time)"
     )
+    if result.unsettled:
+        console.print(
+            f"  Outcome unknown: {unsettled_text(result.unsettled)} sent to the CRM, and no "
+            "answer came back: it may have written them. Finishing the run reads them "
+            "again and writes only those not holding the plan.",
+            soft_wrap=True,
+        )
     if result.already:
         console.print(f"  Already holding the planned values: {result.already:,}")
     _print_leads(console, "Left alone, changed since planning", result.skipped)
@@ -325,14 +332,39 @@ def print_runs(console: Console, where: str, records: Sequence[RunRecord]) -> No
         return
     console.print(f"Runs in {where}, newest first:")
     for r in records:
+        # A run still "applying" in the journal was killed, or is running now.
+        status = "unfinished" if r.status == APPLYING else r.status
         console.print(
-            f"  {r.run_id}  {r.campaign or '-'}  {r.run_date}  {r.status:<9}  "
+            f"  {r.run_id}  {r.campaign or '-'}  {r.run_date}  {status:<10}  "
             f"planned {r.planned:,}  written {r.written:,}  left alone {r.skipped:,}  "
             f"failed {r.failed:,}  started {r.started_at:%Y-%m-%d %H:%M} UTC",
             soft_wrap=True,
         )
+        if r.unsettled:
+            console.print(
+                f"    outcome unknown: {unsettled_text(r.unsettled)} sent, no answer "
+                "recorded; finishing the run reads them again",
+                soft_wrap=True,
+            )
         if r.message:
             console.print(f"    {r.message}", soft_wrap=True, markup=False)
+        elif r.status == APPLYING:
+            console.print(
+                "    not finished (killed, or still running): the next real run of the "
+                f"campaign finishes it, or odlm undo {r.run_id} takes it back",
+                soft_wrap=True,
+            )
+
+
+def unsettled_text(unsettled: Sequence[Unsettled], shown: int = 10) -> str:
+    """Batches whose outcome is unknown, numbered from 1 as in the log, and their leads."""
+    numbers = [str(b.batch_no + 1) for b in unsettled]
+    listed = ", ".join(numbers[:shown])
+    if len(numbers) > shown:
+        listed += f" and {len(numbers) - shown} more"
+    leads = sum(len(b.lead_ids) for b in unsettled)
+    word = "batch" if len(numbers) == 1 else "batches"
+    return f"{leads:,} lead{'s' if leads != 1 else ''} in {word} {listed}"
 
 
 def print_retention(console: Console, where: str, result: RetentionResult) -> None:

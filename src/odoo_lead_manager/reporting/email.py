@@ -107,6 +107,12 @@ def summary_text(report: Report) -> str:
     ]
     if report.applied is not None:
         lines.append(f"Written to the CRM:  {report.applied.written:,}")
+        if report.applied.outcome_unknown:
+            batches = ", ".join(str(n) for n in report.applied.unknown_batches)
+            lines.append(
+                f"Outcome unknown:     {report.applied.outcome_unknown:,} (sent in batch "
+                f"{batches}, no answer came back; finishing the run reads them again)"
+            )
         if report.applied.stopped:
             lines.append(f"STOPPED: {report.applied.stopped}")
     lines += ["", "Salesperson: current - taken + new = after (target)"]

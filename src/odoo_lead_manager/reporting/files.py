@@ -119,9 +119,17 @@ def _flatten(prefix: str, value: Any) -> list[list[Any]]:
     return [[prefix, value]]
 
 
+# OWASP's list of the first characters that make a spreadsheet read a cell
+# as a formula: the four operators, and TAB and CR, which some skip first.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def safe_cells(row: Sequence[Any]) -> list[Any]:
     """Cells a spreadsheet would run as formulas (CRM text like "=cmd|...") are quoted."""
-    return [f"'{cell}" if isinstance(cell, str) and cell[:1] in "=+-@" else cell for cell in row]
+    return [
+        f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+        for cell in row
+    ]
 
 
 _WRITERS = {"csv": _write_csv, "json": _write_json, "html": _write_html}

@@ -80,6 +80,10 @@ class Applied:
     skipped: int
     failed: int
     stopped: str | None
+    # Leads sent in batches whose answer never came (a stopped run), and those
+    # batches' numbers from 1: the CRM may hold them, or not.
+    outcome_unknown: int = 0
+    unknown_batches: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -295,7 +299,13 @@ def build_report(
         applied=None
         if result is None
         else Applied(
-            result.written, result.already, len(result.skipped), len(result.failed), result.stopped
+            result.written,
+            result.already,
+            len(result.skipped),
+            len(result.failed),
+            result.stopped,
+            sum(len(b.lead_ids) for b in result.unsettled),
+            tuple(b.batch_no + 1 for b in result.unsettled),
         ),
         seconds=seconds,
         masked=mask,

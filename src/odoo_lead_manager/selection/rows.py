@@ -9,12 +9,14 @@ Bad rows are `DataFileError` naming the file (or table) and the line.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from odoo_lead_manager.errors import DataFileError, reading
+from odoo_lead_manager.errors import DataFileError
+from odoo_lead_manager.limits import MAX_COUNT, MAX_DATA_FILE_BYTES, MAX_RECORD_ID, read_bounded
 from odoo_lead_manager.model import split_values
 
 _TRUE = {"true", "1", "yes", "y", "t"}
@@ -60,17 +62,22 @@ def parse_bool(text: str, where: str) -> bool:
     raise DataFileError(f"{where}: {text!r} is not a boolean (use true or false)")
 
 
-def parse_int(text: str, where: str) -> int | None:
-    """Parse an optional non-negative integer column."""
+def parse_int(text: str, where: str, maximum: int = MAX_COUNT) -> int | None:
+    """Parse an optional integer column from 0 to ``maximum``."""
     value = text.strip()
     if not value:
         return None
+    if len(value) > len(str(maximum)) + 1 and value.lstrip("+-0").isdigit():
+        # Python refuses to convert thousands of digits; say what is wrong instead.
+        raise DataFileError(f"{where}: {value[:20]}... is larger than {maximum:,}")
     try:
         number = int(value)
     except ValueError:
         raise DataFileError(f"{where}: {text!r} is not a whole number") from None
     if number < 0:
         raise DataFileError(f"{where}: {text!r} must not be negative")
+    if number > maximum:
+        raise DataFileError(f"{where}: {value} is larger than {maximum:,}")
     return number
 
 
@@ -81,12 +88,9 @@ def read_campaign_csv(
     active_column: str | None = "active",
 ) -> list[CampaignRow]:
     """Read the campaign table from CSV (§5.2), naming the file and line of any bad row."""
-    with (
-        reading(path, "campaign table", DataFileError),
-        _csv_errors(path),
-        path.open(newline="", encoding="utf-8-sig") as handle,
-    ):
-        reader = csv.DictReader(handle)
+    text = read_bounded(path, "campaign table", MAX_DATA_FILE_BYTES, DataFileError, "utf-8-sig")
+    with _csv_errors(path):
+        reader = csv.DictReader(io.StringIO(text, newline=""))
         header = reader.fieldnames or []
         missing = [c for c in (salesperson_column, campaign_column) if c not in header]
         if missing:
@@ -157,7 +161,9 @@ class Columns:
             team=text("team") or None,
             level=text("level") or None,
             target_leads=parse_int(text("target_leads"), f"{where}, column target_leads"),
-            salesperson_id=parse_int(text("salesperson_id"), f"{where}, column salesperson_id"),
+            salesperson_id=parse_int(
+                text("salesperson_id"), f"{where}, column salesperson_id", MAX_RECORD_ID
+            ),
             skills=split_values(text("skills")),
             region=text("region") or None,
             timezone=text("timezone") or None,
@@ -182,7 +188,7 @@ def parse_legacy_line(text: str, campaign: str, origin: str, line: int) -> Campa
     return CampaignRow(
         salesperson_name=name,
         campaign_name=campaign,
-        salesperson_id=parse_int(user_id, f"{where}, id"),
+        salesperson_id=parse_int(user_id, f"{where}, id", MAX_RECORD_ID),
         level=level or None,
         target_leads=parse_int(target, f"{where}, target_leads"),
         line=line,
@@ -192,8 +198,8 @@ def parse_legacy_line(text: str, campaign: str, origin: str, line: int) -> Campa
 
 def read_legacy_file(path: Path, campaign: str) -> list[CampaignRow]:
     """The legacy salespeople file (§5.3): one entry per line, ``#`` comments, blank lines."""
-    with reading(path, "salespeople file", DataFileError):
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    text = read_bounded(path, "salespeople file", MAX_DATA_FILE_BYTES, DataFileError, "utf-8-sig")
+    lines = text.splitlines()
     return [
         parse_legacy_line(text, campaign, str(path), number)
         for number, text in enumerate(lines, start=1)

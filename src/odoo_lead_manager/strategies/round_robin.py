@@ -7,14 +7,16 @@ split go to the first in turn. Within a cycle (``cycle_reset``: a day, an
 ISO week or a month) the turn order stays fixed and each run starts where
 the previous one stopped, so those extras rotate and everyone's total over
 the cycle stays within one of the others'. The position is a `Rotation`,
-saved after a real run in ``execution.state_dir``.
+kept in the tracking database with the completed run that left it
+(`Journal.finish`); versions before that kept it in a JSON file in
+``execution.state_dir``, which `load_rotation` still reads once.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -81,12 +83,13 @@ def round_robin_shares(people: Sequence[Salesperson], total: int) -> Shares:
 
 
 def state_path(state_dir: Path, campaign: str | None) -> Path:
-    """Where a campaign's rotation is kept."""
+    """Where versions before the journal's rotation table kept a campaign's rotation."""
     return state_dir / f"round-robin-{campaign_slug(campaign)}.json"
 
 
 def load_rotation(path: Path, cycle: str) -> Rotation | None:
-    """The saved rotation when it belongs to ``cycle``; None when there is none or it ended."""
+    """The rotation in an older version's state file when it belongs to ``cycle``; None
+    when there is none or its cycle ended."""
     if not path.exists():
         return None
     with reading(path, "round-robin state", DataFileError):
@@ -103,11 +106,3 @@ def load_rotation(path: Path, cycle: str) -> Rotation | None:
             f"{path}: not a round-robin state file ({exc}); delete it to start a new cycle"
         ) from None
     return rotation if rotation.cycle == cycle else None
-
-
-def save_rotation(path: Path, rotation: Rotation) -> None:
-    """Write the rotation atomically (a crash leaves the old file or the new, never half)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(asdict(rotation), indent=2), encoding="utf-8")
-    temporary.replace(path)

@@ -7,10 +7,13 @@ Where it lives:
 - tracking enabled without one: ``<execution.state_dir>/tracking.sqlite``,
   the default file, holds both;
 - tracking disabled: the journal stays in that file, no history is kept;
-- the configured database unreachable (or its tables not creatable): §7.1
-  disables tracking with a warning, and the journal and lock use the local
-  file; with ``tracking.required: true`` the run stops instead (exit 2),
-  before anything is written to the CRM.
+- the configured database unreachable (or its tables not creatable): the
+  command stops (exit 2) before planning, since the journal, the lock, the
+  once-a-day check and the round-robin position live there and a local file
+  would hide them from every other host. With ``tracking.local_fallback:
+  true`` the spec's §7.1 applies instead: tracking is off for the run, with
+  a warning, and the journal uses the local file (its lock is then also a
+  lease in the CRM, see `tracking.locks`).
 """
 
 from __future__ import annotations
@@ -72,13 +75,19 @@ def open_tracking(loaded: LoadedConfig) -> Tracking:
             engine = database_engine(loaded)
             return Tracking(Journal(engine), History(engine, cfg.tracking))
         except TrackingUnavailable as exc:
-            if cfg.tracking.required:
+            if not cfg.tracking.local_fallback:
+                # tracking.required cannot be combined with local_fallback (the schema says so).
                 raise UserInputError(
-                    f"{exc.message}; tracking.required is true, so nothing was changed"
+                    f"{exc.message}; the run journal, the campaign's lock, the once-a-day "
+                    "check and the round-robin position are kept there, so nothing was "
+                    "changed. Try again when it can be reached, or set "
+                    f"tracking.local_fallback: true to run with the local file {path} "
+                    "instead (runs elsewhere would not see this one)"
                 ) from None
             warning = (
-                f"{exc.message}; tracking is off for this run (§7.1) and the run journal "
-                f"and lock use {path}"
+                f"{exc.message}; tracking is off for this run (§7.1, tracking.local_fallback) "
+                f"and the run journal uses {path}: the once-a-day check and the round-robin "
+                "position see only this file's runs"
             )
             log.warning("%s", warning)
             return Tracking(Journal(_local_engine(path)), None, warning)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from odoo_lead_manager.crm.store import LeadState
 from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.strategies.round_robin import Rotation
 from odoo_lead_manager.tracking.database import (
     TrackingUnavailable,
     prepare,
@@ -40,7 +41,8 @@ from odoo_lead_manager.tracking.database import (
     utc_now,
     where,
 )
-from odoo_lead_manager.tracking.tables import batches, plans, runs
+from odoo_lead_manager.tracking.tables import batches, plans, rotations, runs
+from odoo_lead_manager.tracking.upsert import upsert
 
 APPLYING, STOPPED, COMPLETED, UNDOING, UNDONE = (
     "applying",
@@ -100,6 +102,19 @@ class Batch:
 
 
 @dataclass(frozen=True)
+class Unsettled:
+    """A batch whose write was sent and never answered: its leads may hold it, or not.
+
+    Odoo may have committed the write before the connection was lost, or the
+    process died before it could record the answer. The next attempt at the
+    run reads these leads again and writes only those that do not hold it.
+    """
+
+    batch_no: int
+    lead_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class RunRecord:
     """A journalled run."""
 
@@ -116,16 +131,23 @@ class RunRecord:
     skipped: int
     failed: int
     message: str | None
+    # Batches sent whose answer never came (runs that did not finish applying only).
+    unsettled: tuple[Unsettled, ...] = ()
 
 
 @dataclass(frozen=True)
 class Totals:
-    """What the batches of one kind of a run add up to."""
+    """What the batches of one kind of a run add up to.
+
+    ``written`` counts only what a read-back confirmed; ``unsettled`` are the
+    batches whose outcome is not known (sent, and no answer recorded).
+    """
 
     written: int
     already: int
     skipped: dict[int, str]
     failed: dict[int, str]
+    unsettled: tuple[Unsettled, ...] = ()
 
     @classmethod
     def of(cls, done: Sequence[Batch]) -> Totals:
@@ -139,6 +161,9 @@ class Totals:
             already=sum(len(b.already) for b in done),
             skipped=skipped,
             failed=failed,
+            unsettled=tuple(
+                Unsettled(b.batch_no, b.sent) for b in done if b.state == "writing" and b.sent
+            ),
         )
 
 
@@ -174,12 +199,33 @@ class Journal:
         return found[-1] if found else None
 
     def recent(self, limit: int) -> list[RunRecord]:
-        """The latest ``limit`` runs, newest first."""
+        """The latest ``limit`` runs, newest first, each with what its batches know."""
         with self._connection() as connection:
             rows = connection.execute(
                 select(runs).order_by(runs.c.started_at.desc(), runs.c.run_id).limit(limit)
             ).all()
-        return [_record(row._mapping) for row in rows]
+        return [self._counted(_record(row._mapping)) for row in rows]
+
+    def _counted(self, record: RunRecord) -> RunRecord:
+        """``record`` with its counts added up from its batches, unless it completed.
+
+        A run's row gets its counts when it ends: a killed run's still says 0
+        written however much it wrote, and only the batches name those whose
+        outcome is unknown. A completed run's row is exact and costs no read.
+        """
+        if record.status == COMPLETED:
+            return record
+        totals = Totals.of(self.batches(record.run_id, "apply"))
+        return replace(
+            record,
+            written=totals.written,
+            already=totals.already,
+            skipped=len(totals.skipped),
+            failed=len(totals.failed),
+            # An undo settles what it finds holding the run's values; only a run
+            # still to be finished has batches waiting for a re-read.
+            unsettled=totals.unsettled if record.status in (APPLYING, STOPPED) else (),
+        )
 
     def begin(self, plan: Plan, forced: bool, planned: Sequence[Batch]) -> None:
         """Record a run and all its batches, before anything is written."""
@@ -263,8 +309,20 @@ class Journal:
                 },
             )
 
-    def finish(self, run_id: str, status: str, totals: Totals | None, message: str | None) -> None:
-        """Record a run's end; ``totals`` are the applied counts (None keeps them, for undo)."""
+    def finish(
+        self,
+        run_id: str,
+        status: str,
+        totals: Totals | None,
+        message: str | None,
+        rotation: Rotation | None = None,
+    ) -> None:
+        """Record a run's end; ``totals`` are the applied counts (None keeps them, for undo).
+
+        A completed run's ``rotation`` (round robin's next start) is kept for
+        its campaign in the same transaction: the run is on record as
+        completed with its rotation saved, or neither.
+        """
         counts = (
             {}
             if totals is None
@@ -281,6 +339,47 @@ class Journal:
                 .where(runs.c.run_id == run_id)
                 .values(status=status, updated_at=utc_now(), message=message, **counts)
             )
+            if status == COMPLETED and rotation is not None:
+                self._keep_rotation(connection, run_id, rotation)
+
+    @staticmethod
+    def _keep_rotation(connection: Connection, run_id: str, rotation: Rotation) -> None:
+        campaign = connection.execute(
+            select(runs.c.campaign).where(runs.c.run_id == run_id)
+        ).scalar_one()
+        row = {
+            "campaign": campaign,
+            "cycle": rotation.cycle,
+            "turn_order": _json(rotation.order),
+            "next_user": rotation.next_user,
+            "run_id": run_id,
+            "updated_at": utc_now(),
+        }
+        upsert(
+            connection,
+            rotations,
+            [row],
+            key=("campaign", "cycle"),
+            update=("turn_order", "next_user", "run_id", "updated_at"),
+        )
+
+    def rotation(self, campaign: str, cycle: str) -> tuple[bool, Rotation | None]:
+        """Whether any rotation of ``campaign`` is kept here, and the one of ``cycle``.
+
+        The first tells a campaign that never kept one here (its position may
+        still be in the file older versions wrote) from one whose cycle is new.
+        """
+        with self._connection() as connection:
+            rows = connection.execute(
+                select(rotations.c.cycle, rotations.c.turn_order, rotations.c.next_user).where(
+                    rotations.c.campaign == campaign
+                )
+            ).all()
+        for row in rows:
+            if row.cycle == cycle:
+                order = tuple(int(uid) for uid in json.loads(row.turn_order))
+                return True, Rotation(cycle, order, row.next_user)
+        return bool(rows), None
 
     def _runs(self, condition: Any) -> list[RunRecord]:
         with self._connection() as connection:
@@ -381,6 +480,10 @@ def _batch(row: RowMapping) -> Batch:
 
 def _record(row: RowMapping) -> RunRecord:
     return RunRecord(
-        **{name: row[name] for name in RunRecord.__dataclass_fields__ if name != "forced"},
+        **{
+            name: row[name]
+            for name in RunRecord.__dataclass_fields__
+            if name not in ("forced", "unsettled")
+        },
         forced=bool(row["forced"]),
     )

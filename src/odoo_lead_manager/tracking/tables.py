@@ -1,4 +1,5 @@
-"""The tables odlm keeps in the tracking database: the run journal and the §9.2 history.
+"""The tables odlm keeps in the tracking database: the run journal, the round-robin
+rotations and the §9.2 history.
 
 Defined once with SQLAlchemy Core so that SQLite, MySQL/MariaDB and
 PostgreSQL get the same schema; the versioned migrations in
@@ -112,6 +113,23 @@ batches = Table(
     # {lead id: reason} for leads left alone (changed since planning) or refused by the CRM.
     Column("skipped_json", LongText, nullable=False),
     Column("failed_json", LongText, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+# Where each campaign's round-robin rotation stands, per cycle (strategies/round_robin.py):
+# written in the transaction that records the run completed, so a run's end and
+# the next start are never out of step, and every host sharing the database
+# continues the same rotation.
+rotations = Table(
+    "odlm_rotation",
+    metadata,
+    Column("campaign", String(200), primary_key=True),
+    Column("cycle", String(16), primary_key=True),
+    # The cycle's turn order: user ids as a JSON list.
+    Column("turn_order", Text, nullable=False),
+    Column("next_user", Integer),
+    # The run that left the rotation here.
+    Column("run_id", String(32), nullable=False),
     Column("updated_at", Timestamp, nullable=False),
 )
 

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from odoo_lead_manager.limits import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_COUNT,
+    MAX_DAYS,
+    MAX_RECORD_ID,
+    MAX_SECONDS,
+    MAX_SEED,
+)
 
 MatchMode = Literal["exact", "partial", "regex"]
 
@@ -22,8 +33,18 @@ def _case(method: str) -> Any:
 LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], _case("upper")]
 LowerLogLevel = Annotated[Literal["debug", "info", "warning", "error"], _case("lower")]
 
-NonNegativeInt = Annotated[int, Field(ge=0)]
-PositiveInt = Annotated[int, Field(ge=1)]
+# Every number and date the schema accepts has bounds (odoo_lead_manager.limits),
+# so that no value can overflow a database column, a date or a timer.
+NonNegativeInt = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+PositiveInt = Annotated[int, Field(ge=1, le=MAX_COUNT)]
+Days = Annotated[int, Field(ge=0, le=MAX_DAYS)]
+PositiveDays = Annotated[int, Field(ge=1, le=MAX_DAYS)]
+RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID)]
+Seed = Annotated[int, Field(ge=-MAX_SEED, le=MAX_SEED)]
+Seconds = Annotated[float, Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)]
+NonNegativeSeconds = Annotated[float, Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)]
+Weight = Annotated[float, Field(ge=0, le=MAX_COUNT, allow_inf_nan=False)]
+Day = Annotated[date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
 
 
 class Section(BaseModel):

@@ -10,14 +10,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, SecretStr
+from pydantic import Field, PlainValidator, PrivateAttr, SecretStr
 
 from odoo_lead_manager.config.env import unresolved_variables
-from odoo_lead_manager.config.schema.base import Section
-from odoo_lead_manager.errors import MissingEnvironmentVariable
+from odoo_lead_manager.config.schema.base import NonNegativeSeconds, Seconds, Section
+from odoo_lead_manager.errors import ConfigError, MissingEnvironmentVariable
+from odoo_lead_manager.limits import port_number
+
+
+def _port(value: Any) -> int | str:
+    if isinstance(value, str) and unresolved_variables(value):
+        return value  # resolved, and checked, when the connection is made
+    return port_number(value)
+
 
 # A port, or a still-unresolved ``${VAR}`` reference to one.
-Port = Annotated[int, Field(ge=1, le=65535)] | Annotated[str, Field(pattern=r"\$\{")]
+Port = Annotated[int | str, PlainValidator(_port)]
 
 
 class DeferredSection(Section):
@@ -45,7 +53,10 @@ class DeferredSection(Section):
                     f"{missing[0]} is not set (and the value gives no default)"
                 )
             if field.endswith("port"):
-                return int(text)
+                try:
+                    return port_number(text)
+                except ValueError as exc:
+                    raise ConfigError(f"{self._source}: {self._key}.{field}: {exc}") from None
         return text
 
 
@@ -72,9 +83,9 @@ class OdooConnection(ServerConnection):
     port: Port | None = None
     protocol: Literal["auto", "xmlrpc", "json2"] = "auto"
     api_key: SecretStr | None = None
-    timeout_seconds: float = Field(default=60.0, gt=0)
+    timeout_seconds: Seconds = 60.0
     max_retries: int = Field(default=3, ge=0, le=10)
-    retry_backoff_seconds: float = Field(default=1.0, ge=0)
+    retry_backoff_seconds: NonNegativeSeconds = 1.0
 
 
 class DatabaseConnection(ServerConnection):
@@ -115,6 +126,6 @@ class EmailSettings(DeferredSection):
     password: SecretStr | None = None
     use_tls: bool = True
     ssl_ca: str | None = None
-    timeout_seconds: float = Field(default=30.0, gt=0)
+    timeout_seconds: Seconds = 30.0
     sender: str | None = None
     recipients: list[str] = Field(default_factory=list)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from odoo_lead_manager.config.schema.base import NonNegativeInt, PositiveInt, Section
+from odoo_lead_manager.config.schema.base import NonNegativeInt, PositiveInt, Section, Weight
 from odoo_lead_manager.config.schema.triggers import Trigger, parse_trigger
 
 StrategyName = Literal["level_based", "round_robin", "proportional", "capacity_based"]
@@ -67,16 +67,8 @@ class Proportional(Section):
     ``default_weight``.
     """
 
-    weights: dict[str, float] = Field(default_factory=dict)
-    default_weight: float = Field(default=1.0, ge=0)
-
-    @field_validator("weights")
-    @classmethod
-    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
-        negative = [name for name, weight in value.items() if weight < 0]
-        if negative:
-            raise ValueError(f"weights must not be negative: {', '.join(negative)}")
-        return value
+    weights: dict[str, Weight] = Field(default_factory=dict)
+    default_weight: Weight = 1.0
 
 
 class SkillMatching(Section):
@@ -84,7 +76,7 @@ class SkillMatching(Section):
 
     enabled: bool = False
     required_skills: list[str] = Field(default_factory=list)
-    skill_weights: list[float] = Field(default_factory=list)
+    skill_weights: list[Weight] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_weight_per_skill(self) -> SkillMatching:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from odoo_lead_manager.config.schema.base import (
+    Day,
+    Days,
     MatchOptions,
     NonNegativeInt,
-    PositiveInt,
+    PositiveDays,
     RegexList,
     Section,
     ValueMatch,
@@ -27,13 +28,13 @@ class DateRange(Section):
     names an entry of ``lead_finding.date_range_strategies`` to use instead.
     """
 
-    older_than_days: NonNegativeInt = 0
-    younger_than_days: PositiveInt = 30
-    custom_start_date: date | None = None
-    custom_end_date: date | None = None
+    older_than_days: Days = 0
+    younger_than_days: PositiveDays = 30
+    custom_start_date: Day | None = None
+    custom_end_date: Day | None = None
     exclude_weekends: bool = False
     exclude_holidays: bool = False
-    holidays: list[date] = Field(default_factory=list)
+    holidays: list[Day] = Field(default_factory=list)
     date_field: DateField = "source_date"
     strategy: str | None = None
 
@@ -61,8 +62,8 @@ class DateRangeStrategy(Section):
     strategy chosen with ``date_range.strategy`` must set at least one bound.
     """
 
-    older_than_days: NonNegativeInt | None = None
-    younger_than_days: PositiveInt | None = None
+    older_than_days: Days | None = None
+    younger_than_days: PositiveDays | None = None
     description: str = ""
 
     @model_validator(mode="after")
@@ -79,7 +80,7 @@ class SalespeopleStatuses(Section):
     """Statuses of leads taken from one group of salespeople (the R pipeline's rule)."""
 
     statuses: list[str] = Field(default_factory=list)
-    date_range_days: PositiveInt | None = None
+    date_range_days: PositiveDays | None = None
 
 
 class StatusFilters(Section):
@@ -94,7 +95,7 @@ class StatusFilters(Section):
 class ActivityDeadline(Section):
     """Leave alone leads whose next activity is close (§3.1)."""
 
-    exclude_within_days: NonNegativeInt | None = None
+    exclude_within_days: Days | None = None
     exclude_missing_deadline: bool = False
 
 

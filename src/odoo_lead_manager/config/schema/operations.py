@@ -7,7 +7,16 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from odoo_lead_manager.config.schema.base import LogLevel, NonNegativeInt, PositiveInt, Section
+from odoo_lead_manager.config.schema.base import (
+    LogLevel,
+    NonNegativeInt,
+    NonNegativeSeconds,
+    PositiveDays,
+    PositiveInt,
+    Seconds,
+    Section,
+    Seed,
+)
 from odoo_lead_manager.config.schema.connections import EmailSettings
 
 ReportFormat = Literal["csv", "json", "html"]
@@ -17,21 +26,40 @@ REPORT_CONTENT_KEYS = ("distribution_summary", "salesperson_summary", "lead_char
 
 
 class Tracking(Section):
-    """History kept in the tracking database (§9.4).
+    """History kept in the tracking database (§9.4), and where a run's lock is seen.
 
-    ``required`` makes a run fail when the tracking database cannot be
-    written, instead of warning and going on.
+    ``required`` makes a run fail when the history cannot be written,
+    instead of warning and going on. A configured tracking database that
+    cannot be reached stops every command before planning, unless
+    ``local_fallback`` accepts the spec's §7.1 (tracking off, the run journal
+    in the local file). With the journal in an SQLite file a run that writes
+    also holds a lease in the CRM for ``lease_minutes`` (released when it
+    ends), so that copies of the configuration elsewhere see it, unless
+    ``local_lock`` accepts a lock only that journal's runs see.
     """
 
     enabled: bool = True
     required: bool = False
+    local_fallback: bool = False
+    local_lock: bool = False
+    lease_minutes: int = Field(default=120, ge=1, le=10_080)
     track_individual_assignments: bool = True
     track_pre_post_counts: bool = True
     track_distribution_summary: bool = True
-    retention_days: PositiveInt = 365
+    retention_days: PositiveDays = 365
     archive_old_data: bool = True
     batch_size: PositiveInt = 1000
     async_tracking: bool = False
+
+    @model_validator(mode="after")
+    def _fallback_or_required(self) -> Tracking:
+        if self.required and self.local_fallback:
+            raise ValueError(
+                "required: true (the history must be written) and local_fallback: true "
+                "(go on without it when the database is down) contradict each other; "
+                "set one of them"
+            )
+        return self
 
 
 class Reporting(Section):
@@ -78,7 +106,7 @@ class Execution(Section):
     retry_failed: bool = True
     max_retries: NonNegativeInt = 3
     log_level: LogLevel = "INFO"
-    seed: int | None = None
+    seed: Seed | None = None
     state_dir: str = ".odlm-state"
 
 
@@ -107,7 +135,7 @@ class ErrorHandling(Section):
 
     retry_failed_assignments: bool = True
     max_retries: NonNegativeInt = 3
-    retry_delay_seconds: float = Field(default=5, ge=0)
+    retry_delay_seconds: NonNegativeSeconds = 5
     error_thresholds: ErrorThresholds = Field(default_factory=ErrorThresholds)
     fallback_strategies: FallbackStrategies = Field(default_factory=FallbackStrategies)
 
@@ -119,7 +147,7 @@ class Monitoring(Section):
     log_execution_time: bool = True
     track_memory_usage: bool = False
     alert_on_slow_execution: bool = False
-    slow_execution_threshold_seconds: float = Field(default=300, gt=0)
+    slow_execution_threshold_seconds: Seconds = 300
 
 
 class Security(Section):
@@ -128,4 +156,4 @@ class Security(Section):
     encrypt_sensitive_data: bool = False
     log_audit_trail: bool = True
     mask_personal_data: bool = False
-    retention_policy_days: PositiveInt = 90
+    retention_policy_days: PositiveDays = 90

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from odoo_lead_manager.config.schema.base import PositiveInt, Section
+from odoo_lead_manager.config.schema.base import Day, PositiveInt, Section
 from odoo_lead_manager.config.schema.connections import DatabaseConnection, OdooConnection
 from odoo_lead_manager.config.schema.distribution import Distribution
 from odoo_lead_manager.config.schema.finding import LeadFinding
@@ -74,8 +73,8 @@ class DistributionConfig(Section):
     description: str = ""
     tags: list[str] = Field(default_factory=list)
     author: str | None = None
-    created_date: date | None = None
-    last_modified: date | None = None
+    created_date: Day | None = None
+    last_modified: Day | None = None
 
     crm: CrmSettings = Field(default_factory=CrmSettings)
     odoo_connection: OdooConnection | None = None

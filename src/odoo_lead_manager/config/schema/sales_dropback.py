@@ -13,7 +13,9 @@ from pydantic import Field
 from odoo_lead_manager.config.schema.base import (
     LowerLogLevel,
     NonNegativeInt,
+    PositiveDays,
     PositiveInt,
+    RecordId,
     RegexList,
     Section,
 )
@@ -26,7 +28,7 @@ class OpportunityDateRange(Section):
 
     enabled: bool = False
     field_name: str = "date_open"
-    days_back: PositiveInt = 365
+    days_back: PositiveDays = 365
 
 
 class PrimaryMatch(Section):
@@ -51,7 +53,7 @@ class OpportunityDateFilter(Section):
 
     enabled: bool = False
     field_name: str = "date_open"
-    newer_than_days: PositiveInt = 365
+    newer_than_days: PositiveDays = 365
 
 
 class OpportunityCriteria(Section):
@@ -104,7 +106,7 @@ class SalesFilter(Section):
 class AgeThreshold(Section):
     """Leads older than ``days`` by ``field_name`` drop back."""
 
-    days: PositiveInt = 30
+    days: PositiveDays = 30
     field_name: str = "source_date"
     use_business_days: bool = False
     description: str = ""
@@ -166,7 +168,7 @@ class AssignmentRule(Section):
     """Who receives a campaign's dropped-back leads, and what is set on them."""
 
     user: str
-    user_id: PositiveInt | None = None
+    user_id: RecordId | None = None
     team: str | None = None
     status: str | None = None
     priority: NonNegativeInt | None = None

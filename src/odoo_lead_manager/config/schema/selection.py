@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from odoo_lead_manager.config.schema.base import PositiveInt, Section
+from odoo_lead_manager.config.schema.base import PositiveDays, PositiveInt, Section, Weight
 from odoo_lead_manager.model import Domain
 from odoo_lead_manager.user_query import (
     check_user_domain,
@@ -149,7 +149,7 @@ class SalespersonFilters(Section):
     level_order: list[str] = Field(
         default_factory=lambda: ["senior", "mid_level", "junior"], min_length=1
     )
-    max_workload_percentage: float | None = Field(default=None, gt=0)
+    max_workload_percentage: Weight | None = Field(default=None, gt=0)
     team_filter: str | None = None
 
     @model_validator(mode="after")
@@ -185,7 +185,7 @@ class WorkloadCounting(Section):
     statuses: list[str] = Field(default_factory=list)
     exclude_statuses: list[str] = Field(default_factory=list)
     date_field: Literal["source_date", "create_date"] = "source_date"
-    recent_days: PositiveInt = 30
+    recent_days: PositiveDays = 30
 
 
 class SalespersonSelection(Section):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from odoo_lead_manager.crm.odoo.transport import (
     XmlRpcTransport,
 )
 from odoo_lead_manager.errors import ConfigError, CrmError
+from odoo_lead_manager.limits import port_number
 
 # First protocol version served by the JSON-2 API.
 JSON2_SINCE = 19
@@ -95,9 +97,20 @@ def server_url(host: str, port: Any) -> str:
     if scheme not in ("http", "https"):
         raise ConfigError(f"odoo_connection.host: {host!r} must be an http or https address")
     if port and ":" not in rest.split("/", 1)[0]:
+        try:
+            number = port_number(port)
+        except ValueError as exc:
+            raise ConfigError(f"odoo_connection.port ({ENVIRONMENT['port']}): {exc}") from None
         head, _, tail = rest.partition("/")
-        rest = f"{head}:{int(port)}" + (f"/{tail}" if tail else "")
-    return f"{scheme}://{rest}"
+        rest = f"{head}:{number}" + (f"/{tail}" if tail else "")
+    url = f"{scheme}://{rest}"
+    try:
+        urllib.parse.urlsplit(url).port  # noqa: B018 - raises on a port that is not one
+    except ValueError:
+        raise ConfigError(
+            "odoo_connection.host: the port in the address must be a number from 1 to 65535"
+        ) from None
+    return url
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,23 @@
 """Talking to an Odoo server: XML-RPC (Odoo up to 18) and JSON-2 (Odoo 19+).
 
 Both offer the same `Transport.call`: a model, a method, the record ids it
-works on (or None for a model method) and named arguments. Transient faults
-(refused or reset connections, timeouts, 502/503/504) are retried with
-exponential backoff; authentication, access and validation errors never
-are. The secret (password or API key) is held by the transport only and
-never appears in a message: every error is rebuilt from its parts.
+works on (create's records for ``create``; None for a model method) and
+named arguments. Transient faults
+(refused or reset connections, timeouts, 502/503/504) of calls that change
+nothing (`REPEATABLE`: reads, the login) are retried with exponential
+backoff; authentication, access and validation errors never are.
+
+A call that changes data (``write``, ``create``, ``unlink``, anything not
+known to be a read) is sent once: Odoo may commit it and its answer be lost
+on the way back (a proxy's timeout, a server restarting after a long
+request), and sending it again would do it twice. When it fails after the
+request may have left, `OdooOutcomeUnknown` says so; the caller decides,
+after reading the records again (the applier does, and is the only retry
+layer of a run's writes). Only a refused connection or an unknown host
+proves nothing was sent; it is a plain `OdooUnreachable`.
+
+The secret (password or API key) is held by the transport only and never
+appears in a message: every error is rebuilt from its parts.
 """
 
 from __future__ import annotations
@@ -18,11 +30,12 @@ import time
 import urllib.error
 import urllib.request
 import xmlrpc.client
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from odoo_lead_manager.errors import CrmError, CrmUnavailable
+from odoo_lead_manager.errors import CrmError, CrmOutcomeUnknown, CrmUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +43,36 @@ T = TypeVar("T")
 
 TRANSIENT_HTTP = frozenset({502, 503, 504})
 
+# Methods that change nothing in Odoo: sending one twice costs a second answer and
+# nothing else, so a fault may be retried whatever the moment it struck. Any other
+# method is sent once (see the module's docstring).
+REPEATABLE = frozenset(
+    {
+        "authenticate",
+        "check_access_rights",
+        "context_get",
+        "default_get",
+        "fields_get",
+        "formatted_read_group",
+        "name_search",
+        "read",
+        "read_group",
+        "search",
+        "search_count",
+        "search_read",
+        "version",
+        "web_read",
+        "web_search_read",
+    }
+)
+
 
 class OdooUnreachable(CrmUnavailable):
     """The server could not be reached or did not answer in time."""
+
+
+class OdooOutcomeUnknown(OdooUnreachable, CrmOutcomeUnknown):
+    """A call that changes data was sent, or may have been, and no answer came back."""
 
 
 class OdooRefused(CrmError):
@@ -48,24 +88,33 @@ class Transport(Protocol):
     def authenticate(self) -> int:
         """Log in; return the user id (0 when the server refuses the credentials)."""
 
-    def call(self, model: str, method: str, ids: list[int] | None, **kwargs: Any) -> Any:
-        """Run ``model.method`` on ``ids`` with named arguments; return its result."""
+    def call(self, model: str, method: str, ids: list[Any] | None, **kwargs: Any) -> Any:
+        """Run ``model.method`` on ``ids`` with named arguments; return its result.
+
+        A `REPEATABLE` method is retried on transient faults; any other is sent
+        once, and raises `OdooOutcomeUnknown` when its answer may have been lost.
+        """
+
+    def call_once(self, model: str, method: str, ids: list[Any] | None, **kwargs: Any) -> Any:
+        """`call` in a single attempt, even for a read: for a caller with its own retries."""
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How often and how patiently transient faults are retried."""
+    """How often and how patiently transient faults of repeatable calls are retried."""
 
     attempts: int = 3
     backoff_seconds: float = 1.0
     sleep: Callable[[float], None] = time.sleep
 
-    def run(self, what: str, action: Callable[[], T]) -> T:
-        for attempt in range(1, self.attempts + 2):
+    def run(self, what: str, action: Callable[[], T], retry: bool = True) -> T:
+        """``action``'s result, trying again after an `OdooUnreachable` when ``retry``."""
+        attempts = self.attempts if retry else 0
+        for attempt in range(1, attempts + 2):
             try:
                 return action()
             except OdooUnreachable as exc:
-                if attempt > self.attempts:
+                if attempt > attempts:
                     raise
                 delay = self.backoff_seconds * 2 ** (attempt - 1)
                 logger.warning("%s failed (%s); retry %d in %.1f s", what, exc, attempt, delay)
@@ -97,14 +146,39 @@ def _transient(exc: BaseException) -> bool:
     return False
 
 
+def _cause(exc: BaseException) -> BaseException | str:
+    """What urllib wrapped; an `HTTPError` is an answer, and its own cause (its
+    ``reason`` is only the status text)."""
+    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
+        return exc.reason
+    return exc
+
+
+def _not_sent(exc: BaseException) -> bool:
+    """Whether the failure proves the request never left: no connection was made."""
+    return isinstance(_cause(exc), ConnectionRefusedError | socket.gaierror)
+
+
+def _failure(url: str, what: str, exc: BaseException, repeatable: bool) -> OdooUnreachable:
+    """The fault as the error the retry policy and the applier act on."""
+    unreachable = _unreachable(url, exc)
+    if repeatable or _not_sent(exc):
+        return unreachable
+    return OdooOutcomeUnknown(
+        f"{unreachable.message}, and {what} had been sent: Odoo may have carried it out"
+    )
+
+
 def _unreachable(url: str, exc: BaseException) -> OdooUnreachable:
-    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    reason = _cause(exc)
     if isinstance(reason, xmlrpc.client.ProtocolError):
         detail = f"HTTP {reason.errcode} {reason.errmsg}"
     elif isinstance(reason, urllib.error.HTTPError):
         detail = f"HTTP {reason.code} {reason.reason}"
     elif isinstance(reason, TimeoutError | socket.timeout):
         detail = "no answer before the timeout"
+    elif isinstance(reason, http.client.RemoteDisconnected):
+        detail = "the connection was closed without an answer"
     elif isinstance(reason, OSError) and reason.strerror:
         detail = reason.strerror.lower()
     else:
@@ -117,7 +191,7 @@ class _OneShotTransport(xmlrpc.client.SafeTransport):
 
     The standard transport sends a request a second time when a kept-alive
     connection drops, which can run a call that Odoo already executed twice.
-    Retrying is the `RetryPolicy`'s decision, made once per call.
+    Retrying is the `RetryPolicy`'s decision, made per call: for reads only.
     """
 
     def __init__(self, timeout: float, https: bool) -> None:
@@ -137,7 +211,23 @@ class _OneShotTransport(xmlrpc.client.SafeTransport):
         return self.single_request(host, handler, request_body, verbose)
 
 
-class XmlRpcTransport:
+class _Calls(ABC):
+    """`Transport.call` and `Transport.call_once` over a transport's one ``_execute``."""
+
+    @abstractmethod
+    def _execute(
+        self, model: str, method: str, ids: list[Any] | None, kwargs: dict[str, Any], retry: bool
+    ) -> Any:
+        """Send ``model.method`` once, or with the retry policy when ``retry``."""
+
+    def call(self, model: str, method: str, ids: list[Any] | None, **kwargs: Any) -> Any:
+        return self._execute(model, method, ids, kwargs, retry=True)
+
+    def call_once(self, model: str, method: str, ids: list[Any] | None, **kwargs: Any) -> Any:
+        return self._execute(model, method, ids, kwargs, retry=False)
+
+
+class XmlRpcTransport(_Calls):
     """``/xmlrpc/2/common`` and ``/xmlrpc/2/object`` with a password or API key."""
 
     protocol = "xmlrpc"
@@ -165,7 +255,9 @@ class XmlRpcTransport:
         transport = _OneShotTransport(self._timeout, https=self.url.startswith("https:"))
         return xmlrpc.client.ServerProxy(self.url + path, transport=transport, allow_none=True)
 
-    def _send(self, what: str, action: Callable[[], T]) -> T:
+    def _send(
+        self, what: str, action: Callable[[], T], repeatable: bool = True, retry: bool = True
+    ) -> T:
         def attempt() -> T:
             try:
                 return action()
@@ -174,15 +266,13 @@ class XmlRpcTransport:
                     f"Odoo refused {what}: {describe_fault(fault.faultString)}"
                 ) from None
             except (OSError, xmlrpc.client.ProtocolError, http.client.HTTPException) as exc:
-                if _transient(exc):
-                    raise _unreachable(self.url, exc) from None
-                if isinstance(exc, xmlrpc.client.ProtocolError):
+                if isinstance(exc, xmlrpc.client.ProtocolError) and not _transient(exc):
                     raise OdooRefused(
                         f"Odoo at {self.url} answered HTTP {exc.errcode} {exc.errmsg} to {what}"
                     ) from None
-                raise _unreachable(self.url, exc) from None
+                raise _failure(self.url, what, exc, repeatable) from None
 
-        return self._retry.run(what, attempt)
+        return self._retry.run(what, attempt, retry and repeatable)
 
     def version(self) -> dict[str, Any]:
         result: Any = self._send("version", lambda: self._common.version())
@@ -201,17 +291,21 @@ class XmlRpcTransport:
         self.uid = int(uid)
         return self.uid
 
-    def call(self, model: str, method: str, ids: list[int] | None, **kwargs: Any) -> Any:
+    def _execute(
+        self, model: str, method: str, ids: list[Any] | None, kwargs: dict[str, Any], retry: bool
+    ) -> Any:
         args: list[Any] = [] if ids is None else [ids]
         return self._send(
             f"{model}.{method}",
             lambda: self._object.execute_kw(
                 self.database, self.uid, self._secret, model, method, args, kwargs
             ),
+            repeatable=method in REPEATABLE,
+            retry=retry,
         )
 
 
-class Json2Transport:
+class Json2Transport(_Calls):
     """Odoo 19's ``POST /json/2/<model>/<method>`` with a bearer API key."""
 
     protocol = "json2"
@@ -235,7 +329,9 @@ class Json2Transport:
         self._open = opener
         self.uid = 0
 
-    def _post(self, path: str, body: dict[str, Any], what: str) -> Any:
+    def _post(
+        self, path: str, body: dict[str, Any], what: str, repeatable: bool, retry: bool
+    ) -> Any:
         data = json.dumps(body).encode()
 
         def attempt() -> Any:
@@ -255,12 +351,12 @@ class Json2Transport:
                     return json.loads(response.read() or b"null")
             except urllib.error.HTTPError as exc:
                 if exc.code in TRANSIENT_HTTP:
-                    raise _unreachable(self.url, exc) from None
+                    raise _failure(self.url, what, exc, repeatable) from None
                 raise OdooRefused(f"Odoo refused {what}: {_json_error(exc)}") from None
             except (OSError, http.client.HTTPException) as exc:
-                raise _unreachable(self.url, exc) from None
+                raise _failure(self.url, what, exc, repeatable) from None
 
-        return self._retry.run(what, attempt)
+        return self._retry.run(what, attempt, retry and repeatable)
 
     def authenticate(self) -> int:
         context = self.call("res.users", "context_get", None)
@@ -273,11 +369,14 @@ class Json2Transport:
         self.uid = int(uid or 0)
         return self.uid
 
-    def call(self, model: str, method: str, ids: list[int] | None, **kwargs: Any) -> Any:
+    def _execute(
+        self, model: str, method: str, ids: list[Any] | None, kwargs: dict[str, Any], retry: bool
+    ) -> Any:
         body = dict(kwargs)
         if ids is not None:
             body["ids"] = ids
-        return self._post(f"/json/2/{model}/{method}", body, f"{model}.{method}")
+        what = f"{model}.{method}"
+        return self._post(f"/json/2/{model}/{method}", body, what, method in REPEATABLE, retry)
 
 
 def _json_error(exc: urllib.error.HTTPError) -> str:

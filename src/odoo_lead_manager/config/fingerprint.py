@@ -1,0 +1,36 @@
+"""A digest of what a configuration decides, carried by every plan it makes.
+
+`odlm apply` compares a plan's digest with its own configuration's, so that
+a plan made under one configuration is not written under another (other
+owner fields, another status, another campaign's salespeople) by mistake.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from odoo_lead_manager.config.schema import DistributionConfig
+
+# What describes a configuration or a run's outputs, not what it writes: the
+# command line adds report options to ``reporting``, so a plan saved by
+# `dailydist --generate-report` still applies under the same file, and a
+# corrected description does not make a plan stale.
+_NOT_DECIDING = {
+    "description",
+    "tags",
+    "author",
+    "created_date",
+    "last_modified",
+    "reporting",
+    "monitoring",
+}
+
+
+def config_fingerprint(config: DistributionConfig) -> str:
+    """The SHA-256 of the deciding sections of ``config``, as 64 hex digits.
+
+    Secrets are dumped masked by pydantic, so the digest neither depends on
+    nor reveals a password or key.
+    """
+    text = config.model_dump_json(exclude=_NOT_DECIDING, round_trip=False)
+    return hashlib.sha256(text.encode()).hexdigest()
