@@ -486,8 +486,17 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"  ok       {field.logical:<24} crm.lead.{field.odoo} ({field.type})")
     for problem in report.problems:
         print(f"  PROBLEM  {problem.logical:<24} {problem.problem}")
-    if not report.ok:
+    if report.problems:
         print(f"error: {len(report.problems)} mapped field(s) do not fit", file=sys.stderr)
+        return 2
+    print("Reads of a run:")
+    for read in report.reads:
+        status = "ok     " if read.problem is None else "PROBLEM"
+        print(f"  {status}  {read.model}.{read.method} ({read.fields})")
+        if read.problem is not None:
+            print(f"           {read.problem}")
+    if report.failed_reads:
+        print(f"error: {len(report.failed_reads)} read(s) of a run fail", file=sys.stderr)
         return 2
     print("All mapped fields fit; this configuration can run against this server.")
     return EXIT_OK

@@ -22,6 +22,7 @@ from odoo_lead_manager.applying import ApplyResult, ApplySettings, apply_plan
 from odoo_lead_manager.cli import main
 from odoo_lead_manager.config import LoadedConfig, load_config
 from odoo_lead_manager.crm.local_store import LocalStore
+from odoo_lead_manager.crm.odoo.dialect import dialect_for
 from odoo_lead_manager.crm.odoo.fields import FieldMap, configured_mapping
 from odoo_lead_manager.crm.odoo.store import OdooStore
 from odoo_lead_manager.crm.odoo.transport import (
@@ -86,7 +87,8 @@ def odoo(request: pytest.FixtureRequest) -> Iterator[Served]:
     with serve(fake, password=PASSWORD, api_key=API_KEY) as (url, state):
         transport = transport_to(url, protocol, backoff)
         transport.authenticate()
-        yield Served(fake, state, OdooStore(transport, fields), protocol, backoff)
+        store = OdooStore(transport, fields, dialect=dialect_for(fake.version_major))
+        yield Served(fake, state, store, protocol, backoff)
 
 
 def journal_in(tmp_path: Path) -> Journal:

@@ -1,14 +1,23 @@
-"""An in-memory stand-in for an Odoo 17 server, at the transport level.
+"""An in-memory stand-in for an Odoo 17 or 19 server, at the transport level.
 
 It answers the calls `OdooStore` makes with Odoo's value shapes and Odoo's
 domain semantics as recorded in ODOO_NOTES.md (``False`` for empty,
 many2one as ``[id, name]``, ``!=``/``not in`` matching unset values,
 ``active_test``), and counts every call, so that tests can check both the
 translation layer and the number of round trips without a server.
+
+``FakeOdoo(version=17)`` and ``FakeOdoo(version=19)`` speak each version's
+dialect as the real servers do (shared/odoo19/README.md §5): a field or
+method of the other version is refused with that server's words, e.g.
+19's "Invalid field 'groups_id' on 'res.users'" and 17's "The method
+'formatted_read_group' does not exist". 19 still answers the deprecated
+``read_group`` but counts each call in ``deprecated``. `json2_refusal`
+holds JSON-2's argument rules, for the HTTP stand-in's JSON-2 endpoint.
 """
 
 from __future__ import annotations
 
+import inspect
 import operator
 import re
 from collections import Counter
@@ -47,10 +56,105 @@ LEAD_FIELDS: dict[str, dict[str, Any]] = {
 }
 
 
-# The id of sales_team.group_sale_salesman on this fake server.
+# The id of sales_team.group_sale_salesman on this fake server, and of "Sales /
+# Administrator", which implies it: users who may own leads hold the latter
+# explicitly, as Odoo's own administrator does, so only a test of the implied
+# groups (17's groups_id, 19's all_group_ids) finds their sales rights.
 SALES_GROUP = 50
+SALES_MANAGER = 51
+# The fields of the other models, by version where they differ (crm.lead's are
+# `FakeOdoo.lead_fields`).
+MODEL_FIELDS: dict[str, frozenset[str]] = {
+    "res.users": frozenset({"id", "name", "login", "active", "sale_team_id", "share"}),
+    "crm.team": frozenset({"id", "name", "active", "member_ids"}),
+    "crm.tag": frozenset({"id", "name"}),
+    "utm.source": frozenset({"id", "name"}),
+    "utm.campaign": frozenset({"id", "name", "active"}),
+    "res.partner": frozenset({"id", "name", "active"}),
+    "crm.stage": frozenset({"id", "name"}),
+    "ir.model.data": frozenset({"id", "module", "name", "res_id"}),
+    "ir.config_parameter": frozenset({"id", "key", "value"}),
+}
+VERSION_FIELDS: dict[int, dict[str, frozenset[str]]] = {
+    17: {"res.users": frozenset({"groups_id"}), "crm.stage": frozenset({"team_id"})},
+    19: {
+        "res.users": frozenset({"group_ids", "all_group_ids"}),
+        "crm.stage": frozenset({"team_ids"}),
+    },
+}
+# Methods each version lacks: 17 has no formatted_read_group.
+MISSING_METHODS: dict[int, frozenset[str]] = {
+    17: frozenset({"formatted_read_group"}),
+    19: frozenset(),
+}
+
+
+def _signature(*names: str, more: bool = False) -> inspect.Signature:
+    """A method's named parameters: ``"name"`` required, ``"name?"`` with a default;
+    ``more`` for a trailing ``**kwargs``."""
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    parameters = [
+        inspect.Parameter(
+            n.rstrip("?"), keyword, default=None if n.endswith("?") else inspect.Parameter.empty
+        )
+        for n in names
+    ]
+    if more:
+        parameters.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
+    return inspect.Signature(parameters)
+
+
+# Odoo 19's signatures of the methods the fake serves (``self`` left out), as
+# JSON-2 binds the named arguments to them; ``MODEL_METHODS`` are the
+# ``@api.model`` ones, which JSON-2 refuses to call with ``ids``.
+SIGNATURES = {
+    "search_read": _signature("domain?", "fields?", "offset?", "limit?", "order?", more=True),
+    "search_count": _signature("domain", "limit?"),
+    "read_group": _signature(
+        "domain", "fields", "groupby", "offset?", "limit?", "orderby?", "lazy?"
+    ),
+    "formatted_read_group": _signature(
+        "domain", "groupby?", "aggregates?", "having?", "offset?", "limit?", "order?"
+    ),
+    "fields_get": _signature("allfields?", "attributes?"),
+    "context_get": _signature(),
+    "search": _signature("domain", "offset?", "limit?", "order?"),
+    "create": _signature("vals_list"),
+    "write": _signature("vals"),
+    "unlink": _signature(),
+}
+MODEL_METHODS = frozenset(SIGNATURES) - {"write", "unlink"}
+
+
+def json2_refusal(model: str, method: str, body: Any) -> tuple[int, str, str] | None:
+    """(status, exception name, message) when Odoo 19's JSON-2 refuses the body, else None.
+
+    As ``rpc/controllers/json2.py`` decides: a JSON object of named arguments,
+    ``ids`` and ``context`` reserved, no ``ids`` for a model method, and the
+    rest bound to the method's signature (no positional ``args``, ``vals_list``
+    for create). Texts as the real server words them.
+    """
+    if not isinstance(body, dict):
+        return 400, "werkzeug.exceptions.BadRequest", "could not parse the body as json"
+    kwargs = {k: v for k, v in body.items() if k not in ("ids", "context")}
+    if body.get("ids") and method in MODEL_METHODS:
+        return (
+            422,
+            "werkzeug.exceptions.UnprocessableEntity",
+            (f"cannot call {model}.{method} with ids"),
+        )
+    signature = SIGNATURES.get(method)
+    if signature is None:
+        return None
+    try:
+        signature.bind(**kwargs)
+    except TypeError as exc:
+        return 422, "werkzeug.exceptions.UnprocessableEntity", str(exc.args[0])
+    return None
+
+
 # Models whose records have no ``active`` field, so no ``active_test`` applies.
-NO_ACTIVE = ("crm.tag", "ir.model.data", "ir.config_parameter")
+NO_ACTIVE = ("crm.tag", "crm.stage", "utm.source", "ir.model.data", "ir.config_parameter")
 
 
 class UniqueViolation(OdooRefused):
@@ -78,9 +182,13 @@ class FakeOdoo:
     protocol = "fake"
 
     def __init__(self, version: int = 17) -> None:
+        if version not in VERSION_FIELDS:
+            raise ValueError(f"the fake speaks Odoo {sorted(VERSION_FIELDS)}, not {version}")
         self.uid = 0
         self.version_major = version
         self.calls: Counter[tuple[str, str]] = Counter()
+        # Calls of methods this version deprecates (19's read_group), by (model, method).
+        self.deprecated: Counter[tuple[str, str]] = Counter()
         # How often each record was written, by (model, id): "never twice" is checked here.
         self.writes: Counter[tuple[str, int]] = Counter()
         self.contexts: list[dict[str, Any]] = []
@@ -146,7 +254,7 @@ class FakeOdoo:
                 "active": user.active,
                 "sale_team_id": self._ref("crm.team", user.team_id),
                 "share": not user.may_own_leads,
-                "groups_id": [1, SALES_GROUP] if user.may_own_leads else [],
+                **self._user_groups([SALES_MANAGER] if user.may_own_leads else []),
             }
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
         for x in leads:
@@ -170,6 +278,40 @@ class FakeOdoo:
                 "activity_date_deadline": _iso(x.activity_date_deadline),
             }  # fmt: skip
 
+    def _user_groups(self, explicit: list[int]) -> dict[str, list[int]]:
+        """A user's group fields in this version's names; implied groups as Odoo adds them."""
+        implied = sorted({1, *explicit, *([SALES_GROUP] if SALES_MANAGER in explicit else [])})
+        if self.version_major >= 19:
+            return {"group_ids": sorted(explicit), "all_group_ids": implied}
+        # 17 writes the implied groups into groups_id itself (seen on a real server).
+        return {"groups_id": implied}
+
+    def fields_of(self, model: str) -> frozenset[str]:
+        """The fields ``model`` has on this version."""
+        if model == "crm.lead":
+            return frozenset(self.lead_fields)
+        extra = VERSION_FIELDS[self.version_major].get(model, frozenset())
+        return MODEL_FIELDS.get(model, frozenset({"id", "name"})) | extra
+
+    def _fields_get(self, model: str, allfields: list[str] | None) -> dict[str, dict[str, Any]]:
+        """Definitions of ``allfields`` (all when None); as Odoo, unknown names are left out."""
+        if model == "crm.lead":
+            known = self.lead_fields
+        else:
+            known = {name: _definition(name) for name in self.fields_of(model)}
+        return {n: v for n, v in known.items() if allfields is None or n in allfields}
+
+    def _invalid_field(self, model: str, name: str) -> OdooRefused:
+        # 19 dropped 17's "model" from the message (both seen on real servers).
+        where = f"{model!r}" if self.version_major >= 19 else f"model {model!r}"
+        return OdooRefused(f"Odoo refused {model}: ValueError: Invalid field {name!r} on {where}")
+
+    def _check_fields(self, model: str, names: Iterable[str]) -> None:
+        known = self.fields_of(model)
+        for name in names:
+            if name not in known:
+                raise self._invalid_field(model, name)
+
     # the transport interface -------------------------------------------------
 
     def version(self) -> dict[str, Any]:
@@ -192,17 +334,27 @@ class FakeOdoo:
         self.calls[(model, method)] += 1
         context = kw.get("context") or {}
         self.contexts.append(context)
+        if method in MISSING_METHODS[self.version_major]:
+            raise OdooRefused(
+                f"Odoo refused {model}.{method}: AttributeError: The method {method!r} does "
+                f"not exist on the model {model!r}"
+            )
         if method == "context_get":
             self.uid = 2
             return {"uid": 2, "lang": "en_US", "tz": False}
         if method == "fields_get":
-            return self.lead_fields
+            return self._fields_get(model, kw.get("allfields"))
         if method == "search_read":
             return self._search_read(model, kw, context)
         if method == "search_count":
             return len(self._search(model, kw.get("domain", []), context))
         if method == "read_group":
+            if self.version_major >= 19:
+                # Still answered, with a DeprecationWarning in the server's log per call.
+                self.deprecated[(model, method)] += 1
             return self._read_group(model, kw, context)
+        if method == "formatted_read_group":
+            return self._formatted_read_group(model, kw, context)
         if method == "write":
             return self._write(model, ids or [], kw["vals"])
         if method == "create" and model == "ir.config_parameter":
@@ -236,23 +388,60 @@ class FakeOdoo:
     def _search_read(
         self, model: str, kw: dict[str, Any], context: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        fields = kw.get("fields") or []
+        # Odoo checks the names whether or not any record matches (seen on 17 and 19).
+        self._check_fields(model, fields)
         records = self._search(model, kw.get("domain", []), context)
         if kw.get("limit"):
             records = records[: kw["limit"]]
-        fields = kw.get("fields") or []
         return [{f: r.get(f, False) for f in {"id", *fields}} for r in records]
+
+    def _groups(
+        self, model: str, domain: list[Any], groupby: list[str], context: dict[str, Any]
+    ) -> list[tuple[dict[str, Any], int]]:
+        """Each group's values (as ``read`` gives them) and its count."""
+        self._check_fields(model, groupby)
+        groups: Counter[tuple[Any, ...]] = Counter()
+        firsts: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for record in self._search(model, domain, context):
+            values = [record.get(g, False) for g in groupby]
+            key = tuple(tuple(v) if isinstance(v, list) else v for v in values)
+            groups[key] += 1
+            firsts.setdefault(key, dict(zip(groupby, values, strict=True)))
+        return [(firsts[key], count) for key, count in groups.items()]
 
     def _read_group(
         self, model: str, kw: dict[str, Any], context: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        groups: Counter[tuple[Any, ...]] = Counter()
-        firsts: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for record in self._search(model, kw.get("domain", []), context):
-            values = [record.get(g, False) for g in kw["groupby"]]
-            key = tuple(tuple(v) if isinstance(v, list) else v for v in values)
-            groups[key] += 1
-            firsts.setdefault(key, dict(zip(kw["groupby"], values, strict=True)))
-        return [{**firsts[key], "__count": count} for key, count in groups.items()]
+        groupby = list(kw["groupby"])
+        if kw.get("lazy", True) and len(groupby) > 1:
+            # A lazy read_group groups by the first field only; odlm must ask lazy=False.
+            raise OdooRefused("fake: a lazy read_group over several fields is not emulated")
+        return [
+            {**values, "__count": count, "__domain": []}
+            for values, count in self._groups(model, kw.get("domain", []), groupby, context)
+        ]
+
+    def _formatted_read_group(
+        self, model: str, kw: dict[str, Any], context: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Odoo 19's shape: the group's values, ``__extra_domain`` and one key per aggregate
+        spec (only ``__count`` is emulated)."""
+        aggregates = list(kw.get("aggregates") or [])
+        if aggregates != ["__count"]:
+            raise OdooRefused(f"fake: only the __count aggregate is emulated, not {aggregates}")
+        rows = []
+        for values, count in self._groups(
+            model, kw.get("domain", []), list(kw.get("groupby") or []), context
+        ):
+            extra: list[Any] = [
+                [name, "=", value[0] if isinstance(value, list) else value]
+                for name, value in values.items()
+            ]
+            if len(extra) > 1:
+                extra = ["&"] * (len(extra) - 1) + extra
+            rows.append({**values, "__extra_domain": extra, "__count": count})
+        return rows
 
     def _matches(self, model: str, record: dict[str, Any], terms: list[Any]) -> bool:
         def expression(position: int) -> tuple[bool, int]:
@@ -276,9 +465,12 @@ class FakeOdoo:
         self, model: str, record: dict[str, Any], path: str, operator: str, value: Any
     ) -> bool:
         field, _, sub = path.partition(".")
-        if field not in record and field != "id":
+        if field not in self.fields_of(model) or (field not in record and field != "id"):
+            # Each version's words for a domain naming a field the model lacks.
+            word = "condition" if self.version_major >= 19 else "leaf"
             raise OdooRefused(
-                f"Odoo refused {model}.search_read: ValueError: Invalid field {path!r}"
+                f"Odoo refused {model}.search_read: ValueError: Invalid field "
+                f"{model}.{field} in {word} {(path, operator, value)!r}"
             )
         raw = record.get(field, False)
         if field == "tag_ids":
@@ -334,6 +526,20 @@ class FakeOdoo:
             table[record_id]["write_date"] = now
             self.writes[(model, record_id)] += 1
         return True
+
+
+def _definition(name: str) -> dict[str, Any]:
+    """The type of a field of a model other than crm.lead, told by Odoo's naming habits
+    (``_ids`` a many2many, ``_id`` a many2one; 17's ``groups_id`` is a many2many)."""
+    if name.endswith("_ids") or name == "groups_id":
+        return {"type": "many2many"}
+    if name.endswith("_id") and name != "res_id":
+        return {"type": "many2one"}
+    if name in ("id", "res_id"):
+        return {"type": "integer"}
+    if name in ("active", "share"):
+        return {"type": "boolean"}
+    return {"type": "char"}
 
 
 _ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}

@@ -8,14 +8,25 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from odoo_lead_manager.cli import main
 from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.odoo.connect import open_odoo_store, server_url, settings_from_config
+from odoo_lead_manager.crm.odoo.connect import (
+    Connection,
+    default_transport,
+    open_odoo_store,
+    server_dialect,
+    server_url,
+    settings_from_config,
+)
+from odoo_lead_manager.crm.odoo.dialect import ODOO_17, ODOO_19
 from odoo_lead_manager.crm.odoo.transport import (
+    HttpSession,
     Json2Transport,
     OdooOutcomeUnknown,
+    OdooRefused,
     OdooUnreachable,
     RetryPolicy,
     Transport,
@@ -43,8 +54,11 @@ odoo_connection:
 
 
 @pytest.fixture
-def fake() -> FakeOdoo:
-    fake = FakeOdoo()
+def fake(request: pytest.FixtureRequest) -> FakeOdoo:
+    # A test over JSON-2 talks to a fake Odoo 19: 17 has no JSON-2.
+    callspec = getattr(request.node, "callspec", None)
+    protocol = callspec.params.get("protocol") if callspec is not None else None
+    fake = FakeOdoo(version=19 if protocol == "json2" else 17)
     fake.load(SEED_TEAMS, SEED_USERS, SEED_LEADS)
     return fake
 
@@ -243,7 +257,10 @@ def test_json2_on_odoo_19_with_an_api_key(
         monkeypatch.setenv("ODOO_API_KEY", "wrong-key")
         status, out = check(["check", "--config", path], capsys, caplog)
         assert status == 2
-        assert "Unauthorized: Invalid apikey" in out and "wrong-key" not in out
+        assert (
+            "refused the API key (Invalid apikey): the API key is wrong, revoked or expired" in out
+        )
+        assert "wrong-key" not in out
 
 
 def test_xmlrpc_on_odoo_19_without_api_key(
@@ -298,6 +315,7 @@ def test_a_write_whose_answer_is_lost_is_not_sent_again(
     fake: FakeOdoo, server: tuple[str, ServerState], protocol: str
 ) -> None:
     url, state = server
+    fake.version_major = 19  # JSON-2 is Odoo 19's
     backoff: list[float] = []
     transport = transport_to(url, protocol, backoff)
     state.drop_answer[("crm.lead", "write")] = {1}
@@ -316,6 +334,7 @@ def test_a_read_whose_answer_is_lost_is_asked_again(
     fake: FakeOdoo, server: tuple[str, ServerState], protocol: str
 ) -> None:
     url, state = server
+    fake.version_major = 19
     backoff: list[float] = []
     state.drop_answer[("crm.lead", "search_read")] = {1}
     found = transport_to(url, protocol, backoff).call(
@@ -366,3 +385,226 @@ def test_call_once_leaves_retries_to_the_caller(
         )
     assert not isinstance(failed.value, OdooOutcomeUnknown)  # a read changes nothing
     assert state.requests == 1 and backoff == []
+
+
+# Each version's names, chosen once at connect, and `odlm check` trying every read of a
+# run with them (issue 23: a check that passed, then every run refused on Odoo 19).
+
+
+@pytest.mark.parametrize(
+    ("version", "groups", "grouping"),
+    [(17, "groups_id", "read_group"), (19, "all_group_ids", "formatted_read_group")],
+)
+def test_check_tries_every_read_of_a_run_in_the_servers_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+    version: int, groups: str, grouping: str,
+) -> None:  # fmt: skip
+    fake = FakeOdoo(version=version)
+    fake.load(SEED_TEAMS, SEED_USERS, SEED_LEADS)
+    with serve(fake, password=PASSWORD) as (url, _):
+        path = config(tmp_path, monkeypatch, url)
+        status, out = check(["check", "--config", path], capsys, caplog)
+        assert status == 0, out
+        assert (
+            f"ok       res.users.search_read (id, name, login, active, sale_team_id, share, {groups})"
+            in out
+        )
+        assert f"ok       crm.lead.{grouping} (user_id)" in out
+        assert "ok       crm.team.search_read (id, name, active, member_ids)" in out
+        assert fake.deprecated == {}
+
+        store = open_odoo_store(load_config(path))
+        assert store.dialect.user_groups == groups and store.dialect.grouping == grouping
+        assert store.users_by_id([1])[0].may_own_leads
+        store.count_leads([], ["user_id"])
+        assert fake.calls[("crm.lead", grouping)] == 2  # the check's, then the run's
+        assert fake.deprecated == {}
+
+
+def test_check_fails_when_a_read_of_a_run_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: tuple[str, ServerState],
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    url, state = server
+    state.fault_on[("res.users", "search_read")] = odoo_fault(
+        "builtins.ValueError", "Invalid field 'groups_id' on 'res.users'"
+    )
+    status, out = check(["check", "--config", config(tmp_path, monkeypatch, url)], capsys, caplog)
+    assert status == 2
+    assert "PROBLEM  res.users.search_read (id, name" in out
+    assert "ValueError: Invalid field 'groups_id' on 'res.users'" in out
+    assert "error: 1 read(s) of a run fail" in out
+    assert "ok       crm.team.search_read" in out  # every read is tried and reported
+
+
+def test_the_dialect_follows_the_major_version() -> None:
+    fake = FakeOdoo(version=17)
+    assert server_dialect(Connection(fake, "18.0", 18)) == ODOO_17
+    assert server_dialect(Connection(fake, "19.0+e", 19)) == ODOO_19
+    assert server_dialect(Connection(fake, "20.0", 20)) == ODOO_19
+    # A server that would not tell: JSON-2 exists from 19 on only.
+    json2 = Json2Transport("http://127.0.0.1:9", "crm", "admin", "k3y-secret")
+    assert server_dialect(Connection(json2, "unknown", None)) == ODOO_19
+    assert server_dialect(Connection(fake, "unknown", None)) == ODOO_17
+    assert fake.calls == {}  # chosen without a call
+
+
+# Odoo 19 for real (issue 23): the version over plain HTTP, JSON-2's own answers.
+
+JSON2_CONFIG = """\
+crm:
+  backend: odoo
+odoo_connection:
+  host: ${ODOO_URL}
+  database: {database}
+  username: {username}
+  api_key: ${ODOO_API_KEY}
+  protocol: json2
+  retry_backoff_seconds: 0
+  max_retries: 2
+"""
+
+
+def json2_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, database: str = "crm",
+    username: str = "admin", key: str = "k3y-secret",
+) -> str:  # fmt: skip
+    monkeypatch.setenv("ODOO_URL", url)
+    monkeypatch.setenv("ODOO_API_KEY", key)
+    path = tmp_path / "json2.yaml"
+    path.write_text(JSON2_CONFIG.replace("{database}", database).replace("{username}", username))
+    return str(path)
+
+
+@pytest.fixture
+def fake19() -> FakeOdoo:
+    fake = FakeOdoo(version=19)
+    fake.load(SEED_TEAMS, SEED_USERS, SEED_LEADS)
+    return fake
+
+
+def test_the_version_is_asked_over_http_not_xmlrpc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake19: FakeOdoo,
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    with serve(fake19, api_key="k3y-secret") as (url, _):
+        status, out = check(["check", "--config", json2_config(tmp_path, monkeypatch, url)],
+                            capsys, caplog)  # fmt: skip
+        assert status == 0, out
+        # protocol: json2 used to skip the version: "(version unknown)".
+        assert "(version 19.0)" in out and "Protocol: json2" in out
+        assert "user: admin (uid 2)" in out and "k3y-secret" not in out
+        # One version call, and it was /web/webclient/version_info: the XML-RPC
+        # endpoint (deprecated in 19, gone in 20) was never asked.
+        assert fake19.calls[("common", "version")] == 1
+        assert not any(model == "common" and m == "authenticate" for model, m in fake19.calls)
+
+
+def test_a_version_from_get_web_version_when_version_info_is_not_there() -> None:
+    asked: list[str] = []
+
+    def odoo(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.method} {request.url.path}")
+        if request.url.path == "/web/version":
+            return httpx.Response(200, json={"version_info": [19, 0, 0, "final", 0, ""],
+                                             "version": "19.0+e-20251227"})  # fmt: skip
+        return httpx.Response(404, text="<title>404 Not Found</title>",
+                              headers={"Content-Type": "text/html"})  # fmt: skip
+
+    http = HttpSession(transport=httpx.MockTransport(odoo))
+    info = XmlRpcTransport("http://odoo.test", "crm", "admin", PASSWORD, http=http).version()
+    assert info == {"server_version": "19.0+e-20251227",
+                    "server_version_info": [19, 0, 0, "final", 0, ""]}  # fmt: skip
+    assert asked == ["POST /web/webclient/version_info", "GET /web/version"]
+
+
+def test_json2_says_the_database_does_not_exist_as_xmlrpc_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake19: FakeOdoo,
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    with serve(fake19, api_key="k3y-secret") as (url, state):
+        path = json2_config(tmp_path, monkeypatch, url, database="nope")
+        status, out = check(["check", "--config", path], capsys, caplog)
+        assert status == 2 and "HTTP 404" not in out
+        assert f"error: database 'nope' does not exist on the Odoo server at {url}" in out
+        # The version, one refused login (no retry), and the version once more, which
+        # tells an unknown database (19) from a server without JSON-2 (before 19).
+        assert state.requests == 3
+
+
+def test_a_key_of_another_user_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake19: FakeOdoo,
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    others = {"s4les-key": (7, "json2.probe.sales")}
+    with serve(fake19, api_key="k3y-secret", other_keys=others) as (url, _):
+        path = json2_config(tmp_path, monkeypatch, url, key="s4les-key")
+        status, out = check(["check", "--config", path], capsys, caplog)
+        assert status == 2 and "s4les-key" not in out
+        assert (
+            "the API key belongs to the Odoo user 'json2.probe.sales' (uid 7), not to the "
+            "configured user 'admin'" in out
+        )
+        path = json2_config(tmp_path, monkeypatch, url, username="json2.probe.sales",
+                            key="s4les-key")  # fmt: skip
+        status, out = check(["check", "--config", path], capsys, caplog)
+        assert status == 0, out
+        assert "user: json2.probe.sales (uid 7)" in out
+
+
+def test_json2_on_odoo_17_is_refused_with_the_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeOdoo,
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    with serve(fake, api_key="k3y-secret") as (url, state):
+        status, out = check(["check", "--config", json2_config(tmp_path, monkeypatch, url)],
+                            capsys, caplog)  # fmt: skip
+        assert status == 2
+        assert f"Odoo at {url} is version 17.0, which has no JSON-2 API" in out
+        assert state.requests == 1
+
+
+def test_a_json2_server_error_is_a_refusal_never_retried(
+    fake19: FakeOdoo,
+) -> None:
+    answers = iter([
+        httpx.Response(500, json={"name": "builtins.ValueError",
+                                  "message": "Invalid field 'nope' on 'crm.lead'"}),
+        httpx.Response(503, text="busy"),
+        httpx.Response(200, json=3),
+    ])  # fmt: skip
+    sent: list[httpx.Request] = []
+
+    def odoo(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return next(answers)
+
+    backoff: list[float] = []
+    transport = Json2Transport(
+        "http://odoo.test", "crm", "admin", "k3y-secret",
+        retry=RetryPolicy(sleep=backoff.append),
+        http=HttpSession(transport=httpx.MockTransport(odoo)),
+    )  # fmt: skip
+    with pytest.raises(OdooRefused, match=r"ValueError: Invalid field 'nope' on 'crm\.lead'"):
+        transport.call("crm.lead", "search_count", None, domain=[("nope", "=", 1)])
+    assert len(sent) == 1 and backoff == []
+    # A 503 is transient: the read is asked again.
+    assert transport.call("crm.lead", "search_count", None, domain=[]) == 3
+    assert len(sent) == 3 and backoff == [1.0]
+    assert sent[-1].headers["Authorization"] == "bearer k3y-secret"
+    assert sent[-1].headers["X-Odoo-Database"] == "crm"
+
+
+def test_one_pooled_client_serves_a_run(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("crm: {backend: odoo}\n")
+    env = {"ODOO_HOST": "crm.example.com", "ODOO_DB": "prod", "ODOO_USERNAME": "bot",
+           "ODOO_PASSWORD": "pw", "ODOO_API_KEY": "key"}  # fmt: skip
+    settings = settings_from_config(load_config(path, environ=env))
+    # The version probe (XML-RPC) and the JSON-2 transport a run goes on with share
+    # the connections of one httpx client, made on first use.
+    probe, json2 = default_transport(settings, "xmlrpc"), default_transport(settings, "json2")
+    assert isinstance(probe, XmlRpcTransport) and isinstance(json2, Json2Transport)
+    assert probe._http is json2._http is settings.http
+    assert "pw" not in repr(settings) and "key" not in repr(settings)

@@ -6,6 +6,13 @@ server lacks them, map the logical fields to them, and remove all of it
 afterwards. Record ids on a server are not the contract's seed ids, so the
 store under test is wrapped in `SeedIds`, which translates ids both ways
 and keeps every search to the test's own leads.
+
+The set-up speaks the server's dialect: JSON-2's named arguments (create's
+``vals_list``) or XML-RPC's positional ones, ``group_ids`` (Odoo 19) or
+``groups_id`` (up to 18) for a user's groups, and the Sales group given to
+every salesperson explicitly (Odoo 19 gives a user created over RPC none).
+With ODLM_TEST_ODOO_API_KEY set, Odoo 19 and later are tested over JSON-2
+(`test_the_protocol_is_json2_on_odoo_19_given_an_api_key` checks it).
 """
 
 from __future__ import annotations
@@ -19,10 +26,16 @@ from typing import Any
 
 import pytest
 
-from odoo_lead_manager.crm.odoo.connect import OdooSettings, connect, resolve_fields
-from odoo_lead_manager.crm.odoo.fields import configured_mapping
+from odoo_lead_manager.crm.odoo.connect import (
+    Connection,
+    OdooSettings,
+    connect,
+    resolve_fields,
+    server_dialect,
+)
+from odoo_lead_manager.crm.odoo.fields import FieldMap, configured_mapping
 from odoo_lead_manager.crm.odoo.store import OdooStore
-from odoo_lead_manager.crm.odoo.transport import Transport
+from odoo_lead_manager.crm.odoo.transport import OdooRefused, Transport
 from odoo_lead_manager.crm.store import LeadState, LeadValues, Lease
 from odoo_lead_manager.finding.filters import LeadFilter, activity_deadline_filter
 from odoo_lead_manager.finding.finder import Pipeline, find_in_store
@@ -31,6 +44,7 @@ from odoo_lead_manager.model import Domain, Lead, Team, User
 from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract
 
 ENV = ("ODLM_TEST_ODOO_URL", "ODLM_TEST_ODOO_DB", "ODLM_TEST_ODOO_USER", "ODLM_TEST_ODOO_PASSWORD")
+API_KEY = "ODLM_TEST_ODOO_API_KEY"  # optional: with it, Odoo 19+ is spoken to over JSON-2
 MISSING = [name for name in ENV if not os.environ.get(name)]
 
 pytestmark = pytest.mark.skipif(
@@ -213,7 +227,7 @@ class SeedIds:
         return result
 
     def write_leads(self, ids: Sequence[int], values: LeadValues) -> None:
-        mapped = {f: self._fwd(self._kind(f), v) if self._kind(f) else v for f, v in values.items()}
+        mapped = {f: self._fwd(k, v) if (k := self._kind(f)) else v for f, v in values.items()}
         self.store.write_leads(self._fwd("lead", list(ids)), mapped)
 
     def take_lease(self, lease: Lease) -> Lease:
@@ -232,40 +246,132 @@ class Server:
     def __init__(self, transport: Transport) -> None:
         self.t = transport
         self.created: list[tuple[str, list[int]]] = []
+        # Records found or made by name (tags, sources, stages): another live run on
+        # the same database may use them too, so their removal is best effort.
+        self.shared: set[tuple[str, int]] = set()
 
     def create(
         self, model: str, values: list[dict[str, Any]], context: dict[str, Any] | None = None
     ) -> list[int]:
-        # `create` takes its list of values positionally (model_create_multi), where
-        # other methods take record ids: the transport's positional slot carries it.
-        ids = self.t.call(model, "create", values, context=context or {})  # type: ignore[arg-type]
+        """Create records (one call) and remember them for `cleanup`."""
+        if self.t.protocol == "json2":
+            # JSON-2 takes named arguments only, and `ids` is the recordset:
+            # create's list of values is its argument `vals_list`.
+            ids = self.t.call(model, "create", None, vals_list=values, context=context or {})
+        else:
+            # XML-RPC's positional slot (the transport's ids) carries create's values.
+            ids = self.t.call(model, "create", values, context=context or {})
         ids = ids if isinstance(ids, list) else [ids]
         self.created.append((model, ids))
         return ids
 
+    def create_users(self, values: list[dict[str, Any]]) -> list[int]:
+        """Users, one by one: each is registered for cleanup (with its partner) as it exists."""
+        return [self.create("res.users", [one])[0] for one in values]
+
     def named(self, model: str, name: str) -> int:
-        found = self.t.call(model, "search", None, domain=[("name", "=", name)], limit=1)
-        return int(found[0]) if found else self.create(model, [{"name": name}])[0]
+        """The record of this name: the server's own if it has one (left alone), else made."""
+        for attempt in range(2):
+            found = self.t.call(model, "search", None, domain=[("name", "=", name)], limit=1)
+            if found:
+                return int(found[0])
+            try:
+                made = self.create(model, [{"name": name}])[0]
+            except OdooRefused:
+                if attempt:  # not a concurrent run that made it first ("name already exists")
+                    raise
+                continue
+            self.shared.add((model, made))
+            return made
+        raise AssertionError("unreachable")
 
     def cleanup(self) -> None:
+        """Remove what was created, newest first; a user's own partner goes with it.
+
+        Every group is tried even when one fails; the first failure is raised at the end.
+        """
+        failure: Exception | None = None
         for model, ids in reversed(self.created):
-            existing = self.t.call(model, "search", None, domain=[("id", "in", ids)],
-                                   context={"active_test": False})  # fmt: skip
-            if existing:
-                self.t.call(model, "unlink", existing)
+            try:
+                self._remove(model, ids)
+            except Exception as exc:  # remove the rest, report the first
+                if not all((model, i) in self.shared for i in ids):
+                    failure = failure or exc
         self.created.clear()
+        self.shared.clear()
+        if failure is not None:
+            raise failure
+
+    def _existing(self, model: str, ids: list[int]) -> list[int]:
+        found = self.t.call(model, "search", None, domain=[("id", "in", ids)],
+                            context={"active_test": False})  # fmt: skip
+        return [int(i) for i in found]
+
+    def _remove(self, model: str, ids: list[int]) -> None:
+        existing = self._existing(model, ids)
+        if not existing:
+            return
+        partners: list[int] = []
+        if model == "res.users":
+            rows = self.t.call(model, "read", existing, fields=["partner_id"],
+                               context={"active_test": False})  # fmt: skip
+            partners = sorted({row["partner_id"][0] for row in rows if row.get("partner_id")})
+        self.t.call(model, "unlink", existing)
+        if partners and (left := self._existing("res.partner", partners)):
+            self.t.call("res.partner", "unlink", left)
 
 
-def live_transport() -> Transport:
-    """A connection to the Odoo the ODLM_TEST_ODOO_* variables name."""
-    settings = OdooSettings(
+def xmlid(transport: Transport, module: str, name: str) -> int:
+    """The database id of the record ``module.name``."""
+    found = transport.call(
+        "ir.model.data", "search_read", None,
+        domain=[("module", "=", module), ("name", "=", name)], fields=["res_id"],
+    )  # fmt: skip
+    assert found, f"no {module}.{name} on this server"
+    return int(found[0]["res_id"])
+
+
+def group_field(transport: Transport) -> str:
+    """res.users' field of the groups given to a user: ``groups_id`` up to 18, ``group_ids`` on 19."""
+    found = transport.call(
+        "res.users", "fields_get", None, allfields=["groups_id", "group_ids"], attributes=["type"]
+    )
+    return "group_ids" if "group_ids" in found else "groups_id"
+
+
+def user_groups(transport: Transport, salesperson: bool) -> dict[str, Any]:
+    """The create values that make a user a salesperson, or a portal user who may own no leads.
+
+    Odoo 17 gives a user created over RPC the default internal groups (Sales
+    among them); Odoo 19 gives one created without groups no Sales group, so
+    a salesperson gets it explicitly on every version.
+    """
+    field = group_field(transport)
+    if salesperson:
+        return {field: [(4, xmlid(transport, "sales_team", "group_sale_salesman"))]}
+    return {field: [(6, 0, [xmlid(transport, "base", "group_portal")])]}
+
+
+def live_settings() -> OdooSettings:
+    """The Odoo the ODLM_TEST_ODOO_* variables name: JSON-2 on Odoo 19 and later when
+    ODLM_TEST_ODOO_API_KEY is set, XML-RPC otherwise (``protocol: auto``)."""
+    return OdooSettings(
         url=os.environ["ODLM_TEST_ODOO_URL"],
         database=os.environ["ODLM_TEST_ODOO_DB"],
         username=os.environ["ODLM_TEST_ODOO_USER"],
         secret=os.environ["ODLM_TEST_ODOO_PASSWORD"],
-        api_key=os.environ.get("ODLM_TEST_ODOO_API_KEY"),
+        api_key=os.environ.get(API_KEY) or None,
     )
-    return connect(settings).transport
+
+
+def live_connection() -> Connection:
+    """A connection to the Odoo the ODLM_TEST_ODOO_* variables name."""
+    return connect(live_settings())
+
+
+def live_store(connection: Connection, fields: FieldMap) -> OdooStore:
+    """The store of a run on this server: its version's field and method names."""
+    return OdooStore(connection.transport, fields, dialect=server_dialect(connection))
 
 
 def ensure_custom_fields(transport: Transport, server: Server) -> int:
@@ -286,34 +392,23 @@ def ensure_custom_fields(transport: Transport, server: Server) -> int:
 
 
 @pytest.fixture(scope="module")
-def live() -> Iterator[tuple[Transport, dict[str, dict[int, int]], dict[str, str | None]]]:
-    transport = live_transport()
+def live() -> Iterator[tuple[Connection, dict[str, dict[int, int]], dict[str, str | None]]]:
+    connection = live_connection()
+    transport = connection.transport
     server = Server(transport)
     try:
         ensure_custom_fields(transport, server)
         ids: dict[str, dict[int, int]] = {"team": {}, "user": {}, "partner": {}}
         for team in SEED_TEAMS:
             ids["team"][team.id] = server.create("crm.team", [{"name": unique_name(team.name)}])[0]
-        # Each user brings its own partner; it goes after the user (cleanup runs backwards).
-        partners_at = len(server.created)
-        portal = transport.call(
-            "ir.model.data", "search_read", None,
-            domain=[("module", "=", "base"), ("name", "=", "group_portal")], fields=["res_id"],
-        )[0]["res_id"]  # fmt: skip
+        salesperson, portal = user_groups(transport, True), user_groups(transport, False)
         for user in SEED_USERS:
             values: dict[str, Any] = {
                 "name": unique_name(user.name),
                 "login": unique_login(user.login),
+                **(salesperson if user.may_own_leads else portal),
             }
-            if not user.may_own_leads:
-                values["groups_id"] = [(6, 0, [portal])]
-            ids["user"][user.id] = server.create("res.users", [values])[0]
-        user_partners = transport.call(
-            "res.users", "read", sorted(ids["user"].values()), fields=["partner_id"]
-        )
-        server.created.insert(
-            partners_at, ("res.partner", [u["partner_id"][0] for u in user_partners])
-        )
+            ids["user"][user.id] = server.create_users([values])[0]
         ids["partner"][10] = server.create("res.partner", [{"name": f"{PREFIX} partner"}])[0]
         for team in SEED_TEAMS:
             if not team.active:
@@ -325,7 +420,7 @@ def live() -> Iterator[tuple[Transport, dict[str, dict[int, int]], dict[str, str
             if not user.active:
                 transport.call("res.users", "write", [ids["user"][user.id]], vals={"active": False})
         mapping = configured_mapping({k: v[0] for k, v in CUSTOM_FIELDS.items()})
-        yield transport, ids, mapping
+        yield connection, ids, mapping
     finally:
         server.cleanup()
 
@@ -333,7 +428,8 @@ def live() -> Iterator[tuple[Transport, dict[str, dict[int, int]], dict[str, str
 class TestOdooStoreLiveContract(CrmStoreContract):
     @pytest.fixture
     def store(self, live: Any) -> Iterator[SeedIds]:
-        transport, ids, mapping = live
+        connection, ids, mapping = live
+        transport = connection.transport
         leads = Server(transport)
         fields, problems = resolve_fields(transport, mapping)
         assert problems == []
@@ -367,7 +463,7 @@ class TestOdooStoreLiveContract(CrmStoreContract):
                         "date_deadline": lead.activity_date_deadline.isoformat(),
                         "summary": PREFIX, "user_id": transport.uid,
                     }])  # fmt: skip
-            yield SeedIds(OdooStore(transport, fields), {**ids, "lead": lead_ids})
+            yield SeedIds(live_store(connection, fields), {**ids, "lead": lead_ids})
         finally:
             leads.cleanup()
 
@@ -380,7 +476,8 @@ def test_the_activity_deadline_count_is_exact_on_the_server(live: Any) -> None:
     as protected (and the one with none as not): the finder counts by
     difference instead.
     """
-    transport, _, mapping = live
+    connection, _, mapping = live
+    transport = connection.transport
     fields, problems = resolve_fields(transport, mapping)
     assert problems == []
     server = Server(transport)
@@ -403,7 +500,7 @@ def test_the_activity_deadline_count_is_exact_on_the_server(live: Any) -> None:
                     "res_model_id": model_id, "res_id": ids[name], "date_deadline": deadline,
                     "summary": PREFIX, "user_id": transport.uid,
                 }])  # fmt: skip
-        store = OdooStore(transport, fields)
+        store = live_store(connection, fields)
         mine: Domain = [("id", "in", sorted(ids.values()))]
         window = LeadFilter("Only this test's leads", lambda lead: True, mine)
         rule = activity_deadline_filter(today, 4, exclude_missing=False)
@@ -412,3 +509,11 @@ def test_the_activity_deadline_count_is_exact_on_the_server(live: Any) -> None:
         assert result.excluded[rule.name] == 1 and result.examined == 4
     finally:
         server.cleanup()
+
+
+def test_the_protocol_is_json2_on_odoo_19_given_an_api_key() -> None:
+    """The suite tests the protocol it means to: JSON-2 on 19+ with a key, XML-RPC otherwise."""
+    connection = live_connection()
+    newer = connection.version_major is not None and connection.version_major >= 19
+    expected = "json2" if newer and os.environ.get(API_KEY) else "xmlrpc"
+    assert connection.transport.protocol == expected, connection.server_version

@@ -23,7 +23,7 @@ from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
 from odoo_lead_manager.crm.odoo.transport import OdooRefused
 
-from .fake_odoo import FakeOdoo, UniqueViolation
+from .fake_odoo import FakeOdoo, UniqueViolation, json2_refusal
 
 
 def odoo_fault(kind: str, message: str) -> xmlrpc.client.Fault:
@@ -50,6 +50,18 @@ class ServerState:
     # next ``fail_after_drop`` requests get 503 (the server going down right after).
     drop_answer: dict[tuple[str, str], set[int]] = field(default_factory=dict)
     fail_after_drop: int = 0
+    # More JSON-2 keys, each of another user: key -> (uid, login). ``api_key`` is
+    # ``login``'s, uid 2, as XML-RPC's authenticate answers.
+    other_keys: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def key_user(self, authorization: str | None) -> tuple[int, str] | None:
+        """The user a ``bearer`` header's key belongs to (None: no such key)."""
+        scheme, _, key = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        if key == self.api_key:
+            return 2, self.login
+        return self.other_keys.get(key)
 
 
 class _Api:
@@ -117,6 +129,8 @@ def serve(fake: FakeOdoo, **state: Any) -> Iterator[tuple[str, ServerState]]:
                 self.wfile = io.BytesIO()
             if self.path.startswith("/json/2/"):
                 self._json2()
+            elif self.path == "/web/webclient/version_info":
+                self._version_info()
             else:
                 super().do_POST()
             if dropping:
@@ -139,18 +153,62 @@ def serve(fake: FakeOdoo, **state: Any) -> Iterator[tuple[str, ServerState]]:
                 return str(params[3]), str(params[4])
             return "common", str(name)
 
+        def do_GET(self) -> None:
+            """``GET /web/version``: Odoo 19's version route (Odoo 17 has none: 404 HTML)."""
+            shared.requests += 1
+            if self.path == "/web/version" and shared.fake.version_major >= 19:
+                info = shared.fake.version()
+                self._json_reply(200, {"version_info": info["server_version_info"],
+                                       "version": info["server_version"]})  # fmt: skip
+                return
+            self._html_reply(404, "<title>404 Not Found</title>")
+
+        def _version_info(self) -> None:
+            """``/web/webclient/version_info``, a JSON-RPC route of every Odoo since 8,
+            answered as 17 and 19 answer it (no login, no database)."""
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            info = shared.fake.version()
+            major = info["server_version_info"][0]
+            result = {**info, "server_serie": f"{major}.0", "protocol_version": 1}
+            self._json_reply(200, {"jsonrpc": "2.0", "id": None, "result": result})
+
         def _json2(self) -> None:
-            """Odoo 19's JSON-2 endpoint: bearer key, database header, named arguments."""
+            """Odoo 19's JSON-2 endpoint: bearer key, database header, named arguments.
+
+            A fake of Odoo 17 has none: its answer is 17's 404 page, in HTML."""
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
-            if self.headers.get("Authorization") != f"bearer {shared.api_key}":
+            if shared.fake.version_major < 19:
+                self._html_reply(404, "<title>404 Not Found</title>")
+                return
+            user = shared.key_user(self.headers.get("Authorization"))
+            if user is None:
                 self._json_reply(401, {"name": "werkzeug.exceptions.Unauthorized",
                                        "message": "Invalid apikey"})  # fmt: skip
                 return
             if self.headers.get("X-Odoo-Database") != shared.database:
-                self._json_reply(404, {"name": "werkzeug.exceptions.NotFound", "message": "no db"})
+                # As Odoo 19 answers an unknown database: its HTML page, not JSON.
+                self._html_reply(
+                    404, "<p>No database is selected and the requested URL was not found</p>"
+                )
                 return
             _, _, _, model, method = self.path.split("/", 4)
+            refusal = json2_refusal(model, method, body)
+            if refusal is not None:
+                # JSON-2's argument rules, before the method runs (nothing is counted).
+                status, name, message = refusal
+                self._json_reply(status, {"name": name, "message": message})
+                return
             ids = body.pop("ids", None)
+            # Who the key's user is: the server knows, FakeOdoo's records do not (its
+            # uid 2 is a salesperson, logged in as "admin" over XML-RPC).
+            if (model, method) == ("res.users", "context_get"):
+                shared.fake.calls[(model, method)] += 1
+                self._json_reply(200, {"uid": user[0], "lang": "en_US", "tz": False})
+                return
+            if (model, method) == ("res.users", "read") and ids == [user[0]]:
+                shared.fake.calls[(model, method)] += 1
+                self._json_reply(200, [{"id": user[0], "login": user[1]}])
+                return
             try:
                 result = shared.fake.call(model, method, ids, **body)
             except OdooRefused as exc:
@@ -158,9 +216,19 @@ def serve(fake: FakeOdoo, **state: Any) -> Iterator[tuple[str, ServerState]]:
                 return
             self._json_reply(200, result)
 
+        def _html_reply(self, status: int, page: str) -> None:
+            data = page.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def _json_reply(self, status: int, payload: Any) -> None:
             data = json.dumps(payload).encode()
             self.send_response(status)
+            if status == 401:
+                self.send_header("WWW-Authenticate", "Bearer")
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -174,7 +242,11 @@ def serve(fake: FakeOdoo, **state: Any) -> Iterator[tuple[str, ServerState]]:
 
     server = Server(("127.0.0.1", 0), requestHandler=Handler, allow_none=True, logRequests=False)
     server.register_instance(_Api(shared))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits for it, once per test (the store contract serves
+    # the fake for each of its tests, over XML-RPC and JSON-2).
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}", shared

@@ -1,11 +1,14 @@
-"""On a real Odoo, a legacy run written in the spec's keys moves exactly the leads R selects.
+"""On a real Odoo, a legacy run written in the spec's keys moves exactly the leads R selects,
+and ``odlm undo`` gives every one of them back.
 
 Runs when ``ODLM_TEST_ODOO_URL``, ``_DB``, ``_USER`` and ``_PASSWORD`` name
-a server and Rscript with dplyr is installed. It creates its own users
+a server (Odoo 17 or 19; with ``ODLM_TEST_ODOO_API_KEY`` odlm speaks JSON-2
+to 19) and Rscript with dplyr is installed. It creates its own users
 (names carrying this run's token, beside the spec's four excluded users),
 leads and activities on a CRM that may be full of other data, writes the
 campaign table, exports its leads as the CRM holds them for the R function,
-compares, applies, checks the CRM, and removes everything it created.
+compares, applies (journalled), checks the CRM, undoes the run, checks every
+lead is back, and removes everything it created.
 """
 
 from __future__ import annotations
@@ -19,14 +22,23 @@ from typing import Any
 
 import pytest
 
+from odoo_lead_manager.cli import main
 from odoo_lead_manager.config import load_config
 from odoo_lead_manager.crm.odoo.connect import resolve_fields
 from odoo_lead_manager.crm.odoo.fields import configured_mapping
-from odoo_lead_manager.crm.odoo.store import OdooStore
+from odoo_lead_manager.model import Lead
 from odoo_lead_manager.planning import RunOptions
 from odoo_lead_manager.runner import run_distribution
 
-from ..crm.test_odoo_live import CUSTOM_FIELDS, ENV, Server, ensure_custom_fields, live_transport
+from ..crm.test_odoo_live import (
+    CUSTOM_FIELDS,
+    ENV,
+    Server,
+    ensure_custom_fields,
+    live_connection,
+    live_store,
+    user_groups,
+)
 from ..finding.test_r_parity import (
     CONFIG,
     EXCLUDED,
@@ -54,12 +66,18 @@ odoo_connection:
   username: ${{ODLM_TEST_ODOO_USER}}
   password: ${{ODLM_TEST_ODOO_PASSWORD}}
 """
+# With an API key, odlm speaks JSON-2 to Odoo 19 and later, as the live store tests do.
+API_KEY = "  api_key: ${ODLM_TEST_ODOO_API_KEY}\n"
+OWNERSHIP = ("user_id", "open_user_id", "closer_id", "status", "team_id")
 
 
-def test_a_legacy_run_on_odoo_moves_exactly_what_r_selects(tmp_path: Path) -> None:
+def test_a_legacy_run_on_odoo_moves_exactly_what_r_selects_and_undo_restores_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     today = date.today()
     token = uuid.uuid4().hex[:8]
-    transport = live_transport()
+    connection = live_connection()
+    transport = connection.transport
     server = Server(transport)
     case = messy(8, today, count=2000)
     try:
@@ -67,21 +85,15 @@ def test_a_legacy_run_on_odoo_moves_exactly_what_r_selects(tmp_path: Path) -> No
         # The spec's excluded users keep their names (the R function lists them);
         # everyone else is this run's own.
         names = {u.id: (u.name if u.name in EXCLUDED else f"{u.name} {token}") for u in case.users}
-        sales = transport.call(
-            "ir.model.data", "search_read", None,
-            domain=[("module", "=", "sales_team"), ("name", "=", "group_sale_salesman")],
-            fields=["res_id"],
-        )[0]["res_id"]  # fmt: skip
+        salesperson = user_groups(transport, salesperson=True)
         ids: dict[int, int] = {}
         for user in case.users:
             values: dict[str, Any] = {
                 "name": names[user.id],
                 "login": f"{user.login}.{token}",
-                "groups_id": [(4, sales)],
+                **salesperson,
             }
-            ids[user.id] = server.create("res.users", [values])[0]
-        partners = transport.call("res.users", "read", sorted(ids.values()), fields=["partner_id"])
-        server.created.insert(0, ("res.partner", [u["partner_id"][0] for u in partners]))
+            ids[user.id] = server.create_users([values])[0]
         for user in case.users:
             if not user.active:
                 transport.call("res.users", "write", [ids[user.id]], vals={"active": False})
@@ -110,7 +122,11 @@ def test_a_legacy_run_on_odoo_moves_exactly_what_r_selects(tmp_path: Path) -> No
             (names[_seed_id(case, name)], campaign, active) for name, campaign, active in case.rows
         ]
         write_rows(tmp_path / "campaigns.csv", rows)
-        config = CONFIG.replace("crm: {backend: local, local_path: crm.sqlite}\n", ODOO)
+        odoo = ODOO + (API_KEY if os.environ.get("ODLM_TEST_ODOO_API_KEY") else "")
+        config = CONFIG.replace("crm: {backend: local, local_path: crm.sqlite}\n", odoo)
+        # Journalled, so that `odlm undo` can give the leads back.
+        config = config.replace("tracking: {enabled: false}", "tracking: {enabled: true}")
+        assert "tracking: {enabled: true}" in config
         (tmp_path / "config.yaml").write_text(config)
 
         # The leads as the CRM holds them now, for R.
@@ -118,7 +134,7 @@ def test_a_legacy_run_on_odoo_moves_exactly_what_r_selects(tmp_path: Path) -> No
             transport, configured_mapping({k: v[0] for k, v in CUSTOM_FIELDS.items()})
         )
         assert problems == []
-        store = OdooStore(transport, fields)
+        store = live_store(connection, fields)
         crm_leads = store.read_leads(lead_ids)
         by_server = {v: names[k] for k, v in ids.items()}
         write_r_leads(tmp_path / "leads.csv", crm_leads, by_server)
@@ -146,10 +162,24 @@ def test_a_legacy_run_on_odoo_moves_exactly_what_r_selects(tmp_path: Path) -> No
         projection = dry.projection()
         for person in dry.salespeople:
             assert counts[person.user_id] == projection.total(person.user_id)
+
+        # `odlm undo` gives every lead the run moved back what it held before.
+        moved = {x.id for x in crm_leads if _owned(x) != _owned(after[x.id])}
+        assert moved == {a.lead_id for a in dry.assignments}
+        capsys.readouterr()
+        assert main(["undo", real.plan.run_id, "--config", str(tmp_path / "config.yaml")]) == 0
+        out = capsys.readouterr().out
+        assert f"Leads given back their previous values: {len(moved):,}" in out, out
+        restored = {x.id: x for x in store.read_leads(lead_ids)}
+        assert {i: _owned(x) for i, x in restored.items()} == {x.id: _owned(x) for x in crm_leads}
         store.close()
     finally:
         server.cleanup()
 
 
+def _owned(lead: Lead) -> tuple[Any, ...]:
+    return tuple(getattr(lead, f) for f in OWNERSHIP)
+
+
 def _seed_id(case: Any, name: str) -> int:
-    return next(u.id for u in case.users if u.name == name)
+    return int(next(u.id for u in case.users if u.name == name))

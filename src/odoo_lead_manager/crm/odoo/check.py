@@ -10,14 +10,16 @@ from odoo_lead_manager.crm.odoo.connect import (
     connect,
     default_transport,
     resolve_fields,
+    server_dialect,
     settings_from_config,
 )
 from odoo_lead_manager.crm.odoo.fields import FieldProblem, MappedField, configured_mapping
+from odoo_lead_manager.crm.odoo.store import OdooStore, ReadCheck
 
 
 @dataclass(frozen=True)
 class CheckReport:
-    """What the server said, and each mapped field's fate."""
+    """What the server said, each mapped field's fate, and each kind of read a run makes."""
 
     url: str
     database: str
@@ -27,19 +29,29 @@ class CheckReport:
     protocol: str
     fields: tuple[MappedField, ...]
     problems: tuple[FieldProblem, ...]
+    reads: tuple[ReadCheck, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.failed_reads
+
+    @property
+    def failed_reads(self) -> tuple[ReadCheck, ...]:
+        return tuple(r for r in self.reads if r.problem is not None)
 
 
 def check_odoo(loaded: LoadedConfig, factory: TransportFactory = default_transport) -> CheckReport:
-    """Connect, authenticate and compare the field mapping with ``fields_get``."""
+    """Connect, authenticate, compare the field mapping with ``fields_get``, then try
+    every kind of read a run makes with the names of the server's version: an
+    all-clear means a run's reads work, not only that the lead fields exist."""
     settings = settings_from_config(loaded)
     connection = connect(settings, factory)
     fields, problems = resolve_fields(
         connection.transport, configured_mapping(loaded.config.crm.field_mapping)
     )
+    # A mapped field that does not fit is reported as such; reading it again adds nothing.
+    store = OdooStore(connection.transport, fields, dialect=server_dialect(connection))
+    reads = () if problems else tuple(store.verify_reads())
     return CheckReport(
         url=settings.url,
         database=settings.database,
@@ -49,4 +61,5 @@ def check_odoo(loaded: LoadedConfig, factory: TransportFactory = default_transpo
         protocol=connection.transport.protocol,
         fields=tuple(f for _, f in fields.items()),
         problems=tuple(problems),
+        reads=reads,
     )

@@ -9,9 +9,12 @@ from typing import Any
 
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.config.schema.connections import OdooConnection
+from odoo_lead_manager.crm.odoo.dialect import ODOO_17, ODOO_19, Dialect, dialect_for
 from odoo_lead_manager.crm.odoo.fields import FieldMap, FieldProblem, configured_mapping
 from odoo_lead_manager.crm.odoo.store import OdooStore, WriteOptions
 from odoo_lead_manager.crm.odoo.transport import (
+    JSON2_SINCE,
+    HttpSession,
     Json2Transport,
     OdooRefused,
     RetryPolicy,
@@ -20,9 +23,6 @@ from odoo_lead_manager.crm.odoo.transport import (
 )
 from odoo_lead_manager.errors import ConfigError, CrmError
 from odoo_lead_manager.limits import port_number
-
-# First protocol version served by the JSON-2 API.
-JSON2_SINCE = 19
 
 ENVIRONMENT = {
     "host": "ODOO_HOST",
@@ -46,6 +46,9 @@ class OdooSettings:
     protocol: str = "auto"
     timeout: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # One pooled HTTP client for every transport made from these settings: a run
+    # reads its settings once, so its calls share connections.
+    http: HttpSession = field(default_factory=HttpSession, repr=False, compare=False)
 
 
 def settings_from_config(loaded: LoadedConfig) -> OdooSettings:
@@ -135,6 +138,7 @@ def default_transport(settings: OdooSettings, protocol: str) -> Transport:
             settings.api_key,
             settings.timeout,
             settings.retry,
+            settings.http,
         )
     return XmlRpcTransport(
         settings.url,
@@ -143,24 +147,28 @@ def default_transport(settings: OdooSettings, protocol: str) -> Transport:
         settings.secret,
         settings.timeout,
         settings.retry,
+        settings.http,
     )
 
 
 def connect(settings: OdooSettings, factory: TransportFactory = default_transport) -> Connection:
-    """Detect the protocol when asked to, then authenticate."""
-    version = "unknown"
-    major: int | None = None
+    """Ask the server's version (one plain HTTP call, no login), pick the protocol
+    when asked to, then authenticate."""
     protocol = settings.protocol
-    if protocol != "json2":
-        probe = factory(settings, "xmlrpc")
-        info = _version(probe)
-        version = str(info.get("server_version", "unknown"))
-        numbers = info.get("server_version_info") or []
-        major = int(numbers[0]) if numbers and str(numbers[0]).isdigit() else None
-        if protocol == "auto":
-            newer = major is not None and major >= JSON2_SINCE
-            protocol = "json2" if newer and settings.api_key else "xmlrpc"
-    transport = probe if protocol == "xmlrpc" else factory(settings, protocol)
+    probe = factory(settings, "json2" if protocol == "json2" else "xmlrpc")
+    info = _version(probe)
+    version = str(info.get("server_version") or "unknown")
+    numbers = info.get("server_version_info") or []
+    major = int(numbers[0]) if numbers and str(numbers[0]).isdigit() else None
+    if protocol == "json2" and major is not None and major < JSON2_SINCE:
+        raise CrmError(
+            f"Odoo at {settings.url} is version {version}, which has no JSON-2 API (Odoo "
+            f"{JSON2_SINCE} and later): set odoo_connection.protocol to xmlrpc or auto"
+        )
+    if protocol == "auto":
+        newer = major is not None and major >= JSON2_SINCE
+        protocol = "json2" if newer and settings.api_key else "xmlrpc"
+    transport = probe if protocol == probe.protocol else factory(settings, protocol)
     try:
         uid = transport.authenticate()
     except OdooRefused as exc:
@@ -171,6 +179,14 @@ def connect(settings: OdooSettings, factory: TransportFactory = default_transpor
             f"{settings.database!r}"
         )
     return Connection(transport, version, major)
+
+
+def server_dialect(connection: Connection) -> Dialect:
+    """The names this server understands, by its major version; a server that would
+    not say it is taken for 19 when it speaks JSON-2 (19 and later only), else for 17."""
+    if connection.version_major is not None:
+        return dialect_for(connection.version_major)
+    return ODOO_19 if connection.transport.protocol == "json2" else ODOO_17
 
 
 def _version(transport: Transport) -> Mapping[str, Any]:
@@ -212,4 +228,4 @@ def open_odoo_store(
         listed = "; ".join(f"{p.logical}: {p.problem}" for p in problems)
         raise CrmError(f"{loaded.path}: crm.field_mapping does not fit this Odoo: {listed}")
     options = WriteOptions(crm.mail_tracking, crm.notify_salespeople)
-    return OdooStore(connection.transport, fields, options)
+    return OdooStore(connection.transport, fields, options, server_dialect(connection))

@@ -3,7 +3,8 @@
 Calls per run are bounded by the number of pages and write groups, never by
 the number of leads: leads come from one ``search_read`` per page (with the
 tag names of the page in at most one more call), counts from one
-``read_group``, users and teams from one ``search_read`` per request, and
+grouped call (``read_group``, or ``formatted_read_group`` from Odoo 19 on:
+see `Dialect`), users and teams from one ``search_read`` per request, and
 writes as one ``write`` per set of leads receiving the same values.
 
 The calls of applying a plan (`read_values`, `write_leads`) go to Odoo in a
@@ -19,6 +20,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from odoo_lead_manager.crm.odoo.dialect import ODOO_17, TEAM_FIELDS, Dialect
 from odoo_lead_manager.crm.odoo.fields import FieldMap
 from odoo_lead_manager.crm.odoo.transport import OdooOutcomeUnknown, OdooRefused, Transport
 from odoo_lead_manager.crm.odoo.values import (
@@ -40,7 +42,6 @@ from odoo_lead_manager.errors import CrmError
 from odoo_lead_manager.model import Domain, Lead, Team, User
 from odoo_lead_manager.user_query import QueryError, check_user_domain
 
-USER_FIELDS = ["id", "name", "login", "active", "sale_team_id", "share", "groups_id"]
 ARCHIVED_TOO = {"active_test": False}
 # Leases are system parameters: their ``key`` is unique in every Odoo version
 # (a SQL constraint), and an administrator can see and remove one by hand.
@@ -58,6 +59,16 @@ USER_DOMAIN_FIELDS = {
     "team_id": "sale_team_id",
     "team": "sale_team_id.name",
 }
+
+
+@dataclass(frozen=True)
+class ReadCheck:
+    """One kind of read a run makes, tried on the server; ``problem`` is None when it worked."""
+
+    model: str
+    method: str
+    fields: str
+    problem: str | None
 
 
 @dataclass(frozen=True)
@@ -82,14 +93,23 @@ class WriteOptions:
 
 
 class OdooStore:
-    """The CRM of one Odoo database, through one authenticated transport."""
+    """The CRM of one Odoo database, through one authenticated transport.
+
+    ``dialect`` names the fields and methods of the server's version; the
+    default is Odoo 17's, which every version up to 18 understands.
+    """
 
     def __init__(
-        self, transport: Transport, fields: FieldMap, write_options: WriteOptions | None = None
+        self,
+        transport: Transport,
+        fields: FieldMap,
+        write_options: WriteOptions | None = None,
+        dialect: Dialect = ODOO_17,
     ) -> None:
         self.transport = transport
         self.fields = fields
         self.write_options = write_options or WriteOptions()
+        self.dialect = dialect
         self._tag_names: dict[int, str] = {}
         self._users_by_name: dict[str, list[User]] = {}
         self._ids_by_name: dict[tuple[str, str], int] = {}
@@ -146,11 +166,12 @@ class OdooStore:
             "res.users",
             "search_read",
             domain=domain,
-            fields=USER_FIELDS,
+            fields=self.dialect.user_fields,
             order="id",
             context=context,
         )
         group = self._sales_group_id() if records else None
+        groups = self.dialect.user_groups
         return [
             User(
                 id=r["id"],
@@ -159,7 +180,7 @@ class OdooStore:
                 active=bool(r.get("active", True)),
                 team_id=many2one_id(r.get("sale_team_id", False)),
                 may_own_leads=not r.get("share", False)
-                and (group is None or group in (r.get("groups_id") or [])),
+                and (group is None or group in (r.get(groups) or [])),
             )
             for r in records
         ]
@@ -191,7 +212,7 @@ class OdooStore:
             "crm.team",
             "search_read",
             domain=[("name", "in", wanted)],
-            fields=["id", "name", "active", "member_ids"],
+            fields=list(TEAM_FIELDS),
             order="id",
             context=ARCHIVED_TOO,
         )
@@ -286,35 +307,49 @@ class OdooStore:
             if field is None:
                 raise CrmError(f"cannot group leads by {logical!r}: it is not mapped")
             fields.append(field)
-        names = [f.odoo for f in fields]
-        rows = self._call(
-            "crm.lead",
-            "read_group",
-            domain=translated,
-            fields=names,
-            groupby=names,
-            lazy=False,
-            context=context,
-        )
+        rows = self._grouped("crm.lead", translated, [f.odoo for f in fields], context)
         counts: dict[tuple[Any, ...], int] = {}
         for row in rows:
             key = tuple(read_value(f, row[f.odoo]) for f in fields)
             counts[key] = counts.get(key, 0) + int(row["__count"])
         return counts
 
+    def _grouped(
+        self, model: str, domain: list[Any], groupby: list[str], context: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Rows of counts per group, each holding the group's values and ``__count``.
+
+        Both methods give a group's values as ``read`` gives them (a many2one
+        as ``[id, name]``, ``False`` for none) and the count as ``__count``
+        (``lazy=False`` makes read_group count every groupby at once, as
+        formatted_read_group always does), so the callers read either alike.
+        """
+        if self.dialect.formatted_grouping:
+            rows: list[dict[str, Any]] = self._call(
+                model,
+                "formatted_read_group",
+                domain=domain,
+                groupby=groupby,
+                aggregates=["__count"],
+                context=context,
+            )
+            return rows
+        grouped: list[dict[str, Any]] = self._call(
+            model,
+            "read_group",
+            domain=domain,
+            fields=groupby,
+            groupby=groupby,
+            lazy=False,
+            context=context,
+        )
+        return grouped
+
     def count_model(
         self, model: str, domain: Domain, group_by: Sequence[str]
     ) -> dict[tuple[Any, ...], int]:
         fields = list(group_by)
-        rows = self._call(
-            model,
-            "read_group",
-            domain=list(domain),
-            fields=fields,
-            groupby=fields,
-            lazy=False,
-            context=self._context(domain),
-        )
+        rows = self._grouped(model, list(domain), fields, self._context(domain))
         counts: dict[tuple[Any, ...], int] = {}
         for row in rows:
             key = tuple(_raw_key(row.get(name, False)) for name in fields)
@@ -365,6 +400,51 @@ class OdooStore:
                 raise CrmError(f"cannot write {field}: {what} {model} record is named {name!r}")
             self._ids_by_name[key] = int(found[0]["id"])
         return self._ids_by_name[key]
+
+    # checking
+
+    def verify_reads(self) -> list[ReadCheck]:
+        """Every kind of read a run makes, sent once over a domain that matches nothing.
+
+        Odoo checks the field names of ``search_read`` and the groupby and
+        method of a grouped count whether or not records match (seen on 17
+        and 19), so each read fails here as it would fail in a run (a field
+        of another version, a grouping method the server lacks, a model the
+        user may not read) without reading any record. Left out: the sales
+        group's lookup, which a run goes on without (see `_sales_group_id`),
+        and the lease, which only a create can try (a check writes nothing).
+        """
+        nothing = [("id", "=", 0)]
+        reads: list[tuple[str, str, dict[str, Any]]] = [
+            ("crm.lead", "search_read", {"fields": self.fields.odoo_names()}),
+            ("res.users", "search_read", {"fields": self.dialect.user_fields}),
+            ("crm.team", "search_read", {"fields": list(TEAM_FIELDS)}),
+        ]
+        owner = self.fields.get("user_id")
+        if owner is not None:
+            grouping: dict[str, Any] = {"groupby": [owner.odoo]}
+            if self.dialect.formatted_grouping:
+                grouping["aggregates"] = ["__count"]
+            else:
+                grouping.update(fields=[owner.odoo], lazy=False)
+            reads.append(("crm.lead", self.dialect.grouping, grouping))
+        tags = self.fields.get("tag_ids")
+        if tags is not None:
+            reads.append((tags.relation or "crm.tag", "search_read", {"fields": ["id", "name"]}))
+        source = self.fields.get("source_id")
+        if source is not None and source.relation:
+            # The source names a run checks its configured sources against.
+            reads.append((source.relation, "search_read", {"fields": ["name"]}))
+        checks = []
+        for model, method, kw in reads:
+            named = ", ".join(kw.get("fields") or kw.get("groupby") or [])
+            try:
+                self._call(model, method, domain=nothing, **kw)
+            except OdooRefused as exc:
+                checks.append(ReadCheck(model, method, named, exc.message))
+            else:
+                checks.append(ReadCheck(model, method, named, None))
+        return checks
 
     # leases
 

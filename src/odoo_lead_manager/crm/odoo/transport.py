@@ -5,7 +5,9 @@ works on (create's records for ``create``; None for a model method) and
 named arguments. Transient faults
 (refused or reset connections, timeouts, 502/503/504) of calls that change
 nothing (`REPEATABLE`: reads, the login) are retried with exponential
-backoff; authentication, access and validation errors never are.
+backoff; authentication, access and validation errors never are, nor is a
+500 (on JSON-2 it is a request error, mostly a field name the server does
+not know).
 
 A call that changes data (``write``, ``create``, ``unlink``, anything not
 known to be a read) is sent once: Odoo may commit it and its answer be lost
@@ -13,8 +15,15 @@ on the way back (a proxy's timeout, a server restarting after a long
 request), and sending it again would do it twice. When it fails after the
 request may have left, `OdooOutcomeUnknown` says so; the caller decides,
 after reading the records again (the applier does, and is the only retry
-layer of a run's writes). Only a refused connection or an unknown host
-proves nothing was sent; it is a plain `OdooUnreachable`.
+layer of a run's writes). Only a failure to connect (refused, unknown host,
+no TCP/TLS handshake before the timeout) proves nothing was sent; it is a
+plain `OdooUnreachable`.
+
+Both protocols go over one pooled `HttpSession` (httpx) per run: a
+connection, and its TLS handshake, is made once and reused, where urllib
+made one per JSON-2 call. XML-RPC keeps `xmlrpc.client`'s marshalling but
+not its transport, which silently sent a request a second time when a
+kept-alive connection dropped.
 
 The secret (password or API key) is held by the transport only and never
 appears in a message: every error is rebuilt from its parts.
@@ -22,18 +31,18 @@ appears in a message: every error is rebuilt from its parts.
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
-import socket
+import threading
 import time
-import urllib.error
-import urllib.request
+import weakref
 import xmlrpc.client
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
+
+import httpx
 
 from odoo_lead_manager.errors import CrmError, CrmOutcomeUnknown, CrmUnavailable
 
@@ -65,6 +74,18 @@ REPEATABLE = frozenset(
         "web_search_read",
     }
 )
+
+# How often httpx itself tries to connect again, at once, before a call fails: a
+# failed connect sent nothing, so this is safe for any call, writes included.
+CONNECT_RETRIES = 1
+# Seconds to wait for a TCP (and TLS) connection, whatever the read timeout: a
+# server that is down should not cost a whole read timeout per attempt.
+CONNECT_TIMEOUT = 10.0
+# Idle pooled connections are dropped after this long, well before servers and
+# proxies close theirs (nginx: 75 s), so that a request rarely meets a connection
+# the other side has just closed.
+KEEPALIVE_SECONDS = 5.0
+USER_AGENT = "odlm"
 
 
 class OdooUnreachable(CrmUnavailable):
@@ -122,6 +143,59 @@ class RetryPolicy:
         raise AssertionError("unreachable")
 
 
+class HttpSession:
+    """One pooled HTTP client for a run, shared by every transport to the server.
+
+    The httpx client is made on first use (so settings that are never used
+    connect nowhere) and closed when the session is garbage-collected.
+    ``transport`` replaces the network, e.g. by an ``httpx.MockTransport``.
+    """
+
+    def __init__(
+        self,
+        transport: httpx.BaseTransport | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        connect_retries: int = CONNECT_RETRIES,
+    ) -> None:
+        self._transport = transport
+        self._connect_timeout = connect_timeout
+        self._connect_retries = connect_retries
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                transport = self._transport or httpx.HTTPTransport(
+                    retries=self._connect_retries,
+                    limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
+                )
+                self._client = httpx.Client(transport=transport, headers={"User-Agent": USER_AGENT})
+                weakref.finalize(self, self._client.close)
+            return self._client
+
+    def post(
+        self, url: str, content: bytes, headers: dict[str, str], timeout: float
+    ) -> httpx.Response:
+        """One POST; a connect failure is retried by httpx (nothing was sent)."""
+        return self.client.post(
+            url, content=content, headers=headers, timeout=self._timeout(timeout)
+        )
+
+    def get(self, url: str, timeout: float) -> httpx.Response:
+        return self.client.get(url, timeout=self._timeout(timeout))
+
+    def _timeout(self, read: float) -> httpx.Timeout:
+        return httpx.Timeout(read, connect=min(self._connect_timeout, read))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+
 def describe_fault(fault_text: str) -> str:
     """The one-line reason of an Odoo server error, without its traceback."""
     lines = [line.strip() for line in fault_text.strip().splitlines() if line.strip()]
@@ -132,31 +206,18 @@ def describe_fault(fault_text: str) -> str:
     return last[:500]
 
 
-def _transient(exc: BaseException) -> bool:
-    if isinstance(exc, ConnectionRefusedError | ConnectionResetError | ConnectionAbortedError):
-        return True
-    if isinstance(exc, TimeoutError | socket.timeout | http.client.RemoteDisconnected):
-        return True
-    if isinstance(exc, xmlrpc.client.ProtocolError):
-        return exc.errcode in TRANSIENT_HTTP
-    if isinstance(exc, urllib.error.HTTPError):
-        return exc.code in TRANSIENT_HTTP
-    if isinstance(exc, urllib.error.URLError):
-        return _transient(exc.reason) if isinstance(exc.reason, BaseException) else False
-    return False
+class _HttpStatus(Exception):
+    """An HTTP answer that is a transient server fault (502/503/504)."""
 
-
-def _cause(exc: BaseException) -> BaseException | str:
-    """What urllib wrapped; an `HTTPError` is an answer, and its own cause (its
-    ``reason`` is only the status text)."""
-    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
-        return exc.reason
-    return exc
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(status, reason)
+        self.status = status
+        self.reason = reason
 
 
 def _not_sent(exc: BaseException) -> bool:
     """Whether the failure proves the request never left: no connection was made."""
-    return isinstance(_cause(exc), ConnectionRefusedError | socket.gaierror)
+    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 def _failure(url: str, what: str, exc: BaseException, repeatable: bool) -> OdooUnreachable:
@@ -169,50 +230,53 @@ def _failure(url: str, what: str, exc: BaseException, repeatable: bool) -> OdooU
     )
 
 
+def _os_error(exc: BaseException) -> OSError | None:
+    """The operating system's error beneath httpx's (refused, reset, unknown host)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def _unreachable(url: str, exc: BaseException) -> OdooUnreachable:
-    reason = _cause(exc)
-    if isinstance(reason, xmlrpc.client.ProtocolError):
-        detail = f"HTTP {reason.errcode} {reason.errmsg}"
-    elif isinstance(reason, urllib.error.HTTPError):
-        detail = f"HTTP {reason.code} {reason.reason}"
-    elif isinstance(reason, TimeoutError | socket.timeout):
+    os_error = _os_error(exc)
+    if isinstance(exc, _HttpStatus):
+        detail = f"HTTP {exc.status} {exc.reason}"
+    elif isinstance(exc, httpx.ConnectTimeout):
+        detail = "no connection before the timeout"
+    elif isinstance(exc, httpx.TimeoutException):
         detail = "no answer before the timeout"
-    elif isinstance(reason, http.client.RemoteDisconnected):
+    elif os_error is not None:
+        detail = str(os_error.strerror).lower()
+    elif isinstance(exc, httpx.RemoteProtocolError):
         detail = "the connection was closed without an answer"
-    elif isinstance(reason, OSError) and reason.strerror:
-        detail = reason.strerror.lower()
     else:
-        detail = type(reason).__name__
+        detail = type(exc).__name__
     return OdooUnreachable(f"cannot reach Odoo at {url}: {detail}")
 
 
-class _OneShotTransport(xmlrpc.client.SafeTransport):
-    """xmlrpc's transport with a timeout and without its silent re-send.
+def _reason(response: httpx.Response) -> str:
+    return response.reason_phrase or "error"
 
-    The standard transport sends a request a second time when a kept-alive
-    connection drops, which can run a call that Odoo already executed twice.
-    Retrying is the `RetryPolicy`'s decision, made per call: for reads only.
-    """
 
-    def __init__(self, timeout: float, https: bool) -> None:
-        super().__init__()
-        self._timeout = timeout
-        self._https = https
-
-    def make_connection(self, host: Any) -> http.client.HTTPConnection:  # type: ignore[override]
-        if self._https:
-            connection: http.client.HTTPConnection = super().make_connection(host)
-        else:
-            connection = xmlrpc.client.Transport.make_connection(self, host)
-        connection.timeout = self._timeout
-        return connection
-
-    def request(self, host: Any, handler: str, request_body: Any, verbose: bool = False) -> Any:
-        return self.single_request(host, handler, request_body, verbose)
+def _is_json(response: httpx.Response) -> bool:
+    kind = str(response.headers.get("content-type", ""))
+    return kind.split(";")[0].strip() == "application/json"
 
 
 class _Calls(ABC):
-    """`Transport.call` and `Transport.call_once` over a transport's one ``_execute``."""
+    """`Transport.call` and `Transport.call_once` over a transport's one ``_execute``,
+    and the server's version, asked over plain HTTP (XML-RPC's ``common.version``
+    is deprecated in Odoo 19 and goes with XML-RPC in 20)."""
+
+    url: str
+    _http: HttpSession
+    _timeout: float
+    _retry: RetryPolicy
 
     @abstractmethod
     def _execute(
@@ -225,6 +289,49 @@ class _Calls(ABC):
 
     def call_once(self, model: str, method: str, ids: list[Any] | None, **kwargs: Any) -> Any:
         return self._execute(model, method, ids, kwargs, retry=False)
+
+    def version(self) -> dict[str, Any]:
+        """``server_version`` and ``server_version_info`` (empty when the server will not say).
+
+        ``POST /web/webclient/version_info`` answers on every Odoo from 8 to 19
+        without a login; ``GET /web/version`` (19+) is asked when it does not.
+        """
+
+        def attempt() -> dict[str, Any]:
+            try:
+                response = self._http.post(
+                    self.url + "/web/webclient/version_info",
+                    json.dumps({"jsonrpc": "2.0", "method": "call", "params": {}}).encode(),
+                    {"Content-Type": "application/json"},
+                    self._timeout,
+                )
+                if response.status_code in TRANSIENT_HTTP:
+                    raise _HttpStatus(response.status_code, _reason(response))
+                answer = _json_or_none(response) if response.status_code == 200 else None
+                result = answer.get("result") if isinstance(answer, dict) else None
+                if isinstance(result, dict):
+                    return result
+                response = self._http.get(self.url + "/web/version", self._timeout)
+                if response.status_code in TRANSIENT_HTTP:
+                    raise _HttpStatus(response.status_code, _reason(response))
+                answer = _json_or_none(response) if response.status_code == 200 else None
+                if isinstance(answer, dict) and "version_info" in answer:
+                    return {
+                        "server_version": answer.get("version", "unknown"),
+                        "server_version_info": answer["version_info"],
+                    }
+                return {}
+            except (httpx.TransportError, _HttpStatus) as exc:
+                raise _failure(self.url, "version", exc, repeatable=True) from None
+
+        return self._retry.run("version", attempt)
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 class XmlRpcTransport(_Calls):
@@ -240,6 +347,7 @@ class XmlRpcTransport(_Calls):
         secret: str,
         timeout: float = 60.0,
         retry: RetryPolicy | None = None,
+        http: HttpSession | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.database = database
@@ -247,41 +355,60 @@ class XmlRpcTransport(_Calls):
         self._secret = secret
         self._retry = retry or RetryPolicy()
         self._timeout = timeout
-        self._common = self._proxy("/xmlrpc/2/common")
-        self._object = self._proxy("/xmlrpc/2/object")
+        self._http = http or HttpSession()
         self.uid = 0
 
-    def _proxy(self, path: str) -> xmlrpc.client.ServerProxy:
-        transport = _OneShotTransport(self._timeout, https=self.url.startswith("https:"))
-        return xmlrpc.client.ServerProxy(self.url + path, transport=transport, allow_none=True)
-
     def _send(
-        self, what: str, action: Callable[[], T], repeatable: bool = True, retry: bool = True
-    ) -> T:
-        def attempt() -> T:
+        self,
+        service: str,
+        method: str,
+        params: tuple[Any, ...],
+        what: str,
+        repeatable: bool = True,
+        retry: bool = True,
+    ) -> Any:
+        # allow_none: Odoo's own marshaller sends None as <nil/>, and odlm may send it too.
+        body = xmlrpc.client.dumps(params, method, allow_none=True).encode()
+
+        def attempt() -> Any:
             try:
-                return action()
+                response = self._http.post(
+                    f"{self.url}/xmlrpc/2/{service}",
+                    body,
+                    {"Content-Type": "text/xml"},
+                    self._timeout,
+                )
+            except httpx.TransportError as exc:
+                raise _failure(self.url, what, exc, repeatable) from None
+            if response.status_code in TRANSIENT_HTTP:
+                raise _failure(
+                    self.url, what, _HttpStatus(response.status_code, _reason(response)), repeatable
+                )
+            if response.status_code != 200:
+                raise OdooRefused(
+                    f"Odoo at {self.url} answered HTTP {response.status_code} "
+                    f"{_reason(response)} to {what}"
+                )
+            try:
+                result, _ = xmlrpc.client.loads(response.content)
             except xmlrpc.client.Fault as fault:
                 raise OdooRefused(
                     f"Odoo refused {what}: {describe_fault(fault.faultString)}"
                 ) from None
-            except (OSError, xmlrpc.client.ProtocolError, http.client.HTTPException) as exc:
-                if isinstance(exc, xmlrpc.client.ProtocolError) and not _transient(exc):
-                    raise OdooRefused(
-                        f"Odoo at {self.url} answered HTTP {exc.errcode} {exc.errmsg} to {what}"
-                    ) from None
-                raise _failure(self.url, what, exc, repeatable) from None
+            except xmlrpc.client.ResponseError:
+                raise OdooRefused(
+                    f"Odoo at {self.url} answered {what} with something that is not XML-RPC"
+                ) from None
+            return result[0] if result else None
 
         return self._retry.run(what, attempt, retry and repeatable)
 
-    def version(self) -> dict[str, Any]:
-        result: Any = self._send("version", lambda: self._common.version())
-        return dict(result)
-
     def authenticate(self) -> int:
         uid: Any = self._send(
+            "common",
+            "authenticate",
+            (self.database, self.username, self._secret, {}),
             "authentication",
-            lambda: self._common.authenticate(self.database, self.username, self._secret, {}),
         )
         if not uid:
             raise OdooRefused(
@@ -295,14 +422,26 @@ class XmlRpcTransport(_Calls):
         self, model: str, method: str, ids: list[Any] | None, kwargs: dict[str, Any], retry: bool
     ) -> Any:
         args: list[Any] = [] if ids is None else [ids]
+        params = (self.database, self.uid, self._secret, model, method, args, kwargs)
         return self._send(
+            "object",
+            "execute_kw",
+            params,
             f"{model}.{method}",
-            lambda: self._object.execute_kw(
-                self.database, self.uid, self._secret, model, method, args, kwargs
-            ),
             repeatable=method in REPEATABLE,
             retry=retry,
         )
+
+
+# The first Odoo version that serves JSON-2.
+JSON2_SINCE = 19
+# What a 401 means on Odoo 19, which answers a key that is wrong, revoked or past its
+# expiration date alike ("Invalid apikey").
+EXPIRED_KEY_HINT = (
+    "the API key is wrong, revoked or expired (Odoo 19 API keys of users other than "
+    "administrators expire, after at most 90 days for Sales users); make a new one in "
+    "Odoo under Preferences > Account Security"
+)
 
 
 class Json2Transport(_Calls):
@@ -318,7 +457,7 @@ class Json2Transport(_Calls):
         api_key: str,
         timeout: float = 60.0,
         retry: RetryPolicy | None = None,
-        opener: Callable[..., Any] = urllib.request.urlopen,
+        http: HttpSession | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.database = database
@@ -326,47 +465,89 @@ class Json2Transport(_Calls):
         self._api_key = api_key
         self._timeout = timeout
         self._retry = retry or RetryPolicy()
-        self._open = opener
+        self._http = http or HttpSession()
         self.uid = 0
+        self.login = ""
 
     def _post(
         self, path: str, body: dict[str, Any], what: str, repeatable: bool, retry: bool
     ) -> Any:
         data = json.dumps(body).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"bearer {self._api_key}",
+            "X-Odoo-Database": self.database,
+        }
 
         def attempt() -> Any:
-            request = urllib.request.Request(
-                self.url + path,
-                data=data,
-                method="POST",
-                headers={
-                    "Content-Type": "application/json",
-                    "Authorization": f"bearer {self._api_key}",
-                    "X-Odoo-Database": self.database,
-                    "User-Agent": "odlm",
-                },
-            )
             try:
-                with self._open(request, timeout=self._timeout) as response:
-                    return json.loads(response.read() or b"null")
-            except urllib.error.HTTPError as exc:
-                if exc.code in TRANSIENT_HTTP:
-                    raise _failure(self.url, what, exc, repeatable) from None
-                raise OdooRefused(f"Odoo refused {what}: {_json_error(exc)}") from None
-            except (OSError, http.client.HTTPException) as exc:
+                response = self._http.post(self.url + path, data, headers, self._timeout)
+            except httpx.TransportError as exc:
                 raise _failure(self.url, what, exc, repeatable) from None
+            status = response.status_code
+            if status in TRANSIENT_HTTP:
+                raise _failure(self.url, what, _HttpStatus(status, _reason(response)), repeatable)
+            if status == 200:
+                try:
+                    return response.json() if response.content else None
+                except ValueError:
+                    raise OdooRefused(
+                        f"Odoo at {self.url} answered {what} with something that is not JSON"
+                    ) from None
+            raise OdooRefused(self._refusal(response, what))
 
         return self._retry.run(what, attempt, retry and repeatable)
 
+    def _refusal(self, response: httpx.Response, what: str) -> str:
+        """The sentence for an error answer; any status but 502/503/504 is final (a 500
+        with a JSON body is Odoo's answer to a bad request, mostly an unknown field)."""
+        status = response.status_code
+        if status == 404 and not _is_json(response):
+            # Odoo 19 answers an unknown X-Odoo-Database with its HTML "No database is
+            # selected" page (every other JSON-2 error is JSON), and a server before 19
+            # every /json/2 path with its HTML 404 page: the version tells them apart.
+            return self._not_found(what)
+        payload = _json_or_none(response) if _is_json(response) else None
+        message = payload.get("message") if isinstance(payload, dict) else None
+        name = str(payload.get("name", "")) if isinstance(payload, dict) else ""
+        if status == 401:
+            said = f" ({message})" if message else ""
+            return f"Odoo at {self.url} refused the API key{said}: {EXPIRED_KEY_HINT}"
+        if message:
+            return f"Odoo refused {what}: " + f"{name.rsplit('.', 1)[-1]}: {message}".strip(": ")
+        return f"Odoo at {self.url} answered HTTP {status} {_reason(response)} to {what}"
+
+    def _not_found(self, what: str) -> str:
+        try:
+            info = self.version()
+        except OdooUnreachable:
+            info = {}
+        numbers = info.get("server_version_info") or []
+        major = numbers[0] if numbers and isinstance(numbers[0], int) else None
+        if major is not None and major < JSON2_SINCE:
+            return (
+                f"Odoo at {self.url} answered HTTP 404 to {what}: Odoo "
+                f"{info.get('server_version', major)} has no JSON-2 API (Odoo {JSON2_SINCE} "
+                "and later); use odoo_connection.protocol xmlrpc or auto"
+            )
+        return f"database {self.database!r} does not exist on the Odoo server at {self.url}"
+
     def authenticate(self) -> int:
+        """The key's user, which must be the configured one: JSON-2 has no login, and a
+        valid key of another user would otherwise run as that user."""
         context = self.call("res.users", "context_get", None)
         uid = context.get("uid") if isinstance(context, dict) else None
         if not uid:
-            found = self.call(
-                "res.users", "search", None, domain=[("login", "=", self.username)], limit=1
+            raise OdooRefused(f"Odoo at {self.url} did not say which user the API key belongs to")
+        found = self.call("res.users", "read", [uid], fields=["login"])
+        login = str(found[0].get("login") or "") if found else ""
+        if login != self.username:
+            raise OdooRefused(
+                f"the API key belongs to the Odoo user {login or '?'!r} (uid {uid}), not to the "
+                f"configured user {self.username!r}: use that user's key, or set "
+                "odoo_connection.username to the key's user"
             )
-            uid = found[0] if found else 0
-        self.uid = int(uid or 0)
+        self.uid, self.login = int(uid), login
         return self.uid
 
     def _execute(
@@ -377,17 +558,3 @@ class Json2Transport(_Calls):
             body["ids"] = ids
         what = f"{model}.{method}"
         return self._post(f"/json/2/{model}/{method}", body, what, method in REPEATABLE, retry)
-
-
-def _json_error(exc: urllib.error.HTTPError) -> str:
-    try:
-        payload = json.loads(exc.read() or b"{}")
-    except (ValueError, OSError):
-        payload = {}
-    message = payload.get("message") if isinstance(payload, dict) else None
-    name = payload.get("name", "") if isinstance(payload, dict) else ""
-    if message:
-        return f"{str(name).rsplit('.', 1)[-1]}: {message}".strip(": ")
-    if exc.code == 401:
-        return "HTTP 401: the API key was not accepted"
-    return f"HTTP {exc.code} {exc.reason}"
