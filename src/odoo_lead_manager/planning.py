@@ -87,9 +87,8 @@ def parse_date_range(text: str) -> tuple[date, date]:
         ) from None
     if start > end:
         raise UserInputError(f"--override-date-range: start {start} is after end {end}")
-    return date_in_range(start, "--override-date-range"), date_in_range(
-        end, "--override-date-range"
-    )
+    option = "--override-date-range"
+    return date_in_range(start, option), date_in_range(end, option)
 
 
 def build_plan(

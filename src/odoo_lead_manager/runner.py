@@ -493,7 +493,7 @@ def _lease_minutes(loaded: LoadedConfig) -> int | None:
 
 def rotation_path(loaded: LoadedConfig, campaign: str | None) -> Path:
     """Where versions before the journal's rotation table kept a campaign's rotation."""
-    return state_path(loaded.path.parent / loaded.config.execution.state_dir, campaign)
+    return state_path(loaded.resolve_path(loaded.config.execution.state_dir), campaign)
 
 
 def current_rotation(loaded: LoadedConfig, journal: Journal, today: date) -> Rotation | None:
