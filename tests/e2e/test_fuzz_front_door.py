@@ -159,7 +159,9 @@ def test_mutated_configurations(
     document = yaml.safe_load((directory / "config.yaml").read_text())
     for path, value in changes:
         set_path(document, path, value)
-    document["execution"] = {**document.get("execution", {}), "state_dir": ".odlm-state"}
+    execution = document.get("execution")
+    if isinstance(execution, dict):  # else the mutation replaced the section: keep it so
+        execution["state_dir"] = ".odlm-state"
     config = directory / ("config.json" if as_json else "fuzz.yaml")
     text = json.dumps(document, default=str) if as_json else yaml.safe_dump(document)
     config.write_text(text, encoding="utf-8", errors="surrogatepass")
