@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
 from rich.console import Console
 
@@ -26,10 +26,19 @@ from odoo_lead_manager.config import (
 )
 from odoo_lead_manager.config.schema.operations import ReportFormat
 from odoo_lead_manager.errors import OdlmError, RunSkipped, UserInputError
-from odoo_lead_manager.limits import EARLIEST_DATE, LATEST_DATE, MAX_COUNT, MAX_SEED
+from odoo_lead_manager.limits import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_COUNT,
+    MAX_RECORD_ID,
+    MAX_SEED,
+)
 from odoo_lead_manager.planning import RunOptions, parse_date_range
 from odoo_lead_manager.redaction import RedactingFilter, redact, secret_values
 from odoo_lead_manager.reporting.privacy import MaskingFilter
+
+if TYPE_CHECKING:
+    from odoo_lead_manager.comparing import Comparison
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -41,6 +50,10 @@ examples:
   odlm dailydist --config config.yaml --dry-run --plan-out plan.json
   odlm apply plan.json --config config.yaml
   odlm undo RUN_ID --config config.yaml
+  odlm dailydist --config config.yaml --dry-run --export-excluded excluded.csv
+  odlm explain 1234 --config config.yaml
+  odlm replay RUN_ID --config config.yaml --seed 7
+  odlm compare --config a.yaml --config b.yaml --runs 2026-11-01..2026-11-30
   odlm dailydist --config config.yaml --max-leads 100
   odlm dailydist --config config.yaml --override-date-range "2024-01-01,2024-06-30"
   odlm dailydist --generate-config --output daily_distribution_config.yaml
@@ -82,6 +95,13 @@ def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE",
         help="also write the plan as JSON to FILE (`odlm apply FILE` applies it later)",
+    )
+    parser.add_argument(
+        "--export-excluded",
+        type=Path,
+        metavar="FILE.csv",
+        help="write the exclusion ledger: every examined lead with the rule that stopped it "
+        "(reason code and sentence), and every lead moved with its reason",
     )
     parser.add_argument(
         "--log-level",
@@ -141,6 +161,10 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def _record_id(text: str) -> int:
+    return _whole_number(text, MAX_RECORD_ID, 1)
 
 
 def _seed(text: str) -> int:
@@ -236,6 +260,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
 
+    replay = commands.add_parser(
+        "replay", help="plan a recorded run again, offline, and show what differs"
+    )
+    replay.add_argument("run_id", metavar="RUN_ID", help="the run's id, or its start")
+    replay.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    replay.add_argument("--seed", type=_seed, help="plan with this seed instead of the run's own")
+    replay.add_argument("--format", choices=("table", "json"), default="table")
+
+    explain = commands.add_parser(
+        "explain", help="why a lead moved or stayed: each rule, the strategy, the write"
+    )
+    explain.add_argument("lead_id", metavar="LEAD_ID", type=_record_id)
+    explain.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    explain.add_argument("--run", help="a recorded run's id (default: today's dry run)")
+    explain.add_argument("--today", type=_day, help="plan today's dry run as of this day")
+    explain.add_argument("--format", choices=("table", "json"), default="table")
+
+    compare = commands.add_parser(
+        "compare", help="replay recorded runs under several configurations, side by side"
+    )
+    compare.add_argument(
+        "--config",
+        action="append",
+        required=True,
+        help="a configuration (give two or more; runs are read from the first one's journal)",
+    )
+    picked = compare.add_mutually_exclusive_group()
+    picked.add_argument("--runs", metavar="FROM..TO", help="the days (the latest run of each)")
+    picked.add_argument("--run", help="one recorded run's id")
+    compare.add_argument("--format", choices=("table", "json", "html"), default="table")
+    compare.add_argument("--output", type=Path, help="write to FILE instead of the terminal")
+
     schema = commands.add_parser("schema", help="print the JSON Schema of the configuration")
     schema.add_argument("--output", type=Path, help="write to a file instead")
     return parser
@@ -256,6 +312,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": run_demo,
         "check": run_check,
         "schema": run_schema,
+        "replay": run_replay,
+        "explain": run_explain,
+        "compare": run_compare,
     }
     try:
         return commands[args.command](args)
@@ -284,6 +343,7 @@ def run_dailydist(args: argparse.Namespace) -> int:
         force_round_robin=args.force_round_robin,
         date_range=parse_date_range(args.override_date_range) if args.override_date_range else None,
         plan_out=args.plan_out,
+        export_excluded=args.export_excluded,
     )
     dry_run = args.dry_run or loaded.config.execution.dry_run
     if not dry_run and args.today is not None and args.today != date.today() and not args.force:
@@ -336,18 +396,20 @@ def run_undo(args: argparse.Namespace) -> int:
 
 def run_runs(args: argparse.Namespace) -> int:
     """`odlm runs`: the run journal, newest first, for `odlm undo`."""
-    from odoo_lead_manager.reporting.console import print_runs
+    from odoo_lead_manager.reporting.console import print_kept, print_runs
     from odoo_lead_manager.tracking import open_journal
 
     journal, warning = open_journal(_load(args.config))
     try:
         records = journal.recent(args.limit)
+        kept = journal.recorded_runs()[-args.limit :][::-1]
     finally:
         journal.close()
     console = _console()
     if warning:
         console.print(f"Note: {warning}")
     print_runs(console, journal.where, records)
+    print_kept(console, kept)
     return EXIT_OK
 
 
@@ -515,6 +577,141 @@ def run_schema(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """`odlm replay`: a recorded run planned again from its snapshot; 1 when it differs."""
+    from odoo_lead_manager.inspecting import replay_run
+
+    loaded = _load(args.config)
+    _configure_logging("ERROR", loaded)
+    result = replay_run(loaded, args.run_id, args.seed)
+    run = result.recorded.run
+    if args.format == "json":
+        data = {
+            "run_id": run.run_id,
+            "date": run.run_date.isoformat(),
+            "dry_run": run.dry_run,
+            "seed": result.plan.seed,
+            "identical": result.identical,
+            "figures": [{"what": w, "recorded": a, "replayed": b} for w, a, b in result.figures],
+            "differences": [
+                {"lead_id": d.lead_id, "recorded": d.then, "replayed": d.now}
+                for d in result.differences
+            ],
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return EXIT_OK if result.identical else EXIT_FAILED
+    kind = "dry run" if run.dry_run else "run"
+    print(f"Replay of {kind} {run.run_id} of {run.run_date} (seed {result.plan.seed}):")
+    width = max((len(w) for w, _, _ in result.figures), default=10)
+    print(f"  {'':<{width}}  {'recorded':>9}  {'replayed':>9}")
+    for what, then, now in result.figures:
+        mark = "" if then == now else "  *"
+        print(f"  {what:<{width}}  {then:>9,}  {now:>9,}{mark}")
+    if result.identical:
+        print("Identical: every lead is decided as the recorded plan decided it.")
+        return EXIT_OK
+    print(f"{len(result.differences):,} leads decided differently:")
+    for d in result.differences[:200]:
+        print(f"  lead {d.lead_id}: recorded {d.then}; replayed {d.now}")
+    if len(result.differences) > 200:
+        print(f"  ... and {len(result.differences) - 200:,} more (--format json lists all)")
+    return EXIT_FAILED
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    """`odlm explain LEAD_ID`: each rule the lead met, the strategy's decision, the write."""
+    from odoo_lead_manager.inspecting import explain_lead
+
+    loaded = _load(args.config)
+    _configure_logging("ERROR", loaded)
+    found = explain_lead(loaded, args.lead_id, args.run, args.today)
+    if args.format == "json":
+        data = {
+            "lead_id": found.lead_id,
+            "run_id": found.run_id,
+            "dry_run": found.dry_run,
+            "fetched": found.fetched,
+            "steps": [
+                {"rule": s.rule, "code": s.code, "passed": s.passed, "why": s.why}
+                for s in found.steps
+            ],
+            "code": found.code,
+            "outcome": found.outcome,
+            "written": found.written,
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(found.lines()))
+    return EXIT_OK
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """`odlm compare`: recorded days replayed under each configuration."""
+    from odoo_lead_manager.inspecting import compare_runs
+
+    if len(args.config) < 2:
+        raise UserInputError("odlm compare needs two or more --config files")
+    configs = [(Path(path).name, _load(path)) for path in args.config]
+    _configure_logging("ERROR", configs[0][1])
+    since = until = None
+    if args.runs:
+        since, until = parse_date_range(args.runs.replace("..", ","), "--runs")
+    comparison = compare_runs(configs, args.run, since, until)
+    if args.format == "json":
+        text = json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "html":
+        from odoo_lead_manager.reporting.comparison_html import comparison_html
+
+        text = comparison_html(comparison.to_dict())
+    else:
+        text = _comparison_table(comparison)
+    if args.output is not None:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserInputError(f"--output {args.output}: {exc.strerror}") from None
+        print(f"Comparison of {len(comparison.days)} run(s) written to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _comparison_table(comparison: Comparison) -> str:
+    names = comparison.names
+    width = max(12, *(len(n) for n in names))
+    totals = comparison.totals()
+    labels = [f"{p.name} (received -> after)" for f in totals for p in f.people]
+    label_width = max(26, *(len(x) for x in labels), *(len(r) for f in totals for r in f.left))
+
+    def row(label: str, values: Sequence[object]) -> str:
+        cells = "".join(f"  {'—' if v is None else v!s:>{width}}" for v in values)
+        return f"  {label:<{label_width}}{cells}\n"
+
+    out = [row("", names)]
+    for day in comparison.days:
+        out.append(f"{day.day} (run {day.run_id[:12]}, {day.campaign or 'any campaign'})\n")
+        out.append(row("leads moved", [f.moved for f in day.figures]))
+        out.append(row("max-min received", [f.received_spread for f in day.figures]))
+        out.append(row("utilisation spread (pts)", [f.utilisation_spread for f in day.figures]))
+        out.append(row("Gini of received", [f.gini for f in day.figures]))
+        out.append(row("over target", [f.over_target for f in day.figures]))
+    out.append(f"Total over {len(comparison.days)} day(s)\n")
+    out.append(row("leads moved", [f.moved for f in totals]))
+    out.append(row("max-min received", [f.received_spread for f in totals]))
+    out.append(row("Gini of received", [f.gini for f in totals]))
+    people = list(dict.fromkeys(p.name for f in totals for p in f.people))
+    for name in people:
+        cells = [
+            next((f"{p.received} -> {p.after}" for p in f.people if p.name == name), None)
+            for f in totals
+        ]
+        out.append(row(f"{name} (received -> after)", cells))
+    reasons = list(dict.fromkeys(r for f in totals for r in f.left))
+    for reason in reasons:
+        out.append(row(reason, [f.left.get(reason, 0) for f in totals]))
+    return "".join(out)
 
 
 # The configurations this command loaded: their secrets are never printed.

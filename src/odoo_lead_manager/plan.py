@@ -84,6 +84,9 @@ class Plan:
     format_version: int = 0
     odlm_version: str = ""
     config_digest: str = ""
+    # The SHA-256 of the snapshot the plan was computed from (`snapshot.Snapshot.digest`),
+    # kept in the journal under the run id: `odlm replay` and `odlm explain` read it.
+    snapshot_digest: str = ""
 
     @property
     def received(self) -> dict[int, int]:

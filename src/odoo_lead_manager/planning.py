@@ -1,7 +1,9 @@
-"""From configuration and CRM to a `Plan`: the only stage runner that reads the store.
+"""From a configuration and a `Snapshot` to a `Plan`: a pure function (`plan_snapshot`).
 
-Each step reads what it needs from the store in bulk, then hands plain
-values to the pure stages (selection, workload, finding, strategy).
+The fetch step (`fetching.take_snapshot`) asks the CRM and reads the files
+once; `prepare` and the stages (selection, workload, finding, strategy)
+then work on plain values and the snapshot's recorded answers. `plan_run`
+is both steps, for a live run.
 """
 
 from __future__ import annotations
@@ -9,36 +11,47 @@ from __future__ import annotations
 import logging
 import random
 import secrets
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from odoo_lead_manager import __version__
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.config.defaults import holder_field, workload_counting, written_owner_fields
 from odoo_lead_manager.config.fingerprint import config_fingerprint
 from odoo_lead_manager.config.registry import check_settings
+from odoo_lead_manager.config.schema.distribution import Distribution
 from odoo_lead_manager.config.schema.sales_dropback import (
     DropbackFilter,
     SalesFilter,
     SalesFilterReporting,
 )
 from odoo_lead_manager.config.schema.selection import WorkloadCounting
-from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError, RunFailed, RunSkipped, UserInputError
-from odoo_lead_manager.finding import base_domain, find_in_store
-from odoo_lead_manager.finding.configured import build_finding
+from odoo_lead_manager.finding import found_in
+from odoo_lead_manager.finding.configured import FindingSetup, build_finding
 from odoo_lead_manager.finding.dates import lead_day
 from odoo_lead_manager.finding.dropback import Dropback, DropbackTarget
 from odoo_lead_manager.finding.finder import FindResult, Rejection
 from odoo_lead_manager.finding.sales import NAME as SALES_FILTER
 from odoo_lead_manager.finding.sales import sales_reporting
+from odoo_lead_manager.finding.web_sources import read_source_names
 from odoo_lead_manager.limits import date_in_range
-from odoo_lead_manager.model import Assignment, Lead, LeadFacts, Salesperson, write_stamp
+from odoo_lead_manager.lookups import Lookups
+from odoo_lead_manager.model import (
+    Assignment,
+    Lead,
+    LeadFacts,
+    Salesperson,
+    Workload,
+    write_stamp,
+)
 from odoo_lead_manager.plan import PLAN_FORMAT, Plan, WriteGroup
-from odoo_lead_manager.selection import limit_workload, select_from_config, target_campaign
+from odoo_lead_manager.selection import Selection, limit_workload, target_campaign
+from odoo_lead_manager.selection.sources import Candidates, read_candidates, select_candidates
+from odoo_lead_manager.snapshot import Snapshot
 from odoo_lead_manager.strategies import (
     StrategyInput,
     StrategyResult,
@@ -47,7 +60,7 @@ from odoo_lead_manager.strategies import (
     distribute,
 )
 from odoo_lead_manager.strategies.engine import NO_SALESPEOPLE
-from odoo_lead_manager.strategies.people import levels_from, with_levels
+from odoo_lead_manager.strategies.people import Levels, levels_from, with_levels
 from odoo_lead_manager.strategies.round_robin import Rotation, cycle_key
 from odoo_lead_manager.workload import (
     compute_workloads,
@@ -55,6 +68,9 @@ from odoo_lead_manager.workload import (
     holder_of,
     lead_move,
 )
+
+if TYPE_CHECKING:
+    from odoo_lead_manager.crm.store import CrmStore
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +88,17 @@ class RunOptions:
     on_fetched: Callable[[int], None] | None = field(default=None, compare=False)
     # Where the plan is saved (``--plan-out``), for the dry run's advice.
     plan_out: Path | None = None
+    # Keep every excluded lead (`odlm explain`, and ``--export-excluded FILE``, written
+    # there): nothing is then filtered on the server, so that each one is fetched and listed.
+    ledger: bool = False
+    export_excluded: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.export_excluded is not None and not self.ledger:
+            object.__setattr__(self, "ledger", True)
 
 
-def parse_date_range(text: str) -> tuple[date, date]:
+def parse_date_range(text: str, option: str = "--override-date-range") -> tuple[date, date]:
     """``--override-date-range "2024-01-01,2024-06-30"`` into two dates (inclusive)."""
     parts = [p.strip() for p in text.split(",")]
     try:
@@ -83,11 +107,10 @@ def parse_date_range(text: str) -> tuple[date, date]:
         start, end = date.fromisoformat(parts[0]), date.fromisoformat(parts[1])
     except ValueError:
         raise UserInputError(
-            f"--override-date-range: {text!r} is not START,END with dates as YYYY-MM-DD"
+            f"{option}: {text!r} is not START,END with dates as YYYY-MM-DD"
         ) from None
     if start > end:
-        raise UserInputError(f"--override-date-range: start {start} is after end {end}")
-    option = "--override-date-range"
+        raise UserInputError(f"{option}: start {start} is after end {end}")
     return date_in_range(start, option), date_in_range(end, option)
 
 
@@ -103,11 +126,12 @@ def build_plan(
 
 @dataclass(frozen=True)
 class Planned:
-    """A plan, and the leads the filters excluded when the ledger is asked for
-    (``sales_filter.reporting.export_excluded_leads``)."""
+    """A plan, the snapshot it was computed from, and the leads the filters excluded
+    when the ledger is asked for (``--export-excluded``, ``export_excluded_leads``)."""
 
     plan: Plan
     rejected: tuple[Rejection, ...] = ()
+    snapshot: Snapshot | None = None
 
 
 def plan_run(
@@ -116,79 +140,134 @@ def plan_run(
     options: RunOptions | None = None,
     rotation: Rotation | None = None,
 ) -> Planned:
-    """`build_plan`, keeping the excluded leads when the configuration exports them.
+    """Take the snapshot (the one step that reads the CRM), then plan from it alone.
 
     ``rotation`` is where round robin's cycle stands (the caller reads it from
     the tracking database: `rotation_cycle` names the cycle); None starts one.
     """
-    options = options or RunOptions()
-    cfg = loaded.config
-    notices = check_settings(loaded)
-    today = options.today or date.today()
-    seed = options.seed if options.seed is not None else cfg.execution.seed
-    if seed is None:
-        seed = secrets.randbits(32)
+    # Imported here: fetching builds on this module's `prepare`.
+    from odoo_lead_manager.fetching import take_snapshot
 
+    options = options or RunOptions()
+    snapshot = take_snapshot(loaded, store, options, rotation)
+    planned = plan_snapshot(loaded, snapshot, choose_seed(loaded, options), options.ledger)
+    return replace(planned, snapshot=snapshot)
+
+
+def choose_seed(loaded: LoadedConfig, options: RunOptions) -> int:
+    """``--seed``, else ``execution.seed``, else a fresh random one (recorded in the plan)."""
+    if options.seed is not None:
+        return options.seed
+    if loaded.config.execution.seed is not None:
+        return loaded.config.execution.seed
+    return secrets.randbits(32)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What planning works out before the leads: who receives, their workload, the rules."""
+
+    campaign: str | None
+    selection: Selection
+    levels: Levels
+    workloads: dict[int, Workload]
+    setup: FindingSetup
+    # Per salesperson, the sales team written with their leads (None: none written).
+    teams: Mapping[int, int | None]
+    problems: tuple[str, ...] = ()
+
+
+def prepare(
+    loaded: LoadedConfig,
+    crm: Lookups,
+    candidates: Candidates,
+    today: date,
+    web_sources: Sequence[str] = (),
+    date_range: tuple[date, date] | None = None,
+) -> Prepared:
+    """Selection, workload, the finding rules and the teams to write, from ``crm``'s answers.
+
+    The fetch step runs it against the CRM (keeping the answers) to learn the
+    fetch domain; the planner runs it again against the snapshot's answers.
+    It logs nothing, so that running it twice says nothing twice.
+    """
+    cfg = loaded.config
     selection_cfg = cfg.salesperson_selection
     campaign = target_campaign(loaded)
-    selection = select_from_config(loaded, store, campaign)
-    log.debug(
-        "selection: %d eligible, %d inactive, %d left out",
-        len(selection.eligible),
-        len(selection.inactive),
-        len(selection.left_out),
-    )
+    selection = select_candidates(loaded, candidates, crm, campaign)
     problems: list[str] = []
     if not selection.eligible:
         problems.append(_nobody(loaded, selection.explain_empty(campaign)))
     levels = levels_from(cfg.distribution, selection_cfg.filters.level_order)
     selection = replace(selection, eligible=with_levels(selection.eligible, levels))
-
     counting = workload_counting(cfg)
-    holder = holder_field(cfg)
-    written = written_owner_fields(cfg)
-    workloads = compute_workloads(
-        selection.eligible, count_workloads(store, selection.eligible, today, counting)
-    )
+    # Every resolved member is measured (four grouped counts whatever their number), so a
+    # replay under another configuration finds the workload of whoever it selects.
+    measured = {p.user_id for p in (*selection.eligible, *selection.inactive)}
+    counts = count_workloads(crm, measured | set(selection.resolved_ids), today, counting)
+    workloads = compute_workloads(selection.eligible, counts)
     limit = selection_cfg.filters.max_workload_percentage
     if limit is not None and selection.eligible:
         selection = limit_workload(selection, workloads, limit)
         if not selection.eligible:
             problems.append(_nobody(loaded, selection.explain_empty(campaign)))
         workloads = {p.user_id: workloads[p.user_id] for p in selection.eligible}
-    log.debug("workload: %s", {p.name: workloads[p.user_id].total for p in selection.eligible})
-    members = (*selection.eligible, *selection.inactive)
-
     setup = build_finding(
         loaded,
-        store,
+        crm,
         today,
         selection.table_active_ids,
         selection.table_inactive_ids,
-        options.date_range,
-        written,
+        date_range,
+        written_owner_fields(cfg),
+        web_sources,
     )
-    window = setup.window
-    for warning in setup.warnings:
+    teams = _write_teams(loaded, crm, selection.eligible, campaign)
+    return Prepared(campaign, selection, levels, workloads, setup, teams, tuple(problems))
+
+
+def plan_snapshot(
+    loaded: LoadedConfig,
+    snapshot: Snapshot,
+    seed: int,
+    ledger: bool = False,
+) -> Planned:
+    """The plan computed from ``snapshot``: no store, no file, no clock.
+
+    The same configuration, snapshot and seed give the same plan, today or
+    months later (`odlm replay`). ``ledger`` keeps every excluded lead (the
+    exclusion ledger, `odlm explain`), as ``export_excluded_leads`` does.
+    """
+    cfg = loaded.config
+    notices = check_settings(loaded)
+    today = snapshot.today
+    crm = snapshot.lookups()
+    candidates, web_sources = recorded_inputs(loaded, snapshot)
+    prepared = prepare(loaded, crm, candidates, today, web_sources, snapshot.date_range)
+    selection, workloads, setup = prepared.selection, prepared.workloads, prepared.setup
+    campaign, levels = prepared.campaign, prepared.levels
+    problems = list(prepared.problems)
+    for warning in (*problems, *selection.warnings, *setup.warnings):
         log.warning("%s", warning)
+    log.debug(
+        "selection: %d eligible, %d inactive, %d left out",
+        len(selection.eligible),
+        len(selection.inactive),
+        len(selection.left_out),
+    )
+    log.debug("workload: %s", {p.name: workloads[p.user_id].total for p in selection.eligible})
+    counting = workload_counting(cfg)
+    holder = holder_field(cfg)
+    written = written_owner_fields(cfg)
+    members = (*selection.eligible, *selection.inactive)
+    window = setup.window
     _within_validation_threshold(
         loaded, selection.skipped_reasons.get("not CRM users", 0), setup.skipped_sources
     )
     sales = cfg.lead_finding.sales_filter
     reporting = sales_reporting(sales) if sales is not None and sales.enabled else None
-    keep: bool | Callable[[str], bool] = False
-    if reporting is not None and reporting.export_excluded_leads:
-        keep = True
-    elif reporting is not None and reporting.log_match_details:
-        keep = SALES_FILTER.__eq__
-    found = find_in_store(
-        store,
-        base_domain(cfg.crm.lead_types),
-        setup.pipeline,
-        cfg.crm.page_size,
-        options.on_fetched,
-        keep,
-    )
+    keep = keeps_rejected(loaded, ledger)
+    found = found_in(snapshot.fetched, setup.pipeline, keep)
     if sales is not None and reporting is not None:
         _log_sales(sales, reporting, found)
     dropback, dropback_writes = _dropback_plan(setup.dropback, found.dropback, holder)
@@ -203,10 +282,10 @@ def plan_run(
         problems.append(_no_leads(loaded, found.examined))
 
     max_leads = (
-        options.max_leads if options.max_leads is not None else cfg.execution.max_leads_per_run
+        snapshot.max_leads if snapshot.max_leads is not None else cfg.execution.max_leads_per_run
     )
     chosen, strategy_note = choose_strategy(
-        cfg.distribution, options.force_round_robin, len(found.leads), len(selection.eligible)
+        cfg.distribution, snapshot.force_round_robin, len(found.leads), len(selection.eligible)
     )
     reset = {"status": cfg.distribution.status_reset} if cfg.distribution.status_reset else {}
     data = StrategyInput(
@@ -222,7 +301,7 @@ def plan_run(
     )
     if selection.eligible:
         strategy_name, strategy_note, result = _distribute(
-            loaded, chosen, strategy_note, data, rotation, seed
+            loaded, chosen, strategy_note, data, snapshot.rotation, seed
         )
     else:
         # Nobody to distribute to, and told to go on: only the dropback happens.
@@ -236,20 +315,21 @@ def plan_run(
     )
     leads_by_id = {lead.id: lead for lead in (*found.leads, *found.dropback)}
     planned = [leads_by_id[a.lead_id] for a in (*result.assignments, *dropback)]
-    writes = _write_groups(loaded, store, result.assignments, selection.eligible, campaign, written)
+    writes = _write_groups(cfg.distribution, result.assignments, prepared.teams, written)
     writes += dropback_writes
     written_values = {lead_id: group.values for group in writes for lead_id in group.lead_ids}
     user_names = {p.user_id: p.name for p in members}
     if setup.dropback is not None:
         user_names.update((t.user_id, t.user_name) for t in setup.dropback.targets.values())
     user_names.update(
-        _owner_names(store, [*found.leads, *found.dropback], user_names, (holder, counting))
+        # Every fetched lead's holder, so that the ledger and explain name them too.
+        _owner_names(crm, snapshot.fetched.leads, user_names, (holder, counting))
     )
     if cfg.lead_finding.dropback_filter is not None and dropback:
         _log_dropback(cfg.lead_finding.dropback_filter, dropback, leads_by_id, user_names)
     plan = Plan(
-        run_id=uuid.uuid4().hex,
-        created_at=datetime.now(UTC).replace(microsecond=0),
+        run_id=snapshot.snapshot_id,
+        created_at=snapshot.taken_at,
         today=today,
         campaign=campaign,
         strategy=strategy_name,
@@ -286,6 +366,7 @@ def plan_run(
         format_version=PLAN_FORMAT,
         odlm_version=__version__,
         config_digest=config_fingerprint(cfg),
+        snapshot_digest=snapshot.digest(),
         warnings=(
             *notices,
             *problems,
@@ -299,11 +380,43 @@ def plan_run(
     if keep is not True:
         return Planned(plan)
     left = [
-        Rejection(leads_by_id[lead_id], f"not distributed: {reason}")
+        Rejection(leads_by_id[lead_id], f"not distributed: {reason}", None, reason)
         for reason, ids in result.unassigned.items()
         for lead_id in ids
     ]
     return Planned(plan, (*found.rejected, *left))
+
+
+def recorded_inputs(loaded: LoadedConfig, snapshot: Snapshot) -> tuple[Candidates, tuple[str, ...]]:
+    """The salesperson rows and web-source names to plan with.
+
+    What files and tables held comes from the snapshot (they may have changed
+    since); what the configuration itself lists (``source_type: list`` or a
+    ``database``/``team`` source resolved through the recorded answers, web
+    sources of ``source_type: config``) comes from the configuration, so
+    that replaying under another configuration uses its lists.
+    """
+    cfg = loaded.config
+    candidates = snapshot.candidates
+    if cfg.salesperson_selection.source_type in ("list", "database", "team"):
+        candidates = read_candidates(loaded, snapshot.lookups(), snapshot.campaign)
+    web_sources = snapshot.web_sources
+    sources = cfg.lead_finding.web_sources
+    if sources is not None and sources.source_type == "config":
+        web_sources = tuple(read_source_names(loaded, sources))
+    return candidates, web_sources
+
+
+def keeps_rejected(loaded: LoadedConfig, ledger: bool = False) -> bool | Callable[[str], bool]:
+    """Which excluded leads planning lists: all of them for the ledger, the sales filter's
+    for its match details, else none."""
+    sales = loaded.config.lead_finding.sales_filter
+    reporting = sales_reporting(sales) if sales is not None and sales.enabled else None
+    if ledger or (reporting is not None and reporting.export_excluded_leads):
+        return True
+    if reporting is not None and reporting.log_match_details:
+        return SALES_FILTER.__eq__
+    return False
 
 
 def _within_validation_threshold(loaded: LoadedConfig, names: int, sources: int) -> None:
@@ -327,9 +440,7 @@ def _nobody(loaded: LoadedConfig, why: str) -> str:
         raise UserInputError(f"{why} ({key})")
     if choice == "skip_distribution":
         raise RunSkipped(f"{why}; nothing was distributed ({key})")
-    warning = f"{why}; only dropback leads are handed out ({key})"
-    log.warning("%s", warning)
-    return warning
+    return f"{why}; only dropback leads are handed out ({key})"
 
 
 def _no_leads(loaded: LoadedConfig, examined: int) -> str:
@@ -389,15 +500,10 @@ def _with_rotation(name: str, data: StrategyInput, rotation: Rotation | None) ->
     return replace(data, rotation=rotation)
 
 
-def _write_groups(
-    loaded: LoadedConfig,
-    store: CrmStore,
-    assignments: Sequence[Assignment],
-    salespeople: Sequence[Salesperson],
-    campaign: str | None,
-    owners: Sequence[str],
-) -> tuple[WriteGroup, ...]:
-    """The §17.2 values per salesperson: owner fields, status reset, team.
+def _write_teams(
+    loaded: LoadedConfig, crm: Lookups, salespeople: Sequence[Salesperson], campaign: str | None
+) -> dict[int, int | None]:
+    """The sales team written with each salesperson's leads (§17.2), None for none.
 
     The team is ``distribution.team_assignment``, else the salesperson's team
     in the campaign table, else the active CRM team named like the campaign
@@ -410,13 +516,23 @@ def _write_groups(
         for p in salespeople
     }
     team_names = {name for name in explicit.values() if name}
-    teams = {t.name: t.id for t in store.find_teams(team_names)} if team_names else {}
+    teams = {t.name: t.id for t in crm.find_teams(team_names)} if team_names else {}
     unknown = sorted(team_names - teams.keys())
     if unknown:
         raise UserInputError(
             f"{loaded.path}: sales team(s) not found in the CRM: {', '.join(unknown)}"
         )
-    campaign_team = _campaign_team(store, campaign) if not all(explicit.values()) else None
+    campaign_team = _campaign_team(crm, campaign) if not all(explicit.values()) else None
+    return {uid: teams[name] if name else campaign_team for uid, name in explicit.items()}
+
+
+def _write_groups(
+    dist: Distribution,
+    assignments: Sequence[Assignment],
+    teams: Mapping[int, int | None],
+    owners: Sequence[str],
+) -> tuple[WriteGroup, ...]:
+    """The §17.2 values per salesperson: owner fields, status reset, team (`_write_teams`)."""
     by_user: dict[int, list[int]] = {}
     for assignment in assignments:
         by_user.setdefault(assignment.user_id, []).append(assignment.lead_id)
@@ -425,19 +541,18 @@ def _write_groups(
         values: dict[str, object] = {field: user_id for field in owners}
         if dist.status_reset is not None:
             values["status"] = dist.status_reset
-        team = explicit.get(user_id)
-        team_id = teams[team] if team else campaign_team
+        team_id = teams.get(user_id)
         if team_id is not None:
             values["team_id"] = team_id
         groups.append(WriteGroup(tuple(sorted(lead_ids)), values))
     return tuple(groups)
 
 
-def _campaign_team(store: CrmStore, campaign: str | None) -> int | None:
+def _campaign_team(crm: Lookups, campaign: str | None) -> int | None:
     """The id of the one active CRM team named exactly like the campaign, if there is one."""
     if not campaign:
         return None
-    found = [t for t in store.find_teams([campaign]) if t.name == campaign and t.active]
+    found = [t for t in crm.find_teams([campaign]) if t.name == campaign and t.active]
     if len(found) != 1:
         log.debug("no single active CRM team named %r: no team is written by default", campaign)
         return None
@@ -542,18 +657,23 @@ def _log_dropback(
             )
 
 
+def owner_ids(leads: Sequence[Lead], fields: tuple[str, WorkloadCounting]) -> set[int]:
+    """The users holding ``leads`` by the holder field and the workload's."""
+    holder, counting = fields
+    return {
+        uid
+        for lead in leads
+        for uid in (getattr(lead, holder), getattr(lead, holder_of(counting)))
+        if uid is not None
+    }
+
+
 def _owner_names(
-    store: CrmStore,
+    crm: Lookups,
     leads: Sequence[Lead],
     known: Mapping[int, str],
     fields: tuple[str, WorkloadCounting],
 ) -> dict[int, str]:
     """Names of the leads' holders (by the holder field and the workload's), one CRM call."""
-    holder, counting = fields
-    missing = {
-        uid
-        for lead in leads
-        for uid in (getattr(lead, holder), getattr(lead, holder_of(counting)))
-        if uid is not None
-    } - known.keys()
-    return {u.id: u.name for u in store.users_by_id(missing)} if missing else {}
+    missing = owner_ids(leads, fields) - known.keys()
+    return {u.id: u.name for u in crm.users_by_id(missing)} if missing else {}

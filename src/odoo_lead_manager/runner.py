@@ -42,7 +42,7 @@ from odoo_lead_manager.monitoring import Stages, monitoring_lines, peak_memory_m
 from odoo_lead_manager.pacing import bulk_objects
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.plan_checks import WriteRules, format_problem, write_problems
-from odoo_lead_manager.planning import Planned, RunOptions, plan_run, rotation_cycle
+from odoo_lead_manager.planning import Planned, RunOptions, plan_run
 from odoo_lead_manager.recording import record_run, record_undo
 from odoo_lead_manager.reporting.console import (
     Advice,
@@ -61,8 +61,9 @@ from odoo_lead_manager.reporting.outputs import (
     produce_outputs,
     report_of,
 )
+from odoo_lead_manager.rotation_state import current_rotation
 from odoo_lead_manager.selection import select_from_config, target_campaign
-from odoo_lead_manager.strategies.round_robin import Rotation, load_rotation, state_path
+from odoo_lead_manager.strategies.round_robin import Rotation
 from odoo_lead_manager.tracking import Journal, Tracking, open_tracking
 from odoo_lead_manager.tracking.journal import COMPLETED, UNDOING, UNDONE, RunRecord
 from odoo_lead_manager.tracking.locks import run_lock
@@ -122,10 +123,12 @@ def run_distribution(
     console = console or Console(quiet=True)
     refuse_unsupported(loaded)  # planning warns about the rest, once
     check_outputs(loaded)
-    if options.plan_out is not None and not options.plan_out.parent.is_dir():
-        raise UserInputError(
-            f"--plan-out {options.plan_out}: folder {options.plan_out.parent} does not exist"
-        )
+    for option, path in (
+        ("--plan-out", options.plan_out),
+        ("--export-excluded", options.export_excluded),
+    ):
+        if path is not None and not path.parent.is_dir():
+            raise UserInputError(f"{option} {path}: folder {path.parent} does not exist")
     today = options.today or date.today()
     if not dry_run and not loaded.config.campaign.active:
         raise RunSkipped(
@@ -138,6 +141,7 @@ def run_distribution(
             with _tracking(loaded) as tracking:
                 planned = _planned(loaded, crm, options, console, stages, tracking.journal)
                 plan = planned.plan
+                _keep_snapshot(tracking.journal, planned, dry_run=True)
                 print_plan(console, plan, dry_run=True, dropback=counts_dropback(loaded))
                 seconds = time.perf_counter() - started
                 with stages.timing("history"):
@@ -357,6 +361,7 @@ def _distribute_once(
             )
         planned = _planned(loaded, crm, options, console, stages, journal)
         plan = planned.plan
+        _keep_snapshot(journal, planned, dry_run=False)
         print_plan(console, plan, dry_run=False, dropback=counts_dropback(loaded))
         result, recorded = _apply(loaded, plan, crm, tracking, console, force, started, stages)
         return RunOutcome(
@@ -491,25 +496,10 @@ def _lease_minutes(loaded: LoadedConfig) -> int | None:
     return None if tracking.local_lock else tracking.lease_minutes
 
 
-def rotation_path(loaded: LoadedConfig, campaign: str | None) -> Path:
-    """Where versions before the journal's rotation table kept a campaign's rotation."""
-    return state_path(loaded.resolve_path(loaded.config.execution.state_dir), campaign)
-
-
-def current_rotation(loaded: LoadedConfig, journal: Journal, today: date) -> Rotation | None:
-    """Where round robin's cycle of ``today`` stands for this configuration's campaign.
-
-    The journal's database keeps it; a campaign it has never kept one for
-    reads the file an older version left in ``execution.state_dir``, once:
-    the next completed run keeps its rotation in the journal, and the file
-    is not read again.
-    """
-    campaign = target_campaign(loaded)
-    cycle = rotation_cycle(loaded, today)
-    kept, rotation = journal.rotation(campaign or "", cycle)
-    if kept:
-        return rotation
-    return load_rotation(rotation_path(loaded, campaign), cycle)
+def _keep_snapshot(journal: Journal, planned: Planned, dry_run: bool) -> None:
+    """Keep what the plan was computed from, for `odlm replay`, `explain` and `compare`."""
+    if planned.snapshot is not None:
+        journal.keep_snapshot(planned.snapshot, planned.plan, dry_run)
 
 
 def _planned(
@@ -588,7 +578,14 @@ def _finished(
         log.log(line.level, "run %s: %s", outcome.plan.run_id, line.text)
     produce_outputs(loaded, console, report)
     if outcome.fresh:
-        produce_exports(loaded, console, outcome.plan, outcome.rejected, outcome.dry_run)
+        produce_exports(
+            loaded,
+            console,
+            outcome.plan,
+            outcome.rejected,
+            outcome.dry_run,
+            options.export_excluded if options is not None else None,
+        )
     return outcome
 
 

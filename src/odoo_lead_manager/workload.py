@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from odoo_lead_manager.config.schema.selection import WorkloadCounting
-from odoo_lead_manager.crm.store import CrmStore
+from odoo_lead_manager.lookups import Lookups
 from odoo_lead_manager.model import Domain, Lead, Salesperson, Workload
 
 Counts = Mapping[tuple[Any, ...], int]
@@ -58,32 +58,33 @@ class WorkloadCounts:
 
 
 def count_workloads(
-    store: CrmStore,
-    salespeople: Iterable[Salesperson],
+    crm: Lookups,
+    salespeople: Iterable[Salesperson | int],
     today: date,
     counting: WorkloadCounting | None = None,
 ) -> WorkloadCounts:
-    """The four grouped counts for these salespeople (four store calls in all)."""
+    """The four grouped counts for these salespeople (or user ids), four CRM questions in all."""
     counting = counting or BY_OWNER
     owner, when = holder_of(counting), counting.date_field
-    domain = workload_domain((p.user_id for p in salespeople), counting)
+    ids = (p if isinstance(p, int) else p.user_id for p in salespeople)
+    domain = workload_domain(ids, counting)
     since = today - timedelta(days=counting.recent_days)
     month = today.replace(day=1)
     return WorkloadCounts(
-        by_status=store.count_leads(domain, (owner, "status")),
-        by_source=store.count_leads(domain, (owner, "source_id")),
-        recent=store.count_leads([*domain, (when, ">=", since.isoformat())], (owner,)),
-        this_month=store.count_leads([*domain, (when, ">=", month.isoformat())], (owner,)),
+        by_status=crm.count_leads(domain, (owner, "status")),
+        by_source=crm.count_leads(domain, (owner, "source_id")),
+        recent=crm.count_leads([*domain, (when, ">=", since.isoformat())], (owner,)),
+        this_month=crm.count_leads([*domain, (when, ">=", month.isoformat())], (owner,)),
     )
 
 
 def statuses_now(
-    store: CrmStore, salespeople: Iterable[Salesperson], counting: WorkloadCounting | None = None
+    crm: Lookups, salespeople: Iterable[Salesperson], counting: WorkloadCounting | None = None
 ) -> dict[int, dict[str, int]]:
-    """Each salesperson's counted leads by status, now (one store call): the "after" counts."""
+    """Each salesperson's counted leads by status, now (one CRM question): the "after" counts."""
     counting = counting or BY_OWNER
     domain = workload_domain((p.user_id for p in salespeople), counting)
-    return _by_owner(store.count_leads(domain, (holder_of(counting), "status")))
+    return _by_owner(crm.count_leads(domain, (holder_of(counting), "status")))
 
 
 def compute_workloads(

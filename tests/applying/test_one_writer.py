@@ -35,7 +35,8 @@ from odoo_lead_manager.crm.store import CrmStore, Lease
 from odoo_lead_manager.errors import CrmError, RunStopped
 from odoo_lead_manager.model import Lead
 from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import current_rotation, rotation_path, run_distribution
+from odoo_lead_manager.rotation_state import current_rotation, rotation_path
+from odoo_lead_manager.runner import run_distribution
 from odoo_lead_manager.tracking import open_journal
 from odoo_lead_manager.tracking.database import utc_now
 from odoo_lead_manager.tracking.locks import MACHINE, LeaseRefused, RunInProgress

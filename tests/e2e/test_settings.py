@@ -214,7 +214,7 @@ def test_sales_filter_counts_by_stage_logs_and_exports_the_ledger(
     assert all(label.startswith("partner, stage") and "Lost" not in label for label in by_stage)
     assert f"sales filter: {plan.excluded[SALES]} leads excluded" in caplog.text
     assert caplog.text.count("sales filter: lead ") == plan.excluded[SALES]
-    # The ledger: every examined lead not distributed, once, with why.
+    # The ledger: every examined lead once: not distributed, with why, or moved, with why.
     with (demo_dir / "ledger" / "excluded.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     reasons = Counter(row["excluded_by"] for row in rows)
@@ -223,7 +223,10 @@ def test_sales_filter_counts_by_stage_logs_and_exports_the_ledger(
     for reason, ids in plan.unassigned.items():
         assert reasons[f"not distributed: {reason}"] == len(ids)
     assert len({row["lead_id"] for row in rows}) == len(rows)
-    assert len(rows) + len(plan.assignments) == plan.examined
+    assert len(rows) == plan.examined
+    moved = [row for row in rows if row["reason_code"] == "distributed"]
+    assert {int(row["lead_id"]) for row in moved} == {a.lead_id for a in plan.assignments}
+    assert all(row["moved_to"] and row["reason"] for row in moved)
     sold = [row for row in rows if row["excluded_by"] == SALES]
     assert sold and all(row["detail"].startswith("partner, stage") for row in sold)
 

@@ -10,7 +10,8 @@ import pytest
 from odoo_lead_manager.cli import main
 from odoo_lead_manager.config import load_config
 from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import rotation_path, run_distribution
+from odoo_lead_manager.rotation_state import rotation_path
+from odoo_lead_manager.runner import run_distribution
 from odoo_lead_manager.tracking import open_journal
 
 from ..conftest import TODAY

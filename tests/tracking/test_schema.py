@@ -38,7 +38,7 @@ from .helpers import tiny_plan
 # The journal as versions 1 and 2 have it; version 3 moved the plans to a table of their
 # own, version 4 added the round-robin rotations.
 FIRST_JOURNAL_TABLES = {"odlm_run", "odlm_run_batch"}
-JOURNAL_TABLES = {*FIRST_JOURNAL_TABLES, "odlm_run_plan", "odlm_rotation"}
+JOURNAL_TABLES = {*FIRST_JOURNAL_TABLES, "odlm_run_plan", "odlm_rotation", "odlm_snapshot"}
 HISTORY_TABLES = {
     "lead_distribution_tracking",
     "lead_distribution_summary",
@@ -208,7 +208,7 @@ def test_processes_starting_together_on_a_new_database_migrate_it_once(database_
     engine.dispose()
 
 
-@pytest.mark.parametrize("target", ["0001", "0002", "0003", "0004"])
+@pytest.mark.parametrize("target", ["0001", "0002", "0003", "0004", "0005"])
 def test_each_version_can_be_reached_from_nothing(database_url: URL, target: str) -> None:
     engine = engine_of(database_url)
     upgrade(engine, target)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.crm.odoo.connect import open_odoo_store
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError
 
@@ -18,4 +17,7 @@ def open_store(loaded: LoadedConfig) -> CrmStore:
                 f"{loaded.path}: crm.local_path is required when crm.backend is local"
             )
         return LocalStore.open(loaded.resolve_path(crm.local_path))
+    # Imported here: the local store needs none of Odoo's transports (httpx, XML-RPC).
+    from odoo_lead_manager.crm.odoo.connect import open_odoo_store
+
     return open_odoo_store(loaded)

@@ -21,7 +21,6 @@ from odoo_lead_manager.config.schema.finding import (
     SalespeopleStatuses,
 )
 from odoo_lead_manager.config.schema.sales_dropback import AssignmentRule, DropbackFilter
-from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError, UserInputError
 from odoo_lead_manager.finding.dates import (
     BUILTIN_STRATEGIES,
@@ -66,6 +65,7 @@ from odoo_lead_manager.finding.rules import (
 )
 from odoo_lead_manager.finding.sales import load_sales_filter
 from odoo_lead_manager.finding.web_sources import web_source_list
+from odoo_lead_manager.lookups import Lookups
 from odoo_lead_manager.model import Lead, User
 
 # §3.4's Do-Not-Call statuses, used when DNC exclusion is on without a list.
@@ -121,13 +121,13 @@ class FindingSetup:
 
 
 def _users_named(
-    loaded: LoadedConfig, store: CrmStore, names: Sequence[str], key: str
+    loaded: LoadedConfig, crm: Lookups, names: Sequence[str], key: str
 ) -> dict[str, list[User]]:
     """Name or login -> the users carrying it, one CRM call; unknown names are one error."""
     if not names:
         return {}
     found: dict[str, list[User]] = {}
-    for user in store.find_users(names):
+    for user in crm.find_users(names):
         for name in dict.fromkeys((user.name, user.login)):
             if name in names:
                 found.setdefault(name, []).append(user)
@@ -138,10 +138,10 @@ def _users_named(
 
 
 def _resolve_users(
-    loaded: LoadedConfig, store: CrmStore, names: Sequence[str], key: str
+    loaded: LoadedConfig, crm: Lookups, names: Sequence[str], key: str
 ) -> dict[str, User]:
     """Name or login -> the one user it names; an ambiguous name is an error too."""
-    found = _users_named(loaded, store, names, key)
+    found = _users_named(loaded, crm, names, key)
     ambiguous = sorted(name for name, users in found.items() if len(users) > 1)
     if ambiguous:
         raise UserInputError(
@@ -153,17 +153,19 @@ def _resolve_users(
 
 def build_finding(
     loaded: LoadedConfig,
-    store: CrmStore,
+    crm: Lookups,
     today: date,
     active_owners: Sequence[int],
     inactive_owners: Sequence[int],
     override: tuple[date, date] | None = None,
     write_owner_fields: Sequence[str] = ("user_id",),
+    web_sources: Sequence[str] = (),
 ) -> FindingSetup:
     """Every filter of ``lead_finding``, in the order of §3.6 "Integration Points".
 
     ``active_owners`` and ``inactive_owners`` are the campaign members by the
-    table's active flag, for the legacy per-owner status rule.
+    table's active flag, for the legacy per-owner status rule; ``web_sources``
+    the names the configured web-source list gave (`read_source_names`).
     """
     finding = loaded.config.lead_finding
     owner = holder_field(loaded.config)
@@ -174,13 +176,13 @@ def build_finding(
     shared: list[LeadFilter] = []
     sales = finding.sales_filter
     if sales is not None and sales.enabled:
-        sales_rule, warning = load_sales_filter(store, sales, today)
+        sales_rule, warning = load_sales_filter(crm, sales, today)
         if sales_rule is not None:
             shared.append(sales_rule)
         if warning is not None:
             warnings.append(warning)
     if finding.excluded_users:
-        named = _users_named(loaded, store, finding.excluded_users, f"{KEY}.excluded_users")
+        named = _users_named(loaded, crm, finding.excluded_users, f"{KEY}.excluded_users")
         shared.append(excluded_owners_filter((u.id for us in named.values() for u in us), owner))
     deadline = finding.activity_deadline
     if deadline.exclude_within_days is not None or deadline.exclude_missing_deadline:
@@ -192,7 +194,7 @@ def build_finding(
     shared.extend(_dnc_filters(finding.additional_filters))
 
     distribution, unknown_sources = _distribution_filters(
-        loaded, store, finding, active_owners, inactive_owners, today
+        loaded, crm, finding, web_sources, active_owners, inactive_owners, today
     )
     if unknown_sources:
         warnings.append(
@@ -207,7 +209,7 @@ def build_finding(
             warnings=tuple(warnings),
             skipped_sources=len(unknown_sources),
         )
-    dropback = build_dropback(loaded, store, dropback_cfg, today, owner, write_owner_fields)
+    dropback = build_dropback(loaded, crm, dropback_cfg, today, owner, write_owner_fields)
     both = any_of([window_filter.domain or [], dropback.age_domain()])
 
     def in_window_or_aged(lead: Lead) -> bool:
@@ -275,8 +277,9 @@ def _dnc_filters(extra: AdditionalFilters) -> list[LeadFilter]:
 
 def _distribution_filters(
     loaded: LoadedConfig,
-    store: CrmStore,
+    crm: Lookups,
     finding: LeadFinding,
+    web_sources: Sequence[str],
     active_owners: Sequence[int],
     inactive_owners: Sequence[int],
     today: date,
@@ -319,8 +322,8 @@ def _distribution_filters(
     unknown: tuple[str, ...] = ()
     sources = finding.web_sources
     if sources is not None:
-        crm_names = store.utm_source_names() if sources.validate_sources else None
-        listed = web_source_list(loaded, sources, crm_names)
+        crm_names = crm.utm_source_names() if sources.validate_sources else None
+        listed = web_source_list(loaded, sources, web_sources, crm_names)
         unknown = listed.unknown
         filters.append(web_source_filter(listed.matcher))
     if finding.campaigns is not None:
@@ -353,7 +356,7 @@ def _distribution_filters(
     ):
         filters.append(closed_filter(extra.closed_statuses))
     if assignment is not None and assignment.exclude_inactive_users:
-        archived = store.search_users([("active", "=", False)])
+        archived = crm.search_users([("active", "=", False)])
         filters.append(archived_owner_filter([u.id for u in archived], owner))
     return filters, unknown
 
@@ -408,7 +411,7 @@ def _campaign_matchers(finding: LeadFinding) -> list[TextMatcher]:
 
 def build_dropback(
     loaded: LoadedConfig,
-    store: CrmStore,
+    crm: Lookups,
     cfg: DropbackFilter,
     today: date,
     owner: str,
@@ -446,9 +449,9 @@ def build_dropback(
         if cfg.additional_criteria
         else []
     )
-    users = _resolve_users(loaded, store, [*names, *holders], f"{key} users")
+    users = _resolve_users(loaded, crm, [*names, *holders], f"{key} users")
     team_names = sorted({r.team for _, _, r in wanted.values() if r is not None and r.team})
-    teams = {t.name: t.id for t in store.find_teams(team_names)} if team_names else {}
+    teams = {t.name: t.id for t in crm.find_teams(team_names)} if team_names else {}
     missing_teams = [t for t in team_names if t not in teams]
     if missing_teams:
         raise UserInputError(
@@ -493,7 +496,7 @@ def build_dropback(
     )
 
 
-def dropback_user_ids(loaded: LoadedConfig, store: CrmStore) -> set[int]:
+def dropback_user_ids(loaded: LoadedConfig, crm: Lookups) -> set[int]:
     """The ids of the users dropback hands leads to (``campaign_assignments`` and
     ``assignment_rules``), as `build_dropback` resolves them; none without dropback."""
     cfg = loaded.config.lead_finding.dropback_filter
@@ -503,7 +506,7 @@ def dropback_user_ids(loaded: LoadedConfig, store: CrmStore) -> set[int]:
         {*cfg.campaign_assignments.values(), *(r.user for r in cfg.assignment_rules.values())}
     )
     key = "lead_finding.dropback_filter users"
-    return {user.id for user in _resolve_users(loaded, store, names, key).values()}
+    return {user.id for user in _resolve_users(loaded, crm, names, key).values()}
 
 
 def _campaign_resolver(cfg: DropbackFilter, key: str) -> CampaignResolver:

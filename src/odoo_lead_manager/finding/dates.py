@@ -65,6 +65,10 @@ class DateWindow:
             return False
         return (self.start is None or day >= self.start) and (self.end is None or day < self.end)
 
+    def describe(self) -> str:
+        """``2026-11-01..2026-11-30`` (an open end is ``...``)."""
+        return f"{self.start or '...'}..{self.last_day or '...'}"
+
     def domain(self, field: str) -> Domain:
         """The exact Odoo domain of `contains` over ``field``."""
         domain: Domain = [(field, "!=", False)]
@@ -85,8 +89,19 @@ def lead_day(lead: Lead, field: str) -> date | None:
 
 def date_range_filter(window: DateWindow, field: str = "source_date") -> LeadFilter:
     """Spec §3.1 date window over ``field`` (``source_date``, ``create_date``, ``write_date``)."""
+
+    def why(lead: Lead) -> str:
+        day = lead_day(lead, field)
+        if day is None:
+            return f"{field} is not set, so the lead is in no window"
+        side = "before" if window.start is not None and day < window.start else "after"
+        return f"{field} {day} is {side} the window {window.describe()}"
+
     return LeadFilter(
-        "Date range", lambda lead: window.contains(lead_day(lead, field)), window.domain(field)
+        "Date range",
+        lambda lead: window.contains(lead_day(lead, field)),
+        window.domain(field),
+        why=why,
     )
 
 
@@ -103,7 +118,11 @@ def off_days_filter(field: str, weekends: bool, holidays: Collection[date]) -> L
             return True
         return not ((weekends and day.weekday() >= 5) or day in days_off)
 
-    return LeadFilter("Dated on a weekend or holiday", keep)
+    def why(lead: Lead) -> str:
+        day = lead_day(lead, field)
+        return f"{field} {day} is a {'holiday' if day in days_off else 'weekend day'}"
+
+    return LeadFilter("Dated on a weekend or holiday", keep, why=why)
 
 
 def is_business_day(day: date, holidays: Collection[date]) -> bool:

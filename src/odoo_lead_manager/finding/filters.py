@@ -25,13 +25,15 @@ class LeadFilter:
 
     ``detail``, when given, says more about why an excluded lead was excluded
     (the sales filter: which opportunity stages matched); the report counts
-    exclusions by it too.
+    exclusions by it too. ``why`` says in a sentence what the rule saw on a
+    lead, for `odlm explain` and the exclusion ledger (`finding.reasons`).
     """
 
     name: str
     keep: Predicate
     domain: Domain | None = None
     detail: Callable[[Lead], str] | None = None
+    why: Callable[[Lead], str] | None = None
 
     def __post_init__(self) -> None:
         if self.domain == []:
@@ -95,6 +97,7 @@ def status_filter(matcher: TextMatcher) -> LeadFilter:
         "Status not selected",
         lambda lead: matcher.matches(lead.status),
         in_domain("status", matcher),
+        why=lambda lead: f"status {lead.status!r} {matcher.describe()}",
     )
 
 
@@ -134,6 +137,18 @@ def owner_status_filter(
             return inactive_statuses.matches(lead.status) and recent(lead, inactive_since)
         return False
 
+    def why(lead: Lead) -> str:
+        owner = getattr(lead, owner_field)
+        for ids, matcher, first, group in (
+            (active_ids, active_statuses, active_since, "active"),
+            (inactive_ids, inactive_statuses, inactive_since, "inactive"),
+        ):
+            if owner in ids:
+                if not matcher.matches(lead.status):
+                    return f"status {lead.status!r} {matcher.describe()} (its holder is {group})"
+                return f"{date_field} is before {first}, the {group} salespeople's first day"
+        return f"{owner_field} user {owner} is not a salesperson of the campaign"
+
     branches: list[Domain] = []
     groups = (
         (active_ids, active_statuses, active_since),
@@ -144,12 +159,12 @@ def owner_status_filter(
             branch: Domain = [(owner_field, "in", sorted(ids))]
             statuses = in_domain("status", matcher)
             if statuses is None:
-                return LeadFilter("Owner or status not selected", keep)
+                return LeadFilter("Owner or status not selected", keep, why=why)
             branch.extend(statuses)
             if first is not None:
                 branch.append((date_field, ">=", first.isoformat()))
             branches.append(branch)
-    return LeadFilter("Owner or status not selected", keep, any_of(branches))
+    return LeadFilter("Owner or status not selected", keep, any_of(branches), why=why)
 
 
 def not_held_by(name: str, user_ids: Iterable[int], owner_field: str) -> LeadFilter:
@@ -158,7 +173,12 @@ def not_held_by(name: str, user_ids: Iterable[int], owner_field: str) -> LeadFil
     domain: Domain | None = None
     if ids:
         domain = ["|", (owner_field, "=", False), (owner_field, "not in", sorted(ids))]
-    return LeadFilter(name, lambda lead: getattr(lead, owner_field) not in ids, domain)
+    return LeadFilter(
+        name,
+        lambda lead: getattr(lead, owner_field) not in ids,
+        domain,
+        why=lambda lead: f"{owner_field} is user {getattr(lead, owner_field)}",
+    )
 
 
 def excluded_owners_filter(user_ids: Iterable[int], owner_field: str = "user_id") -> LeadFilter:
@@ -192,4 +212,11 @@ def activity_deadline_filter(
         terms.append([("activity_date_deadline", "<", limit.isoformat())])
     else:
         terms.append([("activity_date_deadline", "!=", False)])
-    return LeadFilter("Activity deadline protection", keep, any_of(terms))
+
+    def why(lead: Lead) -> str:
+        deadline = lead.activity_date_deadline
+        if deadline is None:
+            return "the lead has no activity deadline (exclude_missing_deadline)"
+        return f"its activity deadline {deadline} is on or after {limit}"
+
+    return LeadFilter("Activity deadline protection", keep, any_of(terms), why=why)

@@ -20,6 +20,7 @@ lead a filter rejects still has it excluded and counted.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -95,6 +96,8 @@ class Rejection:
     lead: Lead
     filter: str
     detail: str | None = None
+    # What the rule saw, in a sentence (`LeadFilter.why`), for the ledger.
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,53 @@ def _first_failing(lead: Lead, filters: Iterable[LeadFilter]) -> LeadFilter | No
     return None
 
 
+def _order(pipeline: Pipeline, server_first: bool) -> tuple[list[LeadFilter], list[LeadFilter]]:
+    """The filters every lead meets first, and those only leads to distribute meet after
+    the split, in evaluation order (see the module docstring)."""
+    shared = [pipeline.window, *pipeline.shared]
+    if server_first:
+        pushed = pipeline.pushed()
+        shared = [pipeline.window, *pushed, *(f for f in pipeline.shared if f not in pushed)]
+    split = pipeline.split
+    window = [split.window] if split is not None and split.window is not None else []
+    # A distribution filter the server applied has been met among the shared ones already.
+    return shared, [f for f in (*window, *pipeline.distribution) if f not in shared]
+
+
+def decide(
+    lead: Lead, pipeline: Pipeline, server_first: bool = False
+) -> tuple[list[tuple[LeadFilter, bool]], bool]:
+    """Each rule the lead meets, in order, with whether it passed; and whether the lead
+    drops back. The last rule listed failed, unless every one passed.
+
+    `run_pipeline` decides every lead with this, so what `odlm explain` shows
+    for a lead is what the report counts.
+    """
+    shared, late = _order(pipeline, server_first)
+    met: list[tuple[LeadFilter, bool]] = []
+    for lead_filter in shared:
+        kept = lead_filter.keep(lead)
+        met.append((lead_filter, kept))
+        if not kept:
+            return met, False
+    split = pipeline.split
+    if split is not None and split.is_candidate(lead):
+        for lead_filter in split.criteria:
+            kept = lead_filter.keep(lead)
+            met.append((lead_filter, kept))
+            if not kept:
+                return met, True
+        routed = split.route(lead) is not None
+        met.append((_NO_USER, routed))
+        return met, True
+    for lead_filter in late:
+        kept = lead_filter.keep(lead)
+        met.append((lead_filter, kept))
+        if not kept:
+            break
+    return met, False
+
+
 def run_pipeline(
     leads: Iterable[Lead],
     pipeline: Pipeline,
@@ -146,16 +196,12 @@ def run_pipeline(
     kept: list[Lead] = []
     dropback: list[Lead] = []
     examined = already
+    shared, late = _order(pipeline, server_first)
     split = pipeline.split
-    local_shared = [pipeline.window, *pipeline.shared]
-    if server_first:
-        pushed = pipeline.pushed()
-        local_shared = [pipeline.window, *pushed, *(f for f in pipeline.shared if f not in pushed)]
-    window = [split.window] if split is not None and split.window is not None else []
-    late = [*window, *pipeline.distribution]
     for lead in leads:
         examined += 1
-        failed = _first_failing(lead, local_shared)
+        # The order of `decide`, without recording each step (this loop sees every lead).
+        failed = _first_failing(lead, shared)
         if failed is None and split is not None and split.is_candidate(lead):
             failed = _first_failing(lead, split.criteria)
             if failed is None and split.route(lead) is None:
@@ -175,7 +221,8 @@ def run_pipeline(
             counts = details.setdefault(name, {})
             counts[detail] = counts.get(detail, 0) + 1
         if keep_rejected is True or (callable(keep_rejected) and keep_rejected(name)):
-            rejected.append(Rejection(lead, name, detail))
+            why = failed.why(lead) if failed.why is not None else ""
+            rejected.append(Rejection(lead, name, detail, why))
     return FindResult(kept, examined, excluded, dropback, details, rejected)
 
 
@@ -186,15 +233,31 @@ def find_leads(leads: Iterable[Lead], filters: Sequence[LeadFilter]) -> FindResu
     return run_pipeline(leads, Pipeline(window=filters[0], distribution=filters[1:]))
 
 
-def find_in_store(
+@dataclass(frozen=True)
+class Fetched:
+    """The leads the fetch step paged, and what the server filtered out before them.
+
+    ``domain`` is the fetch domain as text; ``removed`` pairs each filter the
+    server applied with how many leads it removed there, in order. Nothing
+    pushed (``removed`` empty): every lead of the window was fetched, so each
+    excluded one can be listed (the excluded-leads ledger, `odlm explain`).
+    """
+
+    leads: tuple[Lead, ...]
+    domain: str = ""
+    removed: tuple[tuple[str, int], ...] = ()
+    pushed: bool = False
+
+
+def fetch_leads(
     store: CrmStore,
     base: Domain,
     pipeline: Pipeline,
     page_size: int,
     on_fetched: Callable[[int], None] | None = None,
-    keep_rejected: bool | Callable[[str], bool] = False,
-) -> FindResult:
-    """Fetch with every exact domain pushed to the server and count each one's removals.
+    push: bool = True,
+) -> Fetched:
+    """Page the leads with every exact domain pushed to the server, counting each one's removals.
 
     What a filter removed is the count before it less the count after it:
     counting the negation instead would trust the server to negate exactly,
@@ -203,27 +266,49 @@ def find_in_store(
     with activities on both sides). The last count is the number of leads
     fetched, so the calls are as many as the filters pushed.
     ``on_fetched`` hears how many leads have been fetched, page by page.
-    With ``keep_rejected`` true (the excluded-leads ledger) nothing is pushed:
-    every lead of the window is fetched so that each excluded one is listed;
-    the filters run in the same order, so every count is the same.
+    Without ``push`` only the window is the server's: every lead of it is fetched.
     """
     domain = [*base, *(pipeline.window.domain or [])]
-    pushed = [] if keep_rejected is True else pipeline.pushed()
+    pushed = pipeline.pushed() if push else []
     before: list[int] = []
     for lead_filter in pushed:
         before.append(store.count_leads(domain, []).get((), 0))
         domain.extend(lead_filter.domain or [])
     log.debug("fetching leads with domain %s", domain)
-    fetched = _Counted(store.search_leads(domain, page_size=page_size), page_size, on_fetched)
-    result = run_pipeline(fetched, pipeline, server_first=True, keep_rejected=keep_rejected)
-    after = [*before[1:], fetched.count] if pushed else []
+    counted = _Counted(store.search_leads(domain, page_size=page_size), page_size, on_fetched)
+    leads = tuple(counted)
+    after = [*before[1:], len(leads)] if pushed else []
     removed: dict[str, int] = {}
     for lead_filter, count, left in zip(pushed, before, after, strict=True):
         # Leads the CRM changed between two counts could make one negative.
         removed[lead_filter.name] = removed.get(lead_filter.name, 0) + max(count - left, 0)
-    for name, number in removed.items():
+    text = json.dumps(domain, default=str, separators=(",", ":"))
+    return Fetched(leads, text, tuple(removed.items()), push)
+
+
+def found_in(
+    fetched: Fetched, pipeline: Pipeline, keep_rejected: bool | Callable[[str], bool] = False
+) -> FindResult:
+    """The pipeline over the fetched leads, with the server's removals counted in."""
+    result = run_pipeline(fetched.leads, pipeline, server_first=True, keep_rejected=keep_rejected)
+    for name, number in fetched.removed:
         result.excluded[name] = result.excluded.get(name, 0) + number
-    return replace(result, examined=result.examined + sum(removed.values()))
+    return replace(result, examined=result.examined + sum(n for _, n in fetched.removed))
+
+
+def find_in_store(
+    store: CrmStore,
+    base: Domain,
+    pipeline: Pipeline,
+    page_size: int,
+    on_fetched: Callable[[int], None] | None = None,
+    keep_rejected: bool | Callable[[str], bool] = False,
+) -> FindResult:
+    """`fetch_leads` then `found_in`. With ``keep_rejected`` true (the excluded-leads
+    ledger) nothing is pushed, so that each excluded lead is listed; the filters run
+    in the same order, so every count is the same."""
+    fetched = fetch_leads(store, base, pipeline, page_size, on_fetched, keep_rejected is not True)
+    return found_in(fetched, pipeline, keep_rejected)
 
 
 class _Counted:

@@ -86,6 +86,20 @@ class TextMatcher:
             value = value.strip()
         return value if self.case_sensitive else value.casefold()
 
+    def describe(self, most: int = 8) -> str:
+        """What a value must be to match, for a sentence: "is not one of 'New', 'Utr'"."""
+        shown = ", ".join(repr(v) for v in self.values[:most])
+        if len(self.values) > most:
+            shown += f" and {len(self.values) - most} more"
+        how = {"exact": "one of", "partial": "containing one of", "regex": "matching one of"}
+        parts = [f"{how[self.mode]} {shown}"] if self.values else []
+        if self.wildcards:
+            parts.append("like " + ", ".join(repr(w) for w in self.wildcards[:most]))
+        if self._patterns and self.mode != "regex":
+            parts.append("matching a configured pattern")
+        case = "" if self.case_sensitive else " (case ignored)"
+        return f"is not {' or '.join(parts) or 'any configured value'}{case}"
+
     @property
     def is_plain_exact(self) -> bool:
         """Whether matching is whole-value, case-sensitive equality with nothing else.

@@ -47,6 +47,7 @@ def web_source_filter(matcher: TextMatcher) -> LeadFilter:
         "Web source not matched",
         lambda lead: matcher.matches(lead.source),
         in_domain("source_id", matcher),
+        why=lambda lead: f"web source {lead.source!r} {matcher.describe()}",
     )
 
 
@@ -59,7 +60,14 @@ def campaign_filter(matchers: Sequence[TextMatcher]) -> LeadFilter:
     domains = [in_domain("campaign_id", m) for m in matchers]
     exact = [d for d in domains if d is not None]
     domain = any_of(exact) if matchers and len(exact) == len(domains) else None
-    return LeadFilter("Lead campaign not matched", keep, domain)
+    return LeadFilter(
+        "Lead campaign not matched",
+        keep,
+        domain,
+        why=lambda lead: (
+            f"campaign {lead.campaign!r} " + " and ".join(m.describe() for m in matchers)
+        ),
+    )
 
 
 def dnc_status_filter(matcher: TextMatcher) -> LeadFilter:
@@ -68,7 +76,10 @@ def dnc_status_filter(matcher: TextMatcher) -> LeadFilter:
     if matcher.is_plain_exact:
         domain = ["|", ("status", "=", False), ("status", "not in", list(matcher.values))]
     return LeadFilter(
-        "DNC (Do Not Call) status", lambda lead: not matcher.matches(lead.status), domain
+        "DNC (Do Not Call) status",
+        lambda lead: not matcher.matches(lead.status),
+        domain,
+        why=lambda lead: f"status {lead.status!r} is a Do-Not-Call status",
     )
 
 
@@ -82,6 +93,7 @@ def dnc_tag_filter(matcher: TextMatcher) -> LeadFilter:
         "DNC (Do Not Call) tag",
         lambda lead: not matcher.matches_any(lead.tags),
         _no_tag_domain(matcher),
+        why=lambda lead: f"tags: {', '.join(lead.tags) or '(none)'}",
     )
 
 
@@ -91,6 +103,7 @@ def exclude_tags_filter(matcher: TextMatcher) -> LeadFilter:
         "Has an excluded tag",
         lambda lead: not matcher.matches_any(lead.tags),
         _no_tag_domain(matcher),
+        why=lambda lead: f"tags: {', '.join(lead.tags) or '(none)'}",
     )
 
 
@@ -100,6 +113,7 @@ def include_tags_filter(matcher: TextMatcher) -> LeadFilter:
         "Lacks an included tag",
         lambda lead: matcher.matches_any(lead.tags),
         in_domain("tag_ids", matcher),
+        why=lambda lead: f"tags: {', '.join(lead.tags) or '(none)'}",
     )
 
 
@@ -123,7 +137,14 @@ def required_fields_filter(fields: Iterable[str]) -> LeadFilter:
     domain: Domain | None = None
     if names and all(name in _RECORD_FIELDS for name in names):
         domain = [(name, "!=", False) for name in names]
-    return LeadFilter("Missing required fields", keep, domain)
+
+    def why(lead: Lead) -> str:
+        missing = [
+            n for n, a in zip(names, attributes, strict=True) if not _present(getattr(lead, a))
+        ]
+        return f"required field(s) without a value: {', '.join(missing)}"
+
+    return LeadFilter("Missing required fields", keep, domain, why=why)
 
 
 def priority_filter(minimum: int | None, maximum: int | None) -> LeadFilter:
@@ -136,7 +157,11 @@ def priority_filter(minimum: int | None, maximum: int | None) -> LeadFilter:
         return low <= spec_priority(lead.priority) <= high
 
     domain: Domain = [("priority", "in", allowed)] if allowed else [("id", "=", 0)]
-    return LeadFilter("Priority out of range", keep, domain)
+
+    def why(lead: Lead) -> str:
+        return f"priority {spec_priority(lead.priority)} (1-5 scale) is outside {low}..{high}"
+
+    return LeadFilter("Priority out of range", keep, domain, why=why)
 
 
 def assigned_filter(owner_field: str) -> LeadFilter:
@@ -145,6 +170,7 @@ def assigned_filter(owner_field: str) -> LeadFilter:
         "Already assigned",
         lambda lead: getattr(lead, owner_field) is None,
         [(owner_field, "=", False)],
+        why=lambda lead: f"{owner_field} is user {getattr(lead, owner_field)} (exclude_assigned)",
     )
 
 
@@ -163,4 +189,9 @@ def closed_filter(closed_names: Iterable[str]) -> LeadFilter:
     def keep(lead: Lead) -> bool:
         return lead.active and not closed.matches(lead.status) and not closed.matches(lead.stage)
 
-    return LeadFilter("Closed (won or lost)", keep)
+    def why(lead: Lead) -> str:
+        if not lead.active:
+            return "the lead is archived (lost)"
+        return f"status {lead.status!r} or stage {lead.stage!r} is a closed one"
+
+    return LeadFilter("Closed (won or lost)", keep, why=why)

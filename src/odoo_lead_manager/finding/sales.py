@@ -19,9 +19,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from odoo_lead_manager.config.schema.sales_dropback import SalesFilter, SalesFilterReporting
-from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError, CrmError
 from odoo_lead_manager.finding.filters import LeadFilter
+from odoo_lead_manager.lookups import Lookups
 from odoo_lead_manager.model import Domain, Lead
 
 KEY = "lead_finding.sales_filter"
@@ -162,7 +162,7 @@ class OpportunityKeys:
 
 
 def read_opportunity_keys(
-    store: CrmStore, query: OpportunityQuery, today: date, by_stage: bool = False
+    crm: Lookups, query: OpportunityQuery, today: date, by_stage: bool = False
 ) -> OpportunityKeys:
     """One grouped count per match field (by stage too when asked); raises `CrmError`
     when the model cannot be read."""
@@ -171,9 +171,9 @@ def read_opportunity_keys(
     for match in query.matches:
         group = [match.opportunity_field, *(["stage_id"] if by_stage else [])]
         if query.model == LEAD_MODEL:
-            counts = store.count_leads(domain, group)
+            counts = crm.count_leads(domain, group)
         else:
-            counts = store.count_model(query.model, domain, group)
+            counts = crm.count_model(query.model, domain, group)
         found: dict[Any, set[str]] = {}
         for key in counts:
             stages = found.setdefault(normalise(match.opportunity_field, key[0]), set())
@@ -208,13 +208,13 @@ def sales_filter(
 
 
 def load_sales_filter(
-    store: CrmStore, cfg: SalesFilter, today: date
+    crm: Lookups, cfg: SalesFilter, today: date
 ) -> tuple[LeadFilter | None, str | None]:
     """The filter, or None and the warning to report when the opportunities cannot be read."""
     query = opportunity_query(cfg)
     by_stage = sales_reporting(cfg).count_excluded_by_stage
     try:
-        keys = read_opportunity_keys(store, query, today, by_stage)
+        keys = read_opportunity_keys(crm, query, today, by_stage)
     except CrmError as error:
         return None, (
             f"SALES FILTER SKIPPED: opportunities could not be read from {query.model} "

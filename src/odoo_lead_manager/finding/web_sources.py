@@ -8,7 +8,7 @@ either dropped from the list (``exclude_invalid: true``) or refused.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from odoo_lead_manager.config import LoadedConfig
@@ -71,13 +71,15 @@ def read_source_names(loaded: LoadedConfig, cfg: WebSources) -> list[str]:
 
 
 def web_source_list(
-    loaded: LoadedConfig, cfg: WebSources, crm_sources: Collection[str] | None
+    loaded: LoadedConfig,
+    cfg: WebSources,
+    names: Sequence[str],
+    crm_sources: Collection[str] | None,
 ) -> WebSourceList:
-    """The matcher for the configured sources.
+    """The matcher for the configured sources, ``names`` as `read_source_names` gave them.
 
     ``crm_sources`` are the CRM's utm source names, given when validating.
     """
-    names = read_source_names(loaded, cfg)
     unknown: list[str] = []
     if crm_sources is not None:
         known = TextMatcher(crm_sources, case_sensitive=cfg.case_sensitive)

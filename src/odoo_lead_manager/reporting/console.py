@@ -18,7 +18,7 @@ from rich.table import Table
 from odoo_lead_manager.applying import ApplyResult
 from odoo_lead_manager.monitoring import Line
 from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.tracking.journal import APPLYING, RunRecord, Unsettled
+from odoo_lead_manager.tracking.journal import APPLYING, RecordedRun, RunRecord, Unsettled
 from odoo_lead_manager.tracking.retention import RetentionResult
 from odoo_lead_manager.undoing import UndoResult
 
@@ -325,6 +325,21 @@ def _print_leads(console: Console, title: str, reasons: Mapping[int, str], shown
         console.print(f"    ... and {len(reasons) - shown:,} more (all are in the run journal)")
 
 
+def print_kept(console: Console, runs: Sequence[RecordedRun]) -> None:
+    """The runs whose snapshot is kept (dry runs too), newest first: what `odlm replay`,
+    `odlm explain --run` and `odlm compare` can read."""
+    if not runs:
+        return
+    console.print("Kept snapshots (odlm replay RUN_ID, odlm explain LEAD_ID --run RUN_ID):")
+    for run in runs:
+        kind = "dry run" if run.dry_run else "run"
+        console.print(
+            f"  {run.run_id}  {run.campaign or '-'}  {run.run_date}  {kind:<8}  "
+            f"taken {run.taken_at:%Y-%m-%d %H:%M} UTC",
+            soft_wrap=True,
+        )
+
+
 def print_runs(console: Console, where: str, records: Sequence[RunRecord]) -> None:
     """The run journal, newest first, one run per line."""
     if not records:
@@ -376,6 +391,7 @@ def print_retention(console: Console, where: str, result: RetentionResult) -> No
         target = f" (into {table}_archive)" if result.archived and count else ""
         console.print(f"  {table}: {count:,}{target}")
     console.print(f"  finished runs in the run journal: {result.runs:,}")
+    console.print(f"  kept snapshots (odlm replay): {result.snapshots:,}")
 
 
 def print_analytics(console: Console, title: str, data: Mapping[str, object]) -> None:

@@ -1,11 +1,13 @@
 """Two CSV ledgers a run can leave: why each lead was not distributed, and what dropped back.
 
 - ``lead_finding.sales_filter.reporting.export_excluded_leads`` (to
-  ``export_path``): every lead examined and not distributed, one row each,
-  with the filter that excluded it (and the filter's detail, such as the
-  opportunity stages the sales filter matched) or the reason the strategy
-  left it ("not distributed: every salesperson is at target"). The
-  "why was this lead not distributed" ledger.
+  ``export_path``) and ``--export-excluded FILE``: every lead examined and
+  not distributed, one row each, with the filter that excluded it (and the
+  filter's detail, such as the opportunity stages the sales filter
+  matched) or the reason the strategy left it ("not distributed: every
+  salesperson is at target"), its stable reason code (`finding.reasons`)
+  and a sentence; then every lead that moved, with its reason. The "why was
+  this lead not distributed" ledger.
 - ``lead_finding.dropback_filter.reporting.export_dropback_report`` (to
   ``report_path``): every lead dropped back, with its campaign, previous
   holder and new owner.
@@ -24,6 +26,7 @@ from typing import Any
 
 from odoo_lead_manager.finding.dates import lead_day
 from odoo_lead_manager.finding.finder import Rejection
+from odoo_lead_manager.finding.reasons import DISTRIBUTED, DROPPED_BACK, reason_code
 from odoo_lead_manager.model import LeadFacts
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.reporting.files import safe_cells
@@ -31,7 +34,7 @@ from odoo_lead_manager.reporting.privacy import mask_name
 
 LEDGER_COLUMNS = (
     "run_id", "dry_run", "lead_id", "lead", "held_by", "status", "source", "campaign", "date",
-    "excluded_by", "detail",
+    "excluded_by", "detail", "reason_code", "reason", "moved_to",
 )  # fmt: skip
 DROPBACK_COLUMNS = (
     "run_id", "dry_run", "lead_id", "lead", "campaign", "from", "to", "status", "source", "date",
@@ -47,7 +50,9 @@ def write_ledger(
     holder: str,
     date_field: str,
 ) -> int:
-    """The excluded-leads ledger; returns the number of leads listed."""
+    """The exclusion ledger: each examined lead that did not move, with the rule that
+    stopped it (its reason code and sentence), then each lead that moved, with why;
+    returns the number of leads listed."""
     rows = [
         (
             plan.run_id,
@@ -61,9 +66,33 @@ def write_ledger(
             lead_day(r.lead, date_field),
             r.filter,
             r.detail or "",
+            reason_code(r.filter),
+            r.why,
+            "",
         )
         for r in rejected
     ]
+    dropped = {a.lead_id for a in plan.dropback}
+    for a in plan.handed_out:
+        facts = plan.lead_facts.get(a.lead_id, LeadFacts())
+        rows.append(
+            (
+                plan.run_id,
+                dry_run,
+                a.lead_id,
+                mask_name(facts.name) if mask else facts.name,
+                plan.user_name(a.previous_user_id),
+                facts.status,
+                facts.source,
+                facts.campaign,
+                facts.day,
+                "",
+                "",
+                DROPPED_BACK if a.lead_id in dropped else DISTRIBUTED,
+                a.reason,
+                plan.user_name(a.user_id),
+            )
+        )
     _write(path, LEDGER_COLUMNS, rows)
     return len(rows)
 

@@ -24,7 +24,8 @@ from odoo_lead_manager.reporting.report import Report
 # Assignments listed in the HTML page (and so in the e-mail): enough to browse,
 # small enough to send; the CSV and JSON files list them all.
 HTML_ASSIGNMENTS = 2000
-_ENVIRONMENT = Environment(
+# The HTML templates (run report, comparison page), autoescaped.
+TEMPLATES = Environment(
     loader=PackageLoader("odoo_lead_manager.reporting", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
@@ -53,7 +54,7 @@ def write_reports(report: Report, formats: Sequence[str], directory: Path) -> li
 
 def render_html(report: Report) -> str:
     """The HTML report as text (also the e-mail's attachment)."""
-    template = _ENVIRONMENT.get_template("report.html.j2")
+    template = TEMPLATES.get_template("report.html.j2")
     return template.render(r=report, shown=HTML_ASSIGNMENTS)
 
 

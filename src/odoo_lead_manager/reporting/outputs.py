@@ -108,16 +108,24 @@ def produce_exports(
     plan: Plan,
     rejected: Sequence[Rejection],
     dry_run: bool,
+    export_excluded: Path | None = None,
 ) -> list[Path]:
-    """The excluded-leads ledger and the dropback report, where configured (paths from the
-    configuration's folder); a file that cannot be written is a WARNING line."""
+    """The excluded-leads ledger (configured, and ``--export-excluded FILE``) and the
+    dropback report, where configured (paths from the configuration's folder); a file
+    that cannot be written is a WARNING line."""
     finding = loaded.config.lead_finding
     mask = loaded.config.security.mask_personal_data
     written = []
     sales = finding.sales_filter
     ledger = sales_reporting(sales) if sales is not None and sales.enabled else None
-    if ledger is not None and ledger.export_excluded_leads:
-        path = loaded.resolve_path(ledger.export_path)
+    paths = (
+        [loaded.resolve_path(ledger.export_path)] if ledger and ledger.export_excluded_leads else []
+    )
+    if export_excluded is not None and export_excluded.resolve() not in [
+        p.resolve() for p in paths
+    ]:
+        paths.append(export_excluded)
+    for path in paths:
         try:
             count = write_ledger(
                 path,

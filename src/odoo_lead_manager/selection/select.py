@@ -94,6 +94,8 @@ class Selection:
     # out), whatever their eligibility: the R pipeline's two groups of owners.
     table_active_ids: tuple[int, ...] = ()
     table_inactive_ids: tuple[int, ...] = ()
+    # Every campaign member resolved to a CRM user, whether selected or left out.
+    resolved_ids: tuple[int, ...] = ()
 
     def explain_empty(self, campaign: str | None) -> str:
         """Why nobody is eligible, in one sentence with the counts."""
@@ -250,6 +252,7 @@ def select_salespeople(
         warnings=tuple(warnings),
         table_active_ids=tuple(flagged[True]),
         table_inactive_ids=tuple(flagged[False]),
+        resolved_ids=tuple(seen_users),
     )
 
 

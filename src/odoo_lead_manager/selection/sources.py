@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from odoo_lead_manager.config import LoadedConfig
-from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError, UserInputError
+from odoo_lead_manager.lookups import Lookups
 from odoo_lead_manager.model import User
 from odoo_lead_manager.selection.rows import (
     CampaignRow,
@@ -42,14 +43,38 @@ def target_campaign(loaded: LoadedConfig) -> str | None:
     )
 
 
-def select_from_config(loaded: LoadedConfig, store: CrmStore, campaign: str | None) -> Selection:
+@dataclass(frozen=True)
+class Candidates:
+    """The rows the configured source gave (§2.1), a label for counts, and the users the
+    source itself read (a ``database`` or ``team`` source)."""
+
+    rows: tuple[CampaignRow, ...]
+    label: str
+    known: tuple[User, ...] = ()
+
+
+def select_from_config(loaded: LoadedConfig, crm: Lookups, campaign: str | None) -> Selection:
     """Read the configured source, resolve its names in the CRM and apply the filters."""
+    return select_candidates(loaded, read_candidates(loaded, crm, campaign), crm, campaign)
+
+
+def read_candidates(loaded: LoadedConfig, crm: Lookups, campaign: str | None) -> Candidates:
+    """The configured source's rows: the fetch step's part of selection (files, tables)."""
+    rows, label, known = candidate_rows(loaded, crm, campaign)
+    return Candidates(tuple(rows), label, tuple(known.values()))
+
+
+def select_candidates(
+    loaded: LoadedConfig, candidates: Candidates, crm: Lookups, campaign: str | None
+) -> Selection:
+    """Resolve the rows' names (``crm`` answers) and apply the filters; reads no file."""
     cfg = loaded.config.salesperson_selection
-    rows, label, known = candidate_rows(loaded, store, campaign)
+    rows, label = list(candidates.rows), candidates.label
+    known = {user.id: user for user in candidates.known}
     filtering, filters = cfg.campaign_filtering, cfg.filters
     team_ids: list[int] = []
     if filters.team_filter:
-        team_ids = [t.id for t in store.find_teams([filters.team_filter])]
+        team_ids = [t.id for t in crm.find_teams([filters.team_filter])]
     criteria = SelectionCriteria(
         target_campaign=campaign if filtering.enabled else None,
         include_inactive_salespeople=filtering.include_inactive_salespeople,
@@ -69,8 +94,8 @@ def select_from_config(loaded: LoadedConfig, store: CrmStore, campaign: str | No
     names = {r.salesperson_name for r in wanted if r.salesperson_id is None}
     ids = {r.salesperson_id for r in wanted if r.salesperson_id is not None} - known.keys()
     by_id = dict(known)
-    by_id.update((u.id, u) for u in (store.users_by_id(ids) if ids else []))
-    by_name = _users_by_name(store.find_users(names) if names else [], names)
+    by_id.update((u.id, u) for u in (crm.users_by_id(ids) if ids else []))
+    by_name = _users_by_name(crm.find_users(names) if names else [], names)
     selection = select_salespeople(rows, criteria, by_name, by_id)
     for warning in selection.warnings:
         log.warning("%s", warning)
@@ -78,7 +103,7 @@ def select_from_config(loaded: LoadedConfig, store: CrmStore, campaign: str | No
 
 
 def candidate_rows(
-    loaded: LoadedConfig, store: CrmStore, campaign: str | None
+    loaded: LoadedConfig, crm: Lookups, campaign: str | None
 ) -> tuple[list[CampaignRow], str, dict[int, User]]:
     """The rows the configured source names, a label for counts, and users already read."""
     cfg = loaded.config.salesperson_selection
@@ -125,16 +150,16 @@ def candidate_rows(
     if kind == "database":
         if source.database_query is None:
             raise _needs(loaded, "database_query", kind)
-        users = store.search_users(source.database_query.user_domain())
+        users = crm.search_users(source.database_query.user_domain())
         return _user_rows(users, name, "database query", None), "from the query", _by_id(users)
     if not source.team:
         raise _needs(loaded, "team", kind)
-    teams = [t for t in store.find_teams([source.team]) if t.name == source.team]
+    teams = [t for t in crm.find_teams([source.team]) if t.name == source.team]
     if not teams:
         raise UserInputError(
             f"{loaded.path}: {KEY}.source_config.team: no CRM sales team is named {source.team!r}"
         )
-    users = store.users_by_id({m for t in teams for m in t.member_ids})
+    users = crm.users_by_id({m for t in teams for m in t.member_ids})
     rows = _user_rows(users, name, f"team {source.team}", source.team)
     return rows, "in team", _by_id(users)
 

@@ -10,6 +10,7 @@ run dies, the next run finds it unfinished and completes exactly that plan.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
@@ -31,7 +32,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from odoo_lead_manager.crm.store import LeadState
+from odoo_lead_manager.errors import UserInputError
 from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.snapshot import Snapshot
 from odoo_lead_manager.strategies.round_robin import Rotation
 from odoo_lead_manager.tracking.database import (
     TrackingUnavailable,
@@ -41,7 +44,7 @@ from odoo_lead_manager.tracking.database import (
     utc_now,
     where,
 )
-from odoo_lead_manager.tracking.tables import batches, plans, rotations, runs
+from odoo_lead_manager.tracking.tables import batches, plans, rotations, runs, snapshots
 from odoo_lead_manager.tracking.upsert import upsert
 
 APPLYING, STOPPED, COMPLETED, UNDOING, UNDONE = (
@@ -165,6 +168,37 @@ class Totals:
                 Unsettled(b.batch_no, b.sent) for b in done if b.state == "writing" and b.sent
             ),
         )
+
+
+class RecordedRun(NamedTuple):
+    """A run whose snapshot is kept (`Journal.recorded_runs`)."""
+
+    run_id: str
+    campaign: str
+    run_date: date
+    dry_run: bool
+    taken_at: datetime
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A kept run: what it was planned from, and the plan it made then."""
+
+    run: RecordedRun
+    snapshot: Snapshot
+    plan: Plan
+
+
+def _recorded(row: RowMapping) -> Recorded:
+    where = f"run {row['run_id']}"
+    run = RecordedRun(
+        row["run_id"], row["campaign"], row["run_date"], bool(row["dry_run"]), row["taken_at"]
+    )
+    try:
+        plan = Plan.from_json(zlib.decompress(row["plan"]))
+    except (zlib.error, ValueError) as exc:
+        raise UserInputError(f"{where}: its kept plan cannot be read ({exc})") from None
+    return Recorded(run, Snapshot.from_bytes(row["snapshot"], where), plan)
 
 
 class Journal:
@@ -295,6 +329,17 @@ class Journal:
             for lead_id in (*batch.written, *batch.already)
         }
 
+    def outcomes(self, run_id: str) -> dict[int, str]:
+        """What became of each lead the run's batches were to write, in words."""
+        result: dict[int, str] = {}
+        for batch in self.batches(run_id, "apply"):
+            result.update((lead_id, "not written yet") for lead_id in batch.lead_ids)
+            result.update((lead_id, "written") for lead_id in batch.written)
+            result.update((lead_id, "already held these values") for lead_id in batch.already)
+            result.update((i, f"left alone: {why}") for i, why in batch.skipped.items())
+            result.update((i, f"refused by the CRM: {why}") for i, why in batch.failed.items())
+        return result
+
     def save(self, run_id: str, batch: Batch) -> None:
         """Record where a batch stands (before writing it, and again after)."""
         with self._connection() as connection:
@@ -380,6 +425,58 @@ class Journal:
                 order = tuple(int(uid) for uid in json.loads(row.turn_order))
                 return True, Rotation(cycle, order, row.next_user)
         return bool(rows), None
+
+    def keep_snapshot(self, snapshot: Snapshot, plan: Plan, dry_run: bool) -> None:
+        """Keep a run's snapshot and plan (compressed) under its run id."""
+        with self._connection() as connection:
+            connection.execute(
+                insert(snapshots).values(
+                    run_id=plan.run_id,
+                    campaign=plan.campaign or "",
+                    run_date=plan.today,
+                    dry_run=dry_run,
+                    taken_at=snapshot.taken_at.replace(tzinfo=None),
+                    snapshot=snapshot.to_bytes(),
+                    plan=zlib.compress(plan.to_json(pretty=False).encode(), 6),
+                )
+            )
+
+    def recorded(self, run_id: str) -> Recorded | None:
+        """The snapshot and plan kept for ``run_id`` (a unique prefix will do), if any."""
+        with self._connection() as connection:
+            rows = connection.execute(
+                select(snapshots).where(snapshots.c.run_id.startswith(run_id, autoescape=True))
+            ).all()
+        if len(rows) > 1:
+            raise UserInputError(
+                f"run id {run_id!r} is ambiguous: {', '.join(r.run_id for r in rows[:5])}"
+            )
+        return _recorded(rows[0]._mapping) if rows else None
+
+    def recorded_runs(
+        self, campaign: str | None = None, since: date | None = None, until: date | None = None
+    ) -> list[RecordedRun]:
+        """The runs whose snapshot is kept, oldest first (without their contents)."""
+        query = select(
+            snapshots.c.run_id,
+            snapshots.c.campaign,
+            snapshots.c.run_date,
+            snapshots.c.dry_run,
+            snapshots.c.taken_at,
+        )
+        if campaign is not None:
+            query = query.where(snapshots.c.campaign == campaign)
+        if since is not None:
+            query = query.where(snapshots.c.run_date >= since)
+        if until is not None:
+            query = query.where(snapshots.c.run_date <= until)
+        with self._connection() as connection:
+            rows = connection.execute(
+                query.order_by(snapshots.c.taken_at, snapshots.c.run_id)
+            ).all()
+        return [
+            RecordedRun(r.run_id, r.campaign, r.run_date, bool(r.dry_run), r.taken_at) for r in rows
+        ]
 
     def _runs(self, condition: Any) -> list[RunRecord]:
         with self._connection() as connection:

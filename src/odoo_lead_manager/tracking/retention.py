@@ -7,6 +7,7 @@ leaves every row in exactly one of the two places. Journal entries of
 finished runs (completed or undone) started before the cut-off are
 deleted: their plans are large, and their leads are in the history;
 unfinished runs are kept whatever their age, since they must be resumed.
+Kept snapshots (`odlm replay`) of runs before the cut-off are deleted.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, li
 
 from odoo_lead_manager.tracking.database import prepare, run_in_transaction, utc_now
 from odoo_lead_manager.tracking.journal import COMPLETED, UNDONE
-from odoo_lead_manager.tracking.tables import ARCHIVES, HISTORY_TABLES, batches, plans, runs
+from odoo_lead_manager.tracking.tables import (
+    ARCHIVES,
+    HISTORY_TABLES,
+    batches,
+    plans,
+    runs,
+    snapshots,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,8 @@ class RetentionResult:
     dry_run: bool
     rows: dict[str, int] = field(default_factory=dict)
     runs: int = 0
+    # Kept snapshots (`odlm replay`) of runs before the cut-off, deleted.
+    snapshots: int = 0
 
 
 def apply_retention(
@@ -57,7 +67,24 @@ def apply_retention(
             connection.execute(delete(runs).where(runs.c.run_id.in_(chunk)))
 
     run_in_transaction(engine, drop_runs)
-    return RetentionResult(cutoff, archive, dry_run, rows, counted[0])
+    dropped = _drop_old_snapshots(engine, cutoff, dry_run)
+    return RetentionResult(cutoff, archive, dry_run, rows, counted[0], dropped)
+
+
+def _drop_old_snapshots(engine: Engine, cutoff: date, dry_run: bool) -> int:
+    """Snapshots of runs dated before ``cutoff``: counted, then deleted (never archived:
+    they are large, and what they decided is in the history)."""
+    old = snapshots.c.run_date < cutoff
+    counted: list[int] = []
+
+    def work(connection: Connection) -> None:
+        query = select(func.count()).select_from(snapshots).where(old)
+        counted.append(int(connection.execute(query).scalar_one()))
+        if not dry_run and counted[0]:
+            connection.execute(delete(snapshots).where(old))
+
+    run_in_transaction(engine, work)
+    return counted[0]
 
 
 def _move_old_rows(engine: Engine, table: Table, cutoff: date, archive: bool, dry_run: bool) -> int:

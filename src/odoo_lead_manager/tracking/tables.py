@@ -34,6 +34,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -45,6 +46,8 @@ from sqlalchemy.dialects import mysql
 
 # MySQL's TEXT stops at 64 KB; a plan of 100,000 leads is megabytes.
 LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+# MySQL's BLOB stops at 64 KB too; a compressed snapshot of 20,000 leads is megabytes.
+Blob = LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
 # Microseconds, so that runs started within one second keep their order.
 Timestamp = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 # Percentages above 999.99 happen (a salesperson far over a small target).
@@ -131,6 +134,21 @@ rotations = Table(
     # The run that left the rotation here.
     Column("run_id", String(32), nullable=False),
     Column("updated_at", Timestamp, nullable=False),
+)
+
+# Each run's snapshot (`snapshot.Snapshot`) and plan, dry runs included, compressed:
+# what `odlm replay`, `odlm explain` and `odlm compare` work from.
+snapshots = Table(
+    "odlm_snapshot",
+    metadata,
+    Column("run_id", String(32), primary_key=True),
+    Column("campaign", String(200), nullable=False),
+    Column("run_date", Date, nullable=False),
+    Column("dry_run", Boolean, nullable=False),
+    Column("taken_at", Timestamp, nullable=False),
+    Column("snapshot", Blob, nullable=False),
+    Column("plan", Blob, nullable=False),
+    Index("ix_odlm_snapshot_campaign_date", "campaign", "run_date"),
 )
 
 # The spec's fixed status columns, in its order; `records.status_column` maps

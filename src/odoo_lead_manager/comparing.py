@@ -1,0 +1,172 @@
+"""`odlm compare`: recorded days replayed under two (or more) configurations, side by side.
+
+Pure over kept runs: each snapshot is planned under each configuration with
+the run's own seed, and the same figures are measured on every plan: leads
+moved, what each salesperson receives and holds after, fairness (spread of
+utilisation, max-min received, Gini of received), leads left by reason,
+salespeople over target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.planning import plan_snapshot
+from odoo_lead_manager.tracking.journal import Recorded
+
+
+@dataclass(frozen=True)
+class Person:
+    """One salesperson's figures in one plan."""
+
+    name: str
+    received: int
+    after: int
+    target: int | None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one configuration does with one recorded day."""
+
+    moved: int
+    people: tuple[Person, ...]
+    utilisation_spread: float | None
+    received_spread: int
+    gini: float
+    left: dict[str, int] = field(default_factory=dict)
+    over_target: int = 0
+
+    @classmethod
+    def of(cls, plan: Plan) -> Figures:
+        projection = plan.projection()
+        received = plan.received
+        people = tuple(
+            Person(p.name, received.get(p.user_id, 0), projection.total(p.user_id), p.target_leads)
+            for p in plan.salespeople
+        )
+        utilisations = [100.0 * x.after / x.target for x in people if x.target]
+        counts = [x.received for x in people]
+        left = {f"excluded: {rule}": n for rule, n in plan.excluded.items() if n}
+        left.update((f"left: {why}", len(ids)) for why, ids in plan.unassigned.items() if ids)
+        return cls(
+            moved=len(plan.assignments) + (len(plan.dropback) if plan.dropback_applied else 0),
+            people=people,
+            utilisation_spread=(
+                round(max(utilisations) - min(utilisations), 2) if utilisations else None
+            ),
+            received_spread=max(counts) - min(counts) if counts else 0,
+            gini=round(gini(counts), 4),
+            left=left,
+            over_target=sum(1 for x in people if x.target is not None and x.after > x.target),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "moved": self.moved,
+            "salespeople": [
+                {"name": p.name, "received": p.received, "after": p.after, "target": p.target}
+                for p in self.people
+            ],
+            "utilisation_spread": self.utilisation_spread,
+            "received_spread": self.received_spread,
+            "gini": self.gini,
+            "left": self.left,
+            "over_target": self.over_target,
+        }
+
+
+def gini(values: Sequence[int]) -> float:
+    """The Gini coefficient of ``values`` (0: all equal; towards 1: one holds everything)."""
+    ordered = sorted(values)
+    total = sum(ordered)
+    if not ordered or total == 0:
+        return 0.0
+    n = len(ordered)
+    weighted = sum((2 * rank - n - 1) * x for rank, x in enumerate(ordered, start=1))
+    return weighted / (n * total)
+
+
+@dataclass(frozen=True)
+class Day:
+    """One recorded run under each configuration."""
+
+    run_id: str
+    day: date
+    campaign: str
+    figures: tuple[Figures, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Recorded runs replayed under each configuration."""
+
+    names: tuple[str, ...]
+    days: tuple[Day, ...]
+
+    def totals(self) -> tuple[Figures, ...]:
+        """Each configuration's figures over all days (received and moved summed; the
+        after-counts and fairness those of the last day)."""
+        result = []
+        for index in range(len(self.names)):
+            last = self.days[-1].figures[index]
+            received: dict[str, int] = {}
+            left: dict[str, int] = {}
+            for day in self.days:
+                for person in day.figures[index].people:
+                    received[person.name] = received.get(person.name, 0) + person.received
+                for reason, n in day.figures[index].left.items():
+                    left[reason] = left.get(reason, 0) + n
+            counts = list(received.values())
+            result.append(
+                Figures(
+                    moved=sum(day.figures[index].moved for day in self.days),
+                    people=tuple(
+                        Person(p.name, received.get(p.name, 0), p.after, p.target)
+                        for p in last.people
+                    ),
+                    utilisation_spread=last.utilisation_spread,
+                    received_spread=max(counts) - min(counts) if counts else 0,
+                    gini=round(gini(counts), 4),
+                    left=left,
+                    over_target=last.over_target,
+                )
+            )
+        return tuple(result)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "configurations": list(self.names),
+            "days": [
+                {
+                    "run_id": day.run_id,
+                    "date": day.day.isoformat(),
+                    "campaign": day.campaign,
+                    "figures": [f.to_dict() for f in day.figures],
+                }
+                for day in self.days
+            ],
+            "total": [f.to_dict() for f in self.totals()] if self.days else [],
+        }
+
+
+def compare(configs: Sequence[tuple[str, LoadedConfig]], runs: Sequence[Recorded]) -> Comparison:
+    """Replay every run under every configuration (each run with its own seed)."""
+    days = tuple(
+        Day(
+            run.run.run_id,
+            run.run.run_date,
+            run.run.campaign,
+            tuple(
+                Figures.of(plan_snapshot(loaded, run.snapshot, run.plan.seed).plan)
+                for _, loaded in configs
+            ),
+        )
+        for run in runs
+    )
+    return Comparison(tuple(name for name, _ in configs), days)

@@ -1,0 +1,88 @@
+"""The fetch step: the one place planning reads the CRM and the files (DESIGN.md).
+
+`take_snapshot` reads the configured salesperson source and web-source list,
+runs `planning.prepare` against the CRM with every answer kept (`Recorder`)
+to learn who is selected and which rules apply, pages the leads those rules
+fetch, and asks the names of the users holding them. What it returns, a
+`Snapshot`, is all `planning.plan_snapshot` needs. The calls are those a
+run always made: fixed lookups and grouped counts, one per page of leads.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.config.defaults import holder_field, workload_counting
+from odoo_lead_manager.crm.store import CrmStore
+from odoo_lead_manager.finding import base_domain, fetch_leads
+from odoo_lead_manager.finding.finder import Fetched
+from odoo_lead_manager.finding.web_sources import read_source_names
+from odoo_lead_manager.lookups import Recorder
+from odoo_lead_manager.planning import Prepared, RunOptions, keeps_rejected, owner_ids, prepare
+from odoo_lead_manager.selection import target_campaign
+from odoo_lead_manager.selection.sources import read_candidates
+from odoo_lead_manager.snapshot import Snapshot, masked
+from odoo_lead_manager.strategies.round_robin import Rotation
+
+
+def take_snapshot(
+    loaded: LoadedConfig,
+    store: CrmStore,
+    options: RunOptions | None = None,
+    rotation: Rotation | None = None,
+) -> Snapshot:
+    """Everything planning needs from the CRM and the files, read once.
+
+    The day is ``options.today`` or the clock's; with
+    ``security.mask_personal_data`` the snapshot comes back masked (`masked`).
+    """
+    options = options or RunOptions()
+    cfg = loaded.config
+    today = options.today or date.today()
+    campaign = target_campaign(loaded)
+    recorder = Recorder(store)
+    candidates = read_candidates(loaded, recorder, campaign)
+    sources = cfg.lead_finding.web_sources
+    web_sources = tuple(read_source_names(loaded, sources)) if sources is not None else ()
+    prepared = prepare(loaded, recorder, candidates, today, web_sources, options.date_range)
+    fetched = fetch_leads(
+        store,
+        base_domain(cfg.crm.lead_types),
+        prepared.setup.pipeline,
+        cfg.crm.page_size,
+        options.on_fetched,
+        push=keeps_rejected(loaded, options.ledger) is not True,
+    )
+    _ask_holders(recorder, fetched, loaded, prepared)
+    snapshot = Snapshot(
+        snapshot_id=uuid.uuid4().hex,
+        today=today,
+        taken_at=datetime.now(UTC).replace(microsecond=0),
+        campaign=campaign,
+        candidates=candidates,
+        answers=recorder.answers(),
+        fetched=fetched,
+        rotation=rotation,
+        web_sources=web_sources,
+        date_range=options.date_range,
+        max_leads=options.max_leads,
+        force_round_robin=options.force_round_robin,
+    )
+    return masked(snapshot) if cfg.security.mask_personal_data else snapshot
+
+
+def _ask_holders(
+    recorder: Recorder, fetched: Fetched, loaded: LoadedConfig, prepared: Prepared
+) -> None:
+    """The names of the users holding the fetched leads that planning does not know by name
+    yet (its members, the dropback users), in one call, for the reports."""
+    selection, dropback = prepared.selection, prepared.setup.dropback
+    known = {p.user_id for p in (*selection.eligible, *selection.inactive)}
+    if dropback is not None:
+        known.update(t.user_id for t in dropback.targets.values())
+    fields = (holder_field(loaded.config), workload_counting(loaded.config))
+    missing = owner_ids(fetched.leads, fields) - known
+    if missing:
+        recorder.users_by_id(missing)

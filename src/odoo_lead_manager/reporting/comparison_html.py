@@ -1,0 +1,133 @@
+"""`odlm compare --format html`: one self-contained page (inline CSS and SVG, no script).
+
+From `comparing.Comparison.to_dict()`: the figures side by side per day and
+in total, leads moved per day per configuration, each configuration's
+received and after-counts against target, and the leads left by reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from odoo_lead_manager.reporting.files import TEMPLATES
+
+# One colour per configuration, in order (cycled past six).
+COLOURS = ("#3366cc", "#dc7633", "#2e8b57", "#8e44ad", "#c0392b", "#7f8c8d")
+BAR_WIDTH = 18
+CHART_HEIGHT = 180
+
+FIGURES = (
+    ("leads moved", "moved"),
+    ("max-min received", "received_spread"),
+    ("Gini of received", "gini"),
+    ("utilisation spread (points)", "utilisation_spread"),
+    ("salespeople over target", "over_target"),
+)
+
+
+def _colour(index: int) -> str:
+    return COLOURS[index % len(COLOURS)]
+
+
+def _show(value: object) -> str:
+    return "—" if value is None else str(value)
+
+
+def _scale(top: float) -> float:
+    return (CHART_HEIGHT - 20) / top if top > 0 else 0.0
+
+
+def _moved_chart(data: Mapping[str, Any]) -> dict[str, Any]:
+    days = data["days"]
+    count = len(data["configurations"])
+    group = max(count * BAR_WIDTH + 24, 90)
+    top = max((f["moved"] for day in days for f in day["figures"]), default=0)
+    scale = _scale(top)
+    bars, ticks = [], []
+    for d, day in enumerate(days):
+        ticks.append({"x": 30 + d * group, "text": day["date"]})
+        for c, figures in enumerate(day["figures"]):
+            height = figures["moved"] * scale
+            bars.append(
+                {
+                    "x": 30 + d * group + c * BAR_WIDTH,
+                    "y": round(CHART_HEIGHT - height, 1),
+                    "w": BAR_WIDTH - 2,
+                    "h": round(height, 1),
+                    "fill": _colour(c),
+                    "label": f"{data['configurations'][c]}, {day['date']}: {figures['moved']}",
+                }
+            )
+    return {
+        "width": max(300, 60 + len(days) * group),
+        "height": CHART_HEIGHT + 20,
+        "bars": bars,
+        "ticks": ticks,
+    }
+
+
+def _people_chart(name: str, figures: Mapping[str, Any], colour: str) -> dict[str, Any]:
+    people = figures["salespeople"]
+    top = max((max(p["received"], p["after"], p["target"] or 0) for p in people), default=0)
+    scale = _scale(top)
+    group = 2 * BAR_WIDTH + 70
+    bars, targets, ticks = [], [], []
+    for i, person in enumerate(people):
+        x = 30 + i * group
+        ticks.append({"x": x, "text": person["name"]})
+        for k, (kind, value, fill) in enumerate(
+            (("received", person["received"], colour), ("after", person["after"], "#999"))
+        ):
+            height = value * scale
+            bars.append(
+                {
+                    "kind": kind,
+                    "x": x + k * BAR_WIDTH,
+                    "y": round(CHART_HEIGHT - height, 1),
+                    "w": BAR_WIDTH - 2,
+                    "h": round(height, 1),
+                    "fill": fill,
+                    "label": f"{person['name']}: {kind} {value}",
+                }
+            )
+        if person["target"]:
+            y = round(CHART_HEIGHT - person["target"] * scale, 1)
+            targets.append(
+                {
+                    "x1": x - 2,
+                    "x2": x + 2 * BAR_WIDTH,
+                    "y": y,
+                    "label": f"{person['name']}: target {person['target']}",
+                }
+            )
+    return {
+        "name": name,
+        "width": max(300, 60 + len(people) * group),
+        "height": CHART_HEIGHT + 20,
+        "bars": bars,
+        "targets": targets,
+        "ticks": ticks,
+    }
+
+
+def comparison_html(data: Mapping[str, Any], title: str = "odlm compare") -> str:
+    """The page for ``data`` (`Comparison.to_dict()`); every name in it is escaped."""
+    names = list(data["configurations"])
+    total = list(data["total"])
+    reasons = list(dict.fromkeys(r for f in total for r in f["left"]))
+    return TEMPLATES.get_template("comparison.html.j2").render(
+        title=title,
+        names=names,
+        days=data["days"],
+        total=total,
+        figures=FIGURES,
+        moved=_moved_chart(data),
+        people=[
+            _people_chart(n, f, _colour(i))
+            for i, (n, f) in enumerate(zip(names, total, strict=True))
+        ],
+        reasons=reasons,
+        colour=_colour,
+        show=_show,
+    )
