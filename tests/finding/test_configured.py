@@ -98,9 +98,7 @@ def test_server_side_counts_equal_client_side_counts(demo_dir: Path) -> None:
         sources = loaded.config.lead_finding.web_sources
         assert sources is not None
         names = read_source_names(loaded, sources)
-        setup = build_finding(
-            loaded, store, TODAY, VOICE_ACTIVE, VOICE_INACTIVE, web_sources=names
-        )
+        setup = build_finding(loaded, store, TODAY, VOICE_ACTIVE, VOICE_INACTIVE, web_sources=names)
         base = base_domain(["lead"])
         pushed = find_in_store(store, base, setup.pipeline, page_size=500)
         window = list(store.search_leads([*base, *(setup.pipeline.window.domain or [])]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -10,19 +11,27 @@ import pytest
 
 from odoo_lead_manager.reporting.comparison_html import comparison_html
 
+EVE = '<b>Eve & "Co"</b>'
 
-def figures(moved: int, eve: int) -> dict[str, Any]:
+
+def people(alice: tuple[int, int], eve: tuple[int, int]) -> list[dict[str, Any]]:
+    """Alice (target 400) and Eve (no target): (received, after) each."""
+    return [
+        {"name": "Alice Smith", "received": alice[0], "after": alice[1], "target": 400},
+        {"name": EVE, "received": eve[0], "after": eve[1], "target": None},
+    ]
+
+
+def figures(
+    moved: int, spread: int, gini: float, utilisation: float | None, over: int, **more: Any
+) -> dict[str, Any]:
     return {
         "moved": moved,
-        "salespeople": [
-            {"name": "Alice Smith", "received": moved - eve, "after": 300, "target": 400},
-            {"name": '<b>Eve & "Co"</b>', "received": eve, "after": 250, "target": None},
-        ],
-        "utilisation_spread": None,
-        "received_spread": abs(moved - 2 * eve),
-        "gini": 0.125,
-        "left": {"excluded: Date range": 3, "left: <none> at target": 1},
-        "over_target": 0,
+        "received_spread": spread,
+        "gini": gini,
+        "utilisation_spread": utilisation,
+        "over_target": over,
+        **more,
     }
 
 
@@ -30,30 +39,193 @@ DATA: dict[str, Any] = {
     "configurations": ["round_robin.yaml", "capacity.yaml"],
     "days": [
         {
-            "run_id": f"run{d}",
-            "date": f"2026-11-2{d}",
+            "run_id": "run-20",
+            "date": "2026-11-20",
             "campaign": "Voice",
-            "figures": [figures(100 + d, 50), figures(100 + d, 20 + d)],
-        }
-        for d in range(3)
+            "figures": [
+                figures(101, 1, 0.005, None, 0, salespeople=people((51, 351), (50, 250)), left={}),
+                figures(
+                    87,
+                    13,
+                    0.0747,
+                    12.5,
+                    1,
+                    salespeople=people((50, 350), (37, 237)),
+                    left={"left: <none> at target": 4},
+                ),
+            ],
+        },
+        {
+            "run_id": "run-21",
+            "date": "2026-11-21",
+            "campaign": "Voice",
+            "figures": [
+                figures(
+                    112,
+                    0,
+                    0.0,
+                    None,
+                    0,
+                    salespeople=people((56, 407), (56, 306)),
+                    left={"excluded: Date range": 3},
+                ),
+                figures(95, 5, 0.0263, 8.25, 0, salespeople=people((50, 400), (45, 282)), left={}),
+            ],
+        },
+        {
+            "run_id": "run-22",
+            "date": "2026-11-22",
+            "campaign": "Voice",
+            "figures": [
+                figures(
+                    98,
+                    2,
+                    0.0102,
+                    None,
+                    1,
+                    salespeople=people((50, 457), (48, 354)),
+                    left={"excluded: Date range": 2},
+                ),
+                figures(
+                    120,
+                    20,
+                    0.0833,
+                    3.75,
+                    2,
+                    salespeople=people((70, 470), (50, 332)),
+                    left={"left: <none> at target": 1},
+                ),
+            ],
+        },
     ],
-    "total": [figures(303, 150), figures(303, 63)],
+    "total": [
+        figures(
+            311,
+            3,
+            0.0048,
+            None,
+            1,
+            salespeople=people((157, 457), (154, 354)),
+            left={"excluded: Date range": 5},
+        ),
+        figures(
+            302,
+            38,
+            0.0629,
+            3.75,
+            2,
+            salespeople=people((170, 470), (132, 332)),
+            left={"left: <none> at target": 5},
+        ),
+    ],
 }
 
 
-def test_the_page_shows_every_figure_escaped_and_fetches_nothing() -> None:
-    page = comparison_html(DATA)
+class Tables(HTMLParser):
+    """The text of every table cell, table by table and row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self.cell is not None:
+            self.tables[-1][-1].append("".join(self.cell).strip())
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def tables(page: str) -> list[list[list[str]]]:
+    parser = Tables()
+    parser.feed(page)
+    return parser.tables
+
+
+def test_the_side_by_side_table_shows_each_days_figures_and_the_totals() -> None:
+    side, left = tables(comparison_html(DATA))
+    assert side[0] == ["Day", "Figure", "round_robin.yaml", "capacity.yaml"]
+    rows = [row[1:] for row in side[1:]]
+    assert len(rows) == 4 * 5  # five figures for each of three days and the total
+    assert [row[0] for row in side[1:] if row[0] and not row[0].startswith("run-")] == [
+        "2026-11-20",
+        "Voice",
+        "2026-11-21",
+        "Voice",
+        "2026-11-22",
+        "Voice",
+        "Total",
+    ]
+    assert rows[:5] == [
+        ["leads moved", "101", "87"],
+        ["max-min received", "1", "13"],
+        ["Gini of received", "0.005", "0.0747"],
+        ["utilisation spread (points)", "—", "12.5"],
+        ["salespeople over target", "0", "1"],
+    ]
+    assert rows[5] == ["leads moved", "112", "95"] and rows[10] == ["leads moved", "98", "120"]
+    assert rows[15:] == [
+        ["leads moved", "311", "302"],
+        ["max-min received", "3", "38"],
+        ["Gini of received", "0.0048", "0.0629"],
+        ["utilisation spread (points)", "—", "3.75"],
+        ["salespeople over target", "1", "2"],
+    ]
+    assert left == [
+        ["Reason", "round_robin.yaml", "capacity.yaml"],
+        ["excluded: Date range", "5", "0"],
+        ["left: <none> at target", "0", "5"],
+    ]
+
+
+def test_the_page_draws_its_charts_escapes_every_name_and_fetches_nothing() -> None:
+    page = comparison_html(DATA, title="Voice <compare>")
     assert page.count("<svg") == 3  # leads moved, and one per configuration
-    for day in DATA["days"]:
-        assert day["date"] in page
-    assert "round_robin.yaml" in page and "capacity.yaml" in page
-    assert "&lt;b&gt;Eve &amp; &#34;Co&#34;&lt;/b&gt;" in page and "<b>Eve" not in page
-    assert "left: &lt;none&gt; at target" in page
-    assert "—" in page  # no utilisation spread without targets
-    assert "<script" not in page.lower()
-    assert "https://" not in page and "http://" not in page.replace(
-        'xmlns="http://www.w3.org/2000/svg"', ""
-    )
+    # The page's, each chart's, each bar's and target's, each axis label's (3 days, 2 x 2 people).
+    titled = 1 + 3 + page.count("<rect") + page.count("<line class") + 3 + 4
+    assert page.count("<title>") == titled
+    assert page.count('class="moved"') == 6
+    assert page.count('class="received"') == page.count('class="after"') == 4
+    assert page.count('class="target"') == 2  # Eve has no target
+    assert "round_robin.yaml: received and after-count per salesperson" in page
+    assert "capacity.yaml, 2026-11-22: 120" in page
+    assert "Alice Smith: received 157" in page and "Alice Smith: after 470" in page
+    assert "Alice Smith: target 400" in page
+    assert "&lt;b&gt;Eve &amp; &#34;Co&#34;&lt;/b&gt;: received 154" in page
+    assert "<b>" not in page and EVE not in page
+    assert "left: &lt;none&gt; at target" in page and "<none>" not in page
+    assert "<title>Voice &lt;compare&gt;</title>" in page
+    for svg in page.split("<svg")[1:]:
+        head = svg.split(">", 1)[0]
+        assert ' width="' in head and ' height="' in head and "<title>" in svg.split("<rect")[0]
+    lowered = page.lower()
+    assert "<script" not in lowered and "http://" not in lowered and "https://" not in lowered
+    assert "url(" not in lowered and "@import" not in lowered and "<img" not in lowered
+    assert "<link" not in lowered and "src=" not in lowered and "href=" not in lowered
+
+
+def test_an_empty_comparison_still_makes_a_page() -> None:
+    page = comparison_html({"configurations": ["a.yaml", "b.yaml"], "days": [], "total": []})
+    assert "No recorded runs to compare." in page and page.count("<svg") == 1
+
+
+def test_a_long_name_is_shortened_under_its_bars_and_whole_in_its_title() -> None:
+    data = {**DATA, "total": [dict(f) for f in DATA["total"]]}
+    name = "Bartholomew Featherstonehaugh-Smythe"
+    data["total"][0]["salespeople"] = [{"name": name, "received": 3, "after": 4, "target": 5}]
+    page = comparison_html(data)
+    assert f"<title>{name}</title>Bartholomew Fea…</text>" in page
 
 
 BROWSER = next(
@@ -87,9 +259,18 @@ def test_the_page_renders_its_charts_in_a_browser_without_errors_or_requests(
         for index in range(charts.count()):
             box = charts.nth(index).bounding_box()
             assert box is not None and box["width"] >= 300 and box["height"] > 100
-        assert page.locator("#chart-moved rect.moved").count() == 6
-        assert page.locator("#chart-people-0 line.target").count() == 1
-        page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
+        bars = page.locator("#chart-moved rect.moved")
+        assert bars.count() == 6
+        for index in range(bars.count()):
+            box = bars.nth(index).bounding_box()
+            assert box is not None and box["width"] > 10 and box["height"] > 50
+        assert page.locator("#chart-people-0 rect.received").count() == 2
+        assert page.locator("#chart-people-1 line.target").count() == 1
+        assert page.title() == "odlm compare"
+        screenshot = tmp_path / "compare.png"
+        page.screenshot(path=str(screenshot), full_page=True)
         browser.close()
     assert errors == []
-    assert requests == [page_file.as_uri()]
+    assert requests == [page_file.as_uri()]  # nothing fetched from anywhere
+    assert screenshot.stat().st_size > 10_000
+    shutil.copyfile(screenshot, "/tmp/compare_page.png")

@@ -16,6 +16,8 @@ from odoo_lead_manager.reporting.files import TEMPLATES
 COLOURS = ("#3366cc", "#dc7633", "#2e8b57", "#8e44ad", "#c0392b", "#7f8c8d")
 BAR_WIDTH = 18
 CHART_HEIGHT = 180
+# Characters of a salesperson's name shown under their bars.
+LABEL_CHARS = 16
 
 FIGURES = (
     ("leads moved", "moved"),
@@ -38,6 +40,11 @@ def _scale(top: float) -> float:
     return (CHART_HEIGHT - 20) / top if top > 0 else 0.0
 
 
+def _short(name: str, limit: int = LABEL_CHARS) -> str:
+    """An axis label that fits under its bars (the whole name is in the label's title)."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def _moved_chart(data: Mapping[str, Any]) -> dict[str, Any]:
     days = data["days"]
     count = len(data["configurations"])
@@ -46,7 +53,8 @@ def _moved_chart(data: Mapping[str, Any]) -> dict[str, Any]:
     scale = _scale(top)
     bars, ticks = [], []
     for d, day in enumerate(days):
-        ticks.append({"x": 30 + d * group, "text": day["date"]})
+        middle = 30 + d * group + (count * BAR_WIDTH - 2) / 2
+        ticks.append({"x": middle, "text": day["date"], "full": day["date"]})
         for c, figures in enumerate(day["figures"]):
             height = figures["moved"] * scale
             bars.append(
@@ -56,6 +64,7 @@ def _moved_chart(data: Mapping[str, Any]) -> dict[str, Any]:
                     "w": BAR_WIDTH - 2,
                     "h": round(height, 1),
                     "fill": _colour(c),
+                    "value": figures["moved"],
                     "label": f"{data['configurations'][c]}, {day['date']}: {figures['moved']}",
                 }
             )
@@ -75,7 +84,9 @@ def _people_chart(name: str, figures: Mapping[str, Any], colour: str) -> dict[st
     bars, targets, ticks = [], [], []
     for i, person in enumerate(people):
         x = 30 + i * group
-        ticks.append({"x": x, "text": person["name"]})
+        ticks.append(
+            {"x": x + BAR_WIDTH - 1, "text": _short(person["name"]), "full": person["name"]}
+        )
         for k, (kind, value, fill) in enumerate(
             (("received", person["received"], colour), ("after", person["after"], "#999"))
         ):
@@ -88,6 +99,7 @@ def _people_chart(name: str, figures: Mapping[str, Any], colour: str) -> dict[st
                     "w": BAR_WIDTH - 2,
                     "h": round(height, 1),
                     "fill": fill,
+                    "value": value,
                     "label": f"{person['name']}: {kind} {value}",
                 }
             )
@@ -114,7 +126,8 @@ def _people_chart(name: str, figures: Mapping[str, Any], colour: str) -> dict[st
 def comparison_html(data: Mapping[str, Any], title: str = "odlm compare") -> str:
     """The page for ``data`` (`Comparison.to_dict()`); every name in it is escaped."""
     names = list(data["configurations"])
-    total = list(data["total"])
+    # No days, no totals (`Comparison.to_dict()` of an empty comparison).
+    total = list(data["total"]) if data["days"] else []
     reasons = list(dict.fromkeys(r for f in total for r in f["left"]))
     return TEMPLATES.get_template("comparison.html.j2").render(
         title=title,
@@ -126,7 +139,9 @@ def comparison_html(data: Mapping[str, Any], title: str = "odlm compare") -> str
         people=[
             _people_chart(n, f, _colour(i))
             for i, (n, f) in enumerate(zip(names, total, strict=True))
-        ],
+        ]
+        if total
+        else [],
         reasons=reasons,
         colour=_colour,
         show=_show,
