@@ -31,7 +31,7 @@ from odoo_lead_manager.config.schema.sales_dropback import (
 from odoo_lead_manager.config.schema.selection import WorkloadCounting
 from odoo_lead_manager.errors import ConfigError, RunFailed, RunSkipped, UserInputError
 from odoo_lead_manager.finding import found_in
-from odoo_lead_manager.finding.configured import FindingSetup, build_finding
+from odoo_lead_manager.finding.configured import FindingSettings, FindingSetup, build_finding
 from odoo_lead_manager.finding.dates import lead_day
 from odoo_lead_manager.finding.dropback import Dropback, DropbackTarget
 from odoo_lead_manager.finding.finder import FindResult, Rejection
@@ -194,7 +194,7 @@ def prepare(
     cfg = loaded.config
     selection_cfg = cfg.salesperson_selection
     campaign = target_campaign(loaded)
-    selection = select_candidates(loaded, candidates, crm, campaign)
+    selection = select_candidates(selection_cfg, candidates, crm, campaign)
     problems: list[str] = []
     if not selection.eligible:
         problems.append(_nobody(loaded, selection.explain_empty(campaign)))
@@ -213,7 +213,7 @@ def prepare(
             problems.append(_nobody(loaded, selection.explain_empty(campaign)))
         workloads = {p.user_id: workloads[p.user_id] for p in selection.eligible}
     setup = build_finding(
-        loaded,
+        FindingSettings.of(loaded),
         crm,
         today,
         selection.table_active_ids,
@@ -222,7 +222,7 @@ def prepare(
         written_owner_fields(cfg),
         web_sources,
     )
-    teams = _write_teams(loaded, crm, selection.eligible, campaign)
+    teams = _write_teams(cfg.distribution, str(loaded.path), crm, selection.eligible, campaign)
     return Prepared(campaign, selection, levels, workloads, setup, teams, tuple(problems))
 
 
@@ -501,7 +501,11 @@ def _with_rotation(name: str, data: StrategyInput, rotation: Rotation | None) ->
 
 
 def _write_teams(
-    loaded: LoadedConfig, crm: Lookups, salespeople: Sequence[Salesperson], campaign: str | None
+    dist: Distribution,
+    where: str,
+    crm: Lookups,
+    salespeople: Sequence[Salesperson],
+    campaign: str | None,
 ) -> dict[int, int | None]:
     """The sales team written with each salesperson's leads (§17.2), None for none.
 
@@ -510,7 +514,6 @@ def _write_teams(
     (R sets ``team_id`` to "Voice"); with none of them no team is written and
     the CRM keeps its own rule (Odoo moves the lead to its new owner's team).
     """
-    dist = loaded.config.distribution
     explicit = {
         p.user_id: dist.team_assignment if dist.team_assignment is not None else p.team
         for p in salespeople
@@ -519,9 +522,7 @@ def _write_teams(
     teams = {t.name: t.id for t in crm.find_teams(team_names)} if team_names else {}
     unknown = sorted(team_names - teams.keys())
     if unknown:
-        raise UserInputError(
-            f"{loaded.path}: sales team(s) not found in the CRM: {', '.join(unknown)}"
-        )
+        raise UserInputError(f"{where}: sales team(s) not found in the CRM: {', '.join(unknown)}")
     campaign_team = _campaign_team(crm, campaign) if not all(explicit.values()) else None
     return {uid: teams[name] if name else campaign_team for uid, name in explicit.items()}
 

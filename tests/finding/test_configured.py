@@ -18,7 +18,7 @@ from odoo_lead_manager.crm.local_store import LocalStore
 from odoo_lead_manager.demo import OTHER_SOURCES, WEB_SOURCES
 from odoo_lead_manager.errors import UserInputError
 from odoo_lead_manager.finding import base_domain, find_in_store, run_pipeline
-from odoo_lead_manager.finding.configured import build_finding
+from odoo_lead_manager.finding.configured import FindingSettings, build_finding
 from odoo_lead_manager.finding.web_sources import read_source_names
 from odoo_lead_manager.model import Lead
 from odoo_lead_manager.plan import Plan
@@ -98,7 +98,14 @@ def test_server_side_counts_equal_client_side_counts(demo_dir: Path) -> None:
         sources = loaded.config.lead_finding.web_sources
         assert sources is not None
         names = read_source_names(loaded, sources)
-        setup = build_finding(loaded, store, TODAY, VOICE_ACTIVE, VOICE_INACTIVE, web_sources=names)
+        setup = build_finding(
+            FindingSettings.of(loaded),
+            store,
+            TODAY,
+            VOICE_ACTIVE,
+            VOICE_INACTIVE,
+            web_sources=names,
+        )
         base = base_domain(["lead"])
         pushed = find_in_store(store, base, setup.pipeline, page_size=500)
         window = list(store.search_leads([*base, *(setup.pipeline.window.domain or [])]))

@@ -246,3 +246,24 @@ def test_replay_of_a_generated_snapshot_is_the_recorded_plan(
         return
     replayed = plan_snapshot(loaded, Snapshot.from_bytes(snapshot.to_bytes()), seed).plan
     assert replayed.to_json() == recorded.to_json()
+
+
+def test_stages_receive_their_own_section_not_the_whole_configuration() -> None:
+    import inspect
+
+    from odoo_lead_manager import workload
+    from odoo_lead_manager.finding import configured
+    from odoo_lead_manager.selection import sources
+    from odoo_lead_manager.strategies import distribute
+
+    stages = (
+        sources.select_candidates,
+        configured.build_finding,
+        configured.build_dropback,
+        workload.count_workloads,
+        workload.compute_workloads,
+        distribute,
+    )
+    for stage in stages:
+        for parameter in inspect.signature(stage).parameters.values():
+            assert "LoadedConfig" not in str(parameter.annotation), (stage, parameter)

@@ -120,9 +120,22 @@ class FindingSetup:
     skipped_sources: int = 0
 
 
-def _users_named(
-    loaded: LoadedConfig, crm: Lookups, names: Sequence[str], key: str
-) -> dict[str, list[User]]:
+@dataclass(frozen=True)
+class FindingSettings:
+    """What the finding stage is given of the configuration: its own section, the lead
+    field that says who holds a lead (`config.defaults.holder_field`), and the file
+    the configuration came from, which its messages name."""
+
+    finding: LeadFinding
+    owner: str
+    where: str
+
+    @classmethod
+    def of(cls, loaded: LoadedConfig) -> FindingSettings:
+        return cls(loaded.config.lead_finding, holder_field(loaded.config), str(loaded.path))
+
+
+def _users_named(where: str, crm: Lookups, names: Sequence[str], key: str) -> dict[str, list[User]]:
     """Name or login -> the users carrying it, one CRM call; unknown names are one error."""
     if not names:
         return {}
@@ -133,26 +146,24 @@ def _users_named(
                 found.setdefault(name, []).append(user)
     unknown = [name for name in names if name not in found]
     if unknown:
-        raise UserInputError(f"{loaded.path}: {key}: not CRM users: {', '.join(unknown)}")
+        raise UserInputError(f"{where}: {key}: not CRM users: {', '.join(unknown)}")
     return found
 
 
-def _resolve_users(
-    loaded: LoadedConfig, crm: Lookups, names: Sequence[str], key: str
-) -> dict[str, User]:
+def _resolve_users(where: str, crm: Lookups, names: Sequence[str], key: str) -> dict[str, User]:
     """Name or login -> the one user it names; an ambiguous name is an error too."""
-    found = _users_named(loaded, crm, names, key)
+    found = _users_named(where, crm, names, key)
     ambiguous = sorted(name for name, users in found.items() if len(users) > 1)
     if ambiguous:
         raise UserInputError(
-            f"{loaded.path}: {key}: more than one CRM user is named {', '.join(ambiguous)} "
+            f"{where}: {key}: more than one CRM user is named {', '.join(ambiguous)} "
             "(use the login)"
         )
     return {name: users[0] for name, users in found.items()}
 
 
 def build_finding(
-    loaded: LoadedConfig,
+    settings: FindingSettings,
     crm: Lookups,
     today: date,
     active_owners: Sequence[int],
@@ -167,8 +178,7 @@ def build_finding(
     table's active flag, for the legacy per-owner status rule; ``web_sources``
     the names the configured web-source list gave (`read_source_names`).
     """
-    finding = loaded.config.lead_finding
-    owner = holder_field(loaded.config)
+    finding, owner, where = settings.finding, settings.owner, settings.where
     window = date_window(finding.date_range, finding, today, override)
     window_filter = date_range_filter(window, finding.date_range.date_field)
     warnings: list[str] = []
@@ -182,7 +192,7 @@ def build_finding(
         if warning is not None:
             warnings.append(warning)
     if finding.excluded_users:
-        named = _users_named(loaded, crm, finding.excluded_users, f"{KEY}.excluded_users")
+        named = _users_named(where, crm, finding.excluded_users, f"{KEY}.excluded_users")
         shared.append(excluded_owners_filter((u.id for us in named.values() for u in us), owner))
     deadline = finding.activity_deadline
     if deadline.exclude_within_days is not None or deadline.exclude_missing_deadline:
@@ -194,7 +204,7 @@ def build_finding(
     shared.extend(_dnc_filters(finding.additional_filters))
 
     distribution, unknown_sources = _distribution_filters(
-        loaded, crm, finding, web_sources, active_owners, inactive_owners, today
+        settings, crm, web_sources, active_owners, inactive_owners, today
     )
     if unknown_sources:
         warnings.append(
@@ -209,7 +219,7 @@ def build_finding(
             warnings=tuple(warnings),
             skipped_sources=len(unknown_sources),
         )
-    dropback = build_dropback(loaded, crm, dropback_cfg, today, owner, write_owner_fields)
+    dropback = build_dropback(settings, crm, dropback_cfg, today, write_owner_fields)
     both = any_of([window_filter.domain or [], dropback.age_domain()])
 
     def in_window_or_aged(lead: Lead) -> bool:
@@ -276,16 +286,15 @@ def _dnc_filters(extra: AdditionalFilters) -> list[LeadFilter]:
 
 
 def _distribution_filters(
-    loaded: LoadedConfig,
+    settings: FindingSettings,
     crm: Lookups,
-    finding: LeadFinding,
     web_sources: Sequence[str],
     active_owners: Sequence[int],
     inactive_owners: Sequence[int],
     today: date,
 ) -> tuple[list[LeadFilter], tuple[str, ...]]:
     """The filters only leads to distribute pass, and the web sources the CRM did not know."""
-    owner = holder_field(loaded.config)
+    finding, owner = settings.finding, settings.owner
     date_cfg = finding.date_range
     filters: list[LeadFilter] = []
     if date_cfg.exclude_weekends or (date_cfg.exclude_holidays and date_cfg.holidays):
@@ -323,7 +332,7 @@ def _distribution_filters(
     sources = finding.web_sources
     if sources is not None:
         crm_names = crm.utm_source_names() if sources.validate_sources else None
-        listed = web_source_list(loaded, sources, web_sources, crm_names)
+        listed = web_source_list(settings.where, sources, web_sources, crm_names)
         unknown = listed.unknown
         filters.append(web_source_filter(listed.matcher))
     if finding.campaigns is not None:
@@ -410,16 +419,16 @@ def _campaign_matchers(finding: LeadFinding) -> list[TextMatcher]:
 
 
 def build_dropback(
-    loaded: LoadedConfig,
+    settings: FindingSettings,
     crm: Lookups,
     cfg: DropbackFilter,
     today: date,
-    owner: str,
     write_owner_fields: Sequence[str],
 ) -> Dropback:
     """The dropback rules, with users and teams resolved in one CRM call each."""
     key = f"{KEY}.dropback_filter"
-    holidays = loaded.config.lead_finding.date_range.holidays
+    owner, where = settings.owner, settings.where
+    holidays = settings.finding.date_range.holidays
     thresholds = cfg.age_thresholds or {"age_threshold": cfg.age_threshold}
     ages: list[AgeRule] = [
         age_rule(
@@ -449,14 +458,13 @@ def build_dropback(
         if cfg.additional_criteria
         else []
     )
-    users = _resolve_users(loaded, crm, [*names, *holders], f"{key} users")
+    users = _resolve_users(where, crm, [*names, *holders], f"{key} users")
     team_names = sorted({r.team for _, _, r in wanted.values() if r is not None and r.team})
     teams = {t.name: t.id for t in crm.find_teams(team_names)} if team_names else {}
     missing_teams = [t for t in team_names if t not in teams]
     if missing_teams:
         raise UserInputError(
-            f"{loaded.path}: {key}.assignment_rules: sales team(s) not found: "
-            f"{', '.join(missing_teams)}"
+            f"{where}: {key}.assignment_rules: sales team(s) not found: {', '.join(missing_teams)}"
         )
     assignment = cfg.assignment_config
     targets: dict[str, DropbackTarget] = {}
@@ -474,7 +482,7 @@ def build_dropback(
         rule_id = rule.user_id if rule else None
         if rule_id is not None and rule_id != user.id:
             raise UserInputError(
-                f"{loaded.path}: {key}.assignment_rules.{campaign}: user_id {rule_id} "
+                f"{where}: {key}.assignment_rules.{campaign}: user_id {rule_id} "
                 f"is not {user_name!r} (id {user.id})"
             )
         team = rule.team if rule else None
@@ -506,7 +514,7 @@ def dropback_user_ids(loaded: LoadedConfig, crm: Lookups) -> set[int]:
         {*cfg.campaign_assignments.values(), *(r.user for r in cfg.assignment_rules.values())}
     )
     key = "lead_finding.dropback_filter users"
-    return {user.id for user in _resolve_users(loaded, crm, names, key).values()}
+    return {user.id for user in _resolve_users(str(loaded.path), crm, names, key).values()}
 
 
 def _campaign_resolver(cfg: DropbackFilter, key: str) -> CampaignResolver:

@@ -71,14 +71,15 @@ def read_source_names(loaded: LoadedConfig, cfg: WebSources) -> list[str]:
 
 
 def web_source_list(
-    loaded: LoadedConfig,
+    where: str,
     cfg: WebSources,
     names: Sequence[str],
     crm_sources: Collection[str] | None,
 ) -> WebSourceList:
     """The matcher for the configured sources, ``names`` as `read_source_names` gave them.
 
-    ``crm_sources`` are the CRM's utm source names, given when validating.
+    ``crm_sources`` are the CRM's utm source names, given when validating; ``where``
+    names the configuration in messages.
     """
     unknown: list[str] = []
     if crm_sources is not None:
@@ -86,7 +87,7 @@ def web_source_list(
         unknown = [name for name in names if not known.matches(name)]
         if unknown and not cfg.exclude_invalid:
             raise UserInputError(
-                f"{loaded.path}: {KEY}: not utm sources in the CRM: {', '.join(unknown)} "
+                f"{where}: {KEY}: not utm sources in the CRM: {', '.join(unknown)} "
                 f"(fix them, or set exclude_invalid: true to skip them)"
             )
         names = [name for name in names if name not in unknown]
@@ -103,7 +104,7 @@ def web_source_list(
     )
     if not matcher:
         raise UserInputError(
-            f"{loaded.path}: {KEY}: no web source to match (the list is empty"
+            f"{where}: {KEY}: no web source to match (the list is empty"
             + (", every name was unknown to the CRM)" if unknown else ")")
         )
     return WebSourceList(matcher, tuple(unknown))

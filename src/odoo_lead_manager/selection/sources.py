@@ -11,6 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.config.schema.selection import SalespersonSelection
 from odoo_lead_manager.errors import ConfigError, UserInputError
 from odoo_lead_manager.lookups import Lookups
 from odoo_lead_manager.model import User
@@ -55,7 +56,8 @@ class Candidates:
 
 def select_from_config(loaded: LoadedConfig, crm: Lookups, campaign: str | None) -> Selection:
     """Read the configured source, resolve its names in the CRM and apply the filters."""
-    return select_candidates(loaded, read_candidates(loaded, crm, campaign), crm, campaign)
+    candidates = read_candidates(loaded, crm, campaign)
+    return select_candidates(loaded.config.salesperson_selection, candidates, crm, campaign)
 
 
 def read_candidates(loaded: LoadedConfig, crm: Lookups, campaign: str | None) -> Candidates:
@@ -65,10 +67,10 @@ def read_candidates(loaded: LoadedConfig, crm: Lookups, campaign: str | None) ->
 
 
 def select_candidates(
-    loaded: LoadedConfig, candidates: Candidates, crm: Lookups, campaign: str | None
+    cfg: SalespersonSelection, candidates: Candidates, crm: Lookups, campaign: str | None
 ) -> Selection:
-    """Resolve the rows' names (``crm`` answers) and apply the filters; reads no file."""
-    cfg = loaded.config.salesperson_selection
+    """Resolve the rows' names (``crm`` answers) and apply the filters of the
+    ``salesperson_selection`` section; reads no file."""
     rows, label = list(candidates.rows), candidates.label
     known = {user.id: user for user in candidates.known}
     filtering, filters = cfg.campaign_filtering, cfg.filters
