@@ -229,3 +229,15 @@ def test_a_version_3_database_gains_the_rotations_and_keeps_its_runs(database_ur
     # A campaign without a row: the caller reads an older version's state file instead.
     assert journal.rotation("Voice", "2024-06-14") == (False, None)
     engine.dispose()
+
+
+def test_the_fast_head_check_knows_the_newest_migration(database_url: URL) -> None:
+    from odoo_lead_manager.tracking.schema import HEAD
+
+    assert head_version() == HEAD
+    engine = engine_of(database_url)
+    upgrade(engine, "0004")
+    upgrade(engine)  # not at HEAD: the plain query says so, and Alembic migrates
+    with engine.connect() as connection:
+        assert current_version(connection) == HEAD
+    engine.dispose()

@@ -15,15 +15,21 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from filelock import FileLock
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from odoo_lead_manager.tracking.tables import VERSION_TABLE
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# The newest migration (tests check it against Alembic's head). A database already at
+# it is recognised by one plain query, so that a command does not import Alembic and
+# read every migration script only to learn there is nothing to do.
+HEAD = "0005"
 
 # How long a process waits for another one that is migrating the same database.
 LOCK_WAIT_SECONDS = 120
@@ -35,13 +41,17 @@ logging.getLogger("alembic").setLevel(logging.WARNING)
 
 def alembic_config() -> Config:
     """Alembic's configuration for odlm's migrations (the caller sets its connection)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", "odoo_lead_manager.tracking:migrations")
     return config
 
 
 def head_version() -> str:
-    """The version this odlm's tables are at."""
+    """The version this odlm's tables are at, as Alembic's scripts say."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise RuntimeError("the tracking migrations have no head")
@@ -50,6 +60,8 @@ def head_version() -> str:
 
 def current_version(connection: Connection) -> str | None:
     """The version a database is at (None for one odlm has not migrated yet)."""
+    from alembic.runtime.migration import MigrationContext
+
     context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
     return context.get_current_revision()
 
@@ -59,6 +71,10 @@ def upgrade(engine: Engine, version: str | None = None) -> None:
 
     Database errors propagate as SQLAlchemy errors for the caller to phrase.
     """
+    if version in (None, HEAD) and _at_head(engine):
+        return
+    from alembic import command
+
     target = version or head_version()
     with engine.connect() as connection:
         if current_version(connection) == target:
@@ -70,6 +86,18 @@ def upgrade(engine: Engine, version: str | None = None) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, target)
         connection.commit()
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the database is at `HEAD`, by one query (no version table: not at it)."""
+    with engine.connect() as connection:
+        try:
+            found = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))
+            versions = found.scalars().all()
+        except SQLAlchemyError:
+            connection.rollback()
+            return False
+    return versions == [HEAD]
 
 
 @contextmanager
