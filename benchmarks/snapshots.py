@@ -36,11 +36,11 @@ TODAY = date(2024, 6, 14)
 CACHE = Path("/tmp/odlm-bench")
 
 
-def timed(repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
+def timed(repeat: int, work: Callable[..., Any], *args: Any) -> tuple[float, Any]:
     seconds, result = [], None
     for _ in range(repeat):
         started = time.perf_counter()
-        result = work()
+        result = work(*args)
         seconds.append(time.perf_counter() - started)
     return statistics.median(seconds), result
 
@@ -60,15 +60,13 @@ def main() -> None:
         for ledger in (False, True):
             options = RunOptions(today=TODAY, ledger=ledger)
             with LocalStore.open(directory / "crm.sqlite") as store:
-                take, snapshot = timed(args.repeat, lambda: take_snapshot(loaded, store, options))
-            plan_s, planned = timed(
-                args.repeat, lambda: plan_snapshot(loaded, snapshot, 7, ledger)
-            )
+                take, snapshot = timed(args.repeat, take_snapshot, loaded, store, options)
+            plan_s, planned = timed(args.repeat, plan_snapshot, loaded, snapshot, 7, ledger)
             keep_s, data = timed(args.repeat, snapshot.to_bytes)
-            read_s, _ = timed(args.repeat, lambda: Snapshot.from_bytes(data))
+            read_s, _ = timed(args.repeat, Snapshot.from_bytes, data)
             lead_id = planned.plan.assignments[0].lead_id
             explain_s, _ = timed(
-                args.repeat, lambda: explain(loaded, snapshot, planned.plan, lead_id, True)
+                args.repeat, explain, loaded, snapshot, planned.plan, lead_id, True
             )
             print(
                 f"{size:>7,}  {'all' if ledger else 'pushed':>6}  "

@@ -4,11 +4,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from odoo_lead_manager.demo import create_demo
 from odoo_lead_manager.demo_config import write_demo_config
 
 from . import settings_reads
+
+# Hypothesis keeps no example database in the work tree (tests write only under
+# temporary directories); each run draws its examples afresh from the seeds it prints.
+settings.register_profile("odlm", database=None)
+settings.load_profile("odlm")
 
 # Before any test: which settings odlm reads is recorded for the whole suite.
 settings_reads.install()

@@ -1,7 +1,8 @@
 """The HTML report in a real headless browser: it renders its charts without script errors.
 
 Uses the machine's Chromium through Playwright (no browser download); the
-screenshot is kept in ``test-artifacts/`` for people to look at.
+screenshot is kept in the test's temporary directory (pytest prints where
+with ``--basetemp``), for people to look at.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from odoo_lead_manager.runner import run_distribution
 
 from ..conftest import TODAY
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 BROWSER = next(
     (
         found
@@ -55,9 +55,8 @@ def test_the_report_renders_its_charts_without_errors(demo_dir: Path, tmp_path: 
         assert bars.count() == len(plan.salespeople)
         assert page.locator("#chart-salespeople line.target").count() == len(plan.salespeople)
         assert page.title().startswith("odlm dry run report: Voice")
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         browser.close()
     assert errors == []
     assert requests == [page_file.as_uri()]  # nothing fetched from anywhere
-    assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+    assert (tmp_path / "report.png").stat().st_size > 10_000
