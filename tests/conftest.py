@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from odoo_lead_manager.demo import create_demo
 from odoo_lead_manager.demo_config import write_demo_config
@@ -15,6 +19,11 @@ from . import settings_reads
 # temporary directories); each run draws its examples afresh from the seeds it prints.
 settings.register_profile("odlm", database=None)
 settings.load_profile("odlm")
+# Its other files (``.hypothesis/`` in the current directory by default) go to a
+# temporary directory, removed when the run ends.
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="odlm-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
 
 # Before any test: which settings odlm reads is recorded for the whole suite.
 settings_reads.install()
