@@ -11,6 +11,8 @@ import pytest
 
 from odoo_lead_manager.reporting.comparison_html import comparison_html
 
+from .test_browser import BROWSER, sync_api
+
 EVE = '<b>Eve & "Co"</b>'
 
 
@@ -226,17 +228,6 @@ def test_a_long_name_is_shortened_under_its_bars_and_whole_in_its_title() -> Non
     data["total"][0]["salespeople"] = [{"name": name, "received": 3, "after": 4, "target": 5}]
     page = comparison_html(data)
     assert f"<title>{name}</title>Bartholomew Fea…</text>" in page
-
-
-BROWSER = next(
-    (
-        found
-        for name in ("chromium", "chromium-browser", "google-chrome")
-        if (found := shutil.which(name))
-    ),
-    None,
-)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
 @pytest.mark.skipif(BROWSER is None, reason="no Chromium or Chrome on this machine")
