@@ -32,6 +32,7 @@ from odoo_lead_manager.errors import (
     RunStopped,
     UserInputError,
 )
+from odoo_lead_manager.logs import stage_line
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.strategies.round_robin import Rotation
 from odoo_lead_manager.tracking.database import TrackingUnavailable
@@ -242,6 +243,7 @@ class BatchWriter:
                 continue
             try:
                 self._settle(batch)
+                _log_batch(batch, len(batches))
             except _Stop as stop:
                 return str(stop)
             except CrmError as exc:  # a refused read: retrying will not help
@@ -380,6 +382,27 @@ class BatchWriter:
             middle = len(ids) // 2
             return {**self._write(ids[:middle], values), **self._write(ids[middle:], values)}
         return {}
+
+
+def _log_batch(batch: Batch, batches: int) -> None:
+    stage_line(
+        log,
+        "undoing" if batch.kind == "undo" else "writing",
+        "batch %d of %d: %d written, %d already held the values, %d left alone, %d failed",
+        batch.batch_no + 1,
+        batches,
+        len(batch.written),
+        len(batch.already),
+        len(batch.skipped),
+        len(batch.failed),
+        batch=batch.batch_no + 1,
+        batches=batches,
+        leads=len(batch.lead_ids),
+        written=len(batch.written),
+        already=len(batch.already),
+        left_alone=len(batch.skipped),
+        failed=len(batch.failed),
+    )
 
 
 def fields_read(batch: Batch) -> set[str]:

@@ -60,6 +60,26 @@ def record(loaded: LoadedConfig, command: str, details: Mapping[str, Any]) -> Pa
     return path
 
 
+def entries_of(path: Path, day: date) -> list[dict[str, Any]]:
+    """The trail's entries about ``day`` (their ``day``, else the day they were written)."""
+    if not path.exists():
+        return []
+    found = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            written = datetime.fromisoformat(entry["time"]).date()
+        except (ValueError, KeyError, TypeError):
+            continue  # not an entry of odlm's
+        if isinstance(entry, dict) and str(entry.get("day", written)) == day.isoformat():
+            found.append(entry)
+    return found
+
+
 def prune(path: Path, keep_days: int, today: date, dry_run: bool = False) -> int:
     """Drop entries older than ``keep_days``; returns how many (or would be, when dry)."""
     if not path.exists():

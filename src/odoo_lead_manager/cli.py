@@ -8,7 +8,8 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,9 +34,10 @@ from odoo_lead_manager.limits import (
     MAX_RECORD_ID,
     MAX_SEED,
 )
+from odoo_lead_manager.logs import LogFormat, install_handlers
 from odoo_lead_manager.planning import RunOptions, parse_date_range
 from odoo_lead_manager.redaction import RedactingFilter, redact, secret_values
-from odoo_lead_manager.reporting.privacy import MaskingFilter
+from odoo_lead_manager.reporting.privacy import MaskingFilter, mask_text
 
 if TYPE_CHECKING:
     from odoo_lead_manager.comparing import Comparison
@@ -108,6 +110,7 @@ def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="log level (default: execution.log_level of the config)",
     )
+    add_log_format_argument(parser)
     add_report_arguments(parser)
     parser.add_argument(
         "--generate-config",
@@ -127,6 +130,15 @@ def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="distribute again a campaign already distributed today; "
         "with --generate-config: overwrite an existing --output file",
+    )
+
+
+def add_log_format_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=get_args(LogFormat),
+        help="text, or json: one JSON object per line with the run id, campaign, stage and "
+        "counts (default: execution.log_format of the config)",
     )
 
 
@@ -211,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument(
         "--force", action="store_true", help="apply even if the campaign was distributed that day"
     )
+    add_log_format_argument(apply)
     add_report_arguments(apply)
 
     undo = commands.add_parser(
@@ -222,6 +235,20 @@ def build_parser() -> argparse.ArgumentParser:
     runs = commands.add_parser("runs", help="list the latest runs in the run journal")
     runs.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
     runs.add_argument("--limit", type=_positive_int, default=20, help="how many (default: 20)")
+
+    status = commands.add_parser(
+        "status",
+        help="did today's run happen, and how did it end (exit 0 done, 1 failed or "
+        "unfinished, 3 not run yet)",
+    )
+    status.add_argument(
+        "--config",
+        action="append",
+        required=True,
+        help="configuration file (YAML or JSON); repeat for several campaigns",
+    )
+    status.add_argument("--format", choices=("table", "json"), default="table")
+    status.add_argument("--today", type=_day, help=argparse.SUPPRESS)
 
     retention = commands.add_parser(
         "retention",
@@ -237,9 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     retention.add_argument("--today", type=_day, help=argparse.SUPPRESS)
 
     report = commands.add_parser(
-        "report", help="analytics from the tracking history (daily, salesperson, campaign, trends)"
+        "report",
+        help="analytics from the tracking history (daily, salesperson, campaign, trends), "
+        "and a static site of them (site DIR)",
     )
-    report.add_argument("kind", choices=("daily", "salesperson", "campaign", "trends"))
+    report.add_argument("kind", choices=("daily", "salesperson", "campaign", "trends", "site"))
+    report.add_argument(
+        "directory", nargs="?", type=Path, metavar="DIR", help="site: the directory to write"
+    )
     report.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
     report.add_argument("--campaign", help="campaign (default: the configuration's)")
     report.add_argument("--date", type=_day, help="the day of a daily report (default: today)")
@@ -252,7 +284,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", type=_positive_int, default=30, help="days back from --to (default: 30)"
     )
     report.add_argument(
-        "--format", choices=("table", "json"), default="table", help="table (default) or json"
+        "--format",
+        choices=("table", "json", "html"),
+        default="table",
+        help="table (default), json, or html (one self-contained page)",
+    )
+    report.add_argument(
+        "--output", type=Path, metavar="FILE", help="write the json or html here, not to stdout"
     )
 
     check = commands.add_parser(
@@ -292,7 +330,16 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--format", choices=("table", "json", "html"), default="table")
     compare.add_argument("--output", type=Path, help="write to FILE instead of the terminal")
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of the configuration")
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of the configuration, or its Markdown reference",
+    )
+    schema.add_argument(
+        "--format",
+        choices=("json", "markdown"),
+        default="json",
+        help="json: the JSON Schema for editors (default); markdown: the configuration reference",
+    )
     schema.add_argument("--output", type=Path, help="write to a file instead")
     return parser
 
@@ -301,12 +348,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `odlm`; returns the exit status."""
     args = build_parser().parse_args(argv)
     _LOADED.clear()
-    _configure_logging("WARNING")  # until a command reads its configuration's level
+    # Until a command reads its configuration's level, format and file.
+    _configure_logging("WARNING", log_format=getattr(args, "log_format", None))
     commands = {
         "dailydist": run_dailydist,
         "apply": run_apply,
         "undo": run_undo,
         "runs": run_runs,
+        "status": run_status,
         "retention": run_retention,
         "report": run_report,
         "demo": run_demo,
@@ -335,7 +384,7 @@ def run_dailydist(args: argparse.Namespace) -> int:
     if not args.config:
         raise UserInputError("--config FILE is required (or --generate-config to create one)")
     loaded = with_report_options(_load(args.config), args)
-    _configure_logging(args.log_level or loaded.config.execution.log_level, loaded)
+    _configure_logging(args.log_level or loaded.config.execution.log_level, loaded, args.log_format)
     options = RunOptions(
         today=args.today,
         seed=args.seed,
@@ -351,8 +400,43 @@ def run_dailydist(args: argparse.Namespace) -> int:
             f"--today {args.today} is not today ({date.today()}): a real run for another day "
             "needs --force (a dry run does not); nothing was changed"
         )
-    outcome = run_distribution(loaded, dry_run, options, console=_console(), force=args.force)
+    command = "dailydist --dry-run" if dry_run else "dailydist"
+    with _alerting(loaded, command, args.today or date.today()):
+        outcome = run_distribution(loaded, dry_run, options, console=_console(), force=args.force)
     return outcome.exit_status
+
+
+@contextmanager
+def _alerting(loaded: LoadedConfig, command: str, day: date) -> Iterator[None]:
+    """An error that ends a run goes into the audit trail (`odlm status` reports it) and is
+    alerted on (``monitoring.alert_on_failure``); then it is shown as usual."""
+    from odoo_lead_manager import audit
+    from odoo_lead_manager.reporting.alerts import failure_alert
+    from odoo_lead_manager.selection import target_campaign
+
+    try:
+        yield
+    except RunSkipped:
+        raise
+    except Exception as exc:
+        message = exc.message if isinstance(exc, OdlmError) else f"{type(exc).__name__}: {exc}"
+        message = redact(message, _secrets())
+        if loaded.config.security.mask_personal_data:
+            message = mask_text(message)
+        campaign = target_campaign(loaded) or ""
+        audit.record(
+            loaded,
+            command,
+            {"campaign": campaign, "day": day.isoformat(), "outcome": "failed", "error": message},
+        )
+        note = failure_alert(
+            loaded,
+            f"odlm {command} failed: campaign {campaign or '(any)'} on {day}",
+            [f"odlm {command} --config {loaded.path} ended with an error: {message}"],
+        )
+        if note:
+            print(f"Note: {note}", file=sys.stderr)
+        raise
 
 
 def with_report_options(loaded: LoadedConfig, args: argparse.Namespace) -> LoadedConfig:
@@ -379,8 +463,9 @@ def run_apply(args: argparse.Namespace) -> int:
     from odoo_lead_manager.runner import apply_saved_plan
 
     loaded = with_report_options(_load(args.config), args)
-    _configure_logging(loaded.config.execution.log_level, loaded)
-    outcome = apply_saved_plan(loaded, args.plan, console=_console(), force=args.force)
+    _configure_logging(loaded.config.execution.log_level, loaded, args.log_format)
+    with _alerting(loaded, "apply", date.today()):
+        outcome = apply_saved_plan(loaded, args.plan, console=_console(), force=args.force)
     return outcome.exit_status
 
 
@@ -411,6 +496,22 @@ def run_runs(args: argparse.Namespace) -> int:
     print_runs(console, journal.where, records)
     print_kept(console, kept)
     return EXIT_OK
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """`odlm status`: per campaign, the last run and whether today's happened; its exit
+    status is for monitoring (0 distributed today, 1 failed or unfinished, 3 not run yet)."""
+    from odoo_lead_manager.runner import read_status
+    from odoo_lead_manager.status import overall
+
+    statuses = [read_status(_load(path), args.today or date.today()) for path in args.config]
+    if args.format == "json":
+        data = {"exit_status": overall(statuses), "campaigns": [s.to_dict() for s in statuses]}
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        for status in statuses:
+            print("\n".join(status.lines()))
+    return overall(statuses)
 
 
 def run_retention(args: argparse.Namespace) -> int:
@@ -449,13 +550,22 @@ def run_retention(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    """`odlm report`: the analytics of §9.5 from the tracking history."""
+    """`odlm report`: the analytics of §9.5 from the tracking history, as a table, JSON or
+    an HTML page, or (``site DIR``) a static site of them."""
     from odoo_lead_manager.reporting import analytics
     from odoo_lead_manager.reporting.console import print_analytics
     from odoo_lead_manager.selection import target_campaign
     from odoo_lead_manager.tracking import history_engine
     from odoo_lead_manager.tracking.database import prepare
 
+    if (args.kind == "site") != (args.directory is not None):
+        raise UserInputError(
+            "odlm report site needs a directory: odlm report site DIR"
+            if args.kind == "site"
+            else f"odlm report {args.kind} takes no DIR (only odlm report site does)"
+        )
+    if args.output is not None and args.format == "table":
+        raise UserInputError("--output needs --format json or --format html")
     loaded = _load(args.config)
     campaign = args.campaign if args.campaign is not None else (target_campaign(loaded) or "")
     end = args.end or date.today()
@@ -465,6 +575,28 @@ def run_report(args: argparse.Namespace) -> int:
     engine = history_engine(loaded)
     try:
         prepare(engine)
+        if args.kind == "site":
+            from odoo_lead_manager.reporting.site import write_site
+
+            index = write_site(loaded, engine, args.directory, args.days, end)
+            print(f"Site written: {index}")
+            return EXIT_OK
+        if args.format == "html":
+            from odoo_lead_manager.reporting.site import report_page
+
+            first = start if args.kind != "trends" else end - timedelta(days=args.days - 1)
+            page = report_page(
+                loaded,
+                engine,
+                args.kind,
+                campaign=args.campaign if args.kind == "trends" else campaign,
+                user=args.user,
+                day=args.date or date.today(),
+                start=first,
+                end=end,
+            )
+            _write_output(page, args.output)
+            return EXIT_OK
         if args.kind == "daily":
             data = analytics.daily_report(engine, args.date or date.today(), campaign)
         elif args.kind == "salesperson":
@@ -479,10 +611,22 @@ def run_report(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if args.format == "json":
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        _write_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", args.output)
     else:
         print_analytics(_console(), f"{args.kind.capitalize()} report", data)
     return EXIT_OK
+
+
+def _write_output(text: str, output: Path | None) -> None:
+    """``text`` to ``output`` (--output), else to stdout."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserInputError(f"cannot write {output}: {exc.strerror or exc}") from None
+    print(f"Written: {output}")
 
 
 def _console() -> Console:
@@ -515,6 +659,11 @@ def _generate_config(args: argparse.Namespace) -> int:
     print(f"  Template: {args.template}")
     if args.campaign:
         print(f"  Campaign: {args.campaign}")
+    from odoo_lead_manager.config.editor import write_schema_beside
+
+    # The file's first line names this schema: editors complete keys at once.
+    schema = write_schema_beside(args.output, force=args.force)
+    print(schema.message(), file=sys.stderr if schema.outcome == "failed" else sys.stdout)
     return EXIT_OK
 
 
@@ -531,6 +680,10 @@ def run_demo(args: argparse.Namespace) -> int:
     # The run journal and rotation of a replaced demo describe a CRM that is gone.
     shutil.rmtree(target / ".odlm-state", ignore_errors=True)
     print(f"Demo CRM written to {files.crm_path}")
+    from odoo_lead_manager.config.editor import write_schema_beside
+
+    schema = write_schema_beside(config_path, force=args.force)
+    print(schema.message(), file=sys.stderr if schema.outcome == "failed" else sys.stdout)
     print(f"Run: odlm dailydist --config {config_path} --dry-run")
     return EXIT_OK
 
@@ -565,8 +718,13 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    """`odlm schema`: the JSON Schema for editor completion."""
-    text = json.dumps(config_json_schema(), indent=2) + "\n"
+    """`odlm schema`: the JSON Schema for editor completion, or the Markdown reference."""
+    if args.format == "markdown":
+        from odoo_lead_manager.config.reference import configuration_reference
+
+        text = configuration_reference()
+    else:
+        text = json.dumps(config_json_schema(), indent=2) + "\n"
     if args.output:
         try:
             args.output.write_text(text, encoding="utf-8")
@@ -741,11 +899,31 @@ def _secrets() -> tuple[str, ...]:
     return tuple(sorted(found, key=len, reverse=True))
 
 
-def _configure_logging(level: str, loaded: LoadedConfig | None = None) -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger().setLevel(level)
+def _configure_logging(
+    level: str, loaded: LoadedConfig | None = None, log_format: LogFormat | None = None
+) -> None:
+    """Log at ``level`` in the format and to the file of ``loaded``'s ``execution`` section
+    (``log_format`` from the command line wins), secrets and masked data kept out."""
+    execution = loaded.config.execution if loaded is not None else None
+    masking = loaded is not None and loaded.config.security.mask_personal_data
+    log_file = None
+    if loaded is not None and execution is not None and execution.log_file:
+        log_file = loaded.resolve_path(execution.log_file)
+
+    def scrub(text: str) -> str:
+        text = redact(text, _secrets())
+        return mask_text(text) if masking else text
+
+    install_handlers(
+        level,
+        log_format or (execution.log_format if execution is not None else "text"),
+        log_file,
+        max_bytes=(execution.log_file_max_mb if execution is not None else 10) * 1024 * 1024,
+        backups=execution.log_file_backups if execution is not None else 5,
+        scrub=scrub,
+    )
     _redact_logs()
-    if loaded is not None and loaded.config.security.mask_personal_data:
+    if masking:
         for handler in logging.getLogger().handlers:
             if not any(isinstance(f, MaskingFilter) for f in handler.filters):
                 handler.addFilter(MaskingFilter())

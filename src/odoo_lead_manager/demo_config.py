@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 DEMO_CONFIG = """\
+# yaml-language-server: $schema=odlm-config.schema.json
 # odlm demo configuration: the Voice campaign on the embedded demo CRM.
 # It reproduces the legacy R pipeline: leads from the last 30 days held by the
 # campaign's salespeople (Utr/Call Back for active ones, more statuses for

@@ -10,6 +10,7 @@ run always made: fixed lookups and grouped counts, one per page of leads.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, date, datetime
 
@@ -19,12 +20,15 @@ from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.finding import base_domain, fetch_leads
 from odoo_lead_manager.finding.finder import Fetched
 from odoo_lead_manager.finding.web_sources import read_source_names
+from odoo_lead_manager.logs import stage_line
 from odoo_lead_manager.lookups import Recorder
 from odoo_lead_manager.planning import Prepared, RunOptions, keeps_rejected, owner_ids, prepare
 from odoo_lead_manager.selection import target_campaign
 from odoo_lead_manager.selection.sources import read_candidates
 from odoo_lead_manager.snapshot import Snapshot, masked
 from odoo_lead_manager.strategies.round_robin import Rotation
+
+log = logging.getLogger(__name__)
 
 
 def take_snapshot(
@@ -55,9 +59,19 @@ def take_snapshot(
         options.on_fetched,
         push=keeps_rejected(loaded, options.ledger) is not True,
     )
+    filtered = sum(removed for _, removed in fetched.removed)
+    stage_line(
+        log,
+        "fetching",
+        "leads fetched: %d (%d more filtered out by the server)",
+        len(fetched.leads),
+        filtered,
+        fetched=len(fetched.leads),
+        filtered_on_server=filtered,
+    )
     _ask_holders(recorder, fetched, loaded, prepared)
     snapshot = Snapshot(
-        snapshot_id=uuid.uuid4().hex,
+        snapshot_id=options.run_id or uuid.uuid4().hex,
         today=today,
         taken_at=datetime.now(UTC).replace(microsecond=0),
         campaign=campaign,

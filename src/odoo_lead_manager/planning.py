@@ -39,6 +39,7 @@ from odoo_lead_manager.finding.sales import NAME as SALES_FILTER
 from odoo_lead_manager.finding.sales import sales_reporting
 from odoo_lead_manager.finding.web_sources import read_source_names
 from odoo_lead_manager.limits import date_in_range
+from odoo_lead_manager.logs import stage_line
 from odoo_lead_manager.lookups import Lookups
 from odoo_lead_manager.model import (
     Assignment,
@@ -92,6 +93,9 @@ class RunOptions:
     # there): nothing is then filtered on the server, so that each one is fetched and listed.
     ledger: bool = False
     export_excluded: Path | None = None
+    # The id the run's snapshot and plan get; chosen by the runner, so that the log lines
+    # written while fetching carry it already.
+    run_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.export_excluded is not None and not self.ledger:
@@ -249,11 +253,16 @@ def plan_snapshot(
     problems = list(prepared.problems)
     for warning in (*problems, *selection.warnings, *setup.warnings):
         log.warning("%s", warning)
-    log.debug(
-        "selection: %d eligible, %d inactive, %d left out",
+    stage_line(
+        log,
+        "selection",
+        "salespeople: %d eligible, %d inactive, %d left out",
         len(selection.eligible),
         len(selection.inactive),
         len(selection.left_out),
+        eligible=len(selection.eligible),
+        inactive=len(selection.inactive),
+        left_out=len(selection.left_out),
     )
     log.debug("workload: %s", {p.name: workloads[p.user_id].total for p in selection.eligible})
     counting = workload_counting(cfg)
@@ -271,12 +280,27 @@ def plan_snapshot(
     if sales is not None and reporting is not None:
         _log_sales(sales, reporting, found)
     dropback, dropback_writes = _dropback_plan(setup.dropback, found.dropback, holder)
-    log.debug(
-        "found %d distributable and %d dropback leads of %d examined; excluded %s",
+    for rule, removed in found.excluded.items():
+        if removed:
+            stage_line(
+                log,
+                "finding",
+                "%s: %d leads removed",
+                rule,
+                removed,
+                labels={"rule": rule},
+                removed=removed,
+            )
+    stage_line(
+        log,
+        "finding",
+        "found %d distributable and %d dropback leads of %d examined",
         len(found.leads),
         len(found.dropback),
         found.examined,
-        {name: n for name, n in found.excluded.items() if n},
+        distributable=len(found.leads),
+        dropback=len(found.dropback),
+        examined=found.examined,
     )
     if not found.leads and not found.dropback:
         problems.append(_no_leads(loaded, found.examined))
@@ -306,12 +330,18 @@ def plan_snapshot(
     else:
         # Nobody to distribute to, and told to go on: only the dropback happens.
         strategy_name, result = chosen, _nobody_receives(found.leads)
-    log.debug(
+    not_assigned = sum(len(ids) for ids in result.unassigned.values())
+    stage_line(
+        log,
+        "strategy",
         "%s: %d assigned, %d left (%s)",
         strategy_name,
         len(result.assignments),
-        sum(len(ids) for ids in result.unassigned.values()),
+        not_assigned,
         ", ".join(result.unassigned) or "none",
+        labels={"strategy": strategy_name},
+        assigned=len(result.assignments),
+        left=not_assigned,
     )
     leads_by_id = {lead.id: lead for lead in (*found.leads, *found.dropback)}
     planned = [leads_by_id[a.lead_id] for a in (*result.assignments, *dropback)]

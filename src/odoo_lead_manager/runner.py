@@ -10,14 +10,17 @@ planning and kept there with the run's completion.
 
 from __future__ import annotations
 
+import functools
 import logging
 import shlex
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from rich.console import Console
 from rich.progress import Progress
@@ -38,12 +41,14 @@ from odoo_lead_manager.errors import (
 from odoo_lead_manager.finding.configured import dropback_user_ids
 from odoo_lead_manager.finding.finder import Rejection
 from odoo_lead_manager.limits import MAX_PLAN_BYTES, read_bounded
+from odoo_lead_manager.logs import log_context, stage_line
 from odoo_lead_manager.monitoring import Stages, monitoring_lines, peak_memory_mb
 from odoo_lead_manager.pacing import bulk_objects
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.plan_checks import WriteRules, format_problem, write_problems
 from odoo_lead_manager.planning import Planned, RunOptions, plan_run
 from odoo_lead_manager.recording import record_run, record_undo
+from odoo_lead_manager.reporting.alerts import failure_alert, send_alert, slow_alert
 from odoo_lead_manager.reporting.console import (
     Advice,
     print_apply_result,
@@ -63,6 +68,7 @@ from odoo_lead_manager.reporting.outputs import (
 )
 from odoo_lead_manager.rotation_state import current_rotation
 from odoo_lead_manager.selection import select_from_config, target_campaign
+from odoo_lead_manager.status import CampaignStatus, campaign_status
 from odoo_lead_manager.strategies.round_robin import Rotation
 from odoo_lead_manager.tracking import Journal, Tracking, open_tracking
 from odoo_lead_manager.tracking.journal import COMPLETED, UNDOING, UNDONE, RunRecord
@@ -105,7 +111,25 @@ class RunOutcome:
         return 1 if any(not result.complete for result in results) else 0
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_campaign_context(
+    command: Callable[Concatenate[LoadedConfig, P], R],
+) -> Callable[Concatenate[LoadedConfig, P], R]:
+    """Every log line of ``command`` names the configuration's campaign."""
+
+    def logged(loaded: LoadedConfig, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with log_context(campaign=target_campaign(loaded) or "(any)"):
+            return command(loaded, *args, **kwargs)
+
+    functools.update_wrapper(logged, command)
+    return logged
+
+
 @bulk_objects()
+@in_campaign_context
 def run_distribution(
     loaded: LoadedConfig,
     dry_run: bool,
@@ -120,6 +144,8 @@ def run_distribution(
     """
     started = time.perf_counter()
     options = options or RunOptions()
+    # Chosen here, so that the log lines of fetching and planning carry the run's id.
+    options = replace(options, run_id=options.run_id or uuid.uuid4().hex)
     console = console or Console(quiet=True)
     refuse_unsupported(loaded)  # planning warns about the rest, once
     check_outputs(loaded)
@@ -173,6 +199,7 @@ def write_plan(path: Path, plan: Plan, console: Console) -> None:
 
 
 @bulk_objects()
+@in_campaign_context
 def apply_saved_plan(
     loaded: LoadedConfig,
     plan_file: Path,
@@ -273,6 +300,7 @@ def _refusal(path: Path, problems: list[str]) -> str:
 
 
 @bulk_objects()
+@in_campaign_context
 def undo(
     loaded: LoadedConfig,
     run_id: str,
@@ -375,6 +403,28 @@ def _distribute_once(
         )
 
 
+def read_status(loaded: LoadedConfig, today: date) -> CampaignStatus:
+    """What the run journal, the kept snapshots and the audit trail say about ``today``."""
+    campaign = target_campaign(loaded) or ""
+    with _tracking(loaded) as tracking:
+        journal = tracking.journal
+        last = journal.latest(campaign)
+        done = _done_this_period(loaded, journal, campaign, today)
+        unfinished = [journal.counted(r) for r in journal.unfinished(campaign)]
+        dry = [r for r in journal.recorded_runs(campaign, since=today) if r.dry_run]
+    return campaign_status(
+        str(loaded.path),
+        campaign,
+        today,
+        loaded.config.campaign.active,
+        last,
+        done,
+        unfinished,
+        dry[-1].taken_at if dry else None,
+        audit.entries_of(audit.audit_path(loaded), today),
+    )
+
+
 def _done_this_period(
     loaded: LoadedConfig, journal: Journal, campaign: str | None, day: date
 ) -> RunRecord | None:
@@ -451,11 +501,12 @@ def _apply(
     """
     settings = ApplySettings.from_config(loaded)
     planned = sum(len(group.lead_ids) for group in plan.writes)
-    with stages.timing("writing"), _progress(console, planned, "Writing") as advance:
-        result = apply_plan(plan, crm, tracking.journal, settings, forced, advance)
-    seconds = time.perf_counter() - started
-    with stages.timing("history"):
-        return result, record_run(loaded, tracking, plan, crm, result, seconds)
+    with log_context(run_id=plan.run_id):
+        with stages.timing("writing"), _progress(console, planned, "Writing") as advance:
+            result = apply_plan(plan, crm, tracking.journal, settings, forced, advance)
+        seconds = time.perf_counter() - started
+        with stages.timing("history"):
+            return result, record_run(loaded, tracking, plan, crm, result, seconds)
 
 
 @contextmanager
@@ -512,7 +563,7 @@ def _planned(
 ) -> Planned:
     """`plan_run`, counting the leads fetched on a terminal (fetching is the long step);
     the round-robin rotation is read from the journal first, so planning need not."""
-    with stages.timing("planning"):
+    with stages.timing("planning"), log_context(run_id=options.run_id):
         rotation = current_rotation(loaded, journal, options.today or date.today())
         if not console.is_terminal:
             return plan_run(loaded, crm, options, rotation)
@@ -563,6 +614,20 @@ def _finished(
     _audit(loaded, command, outcome)
     if outcome.skipped:
         return outcome
+    with log_context(run_id=outcome.plan.run_id):
+        return _reported(loaded, console, outcome, seconds, command, options, stages)
+
+
+def _reported(
+    loaded: LoadedConfig,
+    console: Console,
+    outcome: RunOutcome,
+    seconds: float,
+    command: str,
+    options: RunOptions | None,
+    stages: Stages | None,
+) -> RunOutcome:
+    """The report, monitoring lines, alerts, outputs and exports of a run that planned."""
     report = report_of(loaded, outcome.plan, outcome.applied, seconds)
     print_recommendations(console, report.recommendations)
     advice = reproduce(loaded, outcome.plan, options) if outcome.dry_run else None
@@ -576,6 +641,8 @@ def _finished(
     print_monitoring(console, lines)
     for line in lines:
         log.log(line.level, "run %s: %s", outcome.plan.run_id, line.text)
+    _log_finished(outcome, command, seconds)
+    print_notes(console, _alerts(loaded, outcome, seconds))
     produce_outputs(loaded, console, report)
     if outcome.fresh:
         produce_exports(
@@ -587,6 +654,62 @@ def _finished(
             options.export_excluded if options is not None else None,
         )
     return outcome
+
+
+def _log_finished(outcome: RunOutcome, command: str, seconds: float) -> None:
+    applied = outcome.applied
+    word = _outcome_word(outcome)
+    stage_line(
+        log,
+        "finished",
+        "%s %s: %d leads planned, %d written, %d failed, in %.2f s",
+        command,
+        word,
+        len(outcome.plan.handed_out),
+        applied.written if applied else 0,
+        len(applied.failed) if applied else 0,
+        seconds,
+        labels={"command": command, "outcome": word},
+        planned=len(outcome.plan.handed_out),
+        written=applied.written if applied else 0,
+        failed=len(applied.failed) if applied else 0,
+        seconds=round(seconds, 2),
+        peak_memory_mb=round(peak_memory_mb(), 1),
+    )
+
+
+def _alerts(loaded: LoadedConfig, outcome: RunOutcome, seconds: float) -> tuple[str, ...]:
+    """E-mail the alerts ``monitoring`` asks for; the notes of those that could not be sent."""
+    plan = outcome.plan
+    what = f"campaign {plan.campaign or '(any)'} on {plan.today}, run {plan.run_id}"
+    notes = []
+    if slow_alert(loaded, seconds):
+        threshold = loaded.config.monitoring.slow_execution_threshold_seconds
+        notes.append(
+            send_alert(
+                loaded,
+                f"slow run: {what}",
+                [
+                    f"The run took {seconds:.1f} s, over "
+                    f"monitoring.slow_execution_threshold_seconds ({threshold:g} s).",
+                ],
+            )
+        )
+    results = (*outcome.resumed, *([outcome.applied] if outcome.applied else []))
+    for result in results:
+        if not result.complete:
+            notes.append(
+                failure_alert(
+                    loaded,
+                    f"run stopped: {what}",
+                    [
+                        f"Run {result.run_id} stopped: {result.stopped}.",
+                        f"{result.written:,} of {result.planned:,} leads were written.",
+                        f"Finish it with: odlm dailydist --config {loaded.path}",
+                    ],
+                )
+            )
+    return tuple(note for note in notes if note)
 
 
 def _audit(loaded: LoadedConfig, command: str, outcome: RunOutcome) -> None:

@@ -8,6 +8,7 @@ naming the server, not the password.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,6 +28,8 @@ DRIVERS = {
     "sqlite": "sqlite",
 }
 DEFAULT_PORTS = {"mysql": 3306, "mariadb": 3306, "postgresql": 5432}
+# The driver module each server dialect needs, and the extra that installs it.
+DRIVER_EXTRAS = {"postgresql": ("psycopg", "postgresql"), "mysql": ("pymysql", "mysql")}
 # Table and column names taken from configuration: plain identifiers only,
 # optionally schema-qualified for tables.
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
@@ -78,9 +81,22 @@ def database_engine(loaded: LoadedConfig) -> Engine:
         if url.database and url.database != ":memory:":
             url = url.set(database=str(loaded.resolve_path(url.database)))
         return create_engine(url)
+    require_driver(url.get_backend_name(), where)
     return create_engine(
         url, pool_pre_ping=True, connect_args=_tls_arguments(loaded, url, value, where)
     )
+
+
+def require_driver(backend: str, where: str) -> None:
+    """Refuse, naming the package extra, a server database whose driver is not installed."""
+    module, extra = DRIVER_EXTRAS[backend]
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise ConfigError(
+            f"{where}: a {backend} database needs its driver ({module}), which is not "
+            f"installed; install it with: pip install 'odoo-lead-manager[{extra}]'"
+        ) from None
 
 
 def _configured_url(loaded: LoadedConfig, value: Callable[[str], Any], where: str) -> URL | None:

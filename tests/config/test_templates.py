@@ -13,7 +13,8 @@ from odoo_lead_manager.config import TEMPLATES, generate_config, parse_config, t
 def test_header_names_template_campaign_and_time() -> None:
     text = generate_config("Apple", "advanced", now=datetime(2024, 1, 15, 9, 30, 0))
     lines = text.splitlines()
-    assert lines[:4] == [
+    assert lines[:5] == [
+        "# yaml-language-server: $schema=odlm-config.schema.json",
         "# Daily Lead Distribution Configuration",
         "# Generated on: 2024-01-15 09:30:00",
         "# Template: advanced",

@@ -23,7 +23,10 @@ def test_generated_config_loads_back(
     assert main(args) == 0
     assert f"Template: {template}" in capsys.readouterr().out
     text = output.read_text()
-    assert text.startswith("# Daily Lead Distribution Configuration")
+    assert text.startswith(
+        "# yaml-language-server: $schema=odlm-config.schema.json\n"
+        "# Daily Lead Distribution Configuration\n"
+    )
     assert f"# Template: {template}" in text
     loaded = load_config(output)
     if campaign:

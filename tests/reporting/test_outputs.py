@@ -163,7 +163,7 @@ def test_debug_logging_shows_each_stage_decision(
                      "--log-level", "DEBUG"]) == 0  # fmt: skip
     text = caplog.text
     for expected in (
-        "selection: 4 eligible",
+        "salespeople: 4 eligible",
         "workload: {",
         "fetching leads with domain [",
         "found 204 distributable",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -191,3 +192,30 @@ def test_bad_tls_files_stop_the_run_with_status_2(
     err = capsys.readouterr().err
     assert len([line for line in err.splitlines() if line.strip()]) <= 2
     assert re.search(message, err.replace("\n", " "))
+
+
+@pytest.mark.parametrize(
+    ("block", "module", "extra"),
+    [
+        ("{url: 'postgresql://odlm@db.example.com/track'}", "psycopg", "postgresql"),
+        ("{type: mariadb, host: db.example.com, database: track}", "pymysql", "mysql"),
+    ],
+)
+def test_a_server_database_without_its_driver_names_the_extra_to_install(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    block: str,
+    module: str,
+    extra: str,
+) -> None:
+    # A None entry in sys.modules makes the import fail as if the package were absent.
+    monkeypatch.setitem(sys.modules, module, None)
+    loaded = config_with(tmp_path, block)
+    with pytest.raises(ConfigError, match=rf"pip install 'odoo-lead-manager\[{extra}\]'"):
+        database_engine(loaded)
+    assert main(["runs", "--config", str(loaded.path)]) == 2
+    err = capsys.readouterr().err
+    assert f"database_connection: a {'postgresql' if extra == 'postgresql' else 'mysql'}" in err
+    assert f"odoo-lead-manager[{extra}]" in err
+    assert not (tmp_path / ".odlm-state").exists()

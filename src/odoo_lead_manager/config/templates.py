@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from odoo_lead_manager.config.editor import modeline
+
 TEMPLATES = ("basic", "advanced", "minimal")
 
 _EXCLUDED = ["Drew Cox", "Patrick Adler", "Administrator", "Marc Spiegel"]
@@ -280,11 +282,16 @@ def template_data(template: str = "basic", campaign: str | None = None) -> dict[
 def generate_config(
     campaign: str | None = None, template: str = "basic", now: datetime | None = None
 ) -> str:
-    """The YAML text of a template with the §6.4 header comments."""
+    """The YAML text of a template with the §6.4 header comments.
+
+    It starts with the line that points editors at ``odlm-config.schema.json``
+    beside the file (``odlm dailydist --generate-config --output`` writes it).
+    """
     data = template_data(template, campaign)
     stamp = (now or datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
+    # The editor line comes first: the YAML language server reads it only there.
     header = (
-        "# Daily Lead Distribution Configuration\n"
+        modeline() + "# Daily Lead Distribution Configuration\n"
         f"# Generated on: {stamp}\n"
         f"# Template: {template}\n"
     )

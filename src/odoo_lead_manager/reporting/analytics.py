@@ -13,11 +13,18 @@ assignments are left out):
   figures, per-salesperson totals and the leads by source and status;
 - ``trends``: the last N days per campaign: one point per day (distributed,
   efficiency, utilisation spread) and the direction of each series.
+
+`history_figures` gathers what the HTML pages chart (`reporting.history_html`):
+per campaign and day the leads moved, the utilisation spread and the leads
+left by reason; per salesperson and day the leads received, the after-count
+and the target.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
+import zlib
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -26,9 +33,18 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, and_, false, select
 
 from odoo_lead_manager.errors import UserInputError
+from odoo_lead_manager.finding.reasons import NOT_DISTRIBUTED, reason_code
+from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.reporting.report import tally
 from odoo_lead_manager.tracking.database import transaction
-from odoo_lead_manager.tracking.tables import assignment_history, summary, tracking
+from odoo_lead_manager.tracking.tables import (
+    assignment_history,
+    batches,
+    plans,
+    snapshots,
+    summary,
+    tracking,
+)
 
 TOP_RECIPIENTS = 5
 
@@ -193,6 +209,161 @@ def trend_report(engine: Engine, days: int, today: date, campaign: str | None) -
             for name, points in campaigns.items()
         },
     }
+
+
+# Keys of the leads left undistributed that are not a strategy's reason (`history_figures`).
+LEFT_ALONE = "left alone when writing"
+REFUSED = "refused by the CRM"
+UNACCOUNTED = "not accounted for"
+
+
+def history_figures(engine: Engine, start: date, end: date, campaign: str | None) -> dict[str, Any]:
+    """What the history says, day by day from ``start`` to ``end`` (one campaign unless None).
+
+    Per campaign and day: the leads found and moved (distributed, and dropped
+    back), the utilisation spread (max - min of after-count / target, in
+    points, as `odlm compare` measures it), the distributable leads left
+    undistributed by reason and the leads the rules excluded by reason code.
+    The reasons are read from the run's own plan (the journal's, else its
+    kept snapshot's) and its write batches; ``left`` and ``excluded`` are
+    None when neither is kept any more. Per salesperson and campaign: one
+    point per day with what they received, held after and their target.
+    """
+    with transaction(engine) as connection:
+        days = _summary_rows(connection, campaign, start, end)
+        people = _tracking_rows(connection, campaign, start, end)
+        reasons = {d["run_id"]: _reasons(connection, d) for d in days}
+    campaigns: dict[str, list[dict[str, Any]]] = {}
+    labels: dict[str, str] = {}
+    for d in days:
+        same_day = [
+            p
+            for p in people
+            if p["distribution_date"] == d["distribution_date"]
+            and p["campaign_name"] == d["campaign_name"]
+        ]
+        left, excluded, names = reasons[d["run_id"]]
+        labels.update(names)
+        campaigns.setdefault(d["campaign_name"], []).append(
+            {
+                "date": d["distribution_date"].isoformat(),
+                "run_id": d["run_id"],
+                "run_status": d["run_status"],
+                "found": d["total_leads_found"],
+                "distributed": d["total_leads_distributed"],
+                "dropped_back": d["total_leads_dropped_back"],
+                "moved": d["total_leads_distributed"] + d["total_leads_dropped_back"],
+                "not_distributed": d["total_leads_not_distributed"],
+                "utilisation_spread": utilisation_spread(same_day),
+                "left": left,
+                "excluded": excluded,
+            }
+        )
+    salespeople: dict[int, dict[str, Any]] = {}
+    for p in people:
+        entry = salespeople.setdefault(
+            p["salesperson_id"],
+            {"user_id": p["salesperson_id"], "name": p["salesperson_name"], "campaigns": {}},
+        )
+        # The latest name the history gives them (rows are by date).
+        entry["name"] = p["salesperson_name"]
+        entry["campaigns"].setdefault(p["campaign_name"], []).append(
+            {
+                "date": p["distribution_date"].isoformat(),
+                "received": p["leads_received"],
+                "after": p["leads_after_total"],
+                "target": p["target_leads"] or None,
+                "utilisation": _number(p["utilization_percentage"]) if p["target_leads"] else None,
+            }
+        )
+    return {
+        "date_range": [start.isoformat(), end.isoformat()],
+        "dates": sorted({d["distribution_date"].isoformat() for d in days}),
+        "campaigns": campaigns,
+        "salespeople": sorted(
+            salespeople.values(), key=lambda e: (e["name"].casefold(), e["user_id"])
+        ),
+        "reason_labels": labels,
+    }
+
+
+def utilisation_spread(people: Sequence[Any]) -> float | None:
+    """Max - min utilisation (after-count as % of target) in points, over those with a
+    target: `comparing.Figures`' measure; None when nobody has a target."""
+    values = [_number(p["utilization_percentage"]) for p in people if p["target_leads"]]
+    return round(max(values) - min(values), 2) if values else None
+
+
+def _reasons(
+    connection: Connection, day: Any
+) -> tuple[dict[str, int] | None, dict[str, int] | None, dict[str, str]]:
+    """The leads a day's run left undistributed, by reason, and those its rules excluded,
+    by reason code (with each code's rule names); Nones when the run's plan is gone."""
+    plan = kept_plan(connection, day["run_id"])
+    if plan is None:
+        return None, None, {}
+    left = {f"{NOT_DISTRIBUTED}: {why}": len(ids) for why, ids in plan.unassigned.items() if ids}
+    skipped, failed = _write_outcomes(connection, day["run_id"])
+    if skipped:
+        left[LEFT_ALONE] = skipped
+    if failed:
+        left[REFUSED] = failed
+    # The summary's count is the truth; what the plan and batches do not explain is said so.
+    rest = day["total_leads_not_distributed"] - sum(left.values())
+    if rest > 0:
+        left[UNACCOUNTED] = rest
+    excluded: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for rule, count in plan.excluded.items():
+        try:
+            code = reason_code(rule)
+        except KeyError:  # a rule newer or older than this odlm: keep its own name
+            code = rule
+        excluded[code] = excluded.get(code, 0) + count
+        names[code] = rule if code not in names else f"{names[code]}; {rule}"
+    return left, {c: n for c, n in excluded.items() if n}, names
+
+
+def kept_plan(connection: Connection, run_id: str, dry_run: bool = False) -> Plan | None:
+    """The plan of a run: a real run's from the journal, else the one kept with its snapshot;
+    None when neither is kept (or it can no longer be read)."""
+    text = None
+    if not dry_run:
+        text = connection.execute(
+            select(plans.c.plan_json).where(plans.c.run_id == run_id)
+        ).scalar_one_or_none()
+    if text is None:
+        blob = connection.execute(
+            select(snapshots.c.plan).where(
+                snapshots.c.run_id == run_id, snapshots.c.dry_run == dry_run
+            )
+        ).scalar_one_or_none()
+        if blob is None:
+            return None
+        try:
+            text = zlib.decompress(blob).decode()
+        except zlib.error:
+            return None
+    try:
+        return Plan.from_json(text)
+    except ValueError:
+        return None
+
+
+def _write_outcomes(connection: Connection, run_id: str) -> tuple[int, int]:
+    """How many leads the run's write batches left alone (changed since planning) and how
+    many the CRM refused."""
+    rows = connection.execute(
+        select(batches.c.skipped_json, batches.c.failed_json).where(
+            batches.c.run_id == run_id, batches.c.kind == "apply"
+        )
+    ).all()
+    skipped: set[str] = set()
+    failed: set[str] = set()
+    for left_alone, refused in rows:
+        skipped.update(json.loads(left_alone or "{}"))
+        failed.update(json.loads(refused or "{}"))
+    return len(skipped), len(failed)
 
 
 def find_user(engine: Engine, user: str) -> int:

@@ -126,7 +126,11 @@ def summary_text(report: Report) -> str:
 
 def send_report(report: Report, settings: SmtpSettings) -> None:
     """Send ``report``; any failure is an `EmailNotSent` naming the server, never the password."""
-    message = compose(report, settings)
+    send_message(compose(report, settings), settings)
+
+
+def send_message(message: EmailMessage, settings: SmtpSettings) -> None:
+    """Send ``message`` through the configured server; a failure is an `EmailNotSent`."""
     context = ssl.create_default_context(cafile=settings.ssl_ca)
     try:
         if settings.port == IMPLICIT_TLS_PORT:

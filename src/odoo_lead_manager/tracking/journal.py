@@ -232,15 +232,26 @@ class Journal:
         )
         return found[-1] if found else None
 
+    def latest(self, campaign: str) -> RunRecord | None:
+        """The campaign's most recent real run, with what its batches know."""
+        with self._connection() as connection:
+            row = connection.execute(
+                select(runs)
+                .where(runs.c.campaign == campaign)
+                .order_by(runs.c.started_at.desc(), runs.c.run_id.desc())
+                .limit(1)
+            ).first()
+        return self.counted(_record(row._mapping)) if row else None
+
     def recent(self, limit: int) -> list[RunRecord]:
         """The latest ``limit`` runs, newest first, each with what its batches know."""
         with self._connection() as connection:
             rows = connection.execute(
                 select(runs).order_by(runs.c.started_at.desc(), runs.c.run_id).limit(limit)
             ).all()
-        return [self._counted(_record(row._mapping)) for row in rows]
+        return [self.counted(_record(row._mapping)) for row in rows]
 
-    def _counted(self, record: RunRecord) -> RunRecord:
+    def counted(self, record: RunRecord) -> RunRecord:
         """``record`` with its counts added up from its batches, unless it completed.
 
         A run's row gets its counts when it ends: a killed run's still says 0

@@ -98,6 +98,10 @@ class Execution(Section):
 
     ``state_dir`` (relative to the configuration file) keeps what one run
     leaves for the next, such as where the round-robin rotation stopped.
+    ``log_format: json`` writes one JSON object per log line (time, level,
+    run id, campaign, stage, counts) for a log collector; ``log_file``
+    (relative to the configuration file) also writes the log there, rotated
+    when it reaches ``log_file_max_mb``, keeping ``log_file_backups`` old files.
     """
 
     dry_run: bool = False
@@ -106,6 +110,10 @@ class Execution(Section):
     retry_failed: bool = True
     max_retries: NonNegativeInt = 3
     log_level: LogLevel = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    log_file: str | None = None
+    log_file_max_mb: int = Field(default=10, ge=1, le=10_000)
+    log_file_backups: int = Field(default=5, ge=1, le=1_000)
     seed: Seed | None = None
     state_dir: str = ".odlm-state"
 
@@ -141,13 +149,20 @@ class ErrorHandling(Section):
 
 
 class Monitoring(Section):
-    """Performance monitoring of a run (§12.2)."""
+    """Performance monitoring of a run (§12.2).
+
+    A slow run (``alert_on_slow_execution``) or a failed one
+    (``alert_on_failure``: it stopped before every lead was decided, or an
+    error ended it) is a warning in the log, and an e-mail to
+    ``reporting.email``'s recipients when that section is configured.
+    """
 
     enable_performance_tracking: bool = True
     log_execution_time: bool = True
     track_memory_usage: bool = False
     alert_on_slow_execution: bool = False
     slow_execution_threshold_seconds: Seconds = 300
+    alert_on_failure: bool = False
 
 
 class Security(Section):

@@ -1,0 +1,261 @@
+"""`odlm report ... --format html` and the pages of `odlm report site`: the history in charts.
+
+Each page is one self-contained HTML file (inline CSS and SVG, no script,
+nothing fetched), drawn from `analytics.history_figures`:
+
+- the overview (``trends``, and ``campaign`` for one campaign): leads moved
+  per day per campaign, the utilisation spread per day, the leads left
+  undistributed by reason, the leads the rules excluded by reason code, and
+  each salesperson's leads received and utilisation per day;
+- a salesperson's page: per campaign, leads received per day, and the
+  after-count against the target.
+
+Salespeople's names are shown (they are the reports' subject, see
+`reporting.privacy`); every text from the history is escaped, by the charts
+and by Jinja's autoescaping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from odoo_lead_manager.reporting.analytics import UNACCOUNTED
+from odoo_lead_manager.reporting.charts import Series, bar_chart, line_chart
+from odoo_lead_manager.reporting.files import TEMPLATES
+
+# (label, relative link) pairs for a site's navigation bar.
+Nav = Sequence[tuple[str, str]]
+# What a day without its plan counts its undistributed leads under.
+NOT_KEPT = "reason not kept"
+
+
+def overview_html(
+    figures: Mapping[str, Any],
+    title: str,
+    nav: Nav = (),
+    person_links: Mapping[int, str] | None = None,
+) -> str:
+    """The trends (or one campaign's) page for ``figures`` (`analytics.history_figures`)."""
+    dates: list[str] = list(figures["dates"])
+    campaigns: Mapping[str, list[dict[str, Any]]] = figures["campaigns"]
+    labels: Mapping[str, str] = figures["reason_labels"]
+    sections = [
+        _campaign_section(index, name, days, dates, labels)
+        for index, (name, days) in enumerate(campaigns.items())
+    ]
+    people = figures["salespeople"]
+    return TEMPLATES.get_template("history_overview.html.j2").render(
+        title=title,
+        nav=nav,
+        date_range=figures["date_range"],
+        dates=dates,
+        campaigns=sections,
+        moved=bar_chart(
+            dates,
+            [Series(_name(c), _by_date(days, dates, "moved")) for c, days in campaigns.items()],
+            title="Leads moved per day, per campaign",
+            y_label="leads moved",
+            chart_id="chart-moved",
+        ),
+        spread=line_chart(
+            dates,
+            [
+                Series(_name(c), _by_date(days, dates, "utilisation_spread"))
+                for c, days in campaigns.items()
+            ],
+            title="Utilisation spread per day (max - min of after-count / target)",
+            y_label="points",
+            chart_id="chart-spread",
+            unit=" points",
+        ),
+        received=line_chart(
+            dates,
+            [Series(p["name"], _person_total(p, dates, "received")) for p in people],
+            title="Leads received per day, per salesperson",
+            y_label="leads received",
+            chart_id="chart-received",
+        ),
+        utilisation=line_chart(
+            dates,
+            [Series(p["name"], _person_utilisation(p, dates)) for p in people],
+            title="Utilisation per day: after-count as % of target",
+            y_label="% of target",
+            chart_id="chart-utilisation",
+            unit=" %",
+        ),
+        people=[_person_row(p, person_links or {}) for p in people],
+    )
+
+
+def salesperson_html(
+    figures: Mapping[str, Any], user_id: int, title: str | None = None, nav: Nav = ()
+) -> str:
+    """One salesperson's page: per campaign, received per day and after-count against target."""
+    dates: list[str] = list(figures["dates"])
+    person = next((p for p in figures["salespeople"] if p["user_id"] == user_id), None)
+    campaigns = []
+    if person is not None:
+        for index, (campaign, points) in enumerate(person["campaigns"].items()):
+            slug = f"{index}"
+            campaigns.append(
+                {
+                    "name": _name(campaign),
+                    "points": points,
+                    "received": bar_chart(
+                        dates,
+                        [Series("received", _by_date(points, dates, "received"))],
+                        title=f"{person['name']}, {_name(campaign)}: leads received per day",
+                        y_label="leads received",
+                        chart_id=f"chart-received-{slug}",
+                    ),
+                    "after": line_chart(
+                        dates,
+                        [
+                            Series("after the run", _by_date(points, dates, "after")),
+                            Series(
+                                "target",
+                                _by_date(points, dates, "target"),
+                                colour="#000",
+                                dashed=True,
+                            ),
+                        ],
+                        title=f"{person['name']}, {_name(campaign)}: leads held after each run "
+                        "against target",
+                        y_label="leads held",
+                        chart_id=f"chart-after-{slug}",
+                    ),
+                }
+            )
+    name = person["name"] if person is not None else f"user {user_id}"
+    return TEMPLATES.get_template("history_salesperson.html.j2").render(
+        title=title or f"odlm salesperson report: {name}",
+        nav=nav,
+        name=name,
+        user_id=user_id,
+        date_range=figures["date_range"],
+        campaigns=campaigns,
+    )
+
+
+def _campaign_section(
+    index: int,
+    name: str,
+    days: list[dict[str, Any]],
+    dates: list[str],
+    labels: Mapping[str, str],
+) -> dict[str, Any]:
+    """One campaign's reasons: undistributed leads by reason, excluded leads by code."""
+    unkept = [d["date"] for d in days if d["left"] is None]
+    left_keys = list(dict.fromkeys(k for d in days for k in (d["left"] or {})))
+    if any(d["left"] is None and d["not_distributed"] for d in days):
+        left_keys.append(NOT_KEPT)
+    left = [
+        Series(key, [_left(d, key) if d else None for d in _aligned(days, dates)])
+        for key in left_keys
+    ]
+    codes = list(dict.fromkeys(k for d in days for k in (d["excluded"] or {})))
+    excluded = [
+        Series(
+            code,
+            [(d["excluded"] or {}).get(code, 0) if d else None for d in _aligned(days, dates)],
+        )
+        for code in codes
+    ]
+    # The codes in the legend are short; the table says which rule each one is.
+    rules = [
+        (code, labels.get(code, code), sum((d["excluded"] or {}).get(code, 0) for d in days))
+        for code in codes
+    ]
+    chart_name = f"campaign {_name(name)}"
+    return {
+        "name": _name(name),
+        "days": days,
+        "unkept": unkept,
+        "left_total": sum(d["not_distributed"] for d in days),
+        "left_keys": left_keys,
+        "unaccounted": UNACCOUNTED in left_keys,
+        "rules": rules,
+        "left": bar_chart(
+            dates,
+            left,
+            title=f"{chart_name}: distributable leads left undistributed, by reason",
+            y_label="leads left",
+            chart_id=f"chart-left-{index}",
+            stacked=True,
+        )
+        if left
+        else Markup(),
+        "excluded": bar_chart(
+            dates,
+            excluded,
+            title=f"{chart_name}: leads the rules excluded, by reason code",
+            y_label="leads excluded",
+            chart_id=f"chart-excluded-{index}",
+            stacked=True,
+        )
+        if excluded
+        else Markup(),
+    }
+
+
+def _left(day: Mapping[str, Any], key: str) -> int:
+    if day["left"] is None:
+        return int(day["not_distributed"]) if key == NOT_KEPT else 0
+    return int(day["left"].get(key, 0))
+
+
+def _aligned(points: list[dict[str, Any]], dates: list[str]) -> list[dict[str, Any] | None]:
+    """``points`` placed on ``dates``: None on a day they have no point."""
+    by_date = {p["date"]: p for p in points}
+    return [by_date.get(day) for day in dates]
+
+
+def _by_date(points: list[dict[str, Any]], dates: list[str], key: str) -> list[float | None]:
+    return [None if p is None else p[key] for p in _aligned(points, dates)]
+
+
+def _person_total(person: Mapping[str, Any], dates: list[str], key: str) -> list[float | None]:
+    """A salesperson's ``key`` per day, summed over their campaigns (None: not in a run)."""
+    totals: list[float | None] = [None] * len(dates)
+    for points in person["campaigns"].values():
+        for i, value in enumerate(_by_date(points, dates, key)):
+            if value is not None:
+                totals[i] = (totals[i] or 0) + value
+    return totals
+
+
+def _person_utilisation(person: Mapping[str, Any], dates: list[str]) -> list[float | None]:
+    """After-count as % of target per day, over all their campaigns' targets."""
+    after = [0.0] * len(dates)
+    target = [0.0] * len(dates)
+    for points in person["campaigns"].values():
+        for i, p in enumerate(_aligned(points, dates)):
+            if p is not None and p["target"]:
+                after[i] += p["after"]
+                target[i] += p["target"]
+    return [round(100 * a / t, 2) if t else None for a, t in zip(after, target, strict=True)]
+
+
+def _person_row(person: Mapping[str, Any], links: Mapping[int, str]) -> dict[str, Any]:
+    points = [p for ps in person["campaigns"].values() for p in ps]
+    last_date = max(p["date"] for p in points)
+    last = [p for p in points if p["date"] == last_date]
+    targets = [p["target"] for p in last if p["target"]]
+    return {
+        "user_id": person["user_id"],
+        "name": person["name"],
+        "href": links.get(person["user_id"]),
+        "campaigns": ", ".join(_name(c) for c in person["campaigns"]),
+        "received": sum(p["received"] for p in points),
+        "days": len({p["date"] for p in points}),
+        "last_date": last_date,
+        "after": sum(p["after"] for p in last),
+        "target": sum(targets) if targets else None,
+    }
+
+
+def _name(campaign: str) -> str:
+    return campaign or "(no campaign)"
