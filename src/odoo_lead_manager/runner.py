@@ -105,10 +105,14 @@ class RunOutcome:
         return self.applied is None and not self.skipped
 
     @property
+    def results(self) -> tuple[ApplyResult, ...]:
+        """What each run this command wrote did: the resumed ones, then its own."""
+        return (*self.resumed, *([self.applied] if self.applied else []))
+
+    @property
     def exit_status(self) -> int:
         """1 when a run had to stop before every planned lead was decided, else 0."""
-        results = (*self.resumed, *([self.applied] if self.applied else []))
-        return 1 if any(not result.complete for result in results) else 0
+        return 1 if any(not result.complete for result in self.results) else 0
 
 
 P = ParamSpec("P")
@@ -695,8 +699,7 @@ def _alerts(loaded: LoadedConfig, outcome: RunOutcome, seconds: float) -> tuple[
                 ],
             )
         )
-    results = (*outcome.resumed, *([outcome.applied] if outcome.applied else []))
-    for result in results:
+    for result in outcome.results:
         if not result.complete:
             notes.append(
                 failure_alert(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Sequence
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -11,11 +10,9 @@ from typing import Any
 import pytest
 
 from odoo_lead_manager.cli import main
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.errors import CrmUnavailable
 from tests.reporting.test_email import PASSWORD, USER, Server, smtp_server
 
-from .helpers import configured
+from .helpers import configured, second_write_fails
 
 __all__ = ["smtp_server"]  # the fixture, used by name
 
@@ -106,15 +103,7 @@ def test_a_stopped_run_is_alerted(
         error_handling={"max_retries": 0, "retry_delay_seconds": 0},
         reporting=email_section(smtp_server),
     )
-    written = LocalStore.write_leads
-
-    def failing_second_batch(self: LocalStore, ids: Sequence[int], values: Any) -> None:
-        if getattr(self, "_calls", 0) == 1:
-            raise CrmUnavailable("the CRM went away")
-        self._calls = getattr(self, "_calls", 0) + 1  # type: ignore[attr-defined]
-        written(self, ids, values)
-
-    monkeypatch.setattr(LocalStore, "write_leads", failing_second_batch)
+    second_write_fails(monkeypatch)
     assert main(["dailydist", "--config", str(config)]) == 1
     (message,) = smtp_server.inbox.messages
     assert message["Subject"].startswith("odlm ALERT: run stopped: campaign Voice on ")

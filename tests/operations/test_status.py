@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,10 +10,8 @@ from typing import Any
 import pytest
 
 from odoo_lead_manager.cli import main
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.errors import CrmUnavailable
 
-from .helpers import configured
+from .helpers import configured, second_write_fails
 
 TODAY = date.today().isoformat()
 
@@ -88,23 +85,14 @@ def test_a_stopped_run_is_status_1_until_it_is_finished(
     config = configured(
         todays_demo_dir, error_handling={"max_retries": 0, "retry_delay_seconds": 0}
     )
-    written = LocalStore.write_leads
-    calls: list[int] = []
-
-    def flaky(self: LocalStore, ids: Sequence[int], values: Any) -> None:
-        calls.append(len(ids))
-        if len(calls) == 2:
-            raise CrmUnavailable("the CRM went away")
-        written(self, ids, values)
-
-    monkeypatch.setattr(LocalStore, "write_leads", flaky)
+    second_write_fails(monkeypatch)
     assert main(["dailydist", "--config", str(config)]) == 1
     capsys.readouterr()
     code, data = status(capsys, config)
     (unfinished,) = one(data)["unfinished"]
     assert code == 1 and one(data)["verdict"].startswith("UNFINISHED: run ")
     assert unfinished["status"] == "stopped" and 0 < unfinished["written"] < unfinished["planned"]
-    monkeypatch.setattr(LocalStore, "write_leads", written)
+    monkeypatch.undo()  # the CRM is back
     assert main(["dailydist", "--config", str(config)]) == 0
     capsys.readouterr()
     code, data = status(capsys, config)
