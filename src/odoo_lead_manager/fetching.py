@@ -26,6 +26,7 @@ from odoo_lead_manager.planning import Prepared, RunOptions, keeps_rejected, own
 from odoo_lead_manager.selection import target_campaign
 from odoo_lead_manager.selection.sources import read_candidates
 from odoo_lead_manager.snapshot import Snapshot, masked
+from odoo_lead_manager.strategies.caps import Received
 from odoo_lead_manager.strategies.round_robin import Rotation
 
 log = logging.getLogger(__name__)
@@ -36,10 +37,12 @@ def take_snapshot(
     store: CrmStore,
     options: RunOptions | None = None,
     rotation: Rotation | None = None,
+    received: Received | None = None,
 ) -> Snapshot:
     """Everything planning needs from the CRM and the files, read once.
 
-    The day is ``options.today`` or the clock's; with
+    ``rotation`` and ``received`` come from the tracking database (the caller
+    reads them: `tracking_inputs`). The day is ``options.today`` or the clock's; with
     ``security.mask_personal_data`` the snapshot comes back masked (`masked`).
     """
     options = options or RunOptions()
@@ -79,6 +82,7 @@ def take_snapshot(
         answers=recorder.answers(),
         fetched=fetched,
         rotation=rotation,
+        received=received,
         web_sources=web_sources,
         date_range=options.date_range,
         max_leads=options.max_leads,

@@ -21,7 +21,7 @@ from odoo_lead_manager.finding.reasons import NOT_FETCHED
 from odoo_lead_manager.planning import RunOptions, choose_seed, plan_snapshot
 from odoo_lead_manager.replaying import Replay, replay
 from odoo_lead_manager.selection import target_campaign
-from odoo_lead_manager.tracking import open_journal
+from odoo_lead_manager.tracking import open_journal, open_tracking
 from odoo_lead_manager.tracking.journal import Journal, Recorded, RecordedRun
 
 
@@ -66,14 +66,19 @@ def explain_lead(
     # Imported here: a kept run is explained without the CRM and its transports.
     from odoo_lead_manager.crm.opening import open_store
     from odoo_lead_manager.fetching import take_snapshot
+    from odoo_lead_manager.received_state import received_history
     from odoo_lead_manager.rotation_state import current_rotation
 
     options = RunOptions(today=today, ledger=True)
-    with _journal(loaded) as journal:
-        rotation = current_rotation(loaded, journal, today or date.today())
+    tracking = open_tracking(loaded)
+    try:
+        rotation = current_rotation(loaded, tracking.journal, today or date.today())
+        received = received_history(loaded, tracking.history, today or date.today())
+    finally:
+        tracking.close()
     store = open_store(loaded)
     try:
-        snapshot = take_snapshot(loaded, store, options, rotation)
+        snapshot = take_snapshot(loaded, store, options, rotation, received)
         if snapshot.lead(lead_id) is None:
             # Outside the window (nothing else is filtered by the CRM here): read it alone,
             # so that the window's rule says why.

@@ -61,6 +61,8 @@ class Plan:
     strategy_note: str | None = None
     # How many leads the strategy meant each salesperson to receive.
     quotas: Mapping[int, int] = field(default_factory=dict)
+    # Who a cap held back (``distribution.caps``), with the cap: user id -> sentence.
+    capped: Mapping[int, str] = field(default_factory=dict)
     # Where round robin resumes next (saved once this plan is applied).
     rotation: Rotation | None = None
     # What the plan saw of each assigned lead (last change, owner), so that

@@ -60,6 +60,13 @@ from odoo_lead_manager.strategies import (
     choose_strategy,
     distribute,
 )
+from odoo_lead_manager.strategies.caps import (
+    Received,
+    Room,
+    rooms,
+    unknown_names,
+    weekend_received,
+)
 from odoo_lead_manager.strategies.engine import NO_SALESPEOPLE
 from odoo_lead_manager.strategies.people import Levels, levels_from, with_levels
 from odoo_lead_manager.strategies.round_robin import Rotation, cycle_key
@@ -143,17 +150,20 @@ def plan_run(
     store: CrmStore,
     options: RunOptions | None = None,
     rotation: Rotation | None = None,
+    received: Received | None = None,
 ) -> Planned:
     """Take the snapshot (the one step that reads the CRM), then plan from it alone.
 
     ``rotation`` is where round robin's cycle stands (the caller reads it from
     the tracking database: `rotation_cycle` names the cycle); None starts one.
+    ``received`` is what each salesperson received in earlier runs, for the
+    caps (the caller reads it from the tracking history).
     """
     # Imported here: fetching builds on this module's `prepare`.
     from odoo_lead_manager.fetching import take_snapshot
 
     options = options or RunOptions()
-    snapshot = take_snapshot(loaded, store, options, rotation)
+    snapshot = take_snapshot(loaded, store, options, rotation, received)
     planned = plan_snapshot(loaded, snapshot, choose_seed(loaded, options), options.ledger)
     return replace(planned, snapshot=snapshot)
 
@@ -312,6 +322,8 @@ def plan_snapshot(
         cfg.distribution, snapshot.force_round_robin, len(found.leads), len(selection.eligible)
     )
     reset = {"status": cfg.distribution.status_reset} if cfg.distribution.status_reset else {}
+    cap_rooms, weekend, cap_notes = _caps(cfg.distribution, snapshot, members)
+    problems.extend(cap_notes)
     data = StrategyInput(
         leads=found.leads,
         salespeople=selection.eligible,
@@ -322,6 +334,8 @@ def plan_snapshot(
         cycle=rotation_cycle(loaded, today),
         owner_field=holder,
         releasing=releasing(found.leads, {**dict.fromkeys(written, 0), **reset}, counting),
+        rooms=cap_rooms,
+        weekend=weekend,
     )
     if selection.eligible:
         strategy_name, strategy_note, result = _distribute(
@@ -377,6 +391,7 @@ def plan_snapshot(
         assignments=tuple(result.assignments),
         unassigned=result.unassigned,
         quotas=result.quotas,
+        capped=result.capped,
         rotation=result.rotation,
         writes=writes,
         user_names=user_names,
@@ -484,6 +499,31 @@ def _no_leads(loaded: LoadedConfig, examined: int) -> str:
         raise RunSkipped(f"{why}; nothing was distributed ({key})")
     log.warning("%s (%s)", why, key)
     return f"{why} ({key})"
+
+
+def _caps(
+    settings: Distribution, snapshot: Snapshot, members: Sequence[Salesperson]
+) -> tuple[dict[int, Room], dict[int, int], list[str]]:
+    """Each salesperson's room under ``distribution.caps``, the weekend's deliveries that
+    count toward a Monday (``consider_weekend_workload``), and what the run should say."""
+    rules = settings.advanced_rules
+    weekend_on = rules is not None and rules.workload_balancing.consider_weekend_workload
+    if settings.caps is None and not weekend_on:
+        return {}, {}, []
+    notes = [] if settings.caps is None else unknown_names(settings.caps, members)
+    received = snapshot.received
+    if received is None:
+        # A snapshot taken before these settings existed: nothing earlier is known.
+        notes.append(
+            "the snapshot holds no history of what each salesperson received: "
+            "distribution.caps and consider_weekend_workload count this run only"
+        )
+        received = ()
+    weekend = weekend_received(received, snapshot.today) if weekend_on else {}
+    if settings.caps is None:
+        return {}, weekend, notes
+    today = snapshot.today
+    return rooms(members, settings.caps, received, today, weekend_on), weekend, notes
 
 
 def _nobody_receives(leads: Sequence[Lead]) -> StrategyResult:

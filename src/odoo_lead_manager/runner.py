@@ -47,6 +47,7 @@ from odoo_lead_manager.pacing import bulk_objects
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.plan_checks import WriteRules, format_problem, write_problems
 from odoo_lead_manager.planning import Planned, RunOptions, plan_run
+from odoo_lead_manager.received_state import received_history
 from odoo_lead_manager.recording import record_run, record_undo
 from odoo_lead_manager.reporting.alerts import failure_alert, send_alert, slow_alert
 from odoo_lead_manager.reporting.console import (
@@ -69,6 +70,7 @@ from odoo_lead_manager.reporting.outputs import (
 from odoo_lead_manager.rotation_state import current_rotation
 from odoo_lead_manager.selection import select_from_config, target_campaign
 from odoo_lead_manager.status import CampaignStatus, campaign_status
+from odoo_lead_manager.strategies.caps import Received
 from odoo_lead_manager.strategies.round_robin import Rotation
 from odoo_lead_manager.tracking import Journal, Tracking, open_tracking
 from odoo_lead_manager.tracking.journal import COMPLETED, UNDOING, UNDONE, RunRecord
@@ -169,7 +171,7 @@ def run_distribution(
     with _crm(loaded, store) as crm:
         if dry_run:
             with _tracking(loaded) as tracking:
-                planned = _planned(loaded, crm, options, console, stages, tracking.journal)
+                planned = _planned(loaded, crm, options, console, stages, tracking)
                 plan = planned.plan
                 _keep_snapshot(tracking.journal, planned, dry_run=True)
                 print_plan(console, plan, dry_run=True, dropback=counts_dropback(loaded))
@@ -391,7 +393,7 @@ def _distribute_once(
             return RunOutcome(
                 journal.plan(done.run_id), None, 0.0, (*notes, note), tuple(resumed), skipped=True
             )
-        planned = _planned(loaded, crm, options, console, stages, journal)
+        planned = _planned(loaded, crm, options, console, stages, tracking)
         plan = planned.plan
         _keep_snapshot(journal, planned, dry_run=False)
         print_plan(console, plan, dry_run=False, dropback=counts_dropback(loaded))
@@ -563,15 +565,18 @@ def _planned(
     options: RunOptions,
     console: Console,
     stages: Stages,
-    journal: Journal,
+    tracking: Tracking,
 ) -> Planned:
     """`plan_run`, counting the leads fetched on a terminal (fetching is the long step);
-    the round-robin rotation is read from the journal first, so planning need not."""
+    the round-robin rotation and the earlier receipts the caps count are read from the
+    tracking database first, so planning need not."""
     with stages.timing("planning"), log_context(run_id=options.run_id):
-        rotation = current_rotation(loaded, journal, options.today or date.today())
+        today = options.today or date.today()
+        rotation = current_rotation(loaded, tracking.journal, today)
+        received = received_history(loaded, tracking.history, today)
         if not console.is_terminal:
-            return plan_run(loaded, crm, options, rotation)
-        return _planned_with_progress(loaded, crm, options, console, rotation)
+            return plan_run(loaded, crm, options, rotation, received)
+        return _planned_with_progress(loaded, crm, options, console, rotation, received)
 
 
 def _planned_with_progress(
@@ -580,6 +585,7 @@ def _planned_with_progress(
     options: RunOptions,
     console: Console,
     rotation: Rotation | None,
+    received: Received | None,
 ) -> Planned:
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Fetching leads", total=None)
@@ -587,7 +593,7 @@ def _planned_with_progress(
         def fetched(count: int) -> None:
             progress.update(task, completed=count, description=f"Fetching leads: {count:,}")
 
-        return plan_run(loaded, crm, replace(options, on_fetched=fetched), rotation)
+        return plan_run(loaded, crm, replace(options, on_fetched=fetched), rotation, received)
 
 
 @contextmanager

@@ -36,6 +36,7 @@ from odoo_lead_manager.lookups import Answers, Replayed
 from odoo_lead_manager.model import Lead
 from odoo_lead_manager.reporting.privacy import mask_name
 from odoo_lead_manager.selection.sources import Candidates
+from odoo_lead_manager.strategies.caps import Received
 from odoo_lead_manager.strategies.round_robin import Rotation
 
 # Raised when what a kept snapshot holds changes meaning; older ones are refused by name.
@@ -65,6 +66,9 @@ class Snapshot:
     date_range: tuple[date, date] | None = None
     max_leads: int | None = None
     force_round_robin: bool = False
+    # What each salesperson received in earlier real runs (the tracking history), for
+    # ``distribution.caps`` and ``consider_weekend_workload``; None: not read (neither set).
+    received: Received | None = None
     # Personal data pseudonymised (``security.mask_personal_data``), see `masked`.
     masked: bool = False
     format_version: int = SNAPSHOT_FORMAT

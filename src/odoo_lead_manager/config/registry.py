@@ -37,9 +37,6 @@ log = logging.getLogger(__name__)
 
 REFUSED: Mapping[str, str] = {
     "salesperson_selection.source_config.category": "category-based selection is not built",
-    "distribution.advanced_rules.workload_balancing.consider_weekend_workload": (
-        "counting weekend deliveries toward Monday's bounds is not built"
-    ),
     "security.encrypt_sensitive_data": (
         "odlm cannot encrypt the plans, journal and reports it writes; protect them with "
         "file and database permissions, and mask_personal_data for reports"

@@ -48,6 +48,8 @@ class PersonLine:
     after: int
     # Leads of theirs this run hands to others (after = current - taken + received).
     taken: int = 0
+    # The cap that held them back this run (``distribution.caps``), if one did.
+    cap: str | None = None
 
     @property
     def utilisation_before(self) -> float | None:
@@ -198,6 +200,7 @@ class Report:
                     "new_total": p.after,
                     "utilization": _round(p.utilisation_after),
                     "utilization_before": _round(p.utilisation_before),
+                    "held_back_by_cap": p.cap,
                 }
                 for p in self.people
             ],
@@ -245,6 +248,7 @@ def build_report(
             received=received.get(p.user_id, 0),
             after=projection.total(p.user_id),
             taken=projection.taken.get(p.user_id, 0),
+            cap=plan.capped.get(p.user_id),
         )
         for p in sorted(plan.salespeople, key=lambda p: p.name.casefold())
     )

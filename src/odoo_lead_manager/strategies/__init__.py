@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from odoo_lead_manager.config.schema.distribution import Distribution
 from odoo_lead_manager.model import Assignment, Lead, Salesperson, Workload
 from odoo_lead_manager.strategies.balancing import balance
+from odoo_lead_manager.strategies.caps import Room, apply_caps
 from odoo_lead_manager.strategies.engine import OVER_LIMIT, Matching, assign
 from odoo_lead_manager.strategies.level_based import level_based_shares
 from odoo_lead_manager.strategies.people import Levels, turn_order
@@ -57,17 +58,23 @@ class StrategyInput:
     cycle: str = ""
     owner_field: str = "user_id"
     releasing: Mapping[int, int] = field(default_factory=dict)
+    # Each capped salesperson's room in this run (``distribution.caps``), and the
+    # weekend's deliveries that count toward a Monday's bounds.
+    rooms: Mapping[int, Room] = field(default_factory=dict)
+    weekend: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class StrategyResult:
-    """Assignments, the leads left by reason, each share, and the rotation to keep."""
+    """Assignments, the leads left by reason, each share, the rotation to keep, and who
+    a cap held back (user id: the cap)."""
 
     assignments: list[Assignment]
     unassigned: dict[str, list[int]]
     quotas: dict[int, int]
     rotation: Rotation | None = None
     warnings: tuple[str, ...] = field(default=())
+    capped: dict[int, str] = field(default_factory=dict)
 
 
 ShareRule = Callable[[StrategyInput, Sequence[Salesperson], int], Shares]
@@ -163,9 +170,11 @@ def distribute(name: str, data: StrategyInput, rng: random.Random) -> StrategyRe
         people = base.arrange(people)
     total = len(data.leads) if data.max_leads is None else min(data.max_leads, len(data.leads))
     shares = STRATEGIES[name](data, people, total)
+    turn = [p.user_id for p in people]
+    shares, capped = apply_caps(shares, turn, data.rooms)
     rules = settings.advanced_rules
     if rules is not None and rules.workload_balancing.enabled:
-        shares = balance(shares, [p.user_id for p in people], rules.workload_balancing)
+        shares = balance(shares, turn, rules.workload_balancing, data.weekend)
     full_reason = shares.unplaced if shares.total < total else OVER_LIMIT
     matching = matching_rules(settings)
     assignments, unassigned = assign(
@@ -185,6 +194,7 @@ def distribute(name: str, data: StrategyInput, rng: random.Random) -> StrategyRe
         quotas=dict(shares.quota),
         rotation=base.after(people, shares.total) if base is not None else None,
         warnings=(*shares.warnings, *_missing_data(matching, data)),
+        capped=capped,
     )
 
 

@@ -18,12 +18,14 @@ run of the same day updates rows instead of adding them:
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
 from odoo_lead_manager.config.schema.operations import Tracking
 from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.strategies.caps import Received
 from odoo_lead_manager.tracking.database import prepare, run_in_transaction, utc_now, where
 from odoo_lead_manager.tracking.records import (
     Outcome,
@@ -111,6 +113,24 @@ class History:
                 upsert(connection, tracking, rows, _TRACKING_KEY, changed, self._chunk)
 
         run_in_transaction(self.engine, work)
+
+    def received(self, since: date, until: date) -> Received:
+        """Leads each user received per day from ``since`` to ``until``, over every
+        campaign: real runs only (dry runs write no assignment rows), less those undone."""
+        history = assignment_history.c
+        query = (
+            select(history.new_user_id, history.distribution_date, func.count())
+            .where(
+                history.distribution_date >= since,
+                history.distribution_date <= until,
+                history.undone_at.is_(None),
+            )
+            .group_by(history.new_user_id, history.distribution_date)
+            .order_by(history.new_user_id, history.distribution_date)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return tuple((int(user), day, int(count)) for user, day, count in rows)
 
     @property
     def _chunk(self) -> int:

@@ -89,7 +89,14 @@ class SkillMatching(Section):
 
 
 class WorkloadBalancing(Section):
-    """Per-run bounds on what one salesperson receives (§4.3)."""
+    """Per-run bounds on what one salesperson receives (§4.3).
+
+    ``consider_weekend_workload``: on a Monday, the leads each salesperson
+    received on the Saturday and Sunday before (real runs, from the tracking
+    history) count toward that day's ``max_daily_distribution`` and
+    ``min_daily_distribution``, and toward ``caps`` ``per_day``; on other days
+    it changes nothing. Needs ``tracking.enabled``.
+    """
 
     enabled: bool = False
     max_daily_distribution: PositiveInt | None = None
@@ -131,6 +138,43 @@ class AdvancedRules(Section):
     geographic_distribution: GeographicDistribution = Field(default_factory=GeographicDistribution)
 
 
+class CapLimits(Section):
+    """The most leads one salesperson receives in a run, a day, a week and a month.
+
+    A day, a week and a month are calendar periods of the run's date (the
+    ISO week, Monday to Sunday; the month from its first day), counted from
+    the tracking history over every campaign: leads of real runs, less those
+    undone. Unset: no limit for that period.
+    """
+
+    per_run: NonNegativeInt | None = None
+    per_day: NonNegativeInt | None = None
+    per_week: NonNegativeInt | None = None
+    per_month: NonNegativeInt | None = None
+
+    def merged(self, fallback: CapLimits) -> CapLimits:
+        """These limits, each unset one taken from ``fallback``."""
+        return CapLimits(
+            **{name: own if own is not None else getattr(fallback, name) for name, own in self}
+        )
+
+
+class Caps(Section):
+    """Caps over time (per run, day, week, month), for everyone, a level or a salesperson.
+
+    Each period's limit is the salesperson's own (``salespeople``, by name),
+    else their level's (``levels``), else ``default``'s; names and levels
+    match without regard to case. A salesperson at a cap receives nothing
+    more; what the cap holds back goes to the others with room, and stays
+    undistributed when nobody has. Needs ``tracking.enabled`` (the history
+    of what each salesperson received).
+    """
+
+    default: CapLimits = Field(default_factory=CapLimits)
+    levels: dict[str, CapLimits] = Field(default_factory=dict)
+    salespeople: dict[str, CapLimits] = Field(default_factory=dict)
+
+
 class Distribution(Section):
     """The strategy and what an assignment writes on the lead (§17.2).
 
@@ -149,6 +193,7 @@ class Distribution(Section):
     proportional: Proportional = Field(default_factory=Proportional)
     round_robin_override: RoundRobinOverride = Field(default_factory=RoundRobinOverride)
     advanced_rules: AdvancedRules | None = None
+    caps: Caps | None = None
     randomize_order: bool = True
     owner_fields: list[OwnerField] | None = Field(default=None, min_length=1)
     status_reset: str | None = "New"

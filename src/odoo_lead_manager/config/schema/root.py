@@ -107,6 +107,27 @@ class DistributionConfig(Section):
         return value
 
     @model_validator(mode="after")
+    def _history_kept_for_caps(self) -> DistributionConfig:
+        rules = self.distribution.advanced_rules
+        weekend = rules is not None and rules.workload_balancing.consider_weekend_workload
+        needs = [
+            *(["distribution.caps"] if self.distribution.caps is not None else []),
+            *(
+                ["distribution.advanced_rules.workload_balancing.consider_weekend_workload"]
+                if weekend
+                else []
+            ),
+        ]
+        kept = self.tracking.enabled and self.tracking.track_individual_assignments
+        if needs and not kept:
+            raise ValueError(
+                f"{needs[0]} counts what each salesperson received in earlier runs, which "
+                "only the tracking history knows: set tracking.enabled and "
+                "tracking.track_individual_assignments to true, or remove it"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _owner_fields_exist(self) -> DistributionConfig:
         mapping = configured_mapping(self.crm.field_mapping)
         named = [
