@@ -38,6 +38,22 @@ def test_data_survives_reopening(tmp_path: Path) -> None:
         assert len(list(reopened.search_leads([("active", "in", [True, False])]))) == 8
 
 
+def test_a_current_store_opens_and_reads_while_another_process_holds_its_write_lock(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "crm.sqlite"
+    seeded(path).close()
+    writer = sqlite3.connect(path, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        # Opening used to write the schema version: "database is locked" after 5 s.
+        with LocalStore.open(path) as store:
+            assert len(store.read_leads([1, 2])) == 2
+    finally:
+        writer.rollback()
+        writer.close()
+
+
 def test_open_missing_or_foreign_files(tmp_path: Path) -> None:
     with pytest.raises(CrmError, match=r"CRM store not found: .*nowhere\.sqlite"):
         LocalStore.open(tmp_path / "nowhere.sqlite")

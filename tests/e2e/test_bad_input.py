@@ -125,10 +125,8 @@ def edit(config: Path, old: str, new: str) -> None:
         ),
         (
             "  owner_fields:",
-            "  advanced_rules:\n    workload_balancing:\n      enabled: true\n"
-            "      consider_weekend_workload: true\n  owner_fields:",
-            "not available in this version, and ignoring it would break what it asks for: "
-            "distribution.advanced_rules.workload_balancing.consider_weekend_workload",
+            "  caps:\n    default:\n      per_dai: 5\n  owner_fields:",
+            "distribution.caps.default.per_dai",
         ),
         (
             "  owner_fields:",

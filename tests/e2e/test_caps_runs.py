@@ -103,7 +103,19 @@ def check_day_cap_over_two_runs(config: Path, owners: Callable[[], Owners]) -> N
 
 
 def test_a_day_cap_holds_over_two_runs_of_the_day_in_the_crm(demo_dir: Path) -> None:
-    check_day_cap_over_two_runs(demo_dir / "config.yaml", local_owners(demo_dir))
+    config = demo_dir / "config.yaml"
+    check_day_cap_over_two_runs(config, local_owners(demo_dir))
+
+
+def test_a_capped_run_replays_as_recorded_from_its_snapshot(demo_dir: Path) -> None:
+    config = demo_dir / "config.yaml"
+    configure(config, {"caps": {"default": {"per_day": 3}}})
+    real_run(config, TODAY)
+    second = real_run(config, TODAY, force=True)
+    assert second.capped  # planned with the first run's receipts in its snapshot
+    # The history has moved on (a third run); the replay still uses what was recorded.
+    real_run(config, TODAY, force=True)
+    assert main(["replay", second.run_id, "--config", str(config)]) == 0
 
 
 def test_a_day_cap_holds_over_two_runs_on_the_stand_in_odoo(

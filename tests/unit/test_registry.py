@@ -26,11 +26,6 @@ def test_refused_settings_stop_the_run_naming_each_key() -> None:
     config = loaded(
         {
             "salesperson_selection": {"source_config": {"category": "senior_sales"}},
-            "distribution": {
-                "advanced_rules": {
-                    "workload_balancing": {"enabled": True, "consider_weekend_workload": True}
-                }
-            },
             "security": {"encrypt_sensitive_data": True},
         }
     )
@@ -40,7 +35,6 @@ def test_refused_settings_stop_the_run_naming_each_key() -> None:
     assert message.startswith("inline.yaml: not available in this version")
     for key in (
         "salesperson_selection.source_config.category",
-        "distribution.advanced_rules.workload_balancing.consider_weekend_workload",
         "security.encrypt_sensitive_data",
     ):
         assert key in message

@@ -189,14 +189,17 @@ class LocalStore:
         if version is None or not (min(_MIGRATIONS) <= version <= SCHEMA_VERSION):
             connection.close()
             raise CrmError(f"{path}: unsupported local CRM store version {row and row[0]}")
-        with connection:
-            for step in range(version, SCHEMA_VERSION):
-                for statement in _MIGRATIONS[step]:
-                    connection.execute(statement)
-            connection.execute(
-                "UPDATE odlm_store SET value = ? WHERE key = 'schema_version'",
-                (str(SCHEMA_VERSION),),
-            )
+        if version < SCHEMA_VERSION:
+            # Only an old store is written on opening: a current one is only read, so
+            # opening it never waits for (or fails on) another process's write lock.
+            with connection:
+                for step in range(version, SCHEMA_VERSION):
+                    for statement in _MIGRATIONS[step]:
+                        connection.execute(statement)
+                connection.execute(
+                    "UPDATE odlm_store SET value = ? WHERE key = 'schema_version'",
+                    (str(SCHEMA_VERSION),),
+                )
         return cls._ready(connection, path)
 
     @classmethod
