@@ -42,7 +42,8 @@ def take_snapshot(
     """Everything planning needs from the CRM and the files, read once.
 
     ``rotation`` and ``received`` come from the tracking database (the caller
-    reads them: `tracking_inputs`). The day is ``options.today`` or the clock's; with
+    reads them: `rotation_state.current_rotation`, `received_state.received_history`).
+    The day is ``options.today`` or the clock's; with
     ``security.mask_personal_data`` the snapshot comes back masked (`masked`).
     """
     options = options or RunOptions()

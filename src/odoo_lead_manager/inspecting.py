@@ -70,10 +70,11 @@ def explain_lead(
     from odoo_lead_manager.rotation_state import current_rotation
 
     options = RunOptions(today=today, ledger=True)
+    day = today or date.today()
     tracking = open_tracking(loaded)
     try:
-        rotation = current_rotation(loaded, tracking.journal, today or date.today())
-        received = received_history(loaded, tracking.history, today or date.today())
+        rotation = current_rotation(loaded, tracking.journal, day)
+        received = received_history(loaded, tracking.history, day)
     finally:
         tracking.close()
     store = open_store(loaded)

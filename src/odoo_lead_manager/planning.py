@@ -506,8 +506,7 @@ def _caps(
 ) -> tuple[dict[int, Room], dict[int, int], list[str]]:
     """Each salesperson's room under ``distribution.caps``, the weekend's deliveries that
     count toward a Monday (``consider_weekend_workload``), and what the run should say."""
-    rules = settings.advanced_rules
-    weekend_on = rules is not None and rules.workload_balancing.consider_weekend_workload
+    weekend_on = settings.counts_weekend
     if settings.caps is None and not weekend_on:
         return {}, {}, []
     notes = [] if settings.caps is None else unknown_names(settings.caps, members)
@@ -519,10 +518,10 @@ def _caps(
             "distribution.caps and consider_weekend_workload count this run only"
         )
         received = ()
-    weekend = weekend_received(received, snapshot.today) if weekend_on else {}
+    today = snapshot.today
+    weekend = weekend_received(received, today) if weekend_on else {}
     if settings.caps is None:
         return {}, weekend, notes
-    today = snapshot.today
     return rooms(members, settings.caps, received, today, weekend_on), weekend, notes
 
 

@@ -20,19 +20,13 @@ def received_history(loaded: LoadedConfig, history: History | None, today: date)
     with caps would hand out leads it cannot bound, so it stops naming the key.
     """
     distribution = loaded.config.distribution
-    rules = distribution.advanced_rules
-    weekend = rules is not None and rules.workload_balancing.consider_weekend_workload
-    if distribution.caps is None and not weekend:
+    keys = distribution.history_keys
+    if not keys:
         return None
     if history is None:
-        key = (
-            "distribution.caps"
-            if distribution.caps is not None
-            else "distribution.advanced_rules.workload_balancing.consider_weekend_workload"
-        )
         raise UserInputError(
-            f"{key}: the tracking history is not available in this run (tracking fell back "
+            f"{keys[0]}: the tracking history is not available in this run (tracking fell back "
             "to the local journal), so what each salesperson received earlier cannot be "
             "counted; nothing was changed"
         )
-    return history.received(history_start(today, weekend), today)
+    return history.received(history_start(today, distribution.counts_weekend), today)

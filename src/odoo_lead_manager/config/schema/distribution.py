@@ -199,6 +199,24 @@ class Distribution(Section):
     status_reset: str | None = "New"
     team_assignment: str | None = None
 
+    @property
+    def counts_weekend(self) -> bool:
+        """Whether a Monday's bounds count the weekend (``consider_weekend_workload``)."""
+        rules = self.advanced_rules
+        return rules is not None and rules.workload_balancing.consider_weekend_workload
+
+    @property
+    def history_keys(self) -> list[str]:
+        """The set keys that count what salespeople received in earlier runs."""
+        return [
+            *(["distribution.caps"] if self.caps is not None else []),
+            *(
+                ["distribution.advanced_rules.workload_balancing.consider_weekend_workload"]
+                if self.counts_weekend
+                else []
+            ),
+        ]
+
     @model_validator(mode="after")
     def _strategy_has_settings(self) -> Distribution:
         if self.strategy == "level_based" and not (self.level_based and self.level_based.levels):

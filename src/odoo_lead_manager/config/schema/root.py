@@ -108,16 +108,7 @@ class DistributionConfig(Section):
 
     @model_validator(mode="after")
     def _history_kept_for_caps(self) -> DistributionConfig:
-        rules = self.distribution.advanced_rules
-        weekend = rules is not None and rules.workload_balancing.consider_weekend_workload
-        needs = [
-            *(["distribution.caps"] if self.distribution.caps is not None else []),
-            *(
-                ["distribution.advanced_rules.workload_balancing.consider_weekend_workload"]
-                if weekend
-                else []
-            ),
-        ]
+        needs = self.distribution.history_keys
         kept = self.tracking.enabled and self.tracking.track_individual_assignments
         if needs and not kept:
             raise ValueError(
