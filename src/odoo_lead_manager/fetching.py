@@ -24,6 +24,7 @@ from odoo_lead_manager.logs import stage_line
 from odoo_lead_manager.lookups import Recorder
 from odoo_lead_manager.planning import Prepared, RunOptions, keeps_rejected, owner_ids, prepare
 from odoo_lead_manager.selection import target_campaign
+from odoo_lead_manager.selection.absences import read_absences_csv
 from odoo_lead_manager.selection.sources import read_candidates
 from odoo_lead_manager.snapshot import Snapshot, masked
 from odoo_lead_manager.strategies.caps import Received
@@ -54,6 +55,8 @@ def take_snapshot(
     candidates = read_candidates(loaded, recorder, campaign)
     sources = cfg.lead_finding.web_sources
     web_sources = tuple(read_source_names(loaded, sources)) if sources is not None else ()
+    absences_file = cfg.salesperson_selection.availability.absences_file
+    absences = read_absences_csv(loaded.resolve_path(absences_file)) if absences_file else ()
     prepared = prepare(loaded, recorder, candidates, today, web_sources, options.date_range)
     fetched = fetch_leads(
         store,
@@ -84,6 +87,7 @@ def take_snapshot(
         fetched=fetched,
         rotation=rotation,
         received=received,
+        absences=absences,
         web_sources=web_sources,
         date_range=options.date_range,
         max_leads=options.max_leads,

@@ -133,6 +133,21 @@ class Salesperson:
 
 
 @dataclass(frozen=True, slots=True)
+class Absence:
+    """A salesperson away from ``start`` to ``end`` (both included): all day, or only in
+    the ``morning`` or ``afternoon``; ``where`` names the file or table and line."""
+
+    name: str
+    start: date
+    end: date
+    part: str = "full"
+    where: str = ""
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
     """How many leads a salesperson holds now (spec §2.5).
 

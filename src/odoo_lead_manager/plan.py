@@ -63,6 +63,8 @@ class Plan:
     quotas: Mapping[int, int] = field(default_factory=dict)
     # Who a cap held back (``distribution.caps``), with the cap: user id -> sentence.
     capped: Mapping[int, str] = field(default_factory=dict)
+    # Who is away on the run's day (all day: nothing; half a day: a smaller share), and why.
+    away: Mapping[int, str] = field(default_factory=dict)
     # Where round robin resumes next (saved once this plan is applied).
     rotation: Rotation | None = None
     # What the plan saw of each assigned lead (last change, owner), so that

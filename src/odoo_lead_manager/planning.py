@@ -28,7 +28,7 @@ from odoo_lead_manager.config.schema.sales_dropback import (
     SalesFilter,
     SalesFilterReporting,
 )
-from odoo_lead_manager.config.schema.selection import WorkloadCounting
+from odoo_lead_manager.config.schema.selection import Availability, WorkloadCounting
 from odoo_lead_manager.errors import ConfigError, RunFailed, RunSkipped, UserInputError
 from odoo_lead_manager.finding import found_in
 from odoo_lead_manager.finding.configured import FindingSettings, FindingSetup, build_finding
@@ -51,6 +51,7 @@ from odoo_lead_manager.model import (
 )
 from odoo_lead_manager.plan import PLAN_FORMAT, Plan, WriteGroup
 from odoo_lead_manager.selection import Selection, limit_workload, target_campaign
+from odoo_lead_manager.selection.absences import Away, availability_on, unknown_absentees
 from odoo_lead_manager.selection.sources import Candidates, read_candidates, select_candidates
 from odoo_lead_manager.snapshot import Snapshot
 from odoo_lead_manager.strategies import (
@@ -67,7 +68,7 @@ from odoo_lead_manager.strategies.caps import (
     unknown_names,
     weekend_received,
 )
-from odoo_lead_manager.strategies.engine import NO_SALESPEOPLE
+from odoo_lead_manager.strategies.engine import NO_SALESPEOPLE, NOBODY_AVAILABLE
 from odoo_lead_manager.strategies.people import Levels, levels_from, with_levels
 from odoo_lead_manager.strategies.round_robin import Rotation, cycle_key
 from odoo_lead_manager.workload import (
@@ -324,9 +325,18 @@ def plan_snapshot(
     reset = {"status": cfg.distribution.status_reset} if cfg.distribution.status_reset else {}
     cap_rooms, weekend, cap_notes = _caps(cfg.distribution, snapshot, members)
     problems.extend(cap_notes)
+    away = _away(cfg.salesperson_selection.availability, snapshot, candidates, selection)
+    problems.extend(
+        unknown_absentees(snapshot.absences, (r.salesperson_name for r in candidates.rows))
+    )
+    present = tuple(
+        p for p in selection.eligible if p.user_id not in away or away[p.user_id].share > 0
+    )
+    if selection.eligible and not present:
+        problems.append(_nobody(loaded, f"nobody of the campaign is available on {today}"))
     data = StrategyInput(
         leads=found.leads,
-        salespeople=selection.eligible,
+        salespeople=present,
         workloads=workloads,
         settings=cfg.distribution,
         levels=levels,
@@ -336,14 +346,16 @@ def plan_snapshot(
         releasing=releasing(found.leads, {**dict.fromkeys(written, 0), **reset}, counting),
         rooms=cap_rooms,
         weekend=weekend,
+        present_share={uid: a.share for uid, a in away.items() if a.share > 0},
     )
-    if selection.eligible:
+    if present:
         strategy_name, strategy_note, result = _distribute(
             loaded, chosen, strategy_note, data, snapshot.rotation, seed
         )
     else:
         # Nobody to distribute to, and told to go on: only the dropback happens.
-        strategy_name, result = chosen, _nobody_receives(found.leads)
+        reason = NO_SALESPEOPLE if not selection.eligible else NOBODY_AVAILABLE
+        strategy_name, result = chosen, _nobody_receives(found.leads, reason)
     not_assigned = sum(len(ids) for ids in result.unassigned.values())
     stage_line(
         log,
@@ -392,6 +404,7 @@ def plan_snapshot(
         unassigned=result.unassigned,
         quotas=result.quotas,
         capped=result.capped,
+        away={uid: a.why for uid, a in away.items()},
         rotation=result.rotation,
         writes=writes,
         user_names=user_names,
@@ -525,9 +538,20 @@ def _caps(
     return rooms(members, settings.caps, received, today, weekend_on), weekend, notes
 
 
-def _nobody_receives(leads: Sequence[Lead]) -> StrategyResult:
+def _nobody_receives(leads: Sequence[Lead], reason: str) -> StrategyResult:
     ids = sorted(lead.id for lead in leads)
-    return StrategyResult([], {NO_SALESPEOPLE: ids} if ids else {}, {})
+    return StrategyResult([], {reason: ids} if ids else {}, {})
+
+
+def _away(
+    settings: Availability, snapshot: Snapshot, candidates: Candidates, selection: Selection
+) -> dict[int, Away]:
+    """The eligible salespeople away on the run's day: the absences file's rows and the
+    campaign table's ``away_*`` columns."""
+    absences = (*snapshot.absences, *(r.absence for r in candidates.rows if r.absence))
+    if not absences:
+        return {}
+    return availability_on(selection.eligible, absences, snapshot.today, settings.half_day_share)
 
 
 def rotation_cycle(loaded: LoadedConfig, today: date) -> str:

@@ -33,7 +33,7 @@ from pydantic import TypeAdapter, ValidationError
 from odoo_lead_manager.errors import UserInputError
 from odoo_lead_manager.finding.finder import Fetched
 from odoo_lead_manager.lookups import Answers, Replayed
-from odoo_lead_manager.model import Lead
+from odoo_lead_manager.model import Absence, Lead
 from odoo_lead_manager.reporting.privacy import mask_name
 from odoo_lead_manager.selection.sources import Candidates
 from odoo_lead_manager.strategies.caps import Received
@@ -69,6 +69,8 @@ class Snapshot:
     # What each salesperson received in earlier real runs (the tracking history), for
     # ``distribution.caps`` and ``consider_weekend_workload``; None: not read (neither set).
     received: Received | None = None
+    # The absences file's rows (``salesperson_selection.availability.absences_file``).
+    absences: tuple[Absence, ...] = ()
     # Personal data pseudonymised (``security.mask_personal_data``), see `masked`.
     masked: bool = False
     format_version: int = SNAPSHOT_FORMAT

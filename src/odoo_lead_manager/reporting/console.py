@@ -137,6 +137,8 @@ def _print_strategy(console: Console, plan: Plan) -> None:
                 f"  {person.name}: share {planned}, receives {received.get(person.user_id, 0)}"
             )
     for person in sorted(plan.salespeople, key=lambda p: p.name.casefold()):
+        if person.user_id in plan.away:
+            console.print(f"  {person.name}: {plan.away[person.user_id]}")
         if person.user_id in plan.capped:
             console.print(f"  {person.name}: held back by {plan.capped[person.user_id]}")
     balance = plan.balance

@@ -50,6 +50,8 @@ class PersonLine:
     taken: int = 0
     # The cap that held them back this run (``distribution.caps``), if one did.
     cap: str | None = None
+    # Away on the run's day (``salesperson_selection.availability``), if so.
+    away: str | None = None
 
     @property
     def utilisation_before(self) -> float | None:
@@ -201,6 +203,7 @@ class Report:
                     "utilization": _round(p.utilisation_after),
                     "utilization_before": _round(p.utilisation_before),
                     "held_back_by_cap": p.cap,
+                    "away": p.away,
                 }
                 for p in self.people
             ],
@@ -249,6 +252,7 @@ def build_report(
             after=projection.total(p.user_id),
             taken=projection.taken.get(p.user_id, 0),
             cap=plan.capped.get(p.user_id),
+            away=plan.away.get(p.user_id),
         )
         for p in sorted(plan.salespeople, key=lambda p: p.name.casefold())
     )

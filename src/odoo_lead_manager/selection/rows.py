@@ -17,7 +17,8 @@ from pathlib import Path
 
 from odoo_lead_manager.errors import DataFileError
 from odoo_lead_manager.limits import MAX_COUNT, MAX_DATA_FILE_BYTES, MAX_RECORD_ID, read_bounded
-from odoo_lead_manager.model import split_values
+from odoo_lead_manager.model import Absence, split_values
+from odoo_lead_manager.selection.absences import parse_absence
 
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
@@ -37,6 +38,8 @@ class CampaignRow:
     skills: tuple[str, ...] = ()
     region: str | None = None
     timezone: str | None = None
+    # The campaign table's ``away_from``/``away_to``/``away_part`` columns, when filled.
+    absence: Absence | None = None
     line: int = 0
     origin: str = ""
 
@@ -167,6 +170,11 @@ class Columns:
             skills=split_values(text("skills")),
             region=text("region") or None,
             timezone=text("timezone") or None,
+            absence=parse_absence(
+                name, text("away_from"), text("away_to"), text("away_part"), where
+            )
+            if text("away_from")
+            else None,
             line=line,
             origin=origin,
         )

@@ -11,13 +11,14 @@ plan, and every assignment carries its reason.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from odoo_lead_manager.config.schema.distribution import Distribution
 from odoo_lead_manager.model import Assignment, Lead, Salesperson, Workload
-from odoo_lead_manager.strategies.balancing import balance
+from odoo_lead_manager.strategies.balancing import balance, limit_shares
 from odoo_lead_manager.strategies.caps import Room, apply_caps
 from odoo_lead_manager.strategies.engine import OVER_LIMIT, Matching, assign
 from odoo_lead_manager.strategies.level_based import level_based_shares
@@ -62,6 +63,8 @@ class StrategyInput:
     # weekend's deliveries that count toward a Monday's bounds.
     rooms: Mapping[int, Room] = field(default_factory=dict)
     weekend: Mapping[int, int] = field(default_factory=dict)
+    # Salespeople there for part of the day: the fraction of their share they may take.
+    present_share: Mapping[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class StrategyResult:
     warnings: tuple[str, ...] = field(default=())
     capped: dict[int, str] = field(default_factory=dict)
 
+
+PARTLY_AWAY = "the salespeople who are there have no room left (availability)"
 
 ShareRule = Callable[[StrategyInput, Sequence[Salesperson], int], Shares]
 
@@ -171,6 +176,12 @@ def distribute(name: str, data: StrategyInput, rng: random.Random) -> StrategyRe
     total = len(data.leads) if data.max_leads is None else min(data.max_leads, len(data.leads))
     shares = STRATEGIES[name](data, people, total)
     turn = [p.user_id for p in people]
+    if data.present_share:
+        part = {
+            uid: math.floor(round(f * shares.quota[uid], 9))
+            for uid, f in data.present_share.items()
+        }
+        shares = limit_shares(shares, turn, part, PARTLY_AWAY, "availability")
     shares, capped = apply_caps(shares, turn, data.rooms)
     rules = settings.advanced_rules
     if rules is not None and rules.workload_balancing.enabled:

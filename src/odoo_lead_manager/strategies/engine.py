@@ -27,6 +27,7 @@ from odoo_lead_manager.strategies.shares import Shares
 OWN_LEADS_ONLY = "only its current owner could take it"
 OVER_LIMIT = "over the per-run limit (max_leads_per_run)"
 NO_SALESPEOPLE = "no eligible salespeople"
+NOBODY_AVAILABLE = "every eligible salesperson is away (salesperson_selection.availability)"
 
 # Odoo's priority keys: 0 Low, 1 Medium, 2 High, 3 Very High.
 PRIORITY_CLASS = {0: "low", 1: "medium", 2: "high", 3: "high"}

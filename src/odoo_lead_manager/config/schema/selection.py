@@ -188,6 +188,24 @@ class WorkloadCounting(Section):
     recent_days: PositiveDays = 30
 
 
+class Availability(Section):
+    """Who is away on the run's day, and what a half day away counts for.
+
+    Absences come from ``absences_file`` (CSV: ``salesperson_name``, ``from``,
+    ``to``, optional ``part``: ``full``, ``morning`` or ``afternoon``; dates
+    ``YYYY-MM-DD``, both included) and from the campaign table's optional
+    columns ``away_from``, ``away_to`` and ``away_part``. A salesperson away
+    all day receives nothing and is not counted in the split; one away for
+    half the day receives at most ``half_day_share`` of the share the
+    strategy gave them, and the rest goes to the others. A morning and an
+    afternoon absence on the same day make a whole day. The leads an away
+    salesperson holds follow the same rules as on any other day.
+    """
+
+    absences_file: str | None = None
+    half_day_share: float = Field(default=0.5, ge=0, le=1, allow_inf_nan=False)
+
+
 class SalespersonSelection(Section):
     """How the eligible salespeople of the campaign are chosen.
 
@@ -204,3 +222,4 @@ class SalespersonSelection(Section):
     filters: SalespersonFilters = Field(default_factory=SalespersonFilters)
     unknown_salespeople: Literal["error", "skip"] = "error"
     workload: WorkloadCounting = Field(default_factory=WorkloadCounting)
+    availability: Availability = Field(default_factory=Availability)

@@ -1,0 +1,128 @@
+"""Who is away (``salesperson_selection.availability``): absences read from a CSV file or
+the campaign table's ``away_*`` columns, and what they mean for one day.
+
+Reading names the file and line of any bad row (`DataFileError`, exit 2);
+`availability_on` is pure: the same absences and day give the same answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from odoo_lead_manager.errors import DataFileError
+from odoo_lead_manager.limits import EARLIEST_DATE, LATEST_DATE, MAX_DATA_FILE_BYTES, read_bounded
+from odoo_lead_manager.model import Absence, Salesperson
+
+PARTS = ("full", "morning", "afternoon")
+HALVES = {"morning", "afternoon"}
+COLUMNS = ("salesperson_name", "from", "to")
+
+
+def parse_absence(name: str, start: str, end: str, part: str, where: str) -> Absence:
+    """One absence from its texts; a bad date or part is a `DataFileError` naming ``where``."""
+    first = _day(start, f"{where}, from")
+    last = _day(end, f"{where}, to") if end.strip() else first
+    if last < first:
+        raise DataFileError(f"{where}: 'to' {last} is before 'from' {first}")
+    kind = part.strip().lower() or "full"
+    if kind not in PARTS:
+        raise DataFileError(f"{where}, part: {part!r} is not one of {', '.join(PARTS)}")
+    return Absence(name.strip(), first, last, kind, where)
+
+
+def _day(text: str, where: str) -> date:
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise DataFileError(f"{where}: {text.strip()[:40]!r} is not a date (YYYY-MM-DD)") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise DataFileError(f"{where}: {day} is outside {EARLIEST_DATE}..{LATEST_DATE}")
+    return day
+
+
+def read_absences_csv(path: Path) -> tuple[Absence, ...]:
+    """The absences file: one absence per row, blank rows skipped."""
+    text = read_bounded(path, "absences file", MAX_DATA_FILE_BYTES, DataFileError, "utf-8-sig")
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = reader.fieldnames or []
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            raise DataFileError(
+                f"{path}: missing column(s) {', '.join(missing)} "
+                f"(found: {', '.join(header) or 'no header'})"
+            )
+        absences = []
+        for record in reader:
+            values = {k: (v or "").strip() for k, v in record.items() if isinstance(v, str)}
+            if not any(values.values()):
+                continue
+            where = f"{path}, line {reader.line_num}"
+            if not values.get("salesperson_name"):
+                raise DataFileError(f"{where}: empty salesperson_name")
+            absences.append(
+                parse_absence(
+                    values["salesperson_name"],
+                    values.get("from", ""),
+                    values.get("to", ""),
+                    values.get("part", ""),
+                    where,
+                )
+            )
+    except csv.Error as exc:
+        raise DataFileError(f"{path}: malformed CSV: {exc}") from None
+    return tuple(absences)
+
+
+@dataclass(frozen=True)
+class Away:
+    """How much of the day a salesperson is there (0: away all day) and why, for the plan."""
+
+    share: float
+    why: str
+
+
+def availability_on(
+    people: Sequence[Salesperson],
+    absences: Iterable[Absence],
+    day: date,
+    half_day_share: float,
+) -> dict[int, Away]:
+    """The salespeople away on ``day``, all day or half of it (names match without regard
+    to case); those who are there all day are left out."""
+    parts: dict[str, list[Absence]] = {}
+    for absence in absences:
+        if absence.covers(day):
+            parts.setdefault(absence.name.casefold(), []).append(absence)
+    result: dict[int, Away] = {}
+    for person in people:
+        found = parts.get(person.name.casefold())
+        if not found:
+            continue
+        kinds = {a.part for a in found}
+        where = "; ".join(a.where for a in found if a.where)
+        source = f" ({where})" if where else ""
+        if "full" in kinds or kinds >= HALVES:
+            result[person.user_id] = Away(0.0, f"away all day{source}")
+        else:
+            (half,) = kinds
+            result[person.user_id] = Away(
+                half_day_share,
+                f"away in the {half}{source}: at most {half_day_share:g} of the share",
+            )
+    return result
+
+
+def unknown_absentees(absences: Iterable[Absence], names: Iterable[str]) -> list[str]:
+    """Absences naming nobody among ``names`` (a typo would otherwise go unnoticed)."""
+    known = {name.casefold() for name in names}
+    return [
+        f"{a.where or 'absence'}: {a.name!r} is not a salesperson of the campaign table"
+        for a in absences
+        if a.name.casefold() not in known
+    ]

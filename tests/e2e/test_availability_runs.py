@@ -1,0 +1,162 @@
+"""Availability in real runs: who is away gets nothing, half a day away gets a smaller share,
+nobody there leaves the leads where they are — checked in the CRM after the run, on the local
+store and on the stand-in Odoo of 17 and 19."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from odoo_lead_manager.cli import main
+from odoo_lead_manager.config import load_config
+from odoo_lead_manager.planning import RunOptions
+from odoo_lead_manager.runner import run_distribution
+from odoo_lead_manager.strategies.engine import NOBODY_AVAILABLE
+
+from ..conftest import TODAY
+from ..crm.fake_odoo import FakeOdoo
+from .test_caps_runs import Owners, configure, fake_owners, local_owners, moved, real_run
+from .test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
+
+AVAILABILITY = {"availability": {"absences_file": "absences.csv"}}
+
+
+def eligible(config: Path) -> dict[str, int]:
+    """The campaign's eligible salespeople by name, from a dry run."""
+    plan = run_distribution(
+        load_config(config), dry_run=True, options=RunOptions(today=TODAY, seed=5)
+    ).plan
+    return {p.name: p.user_id for p in plan.salespeople}
+
+
+def absences(config: Path, *rows: str) -> None:
+    (config.parent / "absences.csv").write_text(
+        "salesperson_name,from,to,part\n" + "".join(f"{row}\n" for row in rows),
+        encoding="utf-8",
+    )
+    configure(config, {}, salesperson_selection=AVAILABILITY)
+
+
+def check_one_away_all_day(config: Path, owners: Callable[[], Owners]) -> None:
+    people = eligible(config)
+    away_name, away_id = next(iter(sorted(people.items())))
+    absences(config, f"{away_name.upper()},{TODAY.replace(day=1)},{TODAY},")
+    before = owners()
+    plan = real_run(config, TODAY)
+    got = moved(before, owners())
+    assert got[away_id] == 0
+    assert all(got[uid] > 0 for uid in people.values() if uid != away_id)
+    assert plan.received.get(away_id, 0) == 0
+    assert plan.away == {away_id: f"away all day ({config.parent / 'absences.csv'}, line 2)"}
+    # Not counted in the split: the others share everything between them.
+    assert sum(got.values()) == sum(plan.received.values()) == len(plan.assignments)
+
+
+def test_someone_away_all_day_gets_nothing_in_the_crm(demo_dir: Path) -> None:
+    check_one_away_all_day(demo_dir / "config.yaml", local_owners(demo_dir))
+
+
+def test_someone_away_all_day_gets_nothing_on_the_stand_in_odoo(
+    odoo_demo: tuple[Path, FakeOdoo],  # noqa: F811
+) -> None:
+    config, fake = odoo_demo
+    check_one_away_all_day(config, fake_owners(fake))
+
+
+def test_half_a_day_away_takes_half_the_share(demo_dir: Path) -> None:
+    config = demo_dir / "config.yaml"
+    people = eligible(config)
+    normal = run_distribution(
+        load_config(config), dry_run=True, options=RunOptions(today=TODAY, seed=5)
+    ).plan.quotas
+    name, uid = sorted(people.items())[1]
+    absences(config, f"{name},{TODAY},{TODAY},afternoon")
+    owners = local_owners(demo_dir)
+    before = owners()
+    plan = real_run(config, TODAY)
+    got = moved(before, owners())
+    assert got[uid] == normal[uid] // 2
+    assert sum(got.values()) == sum(normal.values())  # the other half went to the others
+    assert plan.away[uid].startswith("away in the afternoon")
+
+
+def test_the_campaign_tables_columns_say_who_is_away(demo_dir: Path) -> None:
+    config = demo_dir / "config.yaml"
+    people = eligible(config)
+    name, uid = sorted(people.items())[2]
+    table = demo_dir / "salesperson_campaigns.csv"
+    lines = table.read_text(encoding="utf-8").splitlines()
+    lines[0] += ",away_from,away_to"
+    lines[1:] = [
+        line + (f",{TODAY},{TODAY}" if line.startswith(f"{name},Voice") else ",,")
+        for line in lines[1:]
+    ]
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    owners = local_owners(demo_dir)
+    before = owners()
+    plan = real_run(config, TODAY)
+    assert moved(before, owners())[uid] == 0
+    assert plan.away[uid].startswith("away all day (")
+
+
+def test_nobody_there_leaves_every_lead_where_it_is(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = demo_dir / "config.yaml"
+    people = eligible(config)
+    absences(config, *(f"{name},{TODAY},{TODAY}," for name in people))
+    before = (demo_dir / "crm.sqlite").read_bytes()
+    # The default fallback (when_no_salespeople_found: skip_distribution) skips the run.
+    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--force"]) == 0
+    out = capsys.readouterr()
+    assert f"nobody of the campaign is available on {TODAY}" in out.out + out.err
+    assert (demo_dir / "crm.sqlite").read_bytes() == before
+    # generate_warning: the run goes on, and the leads stay with their reason.
+    configure(
+        config,
+        {},
+        error_handling={"fallback_strategies": {"when_no_salespeople_found": "generate_warning"}},
+    )
+    outcome = run_distribution(
+        load_config(config), dry_run=True, options=RunOptions(today=TODAY, seed=5)
+    )
+    assert outcome.plan.assignments == ()
+    assert outcome.plan.unassigned[NOBODY_AVAILABLE]
+    assert any("nobody of the campaign is available" in w for w in outcome.plan.warnings)
+
+
+def test_a_bad_absences_file_is_exit_2_naming_the_row_and_changes_nothing(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = demo_dir / "config.yaml"
+    absences(config, "Alice Smith,yesterday,,")
+    before = (demo_dir / "crm.sqlite").read_bytes()
+    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "absences.csv, line 2, from: 'yesterday' is not a date" in err
+    assert (demo_dir / "crm.sqlite").read_bytes() == before
+    (demo_dir / "absences.csv").unlink()
+    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--force"]) == 2
+    assert "absences file" in capsys.readouterr().err
+
+
+def test_the_reports_say_who_is_away_and_unknown_names_are_warned(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = demo_dir / "config.yaml"
+    people = eligible(config)
+    name = sorted(people)[0]
+    absences(config, f"{name},{TODAY},{TODAY},morning", f"Nobody Atall,{TODAY},{TODAY},")
+    args = ["dailydist", "--config", str(config), "--today", str(TODAY), "--dry-run"]
+    report = ["--report-format", "json", "--report-location", str(demo_dir / "reports")]
+    assert main([*args, *report]) == 0
+    out = capsys.readouterr().out
+    assert f"{name}: away in the morning" in out
+    assert "'Nobody Atall' is not a salesperson of the campaign table" in out
+    (written,) = (demo_dir / "reports").glob("*.json")
+    summary = json.loads(written.read_text())["salesperson_summary"]
+    assert next(p for p in summary if p["name"] == name)["away"].startswith("away in the morning")
+    assert sum(1 for p in summary if p["away"]) == 1
