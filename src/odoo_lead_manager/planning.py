@@ -42,6 +42,7 @@ from odoo_lead_manager.limits import date_in_range
 from odoo_lead_manager.logs import stage_line
 from odoo_lead_manager.lookups import Lookups
 from odoo_lead_manager.model import (
+    Absence,
     Assignment,
     Lead,
     LeadFacts,
@@ -51,7 +52,12 @@ from odoo_lead_manager.model import (
 )
 from odoo_lead_manager.plan import PLAN_FORMAT, Plan, WriteGroup
 from odoo_lead_manager.selection import Selection, limit_workload, target_campaign
-from odoo_lead_manager.selection.absences import Away, availability_on, unknown_absentees
+from odoo_lead_manager.selection.absences import (
+    Away,
+    availability_on,
+    crm_absences,
+    unknown_absentees,
+)
 from odoo_lead_manager.selection.sources import Candidates, read_candidates, select_candidates
 from odoo_lead_manager.snapshot import Snapshot
 from odoo_lead_manager.strategies import (
@@ -190,6 +196,8 @@ class Prepared:
     # Per salesperson, the sales team written with their leads (None: none written).
     teams: Mapping[int, int | None]
     problems: tuple[str, ...] = ()
+    # Who the CRM says is away on the day (``availability.from_crm``).
+    absences: tuple[Absence, ...] = ()
 
 
 def prepare(
@@ -238,7 +246,14 @@ def prepare(
         web_sources,
     )
     teams = _write_teams(cfg.distribution, str(loaded.path), crm, selection.eligible, campaign)
-    return Prepared(campaign, selection, levels, workloads, setup, teams, tuple(problems))
+    absences = (
+        crm_absences(
+            crm, {p.user_id: p.name for p in (*selection.eligible, *selection.inactive)}, today
+        )
+        if selection_cfg.availability.from_crm
+        else ()
+    )
+    return Prepared(campaign, selection, levels, workloads, setup, teams, tuple(problems), absences)
 
 
 def plan_snapshot(
@@ -325,7 +340,7 @@ def plan_snapshot(
     reset = {"status": cfg.distribution.status_reset} if cfg.distribution.status_reset else {}
     cap_rooms, weekend, cap_notes = _caps(cfg.distribution, snapshot, members)
     problems.extend(cap_notes)
-    away = _away(cfg.salesperson_selection.availability, snapshot, candidates, selection)
+    away = _away(cfg.salesperson_selection.availability, snapshot, candidates, prepared)
     problems.extend(
         unknown_absentees(snapshot.absences, (r.salesperson_name for r in candidates.rows))
     )
@@ -544,14 +559,19 @@ def _nobody_receives(leads: Sequence[Lead], reason: str) -> StrategyResult:
 
 
 def _away(
-    settings: Availability, snapshot: Snapshot, candidates: Candidates, selection: Selection
+    settings: Availability, snapshot: Snapshot, candidates: Candidates, prepared: Prepared
 ) -> dict[int, Away]:
-    """The eligible salespeople away on the run's day: the absences file's rows and the
-    campaign table's ``away_*`` columns."""
-    absences = (*snapshot.absences, *(r.absence for r in candidates.rows if r.absence))
+    """The eligible salespeople away on the run's day: the absences file's rows, the
+    campaign table's ``away_*`` columns and what the CRM records."""
+    absences = (
+        *snapshot.absences,
+        *(r.absence for r in candidates.rows if r.absence),
+        *prepared.absences,
+    )
     if not absences:
         return {}
-    return availability_on(selection.eligible, absences, snapshot.today, settings.half_day_share)
+    eligible = prepared.selection.eligible
+    return availability_on(eligible, absences, snapshot.today, settings.half_day_share)
 
 
 def rotation_cycle(loaded: LoadedConfig, today: date) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,89 @@ def test_the_reports_say_who_is_away_and_unknown_names_are_warned(
     summary = json.loads(written.read_text())["salesperson_summary"]
     assert next(p for p in summary if p["name"] == name)["away"].startswith("away in the morning")
     assert sum(1 for p in summary if p["away"]) == 1
+
+
+def install_availability(fake: FakeOdoo, people: dict[str, int], time_off: bool = True) -> None:
+    """Odoo's own absence records for the four demo salespeople, as a CRM would hold them:
+    the first opted out of assignment, the second on a validated afternoon off, the third
+    with a leave on their calendar; the fourth's draft time off and time-off calendar entry
+    do not count."""
+    (a, a_id), (b, b_id), (c, c_id), (d, d_id) = sorted(people.items())
+    day = TODAY.isoformat()
+    fake.models["crm.team.member"] = {
+        1: {"id": 1, "user_id": [a_id, a], "crm_team_id": [1, "Voice"],
+            "assignment_optout": True, "active": True},
+        2: {"id": 2, "user_id": [d_id, d], "crm_team_id": [1, "Voice"],
+            "assignment_optout": False, "active": True},
+    }  # fmt: skip
+    fake.models["resource.resource"] = {
+        7: {"id": 7, "name": c, "user_id": [c_id, c], "active": True},
+        8: {"id": 8, "name": d, "user_id": [d_id, d], "active": True},
+    }
+    fake.models["resource.calendar.leaves"] = {
+        1: {"id": 1, "resource_id": [7, c], "date_from": f"{TODAY - timedelta(days=2)} 07:00:00",
+            "date_to": f"{day} 18:00:00", "holiday_id": False},
+        2: {"id": 2, "resource_id": [8, d], "date_from": f"{day} 07:00:00",
+            "date_to": f"{day} 18:00:00", "holiday_id": [3, "time off"] if time_off else False},
+    }  # fmt: skip
+    if time_off:
+        fake.models["hr.leave"] = {
+            1: {"id": 1, "user_id": [b_id, b], "state": "validate", "date_from": f"{day} 12:00:00",
+                "date_to": f"{day} 16:00:00", "request_unit_half": True,
+                "request_date_from_period": "pm", "active": True},
+            3: {"id": 3, "user_id": [d_id, d], "state": "confirm", "date_from": f"{day} 07:00:00",
+                "date_to": f"{day} 18:00:00", "request_unit_half": False,
+                "request_date_from_period": "am", "active": True},
+        }  # fmt: skip
+
+
+def test_odoos_own_records_say_who_is_away_on_the_stand_in_odoo(
+    odoo_demo: tuple[Path, FakeOdoo],  # noqa: F811
+) -> None:
+    config, fake = odoo_demo
+    people = eligible(config)
+    normal = run_distribution(
+        load_config(config), dry_run=True, options=RunOptions(today=TODAY, seed=5)
+    ).plan.quotas
+    install_availability(fake, people)
+    configure(config, {}, salesperson_selection={"availability": {"from_crm": True}})
+    owners = fake_owners(fake)
+    before = owners()
+    plan = real_run(config, TODAY)
+    got = moved(before, owners())
+    (_, a), (_, b), (_, c), (_, d) = sorted(people.items())
+    assert plan.away == {
+        a: "away all day (Odoo crm.team.member assignment_optout (Skip auto assignment))",
+        b: "away in the afternoon (Odoo hr.leave (validated time off)): at most 0.5 of the share",
+        c: "away all day (Odoo resource.calendar.leaves (a leave on the user's calendar))",
+    }
+    assert got[a] == got[c] == 0
+    total = sum(normal.values())
+    # Round robin between the two who are there, then half of the afternoon-off share.
+    assert got[b] in {(total // 2) // 2, ((total + 1) // 2) // 2}
+    assert got[b] + got[d] == total == sum(plan.received.values())
+
+
+def test_without_time_off_installed_the_calendar_counts_every_leave(
+    odoo_demo: tuple[Path, FakeOdoo],  # noqa: F811
+) -> None:
+    config, fake = odoo_demo
+    people = eligible(config)
+    install_availability(fake, people, time_off=False)
+    configure(config, {}, salesperson_selection={"availability": {"from_crm": True}})
+    plan = run_distribution(
+        load_config(config), dry_run=True, options=RunOptions(today=TODAY, seed=5)
+    ).plan
+    (_, a), (_, b), (_, c), (_, d) = sorted(people.items())
+    # No hr.leave: the fourth's calendar entry is a leave like any other; nobody is half away.
+    assert set(plan.away) == {a, c, d}
+    assert plan.received[b] == len(plan.assignments) > 0
+
+
+def test_odoos_records_on_the_local_store_are_refused_naming_the_key(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = demo_dir / "config.yaml"
+    configure(config, {}, salesperson_selection={"availability": {"from_crm": True}})
+    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--dry-run"]) == 2
+    assert "salesperson_selection.availability.from_crm" in capsys.readouterr().err

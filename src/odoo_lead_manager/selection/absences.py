@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from odoo_lead_manager.errors import DataFileError
 from odoo_lead_manager.limits import EARLIEST_DATE, LATEST_DATE, MAX_DATA_FILE_BYTES, read_bounded
+from odoo_lead_manager.lookups import Lookups
 from odoo_lead_manager.model import Absence, Salesperson
 
 PARTS = ("full", "morning", "afternoon")
@@ -126,3 +128,74 @@ def unknown_absentees(absences: Iterable[Absence], names: Iterable[str]) -> list
         for a in absences
         if a.name.casefold() not in known
     ]
+
+
+# The models Odoo keeps absences in; hr.leave only where Time Off (hr_holidays) is installed.
+OPTOUT, TIME_OFF, CALENDAR, RESOURCE = (
+    "crm.team.member",
+    "hr.leave",
+    "resource.calendar.leaves",
+    "resource.resource",
+)
+_HALF = {"am": "morning", "pm": "afternoon"}
+
+
+def crm_absences(crm: Lookups, people: Mapping[int, str], day: date) -> tuple[Absence, ...]:
+    """Who Odoo itself says is away on ``day``, as absences (grouped counts, a handful of
+    calls whatever the number of salespeople; asked through ``crm`` so a snapshot keeps them):
+
+    - a sales-team membership with "Skip auto assignment" (``assignment_optout``);
+    - validated time off (``hr.leave``, where installed), a half day as a morning or an
+      afternoon;
+    - other leaves on the user's working calendar resource (``resource.calendar.leaves``:
+      public holidays given to a resource, leaves entered there), as the whole day.
+
+    ``people`` maps user ids to names. Day boundaries are UTC, as Odoo stores datetimes.
+    """
+    if not people:
+        return ()
+    ids = sorted(people)
+    installed = {
+        key[0]
+        for key in crm.count_model(
+            "ir.model", [("model", "in", [OPTOUT, TIME_OFF, CALENDAR])], ["model"]
+        )
+    }
+    start, end = f"{day} 00:00:00", f"{day} 23:59:59"
+    found: list[Absence] = []
+
+    def away(user_id: Any, part: str, where: str) -> None:
+        if user_id in people:
+            found.append(Absence(people[user_id], day, day, part, f"Odoo {where}"))
+
+    if OPTOUT in installed:
+        optouts = crm.count_model(
+            OPTOUT, [("user_id", "in", ids), ("assignment_optout", "=", True)], ["user_id"]
+        )
+        for (user_id,) in optouts:
+            away(user_id, "full", f"{OPTOUT} assignment_optout (Skip auto assignment)")
+    overlapping = [("date_from", "<=", end), ("date_to", ">=", start)]
+    if TIME_OFF in installed:
+        leaves = crm.count_model(
+            TIME_OFF,
+            [("user_id", "in", ids), ("state", "=", "validate"), *overlapping],
+            ["user_id", "request_unit_half", "request_date_from_period"],
+        )
+        for user_id, half, period in leaves:
+            part = _HALF.get(str(period), "full") if half else "full"
+            away(user_id, part, f"{TIME_OFF} (validated time off)")
+    if CALENDAR in installed:
+        # Time off puts its own leaves on the calendar; they are counted above, with halves.
+        own = [("holiday_id", "=", False)] if TIME_OFF in installed else []
+        resources = crm.count_model(
+            CALENDAR, [("resource_id", "!=", False), *overlapping, *own], ["resource_id"]
+        )
+        if resources:
+            users = crm.count_model(
+                RESOURCE,
+                [("id", "in", sorted(key[0] for key in resources)), ("user_id", "in", ids)],
+                ["user_id"],
+            )
+            for (user_id,) in users:
+                away(user_id, "full", f"{CALENDAR} (a leave on the user's calendar)")
+    return tuple(found)

@@ -107,6 +107,16 @@ class DistributionConfig(Section):
         return value
 
     @model_validator(mode="after")
+    def _crm_availability_needs_odoo(self) -> DistributionConfig:
+        if self.salesperson_selection.availability.from_crm and self.crm.backend != "odoo":
+            raise ValueError(
+                "salesperson_selection.availability.from_crm reads Odoo's team members and "
+                "time off, which the local CRM store does not have: use crm.backend: odoo, "
+                "or an absences_file"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _history_kept_for_caps(self) -> DistributionConfig:
         needs = self.distribution.history_keys
         kept = self.tracking.enabled and self.tracking.track_individual_assignments

@@ -200,9 +200,16 @@ class Availability(Section):
     strategy gave them, and the rest goes to the others. A morning and an
     afternoon absence on the same day make a whole day. The leads an away
     salesperson holds follow the same rules as on any other day.
+
+    ``from_crm`` (Odoo only) adds what Odoo records: a sales-team membership
+    with "Skip auto assignment" (``crm.team.member.assignment_optout``),
+    validated time off (``hr.leave``, where installed; a half day by its
+    period) and other leaves on the user's calendar resource
+    (``resource.calendar.leaves``), on the run's day in UTC.
     """
 
     absences_file: str | None = None
+    from_crm: bool = False
     half_day_share: float = Field(default=0.5, ge=0, le=1, allow_inf_nan=False)
 
 
