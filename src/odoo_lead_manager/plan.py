@@ -65,6 +65,8 @@ class Plan:
     capped: Mapping[int, str] = field(default_factory=dict)
     # Who is away on the run's day (all day: nothing; half a day: a smaller share), and why.
     away: Mapping[int, str] = field(default_factory=dict)
+    # Who is owed leads after an absence (``availability.catch_up``), and what this run gave.
+    catch_up: Mapping[int, str] = field(default_factory=dict)
     # Where round robin resumes next (saved once this plan is applied).
     rotation: Rotation | None = None
     # What the plan saw of each assigned lead (last change, owner), so that

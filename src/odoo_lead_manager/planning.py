@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,6 +75,7 @@ from odoo_lead_manager.strategies.caps import (
     unknown_names,
     weekend_received,
 )
+from odoo_lead_manager.strategies.catch_up import owed
 from odoo_lead_manager.strategies.engine import NO_SALESPEOPLE, NOBODY_AVAILABLE
 from odoo_lead_manager.strategies.people import Levels, levels_from, with_levels
 from odoo_lead_manager.strategies.round_robin import Rotation, cycle_key
@@ -347,6 +349,8 @@ def plan_snapshot(
     present = tuple(
         p for p in selection.eligible if p.user_id not in away or away[p.user_id].share > 0
     )
+    debts = _owed(cfg.salesperson_selection.availability, snapshot, candidates, selection)
+    debts = {uid: debt for uid, debt in debts.items() if any(p.user_id == uid for p in present)}
     if selection.eligible and not present:
         problems.append(_nobody(loaded, f"nobody of the campaign is available on {today}"))
     data = StrategyInput(
@@ -362,6 +366,11 @@ def plan_snapshot(
         rooms=cap_rooms,
         weekend=weekend,
         present_share={uid: a.share for uid, a in away.items() if a.share > 0},
+        catch_up={
+            uid: min(debt, cfg.salesperson_selection.availability.catch_up_per_run)
+            for uid, debt in debts.items()
+            if debt
+        },
     )
     if present:
         strategy_name, strategy_note, result = _distribute(
@@ -420,6 +429,13 @@ def plan_snapshot(
         quotas=result.quotas,
         capped=result.capped,
         away={uid: a.why for uid, a in away.items()},
+        catch_up={
+            uid: f"owed {debt} after an absence "
+            f"({cfg.salesperson_selection.availability.catch_up}): "
+            f"{result.caught_up.get(uid, 0)} more this run"
+            for uid, debt in debts.items()
+            if debt
+        },
         rotation=result.rotation,
         writes=writes,
         user_names=user_names,
@@ -556,6 +572,31 @@ def _caps(
 def _nobody_receives(leads: Sequence[Lead], reason: str) -> StrategyResult:
     ids = sorted(lead.id for lead in leads)
     return StrategyResult([], {reason: ids} if ids else {}, {})
+
+
+def _owed(
+    settings: Availability,
+    snapshot: Snapshot,
+    candidates: Candidates,
+    selection: Selection,
+) -> dict[int, int]:
+    """What each eligible salesperson is owed for the days they were away (``catch_up``):
+    from the snapshot's history and the absences of the file and the campaign table."""
+    if settings.catch_up == "none" or not selection.eligible:
+        return {}
+    absences = (*snapshot.absences, *(r.absence for r in candidates.rows if r.absence))
+    credit = (
+        Fraction(1) if settings.catch_up == "full" else Fraction(str(settings.catch_up_fraction))
+    )
+    return owed(
+        selection.eligible,
+        absences,
+        snapshot.received or (),
+        snapshot.today,
+        settings.catch_up_days,
+        credit,
+        settings.half_day_share,
+    )
 
 
 def _away(

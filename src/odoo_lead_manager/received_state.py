@@ -1,9 +1,10 @@
 """What each salesperson received in earlier runs, read from the tracking history for the
-caps (``distribution.caps``) and ``consider_weekend_workload``."""
+caps (``distribution.caps``), ``consider_weekend_workload`` and the catch-up after an
+absence (``salesperson_selection.availability.catch_up``)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.errors import UserInputError
@@ -19,8 +20,8 @@ def received_history(loaded: LoadedConfig, history: History | None, today: date)
     Without a history to read (tracking fell back to the local journal) a run
     with caps would hand out leads it cannot bound, so it stops naming the key.
     """
-    distribution = loaded.config.distribution
-    keys = distribution.history_keys
+    cfg = loaded.config
+    keys = cfg.history_keys
     if not keys:
         return None
     if history is None:
@@ -29,4 +30,8 @@ def received_history(loaded: LoadedConfig, history: History | None, today: date)
             "to the local journal), so what each salesperson received earlier cannot be "
             "counted; nothing was changed"
         )
-    return history.received(history_start(today, distribution.counts_weekend), today)
+    start = history_start(today, cfg.distribution.counts_weekend)
+    availability = cfg.salesperson_selection.availability
+    if availability.catch_up != "none":
+        start = min(start, today - timedelta(days=availability.catch_up_days))
+    return history.received(start, today)

@@ -247,3 +247,77 @@ def test_odoos_records_on_the_local_store_are_refused_naming_the_key(
     configure(config, {}, salesperson_selection={"availability": {"from_crm": True}})
     assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--dry-run"]) == 2
     assert "salesperson_selection.availability.from_crm" in capsys.readouterr().err
+
+
+def test_back_from_an_absence_catches_up_within_the_cap(demo_dir: Path) -> None:
+    config = demo_dir / "config.yaml"
+    people = eligible(config)
+    name, uid = sorted(people.items())[0]
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    absences(config, f"{name},{monday},{monday + timedelta(days=1)},")
+    configure(
+        config,
+        {},
+        salesperson_selection={
+            "availability": {
+                "absences_file": "absences.csv",
+                "catch_up": "full",
+                "catch_up_per_run": 3,
+            }
+        },
+    )
+    owners = local_owners(demo_dir)
+    for offset in range(2):
+        before = owners()
+        plan = real_run(config, monday + timedelta(days=offset), force=True, seed=offset)
+        assert moved(before, owners())[uid] == 0 and uid in plan.away
+    # Back on Wednesday: owed the fair shares of Monday and Tuesday, at most 3 more today.
+    before = owners()
+    plan = real_run(config, monday + timedelta(days=2), force=True)
+    got = moved(before, owners())
+    note = plan.catch_up[uid]
+    assert note.startswith("owed ") and "(full)" in note
+    debt = int(note.split()[1])
+    extra = int(note.rsplit(": ", 1)[1].split()[0])
+    assert debt > 3 and 0 < extra <= 3
+    assert got[uid] == plan.received[uid] and got[uid] >= extra
+    # No burst: at most the equal share of the day's leads and the cap.
+    assert got[uid] <= -(-sum(got.values()) // len(people)) + 3
+
+
+def test_catch_up_without_a_history_is_refused_naming_the_key(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = demo_dir / "config.yaml"
+    configure(
+        config,
+        {},
+        salesperson_selection={"availability": {"catch_up": "partial"}},
+        tracking={"enabled": False},
+    )
+    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--dry-run"]) == 2
+    assert "salesperson_selection.availability.catch_up" in capsys.readouterr().err
+
+
+def test_partial_catch_up_owes_its_fraction_of_what_full_owes(demo_dir: Path) -> None:
+    config = demo_dir / "config.yaml"
+    name, uid = sorted(eligible(config).items())[0]
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    absences(config, f"{name},{monday},{monday + timedelta(days=1)},")
+    for offset in range(2):
+        real_run(config, monday + timedelta(days=offset), force=True, seed=offset)
+
+    def debt(policy: str) -> int:
+        settings = {"absences_file": "absences.csv", "catch_up": policy, "catch_up_fraction": 0.25}
+        configure(config, {}, salesperson_selection={"availability": settings})
+        plan = run_distribution(
+            load_config(config),
+            dry_run=True,
+            options=RunOptions(today=monday + timedelta(days=2), seed=5),
+        ).plan
+        note = plan.catch_up[uid]
+        assert f"({policy})" in note
+        return int(note.split()[1])
+
+    full, partial = debt("full"), debt("partial")
+    assert full > 8 and abs(partial - full / 4) <= 1

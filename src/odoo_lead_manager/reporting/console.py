@@ -139,6 +139,8 @@ def _print_strategy(console: Console, plan: Plan) -> None:
     for person in sorted(plan.salespeople, key=lambda p: p.name.casefold()):
         if person.user_id in plan.away:
             console.print(f"  {person.name}: {plan.away[person.user_id]}")
+        if person.user_id in plan.catch_up:
+            console.print(f"  {person.name}: {plan.catch_up[person.user_id]}")
         if person.user_id in plan.capped:
             console.print(f"  {person.name}: held back by {plan.capped[person.user_id]}")
     balance = plan.balance

@@ -52,6 +52,8 @@ class PersonLine:
     cap: str | None = None
     # Away on the run's day (``salesperson_selection.availability``), if so.
     away: str | None = None
+    # Catching up after an absence (``availability.catch_up``), if so.
+    catch_up: str | None = None
 
     @property
     def utilisation_before(self) -> float | None:
@@ -204,6 +206,7 @@ class Report:
                     "utilization_before": _round(p.utilisation_before),
                     "held_back_by_cap": p.cap,
                     "away": p.away,
+                    "catch_up": p.catch_up,
                 }
                 for p in self.people
             ],
@@ -253,6 +256,7 @@ def build_report(
             taken=projection.taken.get(p.user_id, 0),
             cap=plan.capped.get(p.user_id),
             away=plan.away.get(p.user_id),
+            catch_up=plan.catch_up.get(p.user_id),
         )
         for p in sorted(plan.salespeople, key=lambda p: p.name.casefold())
     )

@@ -20,6 +20,7 @@ from odoo_lead_manager.config.schema.distribution import Distribution
 from odoo_lead_manager.model import Assignment, Lead, Salesperson, Workload
 from odoo_lead_manager.strategies.balancing import balance, limit_shares
 from odoo_lead_manager.strategies.caps import Room, apply_caps
+from odoo_lead_manager.strategies.catch_up import shift_shares
 from odoo_lead_manager.strategies.engine import OVER_LIMIT, Matching, assign
 from odoo_lead_manager.strategies.level_based import level_based_shares
 from odoo_lead_manager.strategies.people import Levels, turn_order
@@ -65,6 +66,8 @@ class StrategyInput:
     weekend: Mapping[int, int] = field(default_factory=dict)
     # Salespeople there for part of the day: the fraction of their share they may take.
     present_share: Mapping[int, float] = field(default_factory=dict)
+    # Salespeople back from an absence: the most extra leads this run may give them.
+    catch_up: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class StrategyResult:
     rotation: Rotation | None = None
     warnings: tuple[str, ...] = field(default=())
     capped: dict[int, str] = field(default_factory=dict)
+    caught_up: dict[int, int] = field(default_factory=dict)
 
 
 PARTLY_AWAY = "the salespeople who are there have no room left (availability)"
@@ -182,6 +186,9 @@ def distribute(name: str, data: StrategyInput, rng: random.Random) -> StrategyRe
             for uid, f in data.present_share.items()
         }
         shares = limit_shares(shares, turn, part, PARTLY_AWAY, "availability")
+    caught_up: dict[int, int] = {}
+    if data.catch_up:
+        shares, caught_up = shift_shares(shares, turn, data.catch_up)
     shares, capped = apply_caps(shares, turn, data.rooms)
     rules = settings.advanced_rules
     if rules is not None and rules.workload_balancing.enabled:
@@ -206,6 +213,7 @@ def distribute(name: str, data: StrategyInput, rng: random.Random) -> StrategyRe
         rotation=base.after(people, shares.total) if base is not None else None,
         warnings=(*shares.warnings, *_missing_data(matching, data)),
         capped=capped,
+        caught_up=caught_up,
     )
 
 

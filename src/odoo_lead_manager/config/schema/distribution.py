@@ -205,18 +205,6 @@ class Distribution(Section):
         rules = self.advanced_rules
         return rules is not None and rules.workload_balancing.consider_weekend_workload
 
-    @property
-    def history_keys(self) -> list[str]:
-        """The set keys that count what salespeople received in earlier runs."""
-        return [
-            *(["distribution.caps"] if self.caps is not None else []),
-            *(
-                ["distribution.advanced_rules.workload_balancing.consider_weekend_workload"]
-                if self.counts_weekend
-                else []
-            ),
-        ]
-
     @model_validator(mode="after")
     def _strategy_has_settings(self) -> Distribution:
         if self.strategy == "level_based" and not (self.level_based and self.level_based.levels):

@@ -106,6 +106,18 @@ class DistributionConfig(Section):
             )
         return value
 
+    @property
+    def history_keys(self) -> list[str]:
+        """The set keys that count what salespeople received in earlier runs."""
+        distribution = self.distribution
+        weekend = "distribution.advanced_rules.workload_balancing.consider_weekend_workload"
+        catch_up = self.salesperson_selection.availability.catch_up != "none"
+        return [
+            *(["distribution.caps"] if distribution.caps is not None else []),
+            *([weekend] if distribution.counts_weekend else []),
+            *(["salesperson_selection.availability.catch_up"] if catch_up else []),
+        ]
+
     @model_validator(mode="after")
     def _crm_availability_needs_odoo(self) -> DistributionConfig:
         if self.salesperson_selection.availability.from_crm and self.crm.backend != "odoo":
@@ -118,7 +130,7 @@ class DistributionConfig(Section):
 
     @model_validator(mode="after")
     def _history_kept_for_caps(self) -> DistributionConfig:
-        needs = self.distribution.history_keys
+        needs = self.history_keys
         kept = self.tracking.enabled and self.tracking.track_individual_assignments
         if needs and not kept:
             raise ValueError(

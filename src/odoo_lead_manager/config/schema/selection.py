@@ -6,7 +6,13 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from odoo_lead_manager.config.schema.base import PositiveDays, PositiveInt, Section, Weight
+from odoo_lead_manager.config.schema.base import (
+    NonNegativeInt,
+    PositiveDays,
+    PositiveInt,
+    Section,
+    Weight,
+)
 from odoo_lead_manager.model import Domain
 from odoo_lead_manager.user_query import (
     check_user_domain,
@@ -206,11 +212,22 @@ class Availability(Section):
     validated time off (``hr.leave``, where installed; a half day by its
     period) and other leaves on the user's calendar resource
     (``resource.calendar.leaves``), on the run's day in UTC.
+
+    ``catch_up`` says what a salesperson back from an absence gets: ``none``
+    (the normal share), ``partial`` (``catch_up_fraction`` of the fair shares
+    missed in the last ``catch_up_days`` days) or ``full`` (all of them), at
+    most ``catch_up_per_run`` extra leads a run; counted from the tracking
+    history and the absences of the file and the campaign table (Odoo's
+    records are known for the run's day only).
     """
 
     absences_file: str | None = None
     from_crm: bool = False
     half_day_share: float = Field(default=0.5, ge=0, le=1, allow_inf_nan=False)
+    catch_up: Literal["none", "partial", "full"] = "none"
+    catch_up_days: PositiveDays = Field(default=30, le=366)
+    catch_up_fraction: float = Field(default=0.5, ge=0, le=1, allow_inf_nan=False)
+    catch_up_per_run: NonNegativeInt = 5
 
 
 class SalespersonSelection(Section):
