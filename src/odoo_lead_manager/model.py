@@ -130,6 +130,9 @@ class Salesperson:
     skills: tuple[str, ...] = ()
     region: str | None = None
     timezone: str | None = None
+    # The CRM user's login (often the e-mail address the digests go to); not part of
+    # what makes two salespeople the same.
+    login: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)

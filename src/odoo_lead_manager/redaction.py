@@ -46,14 +46,26 @@ def secret_values(
 
 
 def _secrets_of(config: DistributionConfig) -> list[str]:
-    sections = (config.odoo_connection, config.database_connection, config.reporting.email)
-    return [
+    sections = (
+        config.odoo_connection,
+        config.database_connection,
+        config.reporting.email,
+        config.reporting.digests,
+    )
+    values = [
         value.get_secret_value()
         for section in sections
         if section is not None
         for value in vars(section).values()
         if isinstance(value, SecretStr)
     ]
+    # A webhook's address carries its token in the path (and query): hidden on its own too.
+    return values + [_beyond_host(value) for value in values if value.startswith("http")]
+
+
+def _beyond_host(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return url[url.index(parts.netloc) + len(parts.netloc) :] if parts.netloc else url
 
 
 def _url_password(text: str) -> tuple[str, ...]:

@@ -66,6 +66,7 @@ from odoo_lead_manager.reporting.outputs import (
     produce_exports,
     produce_outputs,
     report_of,
+    send_digests,
 )
 from odoo_lead_manager.rotation_state import current_rotation
 from odoo_lead_manager.selection import select_from_config, target_campaign
@@ -654,6 +655,8 @@ def _reported(
     _log_finished(outcome, command, seconds)
     print_notes(console, _alerts(loaded, outcome, seconds))
     produce_outputs(loaded, console, report)
+    if outcome.applied is not None:
+        send_digests(loaded, console, outcome.plan, outcome.applied)
     if outcome.fresh:
         produce_exports(
             loaded,

@@ -41,19 +41,25 @@ class SmtpSettings:
     timeout: float = 30.0
 
 
-def smtp_settings(loaded: LoadedConfig) -> SmtpSettings:
-    """The checked ``reporting.email`` section; a missing key is a `ConfigError` naming it."""
+def smtp_settings(loaded: LoadedConfig, user: str | None = None) -> SmtpSettings:
+    """The checked ``reporting.email`` section; a missing key is a `ConfigError` naming it.
+
+    ``user`` names another setting that sends through it (the digests), which
+    brings its own recipients.
+    """
     section = loaded.config.reporting.email or EmailSettings()
     section.bind(str(loaded.path), "reporting.email")
     host, sender = section.resolved("smtp_host"), section.resolved("sender")
     recipients = tuple(section.recipients)
-    missing = [
-        f"reporting.email.{key}"
-        for key, value in (("smtp_host", host), ("sender", sender), ("recipients", recipients))
-        if not value
+    needed = [
+        ("smtp_host", host),
+        ("sender", sender),
+        *([] if user else [("recipients", recipients)]),
     ]
+    missing = [f"reporting.email.{key}" for key, value in needed if not value]
     if missing:
-        raise ConfigError(f"{loaded.path}: e-mail notification needs {', '.join(missing)}")
+        what = user or "e-mail notification"
+        raise ConfigError(f"{loaded.path}: {what} needs {', '.join(missing)}")
     ssl_ca = section.resolved("ssl_ca")
     if ssl_ca is not None and not loaded.resolve_path(ssl_ca).is_file():
         raise ConfigError(

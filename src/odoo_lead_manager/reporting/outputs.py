@@ -18,6 +18,7 @@ from rich.console import Console
 from odoo_lead_manager.applying import ApplyResult
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.config.defaults import holder_field
+from odoo_lead_manager.config.schema.operations import Digests
 from odoo_lead_manager.errors import ConfigError, UserInputError
 from odoo_lead_manager.finding.finder import Rejection
 from odoo_lead_manager.finding.sales import sales_reporting
@@ -48,6 +49,8 @@ def check_outputs(loaded: LoadedConfig) -> None:
             )
     if reporting.email_notification:
         smtp_settings(loaded)
+    if reporting.digests is not None and reporting.digests.email:
+        smtp_settings(loaded, "reporting.digests.email")
 
 
 def wants_files(loaded: LoadedConfig) -> bool:
@@ -157,3 +160,66 @@ def produce_exports(
 def _warn(console: Console, message: str) -> None:
     log.warning("%s", message)
     console.print(f"  WARNING: {message}", soft_wrap=True, markup=False)
+
+
+def send_digests(loaded: LoadedConfig, console: Console, plan: Plan, applied: ApplyResult) -> None:
+    """Each salesperson's digest of the leads this real run wrote to them
+    (``reporting.digests``); what could not be delivered is a WARNING line."""
+    settings = loaded.config.reporting.digests
+    if settings is None or not (settings.email or settings.webhook_url or settings.directory):
+        return
+    # Imported here: only runs that send digests need the HTTP client.
+    from odoo_lead_manager.reporting.digests import (
+        build_digests,
+        email_digests,
+        post_digests,
+        write_digests,
+    )
+
+    digests = build_digests(plan, applied.placed, settings, _odoo_url(loaded, settings))
+    notes = (
+        email_digests(digests, smtp_settings(loaded, "reporting.digests.email"))
+        if settings.email
+        else []
+    )
+    if settings.webhook_url:
+        notes += post_digests(
+            digests,
+            settings.webhook_url.get_secret_value(),
+            settings.webhook_attempts,
+            settings.webhook_timeout_seconds,
+        )
+    if settings.directory:
+        folder = loaded.resolve_path(settings.directory)
+        sender = (
+            smtp_settings(loaded, "reporting.digests.email").sender
+            if settings.email
+            else "odlm@localhost"
+        )
+        try:
+            written = write_digests(digests, folder, sender)
+        except OSError as exc:
+            notes.append(f"reporting.digests.directory: cannot write {folder}: {exc.strerror}")
+        else:
+            if written:
+                console.print(f"  Digests written to {folder}", soft_wrap=True, markup=False)
+    for note in notes:
+        _warn(console, note)
+    if digests:
+        console.print(
+            f"  Digests: {len(digests)} salespeople told what they received", soft_wrap=True
+        )
+
+
+def _odoo_url(loaded: LoadedConfig, settings: Digests) -> str | None:
+    """Where lead links start: ``odoo_url``, else the Odoo server the run used."""
+    if settings.odoo_url:
+        return settings.odoo_url
+    if loaded.config.crm.backend != "odoo":
+        return None
+    from odoo_lead_manager.crm.odoo.connect import settings_from_config
+
+    try:
+        return settings_from_config(loaded).url
+    except UserInputError:
+        return None

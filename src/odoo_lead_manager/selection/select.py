@@ -223,6 +223,7 @@ def select_salespeople(
             skills=row.skills,
             region=row.region,
             timezone=row.timezone,
+            login=user.login,
         )
         flagged[row.active].append(user.id)
         if not user.active and criteria.active_only:

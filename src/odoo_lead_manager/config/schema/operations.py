@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from odoo_lead_manager.config.schema.base import (
     LogLevel,
@@ -62,6 +62,31 @@ class Tracking(Section):
         return self
 
 
+class Digests(Section):
+    """One message per salesperson per real run: the leads they received.
+
+    ``email`` sends it through ``reporting.email``'s SMTP server (its
+    recipients are not used) to the CRM user's login when that is an e-mail
+    address, else to ``login@login_domain`` when ``login_domain`` is set;
+    ``webhook_url`` (write ``${VAR}``: such addresses hold a token)
+    gets a JSON post per salesperson, tried at most ``webhook_attempts``
+    times. ``odoo_url`` is the address the lead links start from (default:
+    the Odoo server's). ``directory`` (relative to the configuration file)
+    also keeps each digest as an ``.eml`` file. Salespeople named in
+    ``opt_out`` get nothing. A
+    digest that cannot be delivered is a warning; the run stands.
+    """
+
+    email: bool = False
+    webhook_url: SecretStr | None = None
+    webhook_attempts: int = Field(default=3, ge=1, le=10)
+    webhook_timeout_seconds: Seconds = 10.0
+    odoo_url: str | None = None
+    login_domain: str | None = None
+    directory: str | None = None
+    opt_out: list[str] = Field(default_factory=list)
+
+
 class Reporting(Section):
     """Reports written after a run (§5.1, §8)."""
 
@@ -71,6 +96,7 @@ class Reporting(Section):
     include_analytics: bool = True
     email_notification: bool = False
     email: EmailSettings | None = None
+    digests: Digests | None = None
 
     @model_validator(mode="before")
     @classmethod
