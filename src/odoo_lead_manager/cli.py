@@ -41,6 +41,7 @@ from odoo_lead_manager.reporting.privacy import MaskingFilter, mask_text
 
 if TYPE_CHECKING:
     from odoo_lead_manager.comparing import Comparison
+    from odoo_lead_manager.runner import RunOutcome
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -69,7 +70,12 @@ PLAIN_WIDTH = 160
 
 def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of spec §6.2 that this version implements."""
-    parser.add_argument("--config", help="configuration file (YAML or JSON)")
+    parser.add_argument(
+        "--config",
+        action="append",
+        help="configuration file (YAML or JSON); several run their campaigns in that order, "
+        "a lead moving at most once a day",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
     parser.add_argument(
         "--override-date-range",
@@ -376,14 +382,68 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_dailydist(args: argparse.Namespace) -> int:
-    """`odlm dailydist`: generate a config, or plan and apply one distribution."""
-    from odoo_lead_manager.runner import run_distribution
-
+    """`odlm dailydist`: generate a config, or plan and apply one distribution (or several
+    campaigns' in turn)."""
     if args.generate_config:
         return _generate_config(args)
     if not args.config:
         raise UserInputError("--config FILE is required (or --generate-config to create one)")
-    loaded = with_report_options(_load(args.config), args)
+    if len(args.config) > 1:
+        return _dailydist_campaigns(args)
+    return _dailydist_one(args.config[0], args)[0]
+
+
+def _dailydist_campaigns(args: argparse.Namespace) -> int:
+    """Several ``--config``: each campaign in the given order, as its own run (its own lock,
+    journal entry and report), a lead moved by one never moved again by the next that day.
+    A campaign that fails does not stop or undo the others; the exit status is the worst."""
+    for option in ("plan_out", "export_excluded"):
+        if getattr(args, option) is not None:
+            flag = "--" + option.replace("_", "-")
+            raise UserInputError(f"{flag} names one file: use it with one --config")
+    moved: set[int] = set()
+    results: list[tuple[str, str, int]] = []
+    for path in args.config:
+        try:
+            status, outcome = _dailydist_one(path, args, frozenset(moved))
+        except RunSkipped as exc:
+            print(f"Note: {exc.message}")
+            results.append((path, exc.message, exc.exit_status))
+            continue
+        except OdlmError as exc:
+            message = redact(exc.message, _secrets())
+            print(f"error: {message}", file=sys.stderr)
+            results.append((path, f"error: {message}", exc.exit_status))
+            continue
+        for result in outcome.results:
+            moved.update(result.placed)
+        results.append((path, _summary_of(outcome), status))
+    print("\nCampaigns of this run:")
+    for path, summary, status in results:
+        print(f"  {path}: exit {status}: {summary}")
+    return max(status for _, _, status in results)
+
+
+def _summary_of(outcome: RunOutcome) -> str:
+    plan = outcome.plan
+    if outcome.skipped:
+        return f"{plan.campaign or '(any)'}: {outcome.notes[-1] if outcome.notes else 'skipped'}"
+    if outcome.applied is None:
+        return f"{plan.campaign or '(any)'}: dry run, {len(plan.handed_out)} leads planned"
+    word = "completed" if outcome.applied.complete else "stopped"
+    return (
+        f"{plan.campaign or '(any)'}: {word}, {len(plan.handed_out)} leads planned, "
+        f"{outcome.applied.written} written"
+    )
+
+
+def _dailydist_one(
+    path: str, args: argparse.Namespace, moved: frozenset[int] = frozenset()
+) -> tuple[int, RunOutcome]:
+    """One configuration's run; ``moved`` are leads earlier campaigns of this command moved."""
+    from odoo_lead_manager.runner import run_distribution
+
+    loaded = with_report_options(_load(path), args)
     _configure_logging(args.log_level or loaded.config.execution.log_level, loaded, args.log_format)
     options = RunOptions(
         today=args.today,
@@ -393,6 +453,7 @@ def run_dailydist(args: argparse.Namespace) -> int:
         date_range=parse_date_range(args.override_date_range) if args.override_date_range else None,
         plan_out=args.plan_out,
         export_excluded=args.export_excluded,
+        moved_elsewhere=moved,
     )
     dry_run = args.dry_run or loaded.config.execution.dry_run
     if not dry_run and args.today is not None and args.today != date.today() and not args.force:
@@ -403,7 +464,7 @@ def run_dailydist(args: argparse.Namespace) -> int:
     command = "dailydist --dry-run" if dry_run else "dailydist"
     with _alerting(loaded, command, args.today or date.today()):
         outcome = run_distribution(loaded, dry_run, options, console=_console(), force=args.force)
-    return outcome.exit_status
+    return outcome.exit_status, outcome
 
 
 @contextmanager

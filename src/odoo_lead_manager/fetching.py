@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 
 from odoo_lead_manager.config import LoadedConfig
@@ -39,6 +40,7 @@ def take_snapshot(
     options: RunOptions | None = None,
     rotation: Rotation | None = None,
     received: Received | None = None,
+    moved_elsewhere: Collection[int] = (),
 ) -> Snapshot:
     """Everything planning needs from the CRM and the files, read once.
 
@@ -57,7 +59,8 @@ def take_snapshot(
     web_sources = tuple(read_source_names(loaded, sources)) if sources is not None else ()
     absences_file = cfg.salesperson_selection.availability.absences_file
     absences = read_absences_csv(loaded.resolve_path(absences_file)) if absences_file else ()
-    prepared = prepare(loaded, recorder, candidates, today, web_sources, options.date_range)
+    moved = tuple(sorted({*moved_elsewhere, *options.moved_elsewhere}))
+    prepared = prepare(loaded, recorder, candidates, today, web_sources, options.date_range, moved)
     fetched = fetch_leads(
         store,
         base_domain(cfg.crm.lead_types),
@@ -88,6 +91,7 @@ def take_snapshot(
         rotation=rotation,
         received=received,
         absences=absences,
+        moved_elsewhere=moved,
         web_sources=web_sources,
         date_range=options.date_range,
         max_leads=options.max_leads,

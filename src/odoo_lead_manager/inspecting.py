@@ -66,7 +66,7 @@ def explain_lead(
     # Imported here: a kept run is explained without the CRM and its transports.
     from odoo_lead_manager.crm.opening import open_store
     from odoo_lead_manager.fetching import take_snapshot
-    from odoo_lead_manager.received_state import received_history
+    from odoo_lead_manager.received_state import moved_elsewhere, received_history
     from odoo_lead_manager.rotation_state import current_rotation
 
     options = RunOptions(today=today, ledger=True)
@@ -75,11 +75,12 @@ def explain_lead(
     try:
         rotation = current_rotation(loaded, tracking.journal, day)
         received = received_history(loaded, tracking.history, day)
+        moved = moved_elsewhere(loaded, tracking.history, day)
     finally:
         tracking.close()
     store = open_store(loaded)
     try:
-        snapshot = take_snapshot(loaded, store, options, rotation, received)
+        snapshot = take_snapshot(loaded, store, options, rotation, received, moved)
         if snapshot.lead(lead_id) is None:
             # Outside the window (nothing else is filtered by the CRM here): read it alone,
             # so that the window's rule says why.

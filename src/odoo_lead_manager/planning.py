@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from fractions import Fraction
@@ -109,6 +109,8 @@ class RunOptions:
     # there): nothing is then filtered on the server, so that each one is fetched and listed.
     ledger: bool = False
     export_excluded: Path | None = None
+    # Leads this command already moved today for earlier campaigns (several --config).
+    moved_elsewhere: frozenset[int] = frozenset()
     # The id the run's snapshot and plan get; chosen by the runner, so that the log lines
     # written while fetching carry it already.
     run_id: str | None = None
@@ -160,6 +162,7 @@ def plan_run(
     options: RunOptions | None = None,
     rotation: Rotation | None = None,
     received: Received | None = None,
+    moved_elsewhere: Collection[int] = (),
 ) -> Planned:
     """Take the snapshot (the one step that reads the CRM), then plan from it alone.
 
@@ -172,7 +175,7 @@ def plan_run(
     from odoo_lead_manager.fetching import take_snapshot
 
     options = options or RunOptions()
-    snapshot = take_snapshot(loaded, store, options, rotation, received)
+    snapshot = take_snapshot(loaded, store, options, rotation, received, moved_elsewhere)
     planned = plan_snapshot(loaded, snapshot, choose_seed(loaded, options), options.ledger)
     return replace(planned, snapshot=snapshot)
 
@@ -209,6 +212,7 @@ def prepare(
     today: date,
     web_sources: Sequence[str] = (),
     date_range: tuple[date, date] | None = None,
+    moved_elsewhere: Collection[int] = (),
 ) -> Prepared:
     """Selection, workload, the finding rules and the teams to write, from ``crm``'s answers.
 
@@ -246,6 +250,7 @@ def prepare(
         date_range,
         written_owner_fields(cfg),
         web_sources,
+        moved_elsewhere,
     )
     teams = _write_teams(cfg.distribution, str(loaded.path), crm, selection.eligible, campaign)
     absences = (
@@ -275,7 +280,9 @@ def plan_snapshot(
     today = snapshot.today
     crm = snapshot.lookups()
     candidates, web_sources = recorded_inputs(loaded, snapshot)
-    prepared = prepare(loaded, crm, candidates, today, web_sources, snapshot.date_range)
+    prepared = prepare(
+        loaded, crm, candidates, today, web_sources, snapshot.date_range, snapshot.moved_elsewhere
+    )
     selection, workloads, setup = prepared.selection, prepared.workloads, prepared.setup
     campaign, levels = prepared.campaign, prepared.levels
     problems = list(prepared.problems)

@@ -8,10 +8,11 @@ from datetime import date, timedelta
 
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.errors import UserInputError
+from odoo_lead_manager.selection import target_campaign
 from odoo_lead_manager.strategies.caps import Received, history_start
 from odoo_lead_manager.tracking.history import History
 
-__all__ = ["received_history"]
+__all__ = ["moved_elsewhere", "received_history"]
 
 
 def received_history(loaded: LoadedConfig, history: History | None, today: date) -> Received | None:
@@ -35,3 +36,10 @@ def received_history(loaded: LoadedConfig, history: History | None, today: date)
     if availability.catch_up != "none":
         start = min(start, today - timedelta(days=availability.catch_up_days))
     return history.received(start, today)
+
+
+def moved_elsewhere(loaded: LoadedConfig, history: History | None, today: date) -> tuple[int, ...]:
+    """The leads other campaigns' real runs moved on ``today`` (none without a history)."""
+    if history is None:
+        return ()
+    return history.moved_on(today, target_campaign(loaded) or "")

@@ -47,7 +47,7 @@ from odoo_lead_manager.pacing import bulk_objects
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.plan_checks import WriteRules, format_problem, write_problems
 from odoo_lead_manager.planning import Planned, RunOptions, plan_run
-from odoo_lead_manager.received_state import received_history
+from odoo_lead_manager.received_state import moved_elsewhere, received_history
 from odoo_lead_manager.recording import record_run, record_undo
 from odoo_lead_manager.reporting.alerts import failure_alert, send_alert, slow_alert
 from odoo_lead_manager.reporting.console import (
@@ -575,9 +575,10 @@ def _planned(
         today = options.today or date.today()
         rotation = current_rotation(loaded, tracking.journal, today)
         received = received_history(loaded, tracking.history, today)
+        moved = moved_elsewhere(loaded, tracking.history, today)
         if not console.is_terminal:
-            return plan_run(loaded, crm, options, rotation, received)
-        return _planned_with_progress(loaded, crm, options, console, rotation, received)
+            return plan_run(loaded, crm, options, rotation, received, moved)
+        return _planned_with_progress(loaded, crm, options, console, rotation, received, moved)
 
 
 def _planned_with_progress(
@@ -587,6 +588,7 @@ def _planned_with_progress(
     console: Console,
     rotation: Rotation | None,
     received: Received | None,
+    moved: tuple[int, ...],
 ) -> Planned:
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Fetching leads", total=None)
@@ -594,7 +596,9 @@ def _planned_with_progress(
         def fetched(count: int) -> None:
             progress.update(task, completed=count, description=f"Fetching leads: {count:,}")
 
-        return plan_run(loaded, crm, replace(options, on_fetched=fetched), rotation, received)
+        return plan_run(
+            loaded, crm, replace(options, on_fetched=fetched), rotation, received, moved
+        )
 
 
 @contextmanager

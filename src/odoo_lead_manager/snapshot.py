@@ -71,6 +71,8 @@ class Snapshot:
     received: Received | None = None
     # The absences file's rows (``salesperson_selection.availability.absences_file``).
     absences: tuple[Absence, ...] = ()
+    # Leads other campaigns' real runs moved on the day: not moved again (a rule).
+    moved_elsewhere: tuple[int, ...] = ()
     # Personal data pseudonymised (``security.mask_personal_data``), see `masked`.
     masked: bool = False
     format_version: int = SNAPSHOT_FORMAT

@@ -7,7 +7,7 @@ dropback users and teams); the result is plain filters for the finder.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -44,6 +44,7 @@ from odoo_lead_manager.finding.filters import (
     activity_deadline_filter,
     any_of,
     excluded_owners_filter,
+    moved_elsewhere_filter,
     owner_status_filter,
     status_filter,
 )
@@ -171,6 +172,7 @@ def build_finding(
     override: tuple[date, date] | None = None,
     write_owner_fields: Sequence[str] = ("user_id",),
     web_sources: Sequence[str] = (),
+    moved_elsewhere: Collection[int] = (),
 ) -> FindingSetup:
     """Every filter of ``lead_finding``, in the order of §3.6 "Integration Points".
 
@@ -183,7 +185,8 @@ def build_finding(
     window_filter = date_range_filter(window, finding.date_range.date_field)
     warnings: list[str] = []
 
-    shared: list[LeadFilter] = []
+    # Leads another campaign moved today are not moved again (several campaigns a morning).
+    shared: list[LeadFilter] = [moved_elsewhere_filter(moved_elsewhere)] if moved_elsewhere else []
     sales = finding.sales_filter
     if sales is not None and sales.enabled:
         sales_rule, warning = load_sales_filter(crm, sales, today)

@@ -181,6 +181,20 @@ def not_held_by(name: str, user_ids: Iterable[int], owner_field: str) -> LeadFil
     )
 
 
+MOVED_ELSEWHERE = "Moved today by another campaign"
+
+
+def moved_elsewhere_filter(lead_ids: Iterable[int]) -> LeadFilter:
+    """Leads another campaign's real run moved today: a lead moves at most once a day."""
+    ids = frozenset(lead_ids)
+    return LeadFilter(
+        MOVED_ELSEWHERE,
+        lambda lead: lead.id not in ids,
+        [("id", "not in", sorted(ids))],
+        why=lambda lead: "another campaign's run moved this lead today",
+    )
+
+
 def excluded_owners_filter(user_ids: Iterable[int], owner_field: str = "user_id") -> LeadFilter:
     """Spec §3.1 ``excluded_users``: leads held by these users are never redistributed."""
     return not_held_by("Held by an excluded user", user_ids, owner_field)

@@ -32,6 +32,7 @@ REASON_CODES: dict[str, str] = {
     "Closed (won or lost)": "closed",
     "Dated on a weekend or holiday": "weekend_or_holiday",
     "Sales filter (has opportunities)": "has_opportunity",
+    "Moved today by another campaign": "moved_today_elsewhere",
     NO_DROPBACK_USER: "dropback_no_user",
 }
 # Dropback criteria are named "Dropback: <what>"; they share one code.

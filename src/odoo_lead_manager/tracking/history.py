@@ -132,6 +132,21 @@ class History:
             rows = connection.execute(query).all()
         return tuple((int(user), day, int(count)) for user, day, count in rows)
 
+    def moved_on(self, day: date, campaign: str) -> tuple[int, ...]:
+        """Leads real runs of other campaigns than ``campaign`` wrote on ``day``, not undone."""
+        history = assignment_history.c
+        query = (
+            select(history.lead_id)
+            .where(
+                history.distribution_date == day,
+                history.campaign_name != campaign[:255],
+                history.undone_at.is_(None),
+            )
+            .distinct()
+        )
+        with self.engine.connect() as connection:
+            return tuple(sorted(int(lead) for (lead,) in connection.execute(query)))
+
     @property
     def _chunk(self) -> int:
         return self.settings.batch_size
