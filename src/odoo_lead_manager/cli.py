@@ -415,6 +415,9 @@ def _dailydist_campaigns(args: argparse.Namespace) -> int:
             print(f"error: {message}", file=sys.stderr)
             results.append((path, f"error: {message}", exc.exit_status))
             continue
+        # A dry run previews the real one: the leads it would move are not the next one's.
+        if outcome.dry_run:
+            moved.update(a.lead_id for a in outcome.plan.handed_out)
         for result in outcome.results:
             moved.update(result.placed)
         results.append((path, _summary_of(outcome), status))

@@ -163,3 +163,23 @@ def test_without_a_history_the_command_itself_keeps_each_lead_to_one_move(
     changed = {lead for lead, owner in owners().items() if start.get(lead) != owner}
     # Each lead written once: as many changed owners as writes.
     assert len(changed) == sum(written)
+
+
+def test_a_dry_run_of_several_campaigns_previews_one_move_per_lead(
+    todays_demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = todays_demo_dir / "config.yaml"
+    second = second_campaign(todays_demo_dir)
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace("execution:\n", "execution:\n  max_leads_per_run: 60\n"))
+    alone = run_distribution(load_config(second), dry_run=True, options=RunOptions(seed=3)).plan
+    before = (todays_demo_dir / "crm.sqlite").read_bytes()
+    args = ["dailydist", "--config", str(first), "--config", str(second), "--seed", "3"]
+    assert main([*args, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    planned = [int(part.split()[0]) for part in out.split("dry run, ")[1:]]
+    assert planned[0] == 60
+    # The second campaign's preview leaves out the 60 the first would move.
+    assert planned[1] == len(alone.handed_out) - 60
+    assert RULE in out
+    assert (todays_demo_dir / "crm.sqlite").read_bytes() == before
