@@ -40,6 +40,14 @@ def second_campaign(demo_dir: Path) -> Path:
     return config
 
 
+def capped_voice(demo_dir: Path) -> Path:
+    """Voice taking 60 of its leads, so that Voice B, with the same rules, finds the rest."""
+    config = demo_dir / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("execution:\n", "execution:\n  max_leads_per_run: 60\n"))
+    return config
+
+
 def history_rows(demo_dir: Path) -> list[tuple[str, int, int]]:
     """(campaign, lead, new owner) of every assignment the history keeps, not undone."""
     with sqlite3.connect(demo_dir / ".odlm-state" / "tracking.sqlite") as db:
@@ -55,11 +63,9 @@ def history_rows(demo_dir: Path) -> list[tuple[str, int, int]]:
 def test_one_command_moves_each_lead_at_most_once_across_campaigns(
     todays_demo_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first = todays_demo_dir / "config.yaml"
+    # Voice B copies Voice's configuration before Voice is capped.
     second = second_campaign(todays_demo_dir)
-    # Voice takes 60 of the leads; Voice B, with the same rules, finds the rest.
-    text = first.read_text(encoding="utf-8")
-    first.write_text(text.replace("execution:\n", "execution:\n  max_leads_per_run: 60\n"))
+    first = capped_voice(todays_demo_dir)
     owners = local_owners(todays_demo_dir)
     start = owners()
     # What the second campaign would move on its own, before anything ran.
@@ -168,10 +174,9 @@ def test_without_a_history_the_command_itself_keeps_each_lead_to_one_move(
 def test_a_dry_run_of_several_campaigns_previews_one_move_per_lead(
     todays_demo_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first = todays_demo_dir / "config.yaml"
+    # Voice B copies Voice's configuration before Voice is capped.
     second = second_campaign(todays_demo_dir)
-    text = first.read_text(encoding="utf-8")
-    first.write_text(text.replace("execution:\n", "execution:\n  max_leads_per_run: 60\n"))
+    first = capped_voice(todays_demo_dir)
     alone = run_distribution(load_config(second), dry_run=True, options=RunOptions(seed=3)).plan
     before = (todays_demo_dir / "crm.sqlite").read_bytes()
     args = ["dailydist", "--config", str(first), "--config", str(second), "--seed", "3"]
