@@ -349,15 +349,10 @@ def plan_snapshot(
     reset = {"status": cfg.distribution.status_reset} if cfg.distribution.status_reset else {}
     cap_rooms, weekend, cap_notes = _caps(cfg.distribution, snapshot, members)
     problems.extend(cap_notes)
-    away = _away(cfg.salesperson_selection.availability, snapshot, candidates, prepared)
-    problems.extend(
-        unknown_absentees(snapshot.absences, (r.salesperson_name for r in candidates.rows))
-    )
-    present = tuple(
-        p for p in selection.eligible if p.user_id not in away or away[p.user_id].share > 0
-    )
-    debts = _owed(cfg.salesperson_selection.availability, snapshot, candidates, selection)
-    debts = {uid: debt for uid, debt in debts.items() if any(p.user_id == uid for p in present)}
+    availability = cfg.salesperson_selection.availability
+    attendance = _attendance(availability, snapshot, candidates, prepared)
+    away, present, debts = attendance.away, attendance.present, attendance.debts
+    problems.extend(attendance.notes)
     if selection.eligible and not present:
         problems.append(_nobody(loaded, f"nobody of the campaign is available on {today}"))
     data = StrategyInput(
@@ -373,11 +368,7 @@ def plan_snapshot(
         rooms=cap_rooms,
         weekend=weekend,
         present_share={uid: a.share for uid, a in away.items() if a.share > 0},
-        catch_up={
-            uid: min(debt, cfg.salesperson_selection.availability.catch_up_per_run)
-            for uid, debt in debts.items()
-            if debt
-        },
+        catch_up={uid: min(debt, availability.catch_up_per_run) for uid, debt in debts.items()},
     )
     if present:
         strategy_name, strategy_note, result = _distribute(
@@ -437,11 +428,9 @@ def plan_snapshot(
         capped=result.capped,
         away={uid: a.why for uid, a in away.items()},
         catch_up={
-            uid: f"owed {debt} after an absence "
-            f"({cfg.salesperson_selection.availability.catch_up}): "
+            uid: f"owed {debt} after an absence ({availability.catch_up}): "
             f"{result.caught_up.get(uid, 0)} more this run"
             for uid, debt in debts.items()
-            if debt
         },
         rotation=result.rotation,
         writes=writes,
@@ -581,45 +570,48 @@ def _nobody_receives(leads: Sequence[Lead], reason: str) -> StrategyResult:
     return StrategyResult([], {reason: ids} if ids else {}, {})
 
 
-def _owed(
-    settings: Availability,
-    snapshot: Snapshot,
-    candidates: Candidates,
-    selection: Selection,
-) -> dict[int, int]:
-    """What each eligible salesperson is owed for the days they were away (``catch_up``):
-    from the snapshot's history and the absences of the file and the campaign table."""
-    if settings.catch_up == "none" or not selection.eligible:
-        return {}
-    absences = (*snapshot.absences, *(r.absence for r in candidates.rows if r.absence))
-    credit = (
-        Fraction(1) if settings.catch_up == "full" else Fraction(str(settings.catch_up_fraction))
-    )
-    return owed(
-        selection.eligible,
-        absences,
-        snapshot.received or (),
-        snapshot.today,
-        settings.catch_up_days,
-        credit,
-        settings.half_day_share,
-    )
+@dataclass(frozen=True)
+class Attendance:
+    """Who is away on the run's day (``availability``), who is there to receive leads, what
+    those there are owed for earlier absences (``catch_up``; only debts), and notes."""
+
+    away: dict[int, Away]
+    present: tuple[Salesperson, ...]
+    debts: dict[int, int]
+    notes: tuple[str, ...]
 
 
-def _away(
+def _attendance(
     settings: Availability, snapshot: Snapshot, candidates: Candidates, prepared: Prepared
-) -> dict[int, Away]:
-    """The eligible salespeople away on the run's day: the absences file's rows, the
-    campaign table's ``away_*`` columns and what the CRM records."""
-    absences = (
-        *snapshot.absences,
-        *(r.absence for r in candidates.rows if r.absence),
-        *prepared.absences,
-    )
-    if not absences:
-        return {}
+) -> Attendance:
     eligible = prepared.selection.eligible
-    return availability_on(eligible, absences, snapshot.today, settings.half_day_share)
+    # The absences of the file and the campaign table (known for any day), then the CRM's
+    # (known for the run's day only).
+    listed = (*snapshot.absences, *(r.absence for r in candidates.rows if r.absence))
+    away = availability_on(
+        eligible, (*listed, *prepared.absences), snapshot.today, settings.half_day_share
+    )
+    present = tuple(p for p in eligible if p.user_id not in away or away[p.user_id].share > 0)
+    debts: dict[int, int] = {}
+    if settings.catch_up != "none" and present:
+        credit = (
+            Fraction(1)
+            if settings.catch_up == "full"
+            else Fraction(str(settings.catch_up_fraction))
+        )
+        owing = owed(
+            eligible,
+            listed,
+            snapshot.received or (),
+            snapshot.today,
+            settings.catch_up_days,
+            credit,
+            settings.half_day_share,
+        )
+        there = {p.user_id for p in present}
+        debts = {uid: debt for uid, debt in owing.items() if debt and uid in there}
+    notes = unknown_absentees(snapshot.absences, (r.salesperson_name for r in candidates.rows))
+    return Attendance(away, present, debts, tuple(notes))
 
 
 def rotation_cycle(loaded: LoadedConfig, today: date) -> str:
