@@ -23,7 +23,14 @@ from odoo_lead_manager.finding.finder import Fetched
 from odoo_lead_manager.finding.web_sources import read_source_names
 from odoo_lead_manager.logs import stage_line
 from odoo_lead_manager.lookups import Recorder
-from odoo_lead_manager.planning import Prepared, RunOptions, keeps_rejected, owner_ids, prepare
+from odoo_lead_manager.planning import (
+    Prepared,
+    RunOptions,
+    keeps_rejected,
+    member_leads,
+    owner_ids,
+    prepare,
+)
 from odoo_lead_manager.selection import target_campaign
 from odoo_lead_manager.selection.absences import read_absences_csv
 from odoo_lead_manager.selection.sources import read_candidates
@@ -80,6 +87,8 @@ def take_snapshot(
         filtered_on_server=filtered,
     )
     _ask_holders(recorder, fetched, loaded, prepared)
+    selection = prepared.selection
+    member_leads(loaded, recorder, candidates, (*selection.eligible, *selection.inactive), fetched)
     snapshot = Snapshot(
         snapshot_id=options.run_id or uuid.uuid4().hex,
         today=today,

@@ -10,13 +10,14 @@ question instead of guessing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from odoo_lead_manager.errors import CrmError, CrmUnavailable, UserInputError
-from odoo_lead_manager.model import Domain, Team, User
+from odoo_lead_manager.model import Domain, Team, TeamMember, User
 
 # Grouped counts keyed as `CrmStore.count_leads` keys them.
 Counts = dict[tuple[Any, ...], int]
@@ -36,6 +37,10 @@ class Lookups(Protocol):
     def search_users(self, domain: Domain) -> list[User]: ...
 
     def find_teams(self, names: Collection[str]) -> list[Team]: ...
+
+    def team_members(self, team_ids: Collection[int]) -> list[TeamMember]: ...
+
+    def match_leads(self, domain: Domain, ids: Collection[int]) -> list[int]: ...
 
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> Counts: ...
 
@@ -66,6 +71,10 @@ class Answers:
     utm_sources: tuple[str, ...] | None = None
     # Counts the CRM refused (a model it cannot read), with its message: replayed as refused.
     refused: dict[str, str] = field(default_factory=dict)
+    # Sales-team memberships asked for, by the question naming the teams.
+    members: dict[str, tuple[TeamMember, ...]] = field(default_factory=dict)
+    # The leads a CRM-side domain matched, by the question naming domain and leads.
+    matches: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 class Recorder:
@@ -82,6 +91,8 @@ class Recorder:
         self.counts: dict[str, list[tuple[list[Any], int]]] = {}
         self.utm_sources: tuple[str, ...] | None = None
         self.refused: dict[str, str] = {}
+        self.members: dict[str, tuple[TeamMember, ...]] = {}
+        self.matches: dict[str, tuple[int, ...]] = {}
 
     def find_users(self, names: Collection[str]) -> list[User]:
         users = self.store.find_users(names)
@@ -108,6 +119,16 @@ class Recorder:
         for name in names:
             self.teams_named[name] = tuple(sorted(t.id for t in teams if t.name == name))
         return teams
+
+    def team_members(self, team_ids: Collection[int]) -> list[TeamMember]:
+        members = self.store.team_members(team_ids)
+        self.members[_teams_question(team_ids)] = tuple(members)
+        return members
+
+    def match_leads(self, domain: Domain, ids: Collection[int]) -> list[int]:
+        found = self.store.match_leads(domain, ids)
+        self.matches[_match_question(domain, ids)] = tuple(found)
+        return found
 
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> Counts:
         counts = self.store.count_leads(domain, group_by)
@@ -147,7 +168,19 @@ class Recorder:
             dict(self.counts),
             self.utm_sources,
             dict(self.refused),
+            dict(self.members),
+            dict(self.matches),
         )
+
+
+def _teams_question(team_ids: Collection[int]) -> str:
+    return question("crm.team.member", sorted(set(team_ids)))
+
+
+def _match_question(domain: Domain, ids: Collection[int]) -> str:
+    # The leads asked about are the fetched ones, thousands of ids: named by their digest.
+    digest = hashlib.sha256(",".join(map(str, sorted(set(ids)))).encode()).hexdigest()
+    return question("crm.lead", domain, digest)
 
 
 def _rows(counts: Mapping[tuple[Any, ...], int]) -> list[tuple[list[Any], int]]:
@@ -193,6 +226,19 @@ class Replayed:
             raise self._gap(f"the sales teams named {', '.join(missing)}")
         ids = {tid for name in names for tid in self.answers.teams_named[name]}
         return [self.answers.teams[tid] for tid in sorted(ids)]
+
+    def team_members(self, team_ids: Collection[int]) -> list[TeamMember]:
+        found = self.answers.members.get(_teams_question(team_ids))
+        if found is None:
+            listed = ", ".join(map(str, sorted(set(team_ids))))
+            raise self._gap(f"the members of the sales teams {listed}")
+        return list(found)
+
+    def match_leads(self, domain: Domain, ids: Collection[int]) -> list[int]:
+        found = self.answers.matches.get(_match_question(domain, ids))
+        if found is None:
+            raise self._gap(f"the leads matching {question(domain)}")
+        return list(found)
 
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> Counts:
         return self._counts("crm.lead", domain, group_by)

@@ -48,6 +48,25 @@ class Team:
 
 
 @dataclass(frozen=True, slots=True)
+class TeamMember:
+    """A sales-team membership (crm.team.member) with Odoo's own assignment settings.
+
+    ``assignment_max`` is what Odoo calls the member's capacity: leads per 30
+    days. ``assignment_optout`` is "Skip auto assignment" (17) / "Pause
+    assignment" (19). ``assignment_domain`` and ``team_domain`` (the team's
+    own) are the domains as Odoo keeps them: Python literal text over
+    crm.lead's fields, or None when empty.
+    """
+
+    team_id: int
+    user_id: int
+    assignment_max: int = 0
+    assignment_optout: bool = False
+    assignment_domain: str | None = None
+    team_domain: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Lead:
     """A crm.lead record (a lead or an opportunity), normalised.
 

@@ -67,6 +67,11 @@ class Plan:
     away: Mapping[int, str] = field(default_factory=dict)
     # Who is owed leads after an absence (``availability.catch_up``), and what this run gave.
     catch_up: Mapping[int, str] = field(default_factory=dict)
+    # Who may only take the leads an assignment domain accepts (``odoo_team``), and how many
+    # of the distributable leads the CRM says it accepts.
+    domains: Mapping[int, str] = field(default_factory=dict)
+    # Who received the leads because nobody of the campaign could (``fallback_owner``).
+    fallback_owner: int | None = None
     # Where round robin resumes next (saved once this plan is applied).
     rotation: Rotation | None = None
     # What the plan saw of each assigned lead (last change, owner), so that

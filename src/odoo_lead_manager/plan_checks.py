@@ -68,8 +68,10 @@ def write_problems(plan: Plan, rules: WriteRules) -> list[str]:
     unmeasured = sorted(eligible - plan.workloads.keys())
     if unmeasured:
         problems.append(f"salesperson {unmeasured[0]} has no workload in the plan")
+    # The fallback owner receives leads only when the plan has no salesperson there to.
+    receivers = eligible | ({plan.fallback_owner} if plan.fallback_owner is not None else set())
     for assignment in plan.assignments:
-        if assignment.user_id not in eligible:
+        if assignment.user_id not in receivers:
             problems.append(
                 f"lead {assignment.lead_id} is assigned to user {assignment.user_id}, "
                 "who is not one of the plan's salespeople"
@@ -103,6 +105,7 @@ def _range_problems(plan: Plan) -> list[str]:
             if isinstance(v, int) and not isinstance(v, bool)
         ),
         *(p.user_id for p in plan.salespeople),
+        *((plan.fallback_owner,) if plan.fallback_owner is not None else ()),
     ]
     wrong = [n for n in ids if not 1 <= n <= MAX_RECORD_ID]
     problems = []

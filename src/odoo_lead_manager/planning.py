@@ -35,7 +35,7 @@ from odoo_lead_manager.finding import found_in
 from odoo_lead_manager.finding.configured import FindingSettings, FindingSetup, build_finding
 from odoo_lead_manager.finding.dates import lead_day
 from odoo_lead_manager.finding.dropback import Dropback, DropbackTarget
-from odoo_lead_manager.finding.finder import FindResult, Rejection
+from odoo_lead_manager.finding.finder import Fetched, FindResult, Rejection
 from odoo_lead_manager.finding.sales import NAME as SALES_FILTER
 from odoo_lead_manager.finding.sales import sales_reporting
 from odoo_lead_manager.finding.web_sources import read_source_names
@@ -59,6 +59,7 @@ from odoo_lead_manager.selection.absences import (
     crm_absences,
     unknown_absentees,
 )
+from odoo_lead_manager.selection.odoo_team import accepted_leads, domains_of, paused_absences
 from odoo_lead_manager.selection.sources import Candidates, read_candidates, select_candidates
 from odoo_lead_manager.snapshot import Snapshot
 from odoo_lead_manager.strategies import (
@@ -76,7 +77,12 @@ from odoo_lead_manager.strategies.caps import (
     weekend_received,
 )
 from odoo_lead_manager.strategies.catch_up import owed
-from odoo_lead_manager.strategies.engine import NO_SALESPEOPLE, NOBODY_AVAILABLE
+from odoo_lead_manager.strategies.engine import (
+    NO_SALESPEOPLE,
+    NOBODY_AVAILABLE,
+    OVER_LIMIT,
+    OWN_LEADS_ONLY,
+)
 from odoo_lead_manager.strategies.people import Levels, levels_from, with_levels
 from odoo_lead_manager.strategies.round_robin import Rotation, cycle_key
 from odoo_lead_manager.workload import (
@@ -180,6 +186,10 @@ def plan_run(
     return replace(planned, snapshot=snapshot)
 
 
+# The plan's strategy when the fallback owner received the leads.
+FALLBACK_OWNER = "fallback_owner"
+
+
 def choose_seed(loaded: LoadedConfig, options: RunOptions) -> int:
     """``--seed``, else ``execution.seed``, else a fresh random one (recorded in the plan)."""
     if options.seed is not None:
@@ -203,6 +213,8 @@ class Prepared:
     problems: tuple[str, ...] = ()
     # Who the CRM says is away on the day (``availability.from_crm``).
     absences: tuple[Absence, ...] = ()
+    # Who receives the leads when nobody of the campaign can (``fallback_owner``).
+    fallback: Salesperson | None = None
 
 
 def prepare(
@@ -252,15 +264,17 @@ def prepare(
         web_sources,
         moved_elsewhere,
     )
-    teams = _write_teams(cfg.distribution, str(loaded.path), crm, selection.eligible, campaign)
+    fallback = fallback_owner(loaded, crm, campaign)
+    receivers = (*selection.eligible, *([fallback] if fallback is not None else []))
+    teams = _write_teams(cfg.distribution, str(loaded.path), crm, receivers, campaign)
+    members = {p.user_id: p.name for p in (*selection.eligible, *selection.inactive)}
     absences = (
-        crm_absences(
-            crm, {p.user_id: p.name for p in (*selection.eligible, *selection.inactive)}, today
-        )
-        if selection_cfg.availability.from_crm
-        else ()
+        *(crm_absences(crm, members, today) if selection_cfg.availability.from_crm else ()),
+        *paused_absences(candidates.members, members, today),
     )
-    return Prepared(campaign, selection, levels, workloads, setup, teams, tuple(problems), absences)
+    return Prepared(
+        campaign, selection, levels, workloads, setup, teams, tuple(problems), absences, fallback
+    )
 
 
 def plan_snapshot(
@@ -351,6 +365,7 @@ def plan_snapshot(
     problems.extend(cap_notes)
     availability = cfg.salesperson_selection.availability
     attendance = _attendance(availability, snapshot, candidates, prepared)
+    accepts = member_leads(loaded, crm, candidates, attendance.present, snapshot.fetched)
     away, present, debts = attendance.away, attendance.present, attendance.debts
     problems.extend(attendance.notes)
     if selection.eligible and not present:
@@ -369,6 +384,7 @@ def plan_snapshot(
         weekend=weekend,
         present_share={uid: a.share for uid, a in away.items() if a.share > 0},
         catch_up={uid: min(debt, availability.catch_up_per_run) for uid, debt in debts.items()},
+        accepts=accepts,
     )
     if present:
         strategy_name, strategy_note, result = _distribute(
@@ -377,7 +393,11 @@ def plan_snapshot(
     else:
         # Nobody to distribute to, and told to go on: only the dropback happens.
         reason = NO_SALESPEOPLE if not selection.eligible else NOBODY_AVAILABLE
-        strategy_name, result = chosen, _nobody_receives(found.leads, reason)
+        if prepared.fallback is not None:
+            strategy_name = FALLBACK_OWNER
+            result = to_fallback_owner(found.leads, prepared.fallback, holder, max_leads, reason)
+        else:
+            strategy_name, result = chosen, _nobody_receives(found.leads, reason)
     not_assigned = sum(len(ids) for ids in result.unassigned.values())
     stage_line(
         log,
@@ -397,6 +417,9 @@ def plan_snapshot(
     writes += dropback_writes
     written_values = {lead_id: group.values for group in writes for lead_id in group.lead_ids}
     user_names = {p.user_id: p.name for p in members}
+    fallback = prepared.fallback if strategy_name == FALLBACK_OWNER else None
+    if fallback is not None:
+        user_names[fallback.user_id] = fallback.name
     if setup.dropback is not None:
         user_names.update((t.user_id, t.user_name) for t in setup.dropback.targets.values())
     user_names.update(
@@ -432,6 +455,8 @@ def plan_snapshot(
             f"{result.caught_up.get(uid, 0)} more this run"
             for uid, debt in debts.items()
         },
+        domains=_domain_notes(accepts, found.leads),
+        fallback_owner=fallback.user_id if fallback is not None else None,
         rotation=result.rotation,
         writes=writes,
         user_names=user_names,
@@ -477,13 +502,13 @@ def recorded_inputs(loaded: LoadedConfig, snapshot: Snapshot) -> tuple[Candidate
 
     What files and tables held comes from the snapshot (they may have changed
     since); what the configuration itself lists (``source_type: list`` or a
-    ``database``/``team`` source resolved through the recorded answers, web
+    ``database``/``team``/``odoo_team`` source resolved through the recorded answers, web
     sources of ``source_type: config``) comes from the configuration, so
     that replaying under another configuration uses its lists.
     """
     cfg = loaded.config
     candidates = snapshot.candidates
-    if cfg.salesperson_selection.source_type in ("list", "database", "team"):
+    if cfg.salesperson_selection.source_type in ("list", "database", "team", "odoo_team"):
         candidates = read_candidates(loaded, snapshot.lookups(), snapshot.campaign)
     web_sources = snapshot.web_sources
     sources = cfg.lead_finding.web_sources
@@ -525,7 +550,48 @@ def _nobody(loaded: LoadedConfig, why: str) -> str:
         raise UserInputError(f"{why} ({key})")
     if choice == "skip_distribution":
         raise RunSkipped(f"{why}; nothing was distributed ({key})")
+    if choice == "assign_to_fallback_owner":
+        owner = loaded.config.error_handling.fallback_strategies.fallback_owner
+        return f"{why}; the leads go to the fallback owner {owner} ({key})"
     return f"{why}; only dropback leads are handed out ({key})"
+
+
+def fallback_owner(loaded: LoadedConfig, crm: Lookups, campaign: str | None) -> Salesperson | None:
+    """The configured fallback owner as a CRM user who may own leads (asked on every run, so
+    that a wrong name stops the run the day it is configured, not the day it is needed)."""
+    name = loaded.config.error_handling.fallback_strategies.fallback_owner
+    if name is None:
+        return None
+    where = f"{loaded.path}: error_handling.fallback_strategies.fallback_owner"
+    users = [u for u in crm.find_users([name]) if u.active]
+    if len(users) != 1:
+        raise UserInputError(f"{where}: {len(users) or 'no'} active CRM users are named {name!r}")
+    user = users[0]
+    if not user.may_own_leads:
+        raise UserInputError(f"{where}: {user.name} may not own leads (no sales rights)")
+    return Salesperson(user.name, user.id, campaign or "", login=user.login)
+
+
+def to_fallback_owner(
+    leads: Sequence[Lead],
+    owner: Salesperson,
+    holder: str,
+    max_leads: int | None,
+    why: str,
+) -> StrategyResult:
+    """Every distributable lead to the fallback owner, in id order, but those the owner
+    holds already and those beyond ``max_leads``."""
+    assignments: list[Assignment] = []
+    unassigned: dict[str, list[int]] = {}
+    for lead in sorted(leads, key=lambda lead: lead.id):
+        held = getattr(lead, holder)
+        if held == owner.user_id:
+            unassigned.setdefault(OWN_LEADS_ONLY, []).append(lead.id)
+        elif max_leads is not None and len(assignments) >= max_leads:
+            unassigned.setdefault(OVER_LIMIT, []).append(lead.id)
+        else:
+            assignments.append(Assignment(lead.id, owner.user_id, held, f"fallback owner: {why}"))
+    return StrategyResult(assignments, unassigned, {owner.user_id: len(assignments)})
 
 
 def _no_leads(loaded: LoadedConfig, examined: int) -> str:
@@ -612,6 +678,34 @@ def _attendance(
         debts = {uid: debt for uid, debt in owing.items() if debt and uid in there}
     notes = unknown_absentees(snapshot.absences, (r.salesperson_name for r in candidates.rows))
     return Attendance(away, present, debts, tuple(notes))
+
+
+def member_leads(
+    loaded: LoadedConfig,
+    crm: Lookups,
+    candidates: Candidates,
+    people: Sequence[Salesperson],
+    fetched: Fetched,
+) -> dict[int, frozenset[int]]:
+    """For the salespeople with an assignment domain (``odoo_team``), the fetched leads the
+    CRM says it accepts; the fetch step asks the same to record the answers."""
+    if not candidates.members:
+        return {}
+    team = loaded.config.salesperson_selection.source_config.team or ""
+    domains = domains_of(candidates.members, {p.user_id: p.name for p in people}, team)
+    accepted = accepted_leads(crm, domains, [lead.id for lead in fetched.leads])
+    for user_id, leads in accepted.items():
+        log.debug("assignment domain of user %d accepts %d fetched leads", user_id, len(leads))
+    return accepted
+
+
+def _domain_notes(accepts: Mapping[int, frozenset[int]], leads: Sequence[Lead]) -> dict[int, str]:
+    ids = {lead.id for lead in leads}
+    return {
+        uid: f"assignment domain (Odoo) accepts {len(ids & accepted):,} of the "
+        f"{len(ids):,} distributable leads"
+        for uid, accepted in accepts.items()
+    }
 
 
 def rotation_cycle(loaded: LoadedConfig, today: date) -> str:

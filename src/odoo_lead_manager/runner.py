@@ -46,7 +46,7 @@ from odoo_lead_manager.monitoring import Stages, monitoring_lines, peak_memory_m
 from odoo_lead_manager.pacing import bulk_objects
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.plan_checks import WriteRules, format_problem, write_problems
-from odoo_lead_manager.planning import Planned, RunOptions, plan_run
+from odoo_lead_manager.planning import Planned, RunOptions, fallback_owner, plan_run
 from odoo_lead_manager.received_state import moved_elsewhere, received_history
 from odoo_lead_manager.recording import record_run, record_undo
 from odoo_lead_manager.reporting.alerts import failure_alert, send_alert, slow_alert
@@ -281,6 +281,14 @@ def _check_recipients(loaded: LoadedConfig, crm: CrmStore, plan: Plan, path: Pat
             problems.append(
                 f"salesperson {person.name} (user {person.user_id}) is not eligible for "
                 f"campaign {plan.campaign or '(none)'} under {loaded.path}"
+            )
+    if plan.fallback_owner is not None:
+        fallback = fallback_owner(loaded, crm, plan.campaign)
+        if fallback is None or fallback.user_id != plan.fallback_owner:
+            named = f"names {fallback.name}" if fallback is not None else "names none"
+            problems.append(
+                f"user {plan.fallback_owner} receives the leads as the fallback owner, but "
+                f"{loaded.path} {named} (error_handling.fallback_strategies.fallback_owner)"
             )
     dropped_back = {a.user_id for a in plan.dropback} if plan.dropback_applied else set()
     allowed = dropback_user_ids(loaded, crm) if dropped_back else set()

@@ -11,7 +11,7 @@ from typing import Any
 
 from odoo_lead_manager.crm.store import CrmStore, LeadState, LeadValues, Lease
 from odoo_lead_manager.errors import CrmError
-from odoo_lead_manager.model import Domain, Lead, Team, User
+from odoo_lead_manager.model import Domain, Lead, Team, TeamMember, User
 
 
 class Killed(BaseException):
@@ -93,6 +93,12 @@ class FaultyStore:
 
     def find_teams(self, names: Collection[str]) -> list[Team]:
         return self.inner.find_teams(names)
+
+    def team_members(self, team_ids: Collection[int]) -> list[TeamMember]:
+        return self.inner.team_members(team_ids)
+
+    def match_leads(self, domain: Domain, ids: Collection[int]) -> list[int]:
+        return self.inner.match_leads(domain, ids)
 
     def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
         return self.inner.search_leads(domain, page_size)

@@ -66,7 +66,7 @@ SALES_MANAGER = 51
 # `FakeOdoo.lead_fields`).
 MODEL_FIELDS: dict[str, frozenset[str]] = {
     "res.users": frozenset({"id", "name", "login", "active", "sale_team_id", "share"}),
-    "crm.team": frozenset({"id", "name", "active", "member_ids"}),
+    "crm.team": frozenset({"id", "name", "active", "member_ids", "assignment_domain"}),
     "crm.tag": frozenset({"id", "name"}),
     "utm.source": frozenset({"id", "name"}),
     "utm.campaign": frozenset({"id", "name", "active"}),
@@ -76,7 +76,17 @@ MODEL_FIELDS: dict[str, frozenset[str]] = {
     "ir.config_parameter": frozenset({"id", "key", "value"}),
     # Installed by a test that needs them (`install_availability`); ir.model lists them.
     "ir.model": frozenset({"id", "model", "name"}),
-    "crm.team.member": frozenset({"id", "user_id", "crm_team_id", "assignment_optout", "active"}),
+    "crm.team.member": frozenset(
+        {
+            "id",
+            "user_id",
+            "crm_team_id",
+            "assignment_optout",
+            "assignment_max",
+            "assignment_domain",
+            "active",
+        }
+    ),
     "hr.leave": frozenset(
         {
             "id",

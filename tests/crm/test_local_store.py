@@ -81,18 +81,56 @@ def test_large_id_lists_are_chunked(tmp_path: Path) -> None:
         assert store.read_leads([1])[0].status == "New"
 
 
-def test_a_version_2_store_gains_the_matching_columns(tmp_path: Path) -> None:
+# The columns each store version added, by the version that added them.
+ADDED = {
+    3: (("crm_lead", "skill"), ("crm_lead", "region"), ("crm_lead", "timezone")),
+    4: (
+        ("crm_team", "assignment_domain"),
+        ("crm_team_member", "assignment_max"),
+        ("crm_team_member", "assignment_optout"),
+        ("crm_team_member", "assignment_domain"),
+    ),
+}
+
+
+def as_version(path: Path, version: int) -> None:
+    """Make the store at ``path`` look as an older odlm wrote it: without later columns."""
     import sqlite3
 
+    with sqlite3.connect(path) as db:
+        for later, columns in ADDED.items():
+            if later > version:
+                for table, column in columns:
+                    db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        db.execute(f"UPDATE odlm_store SET value = '{version}' WHERE key = 'schema_version'")
+    db.close()
+
+
+def test_a_version_3_store_gains_the_assignment_settings(tmp_path: Path) -> None:
+    path = tmp_path / "crm.sqlite"
+    seeded(path).close()
+    as_version(path, 3)
+    with LocalStore.open(path) as store:
+        team = store.find_teams(["Voice"])[0]
+        # Odoo's defaults for a membership made before: 30 a month, not paused, no domain.
+        members = store.team_members([team.id])
+        assert members and all(
+            (m.assignment_max, m.assignment_optout, m.assignment_domain) == (30, False, None)
+            for m in members
+        )
+        store.set_assignment(team.id, members[0].user_id, assignment_max=7, assignment_optout=True)
+        store.set_team_domain(team.id, "[('type', '=', 'lead')]")
+        first = store.team_members([team.id])[0]
+        assert (first.assignment_max, first.assignment_optout) == (7, True)
+        assert first.team_domain == "[('type', '=', 'lead')]"
+
+
+def test_a_version_2_store_gains_the_matching_columns(tmp_path: Path) -> None:
     from odoo_lead_manager.model import Lead
 
     path = tmp_path / "crm.sqlite"
     seeded(path).close()
-    with sqlite3.connect(path) as db:  # undo the version 3 columns, as an older odlm wrote it
-        for column in ("skill", "region", "timezone"):
-            db.execute(f"ALTER TABLE crm_lead DROP COLUMN {column}")
-        db.execute("UPDATE odlm_store SET value = '2' WHERE key = 'schema_version'")
-    db.close()
+    as_version(path, 2)
     with LocalStore.open(path) as store:
         store.add_leads(
             [

@@ -39,7 +39,7 @@ from odoo_lead_manager.crm.odoo.transport import OdooRefused, Transport
 from odoo_lead_manager.crm.store import LeadState, LeadValues, Lease
 from odoo_lead_manager.finding.filters import LeadFilter, activity_deadline_filter
 from odoo_lead_manager.finding.finder import Pipeline, find_in_store
-from odoo_lead_manager.model import Domain, Lead, Team, User
+from odoo_lead_manager.model import Domain, Lead, Team, TeamMember, User
 
 from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract
 
@@ -200,6 +200,21 @@ class SeedIds:
             if t.id in self.back["team"]
         ]
         return sorted(teams, key=lambda t: t.id)
+
+    def team_members(self, team_ids: Collection[int]) -> list[TeamMember]:
+        found = self.store.team_members(self._fwd("team", list(team_ids)))
+        return [
+            replace(
+                m,
+                team_id=self._bk("team", m.team_id) or 0,
+                user_id=self._bk("user", m.user_id) or 0,
+            )
+            for m in found
+        ]
+
+    def match_leads(self, domain: Domain, ids: Collection[int]) -> list[int]:
+        found = self.store.match_leads(domain, self._fwd("lead", list(ids)))
+        return sorted(self._bk("lead", i) or 0 for i in found)
 
     def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
         return (self._lead(x) for x in self.store.search_leads(self._domain(domain), page_size))

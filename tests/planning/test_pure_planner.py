@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from odoo_lead_manager.config import LoadedConfig, load_config
 from odoo_lead_manager.finding.finder import Fetched
 from odoo_lead_manager.lookups import Recorder, SnapshotGap
-from odoo_lead_manager.model import Domain, Lead, Team, User
+from odoo_lead_manager.model import Domain, Lead, Team, TeamMember, User
 from odoo_lead_manager.planning import plan_snapshot, prepare
 from odoo_lead_manager.selection.sources import read_candidates
 from odoo_lead_manager.snapshot import Snapshot
@@ -79,6 +79,12 @@ class LiteralCrm:
         return dict(counts)
 
     def count_model(self, model: str, domain: Domain, group_by: Sequence[str]) -> dict[Any, int]:
+        raise AssertionError("not asked")
+
+    def team_members(self, team_ids: Collection[int]) -> list[TeamMember]:
+        raise AssertionError("not asked")
+
+    def match_leads(self, domain: Domain, ids: Collection[int]) -> list[int]:
         raise AssertionError("not asked")
 
     def utm_source_names(self) -> list[str]:

@@ -33,6 +33,7 @@ def run(
     cycle: str = "2024-06-14",
     owner_field: str = "user_id",
     releasing: Mapping[int, int] | None = None,
+    accepts: Mapping[int, frozenset[int]] | None = None,
 ) -> StrategyResult:
     config = config or settings(strategy=name)
     levels = levels_from(config, LEVEL_ORDER)
@@ -53,6 +54,7 @@ def run(
         cycle=cycle,
         owner_field=owner_field,
         releasing=releasing or {},
+        accepts=accepts or {},
     )
     return distribute(name, data, random.Random(seed))
 

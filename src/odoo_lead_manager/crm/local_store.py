@@ -37,9 +37,9 @@ from odoo_lead_manager.crm.store import (
     check_readable,
 )
 from odoo_lead_manager.errors import CrmError, CrmUnavailable
-from odoo_lead_manager.model import Domain, Lead, Team, User, split_values, write_stamp
+from odoo_lead_manager.model import Domain, Lead, Team, TeamMember, User, split_values, write_stamp
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Leases (`CrmStore.take_lease`) are kept in a companion database beside the
 # store, `lease_path`: whoever opens the store opens it too, and a run that
@@ -58,12 +58,19 @@ _MIGRATIONS = {
         "ALTER TABLE crm_lead ADD COLUMN region TEXT",
         "ALTER TABLE crm_lead ADD COLUMN timezone TEXT",
     ),
+    3: (
+        "ALTER TABLE crm_team ADD COLUMN assignment_domain TEXT",
+        "ALTER TABLE crm_team_member ADD COLUMN assignment_max INTEGER NOT NULL DEFAULT 30",
+        "ALTER TABLE crm_team_member ADD COLUMN assignment_optout INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE crm_team_member ADD COLUMN assignment_domain TEXT",
+    ),
 }
 
 _SCHEMA = """
 CREATE TABLE odlm_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE crm_team (
-    id INTEGER PRIMARY KEY, name TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
+    assignment_domain TEXT
 );
 CREATE TABLE res_users (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, login TEXT NOT NULL UNIQUE,
@@ -73,6 +80,9 @@ CREATE TABLE res_users (
 CREATE TABLE crm_team_member (
     crm_team_id INTEGER NOT NULL REFERENCES crm_team(id),
     user_id INTEGER NOT NULL REFERENCES res_users(id),
+    assignment_max INTEGER NOT NULL DEFAULT 30,
+    assignment_optout INTEGER NOT NULL DEFAULT 0,
+    assignment_domain TEXT,
     PRIMARY KEY (crm_team_id, user_id)
 );
 CREATE TABLE res_partner (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -289,6 +299,35 @@ class LocalStore:
                 list(pairs),
             )
 
+    def set_assignment(
+        self,
+        team_id: int,
+        user_id: int,
+        *,
+        assignment_max: int = 30,
+        assignment_optout: bool = False,
+        assignment_domain: str | None = None,
+    ) -> None:
+        """Set a membership's assignment settings (Odoo's defaults: 30 a month, no domain)."""
+        with self._db:
+            self._db.execute(
+                "INSERT INTO crm_team_member (crm_team_id, user_id, assignment_max, "
+                "assignment_optout, assignment_domain) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (crm_team_id, user_id) DO UPDATE SET "
+                "assignment_max = excluded.assignment_max, "
+                "assignment_optout = excluded.assignment_optout, "
+                "assignment_domain = excluded.assignment_domain",
+                (team_id, user_id, assignment_max, int(assignment_optout), assignment_domain),
+            )
+
+    def set_team_domain(self, team_id: int, assignment_domain: str | None) -> None:
+        """Set a sales team's own assignment domain (what its members' domains narrow)."""
+        with self._db:
+            self._db.execute(
+                "UPDATE crm_team SET assignment_domain = ? WHERE id = ?",
+                (assignment_domain, team_id),
+            )
+
     def add_partners(self, partners: Iterable[tuple[int, str]]) -> None:
         with self._db:
             self._db.executemany("INSERT INTO res_partner (id, name) VALUES (?, ?)", partners)
@@ -466,6 +505,46 @@ class LocalStore:
             )
             counts[key] = row[-1]
         return counts
+
+    def team_members(self, team_ids: Collection[int]) -> list[TeamMember]:
+        wanted = sorted(set(team_ids))
+        if not wanted:
+            return []
+        marks = ", ".join("?" for _ in wanted)
+        # Odoo hides the memberships of archived users, as find_teams does here.
+        rows = self._db.execute(
+            "SELECT m.crm_team_id, m.user_id, m.assignment_max, m.assignment_optout, "
+            "m.assignment_domain, t.assignment_domain FROM crm_team_member m "
+            "JOIN crm_team t ON t.id = m.crm_team_id "
+            "JOIN res_users u ON u.id = m.user_id AND u.active = 1 "
+            f"WHERE m.crm_team_id IN ({marks}) ORDER BY m.crm_team_id, m.user_id",
+            wanted,
+        )
+        return [
+            TeamMember(
+                team_id=r[0],
+                user_id=r[1],
+                assignment_max=r[2],
+                assignment_optout=bool(r[3]),
+                assignment_domain=(r[4] or "").strip() or None,
+                team_domain=(r[5] or "").strip() or None,
+            )
+            for r in rows
+        ]
+
+    def match_leads(self, domain: Domain, ids: Collection[int]) -> list[int]:
+        wanted = sorted(set(ids))
+        compiled = compile_domain(domain, LEADS)
+        found: list[int] = []
+        for chunk in _chunks(wanted, _CHUNK - len(compiled.params)):
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._db.execute(
+                f"SELECT crm_lead.id FROM crm_lead WHERE crm_lead.id IN ({marks}) "
+                f"AND ({compiled.text})",
+                (*chunk, *compiled.params),
+            )
+            found.extend(row[0] for row in rows)
+        return sorted(found)
 
     def count_model(
         self, model: str, domain: Domain, group_by: Sequence[str]

@@ -30,12 +30,14 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from odoo_lead_manager.errors import CrmError
-from odoo_lead_manager.model import WRITABLE_FIELDS, Domain, Lead, Team, User
+from odoo_lead_manager.model import WRITABLE_FIELDS, Domain, Lead, Team, TeamMember, User
 
 # Values to write on leads, by logical field name; ``None`` clears a field.
 LeadValues = Mapping[str, Any]
 # What `CrmStore.read_values` gives per lead: the asked fields plus ``write_date``.
 LeadState = dict[str, Any]
+# Lead ids per `CrmStore.match_leads` call: the id list stays a small request body.
+MATCH_CHUNK = 5000
 
 
 def check_readable(fields: Collection[str]) -> None:
@@ -137,6 +139,23 @@ class CrmStore(Protocol):
         """Every sales team, archived ones included, whose name equals one of ``names``.
 
         ``member_ids`` are the team's active members, sorted (Odoo hides archived users).
+        """
+
+    def team_members(self, team_ids: Collection[int]) -> list[TeamMember]:
+        """The active memberships of these sales teams with their assignment settings,
+        ordered by team and user; each carries its team's own assignment domain.
+
+        Two calls whatever the number of members. Raises ``CrmError`` when the
+        CRM keeps no such settings.
+        """
+
+    def match_leads(self, domain: Domain, ids: Collection[int]) -> list[int]:
+        """Of the leads ``ids`` (archived included), those matching ``domain``, sorted.
+
+        ``domain`` is in the CRM's own crm.lead field names, as Odoo keeps a
+        sales team's or member's ``assignment_domain``, and is evaluated by the
+        CRM itself; one call per `MATCH_CHUNK` ids. Raises ``CrmError`` when
+        the CRM refuses the domain.
         """
 
     def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:

@@ -136,6 +136,11 @@ def _print_strategy(console: Console, plan: Plan) -> None:
             console.print(
                 f"  {person.name}: share {planned}, receives {received.get(person.user_id, 0)}"
             )
+    if plan.fallback_owner is not None:
+        given = sum(1 for a in plan.assignments if a.user_id == plan.fallback_owner)
+        console.print(
+            f"  Fallback owner {plan.user_name(plan.fallback_owner)} receives {given:,} leads"
+        )
     for person in sorted(plan.salespeople, key=lambda p: p.name.casefold()):
         if person.user_id in plan.away:
             console.print(f"  {person.name}: {plan.away[person.user_id]}")
@@ -143,6 +148,8 @@ def _print_strategy(console: Console, plan: Plan) -> None:
             console.print(f"  {person.name}: {plan.catch_up[person.user_id]}")
         if person.user_id in plan.capped:
             console.print(f"  {person.name}: held back by {plan.capped[person.user_id]}")
+        if person.user_id in plan.domains:
+            console.print(f"  {person.name}: {plan.domains[person.user_id]}")
     balance = plan.balance
     console.print(
         f"  Received per salesperson: {balance.received_min:,} to {balance.received_max:,}"

@@ -54,6 +54,8 @@ class PersonLine:
     away: str | None = None
     # Catching up after an absence (``availability.catch_up``), if so.
     catch_up: str | None = None
+    # The leads their assignment domain accepts (``source_type: odoo_team``), if it has one.
+    domain: str | None = None
 
     @property
     def utilisation_before(self) -> float | None:
@@ -129,6 +131,8 @@ class Report:
     masked: bool = False
     # reporting.include_analytics: the efficiency and balance figures.
     analytics: bool = True
+    # Who received the leads because nobody of the campaign could (its name), if anyone.
+    fallback_owner: str | None = None
 
     @property
     def efficiency(self) -> float:
@@ -170,6 +174,7 @@ class Report:
                 "date": self.day.isoformat(),
                 "dry_run": self.dry_run,
                 "strategy": self.strategy,
+                "fallback_owner": self.fallback_owner,
                 "seed": self.seed,
                 "generated_at": self.generated_at.isoformat(timespec="seconds"),
                 "date_range": [_iso(self.date_start), _iso(self.date_end)],
@@ -207,6 +212,7 @@ class Report:
                     "held_back_by_cap": p.cap,
                     "away": p.away,
                     "catch_up": p.catch_up,
+                    "assignment_domain": p.domain,
                 }
                 for p in self.people
             ],
@@ -257,6 +263,7 @@ def build_report(
             cap=plan.capped.get(p.user_id),
             away=plan.away.get(p.user_id),
             catch_up=plan.catch_up.get(p.user_id),
+            domain=plan.domains.get(p.user_id),
         )
         for p in sorted(plan.salespeople, key=lambda p: p.name.casefold())
     )
@@ -276,6 +283,9 @@ def build_report(
         day=plan.today,
         dry_run=result is None,
         strategy=plan.strategy,
+        fallback_owner=(
+            plan.user_name(plan.fallback_owner) if plan.fallback_owner is not None else None
+        ),
         seed=plan.seed,
         generated_at=generated_at or datetime.now().replace(microsecond=0),
         date_start=plan.date_start,

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.config.schema.selection import SalespersonSelection
-from odoo_lead_manager.errors import ConfigError, UserInputError
+from odoo_lead_manager.errors import ConfigError, CrmError, CrmUnavailable, UserInputError
 from odoo_lead_manager.lookups import Lookups
-from odoo_lead_manager.model import User
+from odoo_lead_manager.model import Team, TeamMember, User
+from odoo_lead_manager.selection.odoo_team import domains_of
 from odoo_lead_manager.selection.rows import (
     CampaignRow,
     list_rows,
@@ -46,12 +47,14 @@ def target_campaign(loaded: LoadedConfig) -> str | None:
 
 @dataclass(frozen=True)
 class Candidates:
-    """The rows the configured source gave (§2.1), a label for counts, and the users the
-    source itself read (a ``database`` or ``team`` source)."""
+    """The rows the configured source gave (§2.1), a label for counts, the users the
+    source itself read (a ``database``, ``team`` or ``odoo_team`` source) and, for
+    ``odoo_team``, the team's memberships with their assignment settings."""
 
     rows: tuple[CampaignRow, ...]
     label: str
     known: tuple[User, ...] = ()
+    members: tuple[TeamMember, ...] = ()
 
 
 def select_from_config(loaded: LoadedConfig, crm: Lookups, campaign: str | None) -> Selection:
@@ -62,6 +65,8 @@ def select_from_config(loaded: LoadedConfig, crm: Lookups, campaign: str | None)
 
 def read_candidates(loaded: LoadedConfig, crm: Lookups, campaign: str | None) -> Candidates:
     """The configured source's rows: the fetch step's part of selection (files, tables)."""
+    if loaded.config.salesperson_selection.source_type == "odoo_team":
+        return _odoo_team(loaded, crm, campaign or "")
     rows, label, known = candidate_rows(loaded, crm, campaign)
     return Candidates(tuple(rows), label, tuple(known.values()))
 
@@ -154,16 +159,62 @@ def candidate_rows(
             raise _needs(loaded, "database_query", kind)
         users = crm.search_users(source.database_query.user_domain())
         return _user_rows(users, name, "database query", None), "from the query", _by_id(users)
-    if not source.team:
-        raise _needs(loaded, "team", kind)
-    teams = [t for t in crm.find_teams([source.team]) if t.name == source.team]
-    if not teams:
-        raise UserInputError(
-            f"{loaded.path}: {KEY}.source_config.team: no CRM sales team is named {source.team!r}"
-        )
+    teams = _teams(loaded, crm, kind)
     users = crm.users_by_id({m for t in teams for m in t.member_ids})
     rows = _user_rows(users, name, f"team {source.team}", source.team)
     return rows, "in team", _by_id(users)
+
+
+def _teams(loaded: LoadedConfig, crm: Lookups, kind: str) -> list[Team]:
+    """The CRM sales teams named by ``source_config.team`` (archived ones included)."""
+    team = loaded.config.salesperson_selection.source_config.team
+    if not team:
+        raise _needs(loaded, "team", kind)
+    teams = [t for t in crm.find_teams([team]) if t.name == team]
+    if not teams:
+        raise UserInputError(
+            f"{loaded.path}: {KEY}.source_config.team: no CRM sales team is named {team!r}"
+        )
+    return teams
+
+
+def _odoo_team(loaded: LoadedConfig, crm: Lookups, campaign: str) -> Candidates:
+    """The members of one active sales team, each with Odoo's assignment settings: the
+    target is ``assignment_max`` (see `selection.odoo_team`)."""
+    teams = [t for t in _teams(loaded, crm, "odoo_team") if t.active]
+    where = f"{loaded.path}: {KEY}.source_config.team"
+    if len(teams) != 1:
+        name = loaded.config.salesperson_selection.source_config.team
+        raise UserInputError(
+            f"{where}: {len(teams) or 'no'} active CRM sales teams are named {name!r}; "
+            "odoo_team reads exactly one"
+        )
+    team = teams[0]
+    try:
+        members = crm.team_members([team.id])
+    except CrmUnavailable:
+        raise
+    except CrmError as error:
+        raise UserInputError(
+            f"{where}: the CRM keeps no sales-team assignment settings ({error.message})"
+        ) from None
+    users = _by_id(crm.users_by_id({m.user_id for m in members}))
+    names = {uid: user.name for uid, user in users.items()}
+    # Every domain is checked now, so a malformed one stops the run before anything is read.
+    domains_of(members, names, team.name)
+    rows = [
+        CampaignRow(
+            salesperson_name=users[m.user_id].name,
+            campaign_name=campaign,
+            team=team.name,
+            target_leads=m.assignment_max,
+            salesperson_id=m.user_id,
+            line=number,
+            origin=f"sales team {team.name} (Odoo)",
+        )
+        for number, m in enumerate((m for m in members if m.user_id in users), start=1)
+    ]
+    return Candidates(tuple(rows), "in team", tuple(users.values()), tuple(members))
 
 
 def _needs(loaded: LoadedConfig, key: str, kind: str) -> ConfigError:

@@ -68,6 +68,8 @@ class StrategyInput:
     present_share: Mapping[int, float] = field(default_factory=dict)
     # Salespeople back from an absence: the most extra leads this run may give them.
     catch_up: Mapping[int, int] = field(default_factory=dict)
+    # Salespeople with an assignment domain (``source_type: odoo_team``): the leads it accepts.
+    accepts: Mapping[int, frozenset[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ def distribute(name: str, data: StrategyInput, rng: random.Random) -> StrategyRe
         rng,
         full_reason,
         data.owner_field,
+        data.accepts,
     )
     return StrategyResult(
         assignments=assignments,

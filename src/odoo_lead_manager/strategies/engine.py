@@ -6,18 +6,20 @@ match); each goes to the salesperson who, among those its priority allows
 and who still have part of their quota, prefers it most — by priority
 handling (juniors first for low-priority leads), then skill, region and
 timezone match (§4.3) — and then has the most quota left, then comes
-first in turn. A lead never goes to its current owner while another
-salesperson could take it: when only its owner has quota left, it is
-exchanged with a lead already given out; when even that fails it goes to
-someone within their cap. Everything is chosen from heaps, so the work per
-lead grows with the number of levels and match groups, not salespeople.
+first in turn. A salesperson with an assignment domain (Odoo's own, see
+`selection.odoo_team`) only ever takes the leads it accepts. A lead never
+goes to its current owner while another salesperson could take it: when
+only its owner has quota left, it is exchanged with a lead already given
+out; when even that fails it goes to someone within their cap. Everything
+is chosen from heaps, so the work per lead grows with the number of levels,
+match groups and distinct domains, not salespeople.
 """
 
 from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from odoo_lead_manager.model import Assignment, Lead, Salesperson
@@ -28,6 +30,7 @@ OWN_LEADS_ONLY = "only its current owner could take it"
 OVER_LIMIT = "over the per-run limit (max_leads_per_run)"
 NO_SALESPEOPLE = "no eligible salespeople"
 NOBODY_AVAILABLE = "every eligible salesperson is away (salesperson_selection.availability)"
+OUTSIDE_DOMAINS = "no salesperson's assignment domain (Odoo crm.team.member) accepts it"
 
 # Odoo's priority keys: 0 Low, 1 Medium, 2 High, 3 Very High.
 PRIORITY_CLASS = {0: "low", 1: "medium", 2: "high", 3: "high"}
@@ -70,6 +73,8 @@ _Signature = tuple[frozenset[str], str | None, str | None]
 _NO_SKILLS: frozenset[str] = frozenset()
 _UNMATCHED: _Signature = (_NO_SKILLS, None, None)
 _Score = tuple[float, int, int]
+# A heap of salespeople alike for a lead: (level rank, matching signature, domain group).
+_Bucket = tuple[int, _Signature, int]
 _NO_SCORE: _Score = (0.0, 0, 0)
 
 
@@ -87,17 +92,20 @@ def assign(
     rng: random.Random,
     full_reason: str,
     owner_field: str = "user_id",
+    accepts: Mapping[int, frozenset[int]] | None = None,
 ) -> tuple[list[Assignment], dict[str, list[int]]]:
     """Assign ``leads`` within ``shares``; ``people`` are in turn order.
 
     Returns the assignments and the leads left, by reason; ``full_reason``
     is the reason for leads beyond the quotas. ``owner_field`` is the lead
     field that says who holds a lead: a lead never goes back to its holder,
-    and each assignment's ``previous_user_id`` is that holder.
+    and each assignment's ``previous_user_id`` is that holder. ``accepts``
+    holds, for the salespeople with an assignment domain, the ids of the
+    leads it accepts; the others take any lead.
     """
     if not people:
         return [], ({NO_SALESPEOPLE: sorted(lead.id for lead in leads)} if leads else {})
-    engine = _Engine(people, shares, matching, levels, strategy, owner_field)
+    engine = _Engine(people, shares, matching, levels, strategy, owner_field, accepts or {})
     return engine.run(leads, rng, full_reason)
 
 
@@ -110,8 +118,17 @@ class _Engine:
         levels: Levels,
         strategy: str,
         owner_field: str,
+        accepts: Mapping[int, frozenset[int]],
     ) -> None:
         self.owner_field = owner_field
+        # Salespeople with the same domain share a group; group 0 takes every lead.
+        self.domains: list[frozenset[int] | None] = [None]
+        self.group: dict[int, int] = {}
+        for p in people:
+            accepted = accepts.get(p.user_id)
+            if accepted is not None and accepted not in self.domains:
+                self.domains.append(accepted)
+            self.group[p.user_id] = 0 if accepted is None else self.domains.index(accepted)
         self.holders: dict[int, int | None] = {}
         self.shares = shares
         self.matching = matching
@@ -127,16 +144,24 @@ class _Engine:
         self.given = {p.user_id: 0 for p in people}
         self.leads_by_id: dict[int, Lead] = {}
         self.limit = shares.total
-        # One heap of (-quota left, turn, user id) per (rank, signature).
-        self.buckets: dict[tuple[int, _Signature], list[tuple[int, int, int]]] = {}
+        # One heap of (-quota left, turn, user id) per (rank, signature, domain group).
+        self.buckets: dict[_Bucket, list[tuple[int, int, int]]] = {}
         for p in people:
             if self.remaining[p.user_id] > 0:
-                key = (self.rank[p.user_id], self.signature[p.user_id])
+                key = (self.rank[p.user_id], self.signature[p.user_id], self.group[p.user_id])
                 self.buckets.setdefault(key, []).append(
                     (-self.remaining[p.user_id], self.turn[p.user_id], p.user_id)
                 )
         for heap in self.buckets.values():
             heapq.heapify(heap)
+
+    def _accepts(self, group: int, lead_id: int) -> bool:
+        domain = self.domains[group]
+        return domain is None or lead_id in domain
+
+    def _takers(self, lead_id: int) -> int:
+        """How many salespeople's domains accept the lead (the fewer, the sooner it is placed)."""
+        return sum(self._accepts(self.group[uid], lead_id) for uid in self.turn)
 
     def _policy(self, lead: Lead) -> tuple[str, str]:
         return self.policies.get(lead.priority) or self.matching.policy(lead.priority)
@@ -187,10 +212,13 @@ class _Engine:
         self.holders = {lead.id: getattr(lead, self.owner_field) for lead in pool}
         rng.shuffle(pool)
         signatures = {lead.id: self._lead_signature(lead) for lead in pool}
+        restricted = len(self.domains) > 1
+        takers = {lead.id: self._takers(lead.id) if restricted else 0 for lead in pool}
         # The most constrained leads first, so that generic ones do not use up their takers.
         pool.sort(
             key=lambda lead: (
                 self._policy(lead)[1] != "senior_only",
+                takers[lead.id],
                 signatures[lead.id] == _UNMATCHED,
             )
         )
@@ -215,9 +243,9 @@ class _Engine:
     def _take(self, lead: Lead, lead_sig: _Signature) -> int | None:
         """The best taker with quota left who is not the owner; None when there is none."""
         policy = self._policy(lead)[1]
-        best: tuple[tuple[int, float, int, int, int, int], tuple[int, _Signature]] | None = None
+        best: tuple[tuple[int, float, int, int, int, int], _Bucket] | None = None
         for key, heap in self.buckets.items():
-            if not heap:
+            if not heap or not self._accepts(key[2], lead.id):
                 continue
             preference = self._preference(policy, key[0])
             if preference is None:
@@ -259,6 +287,8 @@ class _Engine:
             matched.append(f"region {lead.region}")
         if lead_sig[2] is not None and lead_sig[2] == person_sig[2]:
             matched.append(f"timezone {lead.timezone}")
+        if self.group[user_id]:
+            matched.append("assignment domain")
         if matched:
             parts.append("matched " + ", ".join(matched))
         if note:
@@ -267,7 +297,9 @@ class _Engine:
 
     def _allowed(self, lead: Lead, user_id: int) -> bool:
         policy = self._policy(lead)[1]
-        return self._preference(policy, self.rank[user_id]) is not None
+        return self._accepts(self.group[user_id], lead.id) and (
+            self._preference(policy, self.rank[user_id]) is not None
+        )
 
     def _place_late(
         self,
@@ -313,6 +345,9 @@ class _Engine:
                 )
             )
             return None
+        others = [self.group[uid] for uid in self.turn if uid != owner]
+        if others and not any(self._accepts(group, lead.id) for group in others):
+            return OUTSIDE_DOMAINS
         if owner_left:
             return OWN_LEADS_ONLY
         if policy != "all_levels":

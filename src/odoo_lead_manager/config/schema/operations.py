@@ -153,15 +153,40 @@ class ErrorThresholds(Section):
 
 
 class FallbackStrategies(Section):
-    """What to do when a stage has nothing to work with (§9.2)."""
+    """What to do when a stage has nothing to work with (§9.2).
 
-    when_no_salespeople_found: Literal["skip_distribution", "generate_warning", "fail"] = (
-        "skip_distribution"
-    )
+    ``when_no_salespeople_found`` also decides what happens when the campaign
+    has salespeople but none of them is available on the run's day
+    (``salesperson_selection.availability``): skip the run, go on with a
+    warning (the leads stay where they are), fail, or
+    ``assign_to_fallback_owner``: the distributable leads go to
+    ``fallback_owner`` (a CRM user's name or login, who need not be a
+    salesperson of the campaign), except those that user already holds.
+    """
+
+    when_no_salespeople_found: Literal[
+        "skip_distribution", "generate_warning", "fail", "assign_to_fallback_owner"
+    ] = "skip_distribution"
+    fallback_owner: str | None = Field(default=None, min_length=1)
     when_no_leads_found: Literal["generate_warning", "skip_distribution", "fail"] = (
         "generate_warning"
     )
     when_distribution_fails: Literal["use_round_robin", "fail"] = "use_round_robin"
+
+    @model_validator(mode="after")
+    def _owner_with_its_choice(self) -> FallbackStrategies:
+        fallback = self.when_no_salespeople_found == "assign_to_fallback_owner"
+        if fallback and self.fallback_owner is None:
+            raise ValueError(
+                "when_no_salespeople_found: assign_to_fallback_owner needs fallback_owner "
+                "(a CRM user's name or login)"
+            )
+        if self.fallback_owner is not None and not fallback:
+            raise ValueError(
+                "fallback_owner is only used with when_no_salespeople_found: "
+                "assign_to_fallback_owner"
+            )
+        return self
 
 
 class ErrorHandling(Section):

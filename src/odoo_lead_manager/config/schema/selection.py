@@ -22,7 +22,7 @@ from odoo_lead_manager.user_query import (
 
 LeadType = Literal["lead", "opportunity"]
 _LEAD: LeadType = "lead"
-SourceType = Literal["campaign_table", "file", "list", "database", "team"]
+SourceType = Literal["campaign_table", "file", "list", "database", "team", "odoo_team"]
 
 
 class CampaignTableSource(Section):
@@ -106,7 +106,11 @@ class SourceConfig(Section):
     ``campaign_table`` for campaign_table, ``file_path`` (the legacy
     ``name|id|level|target_leads`` file) for file, ``salespeople_list`` (names,
     logins or entries in the legacy format) for list, ``database_query`` for
-    database, ``team`` (a CRM sales team's name) for team. ``campaign`` names
+    database, ``team`` (a CRM sales team's name) for team and for odoo_team (its
+    members with Odoo's own assignment settings: ``assignment_max`` as the target,
+    in Odoo's words leads per 30 days; ``assignment_optout`` as unavailable;
+    the team's and the member's ``assignment_domain`` as the leads the member
+    may receive, evaluated by the CRM). ``campaign`` names
     the campaign when neither ``campaign_filtering.target_campaign`` nor
     ``campaign.target_campaign`` does.
     """

@@ -32,6 +32,7 @@ from odoo_lead_manager.crm.odoo.values import (
     read_value,
 )
 from odoo_lead_manager.crm.store import (
+    MATCH_CHUNK,
     LeadState,
     LeadValues,
     Lease,
@@ -39,10 +40,18 @@ from odoo_lead_manager.crm.store import (
     check_readable,
 )
 from odoo_lead_manager.errors import CrmError
-from odoo_lead_manager.model import Domain, Lead, Team, User
+from odoo_lead_manager.model import Domain, Lead, Team, TeamMember, User
 from odoo_lead_manager.user_query import QueryError, check_user_domain
 
 ARCHIVED_TOO = {"active_test": False}
+# What a sales-team membership says about assignment (the same names in Odoo 17 and 19).
+MEMBER_FIELDS = (
+    "crm_team_id",
+    "user_id",
+    "assignment_max",
+    "assignment_optout",
+    "assignment_domain",
+)
 # Leases are system parameters: their ``key`` is unique in every Odoo version
 # (a SQL constraint), and an administrator can see and remove one by hand.
 LEASE_MODEL = "ir.config_parameter"
@@ -225,6 +234,54 @@ class OdooStore:
             )
             for r in records
         ]
+
+    def team_members(self, team_ids: Collection[int]) -> list[TeamMember]:
+        wanted = sorted(set(team_ids))
+        if not wanted:
+            return []
+        records = self._call(
+            "crm.team.member",
+            "search_read",
+            domain=[("crm_team_id", "in", wanted)],
+            fields=list(MEMBER_FIELDS),
+        )
+        teams = self._call(
+            "crm.team",
+            "search_read",
+            domain=[("id", "in", wanted)],
+            fields=["assignment_domain"],
+            context=ARCHIVED_TOO,
+        )
+        team_domains = {int(t["id"]): _text(t.get("assignment_domain")) for t in teams}
+        members = [
+            TeamMember(
+                team_id=team_id,
+                user_id=user_id,
+                assignment_max=int(r.get("assignment_max") or 0),
+                assignment_optout=bool(r.get("assignment_optout")),
+                assignment_domain=_text(r.get("assignment_domain")),
+                team_domain=team_domains.get(team_id),
+            )
+            for r in records
+            if (team_id := many2one_id(r.get("crm_team_id"))) is not None
+            and (user_id := many2one_id(r.get("user_id"))) is not None
+        ]
+        return sorted(members, key=lambda m: (m.team_id, m.user_id))
+
+    def match_leads(self, domain: Domain, ids: Collection[int]) -> list[int]:
+        wanted = sorted(set(ids))
+        found: list[int] = []
+        for start in range(0, len(wanted), MATCH_CHUNK):
+            chunk = wanted[start : start + MATCH_CHUNK]
+            records = self._call(
+                "crm.lead",
+                "search_read",
+                domain=[("id", "in", chunk), *domain],
+                fields=["id"],
+                context=ARCHIVED_TOO,
+            )
+            found.extend(int(r["id"]) for r in records)
+        return sorted(found)
 
     # leads
 
@@ -525,3 +582,10 @@ def _raw_key(value: Any) -> Any:
     if isinstance(value, list | tuple) and value:
         return value[0]
     return value
+
+
+def _text(value: Any) -> str | None:
+    """A char field's value; None for Odoo's empty ``False`` and for blank text."""
+    if empty(value):
+        return None
+    return str(value).strip() or None
