@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from odoo_lead_manager.applying import ApplySettings, apply_plan, planned_batches
 from odoo_lead_manager.config import LoadedConfig, load_config
 from odoo_lead_manager.crm.local_store import LocalStore
+from odoo_lead_manager.crm.store import LeadValues
 from odoo_lead_manager.errors import ConfigError, CrmError, CrmUnavailable, RunStopped
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.planning import RunOptions, build_plan
@@ -45,8 +47,9 @@ def test_one_write_per_batch_of_identical_values(
     result = apply_plan(plan, recorder, journal, settings())
     batches = sum(math.ceil(len(g.lead_ids) / 25) for g in plan.writes)
     assert result.write_calls == recorder.calls["write_leads"] == batches
-    # One read to re-check each batch before writing, one to confirm it after.
-    assert recorder.calls["read_values"] == 2 * batches
+    # One read to re-check the first batch; then each batch's read-back, confirming its
+    # write, also re-checks the next batch (one call for both).
+    assert recorder.calls["read_values"] == batches + 1
     assert result.written == len(plan.assignments) and result.complete
     assert sorted(recorder.written) == sorted(a.lead_id for a in plan.assignments)
     assert holds_plan(store, plan)
@@ -225,3 +228,37 @@ def test_a_refused_read_mid_run_stops_it_honestly(
     )
     assert result.stopped == denied.message and result.written == 25
     assert journal.run(plan.run_id).status == "stopped"  # type: ignore[union-attr]
+
+
+class ChangesAfterFirstWrite(FaultyStore):
+    """The CRM as another user changes it while the run writes: right after the first
+    write, one lead of a later batch is reassigned by hand."""
+
+    def __init__(self, inner: LocalStore, lead_id: int, path: Path) -> None:
+        super().__init__(inner)
+        self.lead_id, self.path = lead_id, path
+
+    def write_leads(self, ids: Sequence[int], values: LeadValues) -> None:
+        super().write_leads(ids, values)
+        if self.calls["write_leads"] == 1:
+            with LocalStore.open(self.path) as other:
+                other.write_leads([self.lead_id], {"user_id": 1})
+
+
+def test_a_lead_changed_while_earlier_batches_are_written_is_left_alone(
+    plan: Plan, store: LocalStore, journal: Journal, demo_dir: Path
+) -> None:
+    batches = planned_batches(plan, settings().batch_size)
+    assert len(batches) > 2
+    # A lead of the last batch: re-checked by the read that confirms the batch before it.
+    target = batches[-1].lead_ids[0]
+    changing = ChangesAfterFirstWrite(store, target, demo_dir / "crm.sqlite")
+    result = apply_plan(plan, changing, journal, settings())
+    assert result.skipped == {
+        target: f"left alone: user_id is now 1, not {plan.seen_owners[target]} as planned"
+    }
+    assert store.read_leads([target])[0].user_id == 1
+    assert result.written == len(plan.assignments) - 1
+    # The first batch's re-check, then one read per batch that wrote something.
+    wrote = sum(1 for b in batches if set(b.lead_ids) != {target})
+    assert changing.calls["read_values"] == 1 + wrote

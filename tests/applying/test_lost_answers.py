@@ -260,11 +260,13 @@ def test_a_stopped_run_says_what_was_committed_and_what_is_unknown(
     lost = CrmOutcomeUnknown("cannot reach Odoo: the connection was closed without an answer")
     down = CrmUnavailable("cannot reach Odoo: connection refused")
     with LocalStore.open(demo_dir / "crm.sqlite") as inner:
-        # The second write is committed, its answer lost, and the CRM stays away.
+        # The second write is committed, its answer lost, and the CRM stays away: from the
+        # third read on (the first batch's re-check, its read-back with the second's
+        # re-check, then the second's read again after the lost answer).
         failing = FaultyStore(
             inner,
             [Fault("write_leads", 2, "after", lost)]
-            + [Fault("read_values", n, "before", down) for n in range(4, 20)],
+            + [Fault("read_values", n, "before", down) for n in range(3, 20)],
         )
         outcome = run_distribution(
             loaded, dry_run=False, options=OPTIONS, store=failing, console=Console(width=300)

@@ -57,8 +57,8 @@ def test_the_reference_names_every_key_with_type_default_and_bounds() -> None:
     text = configuration_reference()
     rows = {row.split(" | ")[0].strip("| `"): row for row in text.splitlines() if row[:3] == "| `"}
     assert rows["execution.batch_size"].split(" | ")[1:4] == [
-        "integer",
-        "`50`",
+        "integer or null",
+        "`null`",
         ">= 1, <= 1,000,000,000",
     ]
     assert "`auto`, `xmlrpc`, `json2`" in rows["odoo_connection.protocol"]
