@@ -386,17 +386,19 @@ def plan_snapshot(
         catch_up={uid: min(debt, availability.catch_up_per_run) for uid, debt in debts.items()},
         accepts=accepts,
     )
+    # The fallback owner receives only when nobody of the campaign can.
+    fallback = prepared.fallback if not present else None
     if present:
         strategy_name, strategy_note, result = _distribute(
             loaded, chosen, strategy_note, data, snapshot.rotation, seed
         )
     else:
-        # Nobody to distribute to, and told to go on: only the dropback happens.
         reason = NO_SALESPEOPLE if not selection.eligible else NOBODY_AVAILABLE
-        if prepared.fallback is not None:
+        if fallback is not None:
             strategy_name = FALLBACK_OWNER
-            result = to_fallback_owner(found.leads, prepared.fallback, holder, max_leads, reason)
+            result = to_fallback_owner(found.leads, fallback, holder, max_leads, reason)
         else:
+            # Told to go on with nobody to receive: only the dropback happens.
             strategy_name, result = chosen, _nobody_receives(found.leads, reason)
     not_assigned = sum(len(ids) for ids in result.unassigned.values())
     stage_line(
@@ -417,7 +419,6 @@ def plan_snapshot(
     writes += dropback_writes
     written_values = {lead_id: group.values for group in writes for lead_id in group.lead_ids}
     user_names = {p.user_id: p.name for p in members}
-    fallback = prepared.fallback if strategy_name == FALLBACK_OWNER else None
     if fallback is not None:
         user_names[fallback.user_id] = fallback.name
     if setup.dropback is not None:

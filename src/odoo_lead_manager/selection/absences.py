@@ -138,6 +138,9 @@ OPTOUT, TIME_OFF, CALENDAR, RESOURCE = (
     "resource.resource",
 )
 _HALF = {"am": "morning", "pm": "afternoon"}
+# Where a paused sales-team membership is said to come from.
+_PAUSED = f"{OPTOUT} assignment_optout (Skip auto assignment)"
+PAUSED = f"Odoo {_PAUSED}"
 
 
 def crm_absences(crm: Lookups, people: Mapping[int, str], day: date) -> tuple[Absence, ...]:
@@ -173,7 +176,7 @@ def crm_absences(crm: Lookups, people: Mapping[int, str], day: date) -> tuple[Ab
             OPTOUT, [("user_id", "in", ids), ("assignment_optout", "=", True)], ["user_id"]
         )
         for (user_id,) in optouts:
-            away(user_id, "full", f"{OPTOUT} assignment_optout (Skip auto assignment)")
+            away(user_id, "full", _PAUSED)
     overlapping = [("date_from", "<=", end), ("date_to", ">=", start)]
     if TIME_OFF in installed:
         leaves = crm.count_model(

@@ -26,8 +26,8 @@ from datetime import date
 from odoo_lead_manager.errors import UserInputError
 from odoo_lead_manager.lookups import Lookups
 from odoo_lead_manager.model import Absence, Domain, TeamMember
+from odoo_lead_manager.selection.absences import PAUSED
 
-PAUSED = "Odoo crm.team.member assignment_optout (Skip auto assignment)"
 _OPERATORS = {"&", "|", "!"}
 
 
