@@ -300,6 +300,13 @@ def plan_snapshot(
     selection, workloads, setup = prepared.selection, prepared.workloads, prepared.setup
     campaign, levels = prepared.campaign, prepared.levels
     problems = list(prepared.problems)
+    unread = sorted(set(snapshot.fetched.unread) - set(setup.pipeline.unread()))
+    if unread:
+        # A replay under rules the recorded run did not have.
+        problems.append(
+            f"the snapshot did not read {', '.join(unread)} (no rule of its run looked at "
+            "it), so every lead counts as having none"
+        )
     for warning in (*problems, *selection.warnings, *setup.warnings):
         log.warning("%s", warning)
     stage_line(

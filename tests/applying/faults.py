@@ -100,8 +100,10 @@ class FaultyStore:
     def match_leads(self, domain: Domain, ids: Collection[int]) -> list[int]:
         return self.inner.match_leads(domain, ids)
 
-    def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
-        return self.inner.search_leads(domain, page_size)
+    def search_leads(
+        self, domain: Domain, page_size: int = 5000, unread: Collection[str] = ()
+    ) -> Iterator[Lead]:
+        return self.inner.search_leads(domain, page_size, unread)
 
     def read_leads(self, ids: Collection[int]) -> list[Lead]:
         return self.inner.read_leads(ids)

@@ -274,6 +274,20 @@ class CrmStoreContract:
         before = store.count_leads(ALL, [])[()]
         assert before - store.count_leads([*ALL, *rule.domain], []).get((), 0) == len(removed)
 
+    def test_a_skippable_field_left_unread_holds_the_default_and_nothing_else_changes(
+        self, store: CrmStore
+    ) -> None:
+        full = list(store.search_leads(ALL))
+        assert any(lead.activity_date_deadline is not None for lead in full)
+        narrow = list(store.search_leads(ALL, page_size=2, unread=["activity_date_deadline"]))
+        assert narrow == [replace(lead, activity_date_deadline=None) for lead in full]
+        # Filtering on the field still works: only reading it is skipped.
+        deadline = [("activity_date_deadline", "<", date(2024, 6, 1))]
+        unread = store.search_leads([*ALL, *deadline], unread=["activity_date_deadline"])
+        assert [lead.id for lead in unread] == self.ids(store, [*ALL, *deadline])
+        with pytest.raises(ValueError, match="cannot leave 'status' unread"):
+            list(store.search_leads(ALL, unread=["status"]))
+
     def test_utm_source_names(self, store: CrmStore) -> None:
         names = store.utm_source_names()
         assert {"Website", "Facebook Ads"} <= set(names)

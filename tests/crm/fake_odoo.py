@@ -229,6 +229,10 @@ class FakeOdoo:
         # How often each record was written, by (model, id): "never twice" is checked here.
         self.writes: Counter[tuple[str, int]] = Counter()
         self.contexts: list[dict[str, Any]] = []
+        # The fields each search_read asked for, by model.
+        self.fields_read: list[tuple[str, frozenset[str]]] = []
+        # And how each loaded its relations (``load``).
+        self.loads: list[str] = []
         self.models: dict[str, dict[int, dict[str, Any]]] = {
             m: {} for m in ("res.users", "crm.team", "crm.tag", "crm.lead", "res.partner",
                             "utm.source", "utm.campaign", "crm.stage")
@@ -432,12 +436,24 @@ class FakeOdoo:
         self, model: str, kw: dict[str, Any], context: dict[str, Any]
     ) -> list[dict[str, Any]]:
         fields = kw.get("fields") or []
+        self.fields_read.append((model, frozenset(fields)))
+        self.loads.append(kw.get("load", "_classic_read"))
         # Odoo checks the names whether or not any record matches (seen on 17 and 19).
         self._check_fields(model, fields)
         records = self._search(model, kw.get("domain", []), context)
         if kw.get("limit"):
             records = records[: kw["limit"]]
-        return [{f: r.get(f, False) for f in {"id", *fields}} for r in records]
+        rows = [{f: r.get(f, False) for f in {"id", *fields}} for r in records]
+        if kw.get("load", "_classic_read") != "_classic_read":
+            # As Odoo reads without loading: a many2one as its bare id, no display name.
+            kinds = self._fields_get(model, None)
+            for row in rows:
+                row.update(
+                    (f, v[0])
+                    for f, v in row.items()
+                    if v and kinds.get(f, {}).get("type") == "many2one"
+                )
+        return rows
 
     def _groups(
         self, model: str, domain: list[Any], groupby: list[str], context: dict[str, Any]

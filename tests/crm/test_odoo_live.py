@@ -216,8 +216,11 @@ class SeedIds:
         found = self.store.match_leads(domain, self._fwd("lead", list(ids)))
         return sorted(self._bk("lead", i) or 0 for i in found)
 
-    def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
-        return (self._lead(x) for x in self.store.search_leads(self._domain(domain), page_size))
+    def search_leads(
+        self, domain: Domain, page_size: int = 5000, unread: Collection[str] = ()
+    ) -> Iterator[Lead]:
+        found = self.store.search_leads(self._domain(domain), page_size, unread)
+        return (self._lead(x) for x in found)
 
     def read_leads(self, ids: Collection[int]) -> list[Lead]:
         return [self._lead(x) for x in self.store.read_leads(self._fwd("lead", list(ids)))]

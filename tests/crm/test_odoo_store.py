@@ -71,6 +71,24 @@ def test_tag_names_are_read_once_per_run() -> None:
     assert fake.calls[("crm.lead", "search_read")] == 2
 
 
+@pytest.mark.parametrize("version", [17, 19])
+def test_read_backs_skip_display_names_unless_a_field_is_compared_by_name(version: int) -> None:
+    fake = FakeOdoo(version=version)
+    fake.load(SEED_TEAMS, SEED_USERS, SEED_LEADS)
+    store = fake_store(fake)
+    states = store.read_values([1, 2], ["user_id", "team_id", "status"])
+    assert fake.loads[-1] == ""  # ids alone: no related record's name is read
+    leads = {lead.id: lead for lead in store.read_leads([1, 2])}
+    assert states[1]["user_id"] == leads[1].user_id and states[2]["team_id"] == leads[2].team_id
+    fields, problems = FieldMap.resolve(configured_mapping({"status": "stage_id"}), LEAD_FIELDS)
+    assert problems == []
+    by_stage = OdooStore(fake, fields, None, dialect_for(version))
+    staged = by_stage.read_values([1, 2], ["user_id", "status"])
+    assert fake.loads[-1] == "_classic_read"  # the stage's name is the status
+    assert staged[1]["status"] == by_stage.read_leads([1])[0].status
+    assert staged[1]["user_id"] == leads[1].user_id
+
+
 def served_store(url: str, protocol: str, version: int) -> OdooStore:
     """An Odoo store over a real transport of ``protocol``, to the fake served at ``url``."""
     retry = RetryPolicy(sleep=lambda _s: None)

@@ -63,6 +63,39 @@ def test_odoo_run_matches_the_local_run(demo_dir: Path, odoo_demo: tuple[Path, F
     assert fake.calls[("crm.lead", "write")] == 0  # a dry run writes nothing
 
 
+def test_the_activity_deadline_is_read_only_when_a_rule_looks_at_it(
+    demo_dir: Path, odoo_demo: tuple[Path, FakeOdoo]
+) -> None:
+    # Odoo computes it from each lead's activities on every read (issue 27).
+    config, fake = odoo_demo
+    options = RunOptions(today=TODAY, seed=11)
+    with_rule = run_distribution(load_config(config), dry_run=True, options=options).plan
+    lead_reads = [f for model, f in fake.fields_read if model == "crm.lead"]
+    assert any("activity_date_deadline" in f for f in lead_reads)
+    assert with_rule.excluded["Activity deadline protection"] > 0
+
+    text = config.read_text()
+    rule = "  activity_deadline:\n    exclude_within_days: 4\n    exclude_missing_deadline: false\n"
+    assert rule in text
+    config.write_text(text.replace(rule, ""))
+    fake.fields_read.clear()
+    without = run_distribution(load_config(config), dry_run=True, options=options).plan
+    lead_reads = [f for model, f in fake.fields_read if model == "crm.lead"]
+    assert lead_reads and not any("activity_date_deadline" in f for f in lead_reads)
+    assert "Activity deadline protection" not in without.excluded
+    # What the run decides is what the same rules decide on the local store.
+    local = demo_dir / "local.yaml"
+    local.write_text(
+        config.read_text().replace(
+            f"crm:\n  backend: odoo\n  page_size: {PAGE}\n",
+            "crm:\n  backend: local\n  local_path: crm.sqlite\n",
+        )
+    )
+    local_plan = run_distribution(load_config(local), dry_run=True, options=options).plan
+    assert without.assignments == local_plan.assignments
+    assert len(without.assignments) > len(with_rule.assignments)
+
+
 def test_round_trips_grow_with_pages_and_groups_not_leads(
     odoo_demo: tuple[Path, FakeOdoo],
 ) -> None:

@@ -174,6 +174,29 @@ def test_a_configuration_asking_more_than_the_snapshot_is_a_gap_naming_it(
     assert caught.value.exit_status == 2
 
 
+def test_a_replay_under_a_rule_reading_what_the_snapshot_left_unread_says_so(
+    tmp_path: Path,
+) -> None:
+    loaded = configure(tmp_path)
+    taken = literal_snapshot(loaded, [lead(1, 1, 3), lead(2, 2, 4)])
+    # Its run had no activity-deadline rule, so the deadlines were not read (issue 27).
+    snapshot = replace(taken, fetched=replace(taken.fetched, unread=("activity_date_deadline",)))
+    kept = Snapshot.from_bytes(snapshot.to_bytes())
+    assert kept.fetched.unread == ("activity_date_deadline",)
+    assert not any("did not read" in w for w in plan_snapshot(loaded, kept, 1).plan.warnings)
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "  date_range:", "  activity_deadline: {exclude_within_days: 4}\n  date_range:"
+        )
+    )
+    replayed = plan_snapshot(load_config(path), kept, 1).plan
+    assert (
+        "the snapshot did not read activity_date_deadline (no rule of its run looked at it), "
+        "so every lead counts as having none"
+    ) in replayed.warnings
+
+
 # Stages receive plain values: only the fetch step and the stores import the CRM.
 PURE = (
     "planning.py",

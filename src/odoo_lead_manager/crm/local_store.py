@@ -35,6 +35,7 @@ from odoo_lead_manager.crm.store import (
     Lease,
     check_lead_values,
     check_readable,
+    check_skippable,
 )
 from odoo_lead_manager.errors import CrmError, CrmUnavailable
 from odoo_lead_manager.model import Domain, Lead, Team, TeamMember, User, split_values, write_stamp
@@ -443,17 +444,23 @@ class LocalStore:
             for r in rows
         ]
 
-    def search_leads(self, domain: Domain, page_size: int = 5000) -> Iterator[Lead]:
+    def search_leads(
+        self, domain: Domain, page_size: int = 5000, unread: Collection[str] = ()
+    ) -> Iterator[Lead]:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
+        check_skippable(unread)
+        # Left unread as Odoo's store leaves them, so a run decides alike on both.
+        select = _SELECT_LEADS
+        for name in unread:
+            select = select.replace(f"crm_lead.{name},", "NULL,")
         where = self._where(domain)
         last_id = 0
         while True:
             # Keyset paging: each page starts after the last id seen, so writes
             # between pages neither skip nor repeat leads.
             rows = self._db.execute(
-                f"{_SELECT_LEADS} WHERE crm_lead.id > ? AND ({where.text}) "
-                "ORDER BY crm_lead.id LIMIT ?",
+                f"{select} WHERE crm_lead.id > ? AND ({where.text}) ORDER BY crm_lead.id LIMIT ?",
                 (last_id, *where.params, page_size),
             ).fetchall()
             yield from (_lead(row) for row in rows)

@@ -27,6 +27,8 @@ class LeadFilter:
     (the sales filter: which opportunity stages matched); the report counts
     exclusions by it too. ``why`` says in a sentence what the rule saw on a
     lead, for `odlm explain` and the exclusion ledger (`finding.reasons`).
+    ``reads`` names the fields of `crm.store.SKIPPABLE` that ``keep`` looks at:
+    a run whose rules read none of them leaves them out of the lead fetch.
     """
 
     name: str
@@ -34,6 +36,7 @@ class LeadFilter:
     domain: Domain | None = None
     detail: Callable[[Lead], str] | None = None
     why: Callable[[Lead], str] | None = None
+    reads: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.domain == []:
@@ -233,4 +236,10 @@ def activity_deadline_filter(
             return "the lead has no activity deadline (exclude_missing_deadline)"
         return f"its activity deadline {deadline} is on or after {limit}"
 
-    return LeadFilter("Activity deadline protection", keep, any_of(terms), why=why)
+    return LeadFilter(
+        "Activity deadline protection",
+        keep,
+        any_of(terms),
+        why=why,
+        reads=frozenset({"activity_date_deadline"}),
+    )

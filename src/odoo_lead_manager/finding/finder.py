@@ -25,7 +25,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from odoo_lead_manager.crm.store import CrmStore
+from odoo_lead_manager.crm.store import SKIPPABLE, CrmStore
 from odoo_lead_manager.finding.filters import LeadFilter
 from odoo_lead_manager.model import Domain, Lead
 
@@ -80,6 +80,14 @@ class Pipeline:
         """The filters the server applies after the window."""
         candidates = [*self.shared, *(self.distribution if self.split is None else ())]
         return [f for f in candidates if f.domain is not None]
+
+    def unread(self) -> list[str]:
+        """The fields of `SKIPPABLE` no filter of the run reads: not worth fetching."""
+        filters = [self.window, *self.shared, *self.distribution]
+        if self.split is not None:
+            filters += [*self.split.criteria, *([self.split.window] if self.split.window else [])]
+        read = {name for f in filters for name in f.reads}
+        return sorted(SKIPPABLE - read)
 
     def names(self) -> list[str]:
         """Every filter name, in report order."""
@@ -241,12 +249,15 @@ class Fetched:
     server applied with how many leads it removed there, in order. Nothing
     pushed (``removed`` empty): every lead of the window was fetched, so each
     excluded one can be listed (the excluded-leads ledger, `odlm explain`).
+    ``unread``: the fields left unread because no rule of the run reads them
+    (`Pipeline.unread`); the leads hold the `Lead` default there.
     """
 
     leads: tuple[Lead, ...]
     domain: str = ""
     removed: tuple[tuple[str, int], ...] = ()
     pushed: bool = False
+    unread: tuple[str, ...] = ()
 
 
 def fetch_leads(
@@ -275,7 +286,9 @@ def fetch_leads(
         before.append(store.count_leads(domain, []).get((), 0))
         domain.extend(lead_filter.domain or [])
     log.debug("fetching leads with domain %s", domain)
-    counted = _Counted(store.search_leads(domain, page_size=page_size), page_size, on_fetched)
+    unread = pipeline.unread()
+    found = store.search_leads(domain, page_size=page_size, unread=unread)
+    counted = _Counted(found, page_size, on_fetched)
     leads = tuple(counted)
     after = [*before[1:], len(leads)] if pushed else []
     removed: dict[str, int] = {}
@@ -283,7 +296,7 @@ def fetch_leads(
         # Leads the CRM changed between two counts could make one negative.
         removed[lead_filter.name] = removed.get(lead_filter.name, 0) + max(count - left, 0)
     text = json.dumps(domain, default=str, separators=(",", ":"))
-    return Fetched(leads, text, tuple(removed.items()), push)
+    return Fetched(leads, text, tuple(removed.items()), push, tuple(unread))
 
 
 def found_in(

@@ -6,7 +6,6 @@ resolved with one CRM call each, whatever the number of salespeople.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -29,7 +28,6 @@ from odoo_lead_manager.selection.select import (
     select_salespeople,
 )
 
-log = logging.getLogger(__name__)
 KEY = "salesperson_selection"
 
 
@@ -103,10 +101,9 @@ def select_candidates(
     by_id = dict(known)
     by_id.update((u.id, u) for u in (crm.users_by_id(ids) if ids else []))
     by_name = _users_by_name(crm.find_users(names) if names else [], names)
-    selection = select_salespeople(rows, criteria, by_name, by_id)
-    for warning in selection.warnings:
-        log.warning("%s", warning)
-    return selection
+    # The warnings travel in the selection; the planner logs them once per run, whereas
+    # this runs twice (for the fetch domain, then on the snapshot).
+    return select_salespeople(rows, criteria, by_name, by_id)
 
 
 def candidate_rows(
