@@ -6,6 +6,7 @@ Run by hand (never in CI) against a throwaway database:
     ODLM_TEST_ODOO_USER=admin ODLM_TEST_ODOO_PASSWORD=admin \\
     [ODLM_BENCH_ODOO_SHELL='/path/venv/bin/python /path/odoo-bin shell -c odoo.conf -d odlm17'] \\
     .venv/bin/python benchmarks/odoo_job.py [--leads 20000] [--rounds 3] [--batch-size N]
+                                           [--protocol auto|jsonrpc|xmlrpc]
 
 It seeds ``--leads`` leads (custom fields x_status, x_source_date, x_open_user_id and
 x_closer_id created when missing) held by 10 salespeople of one campaign, 9,065 of them
@@ -16,7 +17,8 @@ in the four statuses the campaign distributes, and times, alternating, ``--round
   on that database; the time is taken inside it, without the shell's start) — the limit;
 - ``rpc``: one XML-RPC ``write`` per group, tracking off;
 - ``odlm``: a whole odlm real run, ``crm.mail_tracking: false``: reads, plan, re-checks,
-  writes, read-backs, the journal;
+  writes, read-backs, the journal (over ``--protocol``, by default ``auto``: JSON-RPC on
+  Odoo 17; the reference writers always use XML-RPC);
 - ``rpc+chatter``: the grouped writer keeping chatter tracking, per-lead e-mails off (the
   context odlm sends with ``mail_tracking: true``);
 - ``odlm+chatter``: the odlm run with ``crm.mail_tracking: true``.
@@ -73,6 +75,7 @@ odoo_connection:
   database: ${{ODLM_TEST_ODOO_DB}}
   username: ${{ODLM_TEST_ODOO_USER}}
   password: ${{ODLM_TEST_ODOO_PASSWORD}}
+  protocol: {protocol}
 campaign: {{name: {campaign}}}
 salesperson_selection:
   source_type: campaign_table
@@ -97,6 +100,7 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--protocol", default="auto", help="odlm's odoo_connection.protocol")
     args = parser.parse_args()
     # Each odlm run says how long its stages took (planning, writing, history).
     logging.basicConfig(level=logging.WARNING, format="  %(message)s")
@@ -104,6 +108,7 @@ def main() -> None:
     settings = OdooSettings(
         url=os.environ["ODLM_TEST_ODOO_URL"], database=os.environ["ODLM_TEST_ODOO_DB"],
         username=os.environ["ODLM_TEST_ODOO_USER"], secret=os.environ["ODLM_TEST_ODOO_PASSWORD"],
+        protocol="xmlrpc",  # the reference writers are the issue's: over XML-RPC
     )  # fmt: skip
     rpc = connect(settings).transport
     shell = os.environ.get("ODLM_BENCH_ODOO_SHELL")
@@ -161,7 +166,7 @@ def main() -> None:
                 path.write_text(CONFIG.format(
                     tracking=str(tracking).lower(), campaign=f"Bench {token}",
                     statuses=json.dumps(list(JOB)), team=team_name,
-                    state=directory / "state", batch=batch,
+                    state=directory / "state", batch=batch, protocol=args.protocol,
                 ))  # fmt: skip
                 return path
 

@@ -61,7 +61,7 @@ def test_the_reference_names_every_key_with_type_default_and_bounds() -> None:
         "`null`",
         ">= 1, <= 1,000,000,000",
     ]
-    assert "`auto`, `xmlrpc`, `json2`" in rows["odoo_connection.protocol"]
+    assert "`auto`, `jsonrpc`, `xmlrpc`, `json2`" in rows["odoo_connection.protocol"]
     assert "1 to 65535" in rows["database_connection.port"]
     assert rows["lead_finding.date_range_strategies.*.description"]
     # Each section's docstring is there, in Markdown's code spans.

@@ -3,10 +3,13 @@ and writes that are never sent twice."""
 
 from __future__ import annotations
 
+import http.server
 import logging
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +28,7 @@ from odoo_lead_manager.crm.odoo.dialect import ODOO_17, ODOO_19
 from odoo_lead_manager.crm.odoo.transport import (
     HttpSession,
     Json2Transport,
+    JsonRpcTransport,
     OdooOutcomeUnknown,
     OdooRefused,
     OdooUnreachable,
@@ -50,6 +54,7 @@ odoo_connection:
   password: ${{ODOO_PASSWORD}}
   retry_backoff_seconds: 0
   max_retries: {retries}
+  protocol: {protocol}
 """
 
 
@@ -76,11 +81,12 @@ def config(
     database: str = "crm",
     password: str = PASSWORD,
     retries: int = 2,
+    protocol: str = "auto",
 ) -> str:
     monkeypatch.setenv("ODOO_URL", url)
     monkeypatch.setenv("ODOO_PASSWORD", password)
     path = tmp_path / "odoo.yaml"
-    path.write_text(CONFIG.format(database=database, retries=retries))
+    path.write_text(CONFIG.format(database=database, retries=retries, protocol=protocol))
     return str(path)
 
 
@@ -103,7 +109,7 @@ def test_check_reports_server_and_fields(
         ["check", "--config", config(tmp_path, monkeypatch, server[0])], capsys, caplog
     )
     assert status == 0
-    assert "(version 17.0)" in out and "Protocol: xmlrpc" in out
+    assert "(version 17.0)" in out and "Protocol: jsonrpc" in out
     assert "user: admin (uid 2)" in out
     assert "ok       status                   crm.lead.status (char)" in out
 
@@ -137,6 +143,7 @@ def test_check_names_missing_fields_and_the_fix(
         assert "crm.lead.stage_id (many2one)" in out
 
 
+@pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc"])
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -147,26 +154,27 @@ def test_check_names_missing_fields_and_the_fix(
 def test_refusals_are_one_sentence_and_not_retried(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: tuple[str, ServerState],
     capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
-    kwargs: dict[str, str], message: str,
+    kwargs: dict[str, str], message: str, protocol: str,
 ) -> None:  # fmt: skip
     url, state = server
-    status, out = check(
-        ["check", "--config", config(tmp_path, monkeypatch, url, **kwargs)], capsys, caplog
-    )
+    path = config(tmp_path, monkeypatch, url, protocol=protocol, **kwargs)
+    status, out = check(["check", "--config", path], capsys, caplog)
     assert status == 2
     assert message in out and "Traceback" not in out
     assert state.requests == 2  # version, then one authenticate: no retry
 
 
+@pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc"])
 def test_access_error_on_leads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: tuple[str, ServerState],
-    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, protocol: str,
 ) -> None:  # fmt: skip
     url, state = server
     state.fault_on[("crm.lead", "fields_get")] = odoo_fault(
         "odoo.exceptions.AccessError", "You are not allowed to access 'Lead/Opportunity' records."
     )
-    status, out = check(["check", "--config", config(tmp_path, monkeypatch, url)], capsys, caplog)
+    path = config(tmp_path, monkeypatch, url, protocol=protocol)
+    status, out = check(["check", "--config", path], capsys, caplog)
     assert status == 2
     assert (
         "cannot read the crm.lead model (Odoo refused crm.lead.fields_get: AccessError: You are not allowed"
@@ -206,6 +214,37 @@ def test_unreachable_server(
     assert f"error: cannot reach Odoo at {url}: connection refused" in out
     # retries: 1, so one retry (the log line may be both captured and on stderr).
     assert "retry 1 " in out and "retry 2 " not in out
+
+
+def test_a_jsonrpc_answer_that_is_not_json_rpc_is_named() -> None:
+    # A proxy's error page, or a server without /jsonrpc, instead of Odoo's answer.
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = b"<html><title>404 Not Found</title></html>"
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        transport = JsonRpcTransport(url, "crm", "admin", PASSWORD, timeout=5)
+        with pytest.raises(OdooRefused) as refused:
+            transport.authenticate()
+        assert refused.value.message == (
+            f"Odoo at {url} answered authentication with HTTP 404 Not Found that is not JSON-RPC"
+        )
+        assert PASSWORD not in refused.value.message
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_settings_come_from_the_environment(tmp_path: Path) -> None:
@@ -264,7 +303,7 @@ def test_json2_on_odoo_19_with_an_api_key(
         assert "wrong-key" not in out
 
 
-def test_xmlrpc_on_odoo_19_without_api_key(
+def test_jsonrpc_on_odoo_19_without_api_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
 ) -> None:  # fmt: skip
@@ -274,7 +313,7 @@ def test_xmlrpc_on_odoo_19_without_api_key(
         status, out = check(
             ["check", "--config", config(tmp_path, monkeypatch, url)], capsys, caplog
         )
-        assert status == 0 and "Protocol: xmlrpc" in out
+        assert status == 0 and "Protocol: jsonrpc" in out
 
 
 def test_timeouts_are_retried_then_reported(
@@ -306,12 +345,13 @@ def transport_to(url: str, protocol: str, backoff: list[float]) -> Transport:
     if protocol == "json2":
         transport = Json2Transport(url, "crm", "admin", "k3y-secret", timeout=5, retry=policy)
     else:
-        transport = XmlRpcTransport(url, "crm", "admin", PASSWORD, timeout=5, retry=policy)
+        kind = JsonRpcTransport if protocol == "jsonrpc" else XmlRpcTransport
+        transport = kind(url, "crm", "admin", PASSWORD, timeout=5, retry=policy)
     transport.uid = 2
     return transport
 
 
-@pytest.mark.parametrize("protocol", ["xmlrpc", "json2"])
+@pytest.mark.parametrize("protocol", ["xmlrpc", "jsonrpc", "json2"])
 def test_a_write_whose_answer_is_lost_is_not_sent_again(
     fake: FakeOdoo, server: tuple[str, ServerState], protocol: str
 ) -> None:
@@ -330,7 +370,7 @@ def test_a_write_whose_answer_is_lost_is_not_sent_again(
     assert fake.models["crm.lead"][2]["status"] == "New" and backoff == []
 
 
-@pytest.mark.parametrize("protocol", ["xmlrpc", "json2"])
+@pytest.mark.parametrize("protocol", ["xmlrpc", "jsonrpc", "json2"])
 def test_a_read_whose_answer_is_lost_is_asked_again(
     fake: FakeOdoo, server: tuple[str, ServerState], protocol: str
 ) -> None:
@@ -345,7 +385,7 @@ def test_a_read_whose_answer_is_lost_is_asked_again(
     assert fake.calls[("crm.lead", "search_read")] == 2 and backoff == [1.0]
 
 
-@pytest.mark.parametrize("protocol", ["xmlrpc", "json2"])
+@pytest.mark.parametrize("protocol", ["xmlrpc", "jsonrpc", "json2"])
 def test_a_gateway_error_on_a_write_is_an_unknown_outcome_not_a_retry(
     fake: FakeOdoo, server: tuple[str, ServerState], protocol: str
 ) -> None:
@@ -357,7 +397,7 @@ def test_a_gateway_error_on_a_write_is_an_unknown_outcome_not_a_retry(
     assert state.requests == 1 and backoff == []
 
 
-@pytest.mark.parametrize("protocol", ["xmlrpc", "json2"])
+@pytest.mark.parametrize("protocol", ["xmlrpc", "jsonrpc", "json2"])
 def test_a_refused_connection_proves_nothing_was_sent(protocol: str) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -373,7 +413,7 @@ def test_a_refused_connection_proves_nothing_was_sent(protocol: str) -> None:
     assert backoff == [1.0, 2.0, 4.0]  # reads keep the transport's backoff
 
 
-@pytest.mark.parametrize("protocol", ["xmlrpc", "json2"])
+@pytest.mark.parametrize("protocol", ["xmlrpc", "jsonrpc", "json2"])
 def test_call_once_leaves_retries_to_the_caller(
     server: tuple[str, ServerState], protocol: str
 ) -> None:

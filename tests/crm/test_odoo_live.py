@@ -45,6 +45,7 @@ from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract
 
 ENV = ("ODLM_TEST_ODOO_URL", "ODLM_TEST_ODOO_DB", "ODLM_TEST_ODOO_USER", "ODLM_TEST_ODOO_PASSWORD")
 API_KEY = "ODLM_TEST_ODOO_API_KEY"  # optional: with it, Odoo 19+ is spoken to over JSON-2
+PROTOCOL = "ODLM_TEST_ODOO_PROTOCOL"  # optional: jsonrpc, xmlrpc or json2 instead of auto
 MISSING = [name for name in ENV if not os.environ.get(name)]
 
 pytestmark = pytest.mark.skipif(
@@ -372,8 +373,10 @@ def user_groups(transport: Transport, salesperson: bool) -> dict[str, Any]:
 
 def live_settings() -> OdooSettings:
     """The Odoo the ODLM_TEST_ODOO_* variables name: JSON-2 on Odoo 19 and later when
-    ODLM_TEST_ODOO_API_KEY is set, XML-RPC otherwise (``protocol: auto``)."""
+    ODLM_TEST_ODOO_API_KEY is set, JSON-RPC otherwise (``protocol: auto``), or the
+    protocol ODLM_TEST_ODOO_PROTOCOL names (``xmlrpc``: the suite over XML-RPC)."""
     return OdooSettings(
+        protocol=os.environ.get(PROTOCOL) or "auto",
         url=os.environ["ODLM_TEST_ODOO_URL"],
         database=os.environ["ODLM_TEST_ODOO_DB"],
         username=os.environ["ODLM_TEST_ODOO_USER"],
@@ -530,8 +533,11 @@ def test_the_activity_deadline_count_is_exact_on_the_server(live: Any) -> None:
 
 
 def test_the_protocol_is_json2_on_odoo_19_given_an_api_key() -> None:
-    """The suite tests the protocol it means to: JSON-2 on 19+ with a key, XML-RPC otherwise."""
+    """The suite tests the protocol it means to: JSON-2 on 19+ with a key, JSON-RPC
+    otherwise, unless ODLM_TEST_ODOO_PROTOCOL names one."""
     connection = live_connection()
     newer = connection.version_major is not None and connection.version_major >= 19
-    expected = "json2" if newer and os.environ.get(API_KEY) else "xmlrpc"
+    expected = os.environ.get(PROTOCOL) or (
+        "json2" if newer and os.environ.get(API_KEY) else "jsonrpc"
+    )
     assert connection.transport.protocol == expected, connection.server_version

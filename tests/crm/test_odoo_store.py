@@ -13,6 +13,7 @@ from odoo_lead_manager.crm.odoo.fields import FieldMap, configured_mapping
 from odoo_lead_manager.crm.odoo.store import OdooStore, WriteOptions
 from odoo_lead_manager.crm.odoo.transport import (
     Json2Transport,
+    JsonRpcTransport,
     OdooRefused,
     RetryPolicy,
     Transport,
@@ -33,7 +34,15 @@ def fake_store(fake: FakeOdoo, options: WriteOptions | None = None) -> OdooStore
 
 
 # (Odoo version, how the store reaches the fake): JSON-2 exists from 19 on only.
-SETUPS = [(17, "memory"), (19, "memory"), (17, "xmlrpc"), (19, "xmlrpc"), (19, "json2")]
+SETUPS = [
+    (17, "memory"),
+    (19, "memory"),
+    (17, "xmlrpc"),
+    (19, "xmlrpc"),
+    (17, "jsonrpc"),
+    (19, "jsonrpc"),
+    (19, "json2"),
+]
 
 
 class TestOdooStoreOverFakeContract(CrmStoreContract):
@@ -96,7 +105,8 @@ def served_store(url: str, protocol: str, version: int) -> OdooStore:
     if protocol == "json2":
         transport = Json2Transport(url, "crm", "admin", "k3y-secret", timeout=5, retry=retry)
     else:
-        transport = XmlRpcTransport(url, "crm", "admin", "s3cret-pw", timeout=5, retry=retry)
+        kind = JsonRpcTransport if protocol == "jsonrpc" else XmlRpcTransport
+        transport = kind(url, "crm", "admin", "s3cret-pw", timeout=5, retry=retry)
     transport.authenticate()
     fields, problems = FieldMap.resolve(configured_mapping({}), LEAD_FIELDS)
     assert problems == []

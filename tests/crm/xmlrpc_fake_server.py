@@ -1,6 +1,6 @@
-"""`FakeOdoo` served over real HTTP and XML-RPC, with faults on demand.
+"""`FakeOdoo` served over real HTTP (XML-RPC, JSON-RPC, JSON-2), with faults on demand.
 
-It exercises the real `XmlRpcTransport`: HTTP, marshalling, faults with
+It exercises the real transports: HTTP, marshalling, faults with
 Odoo-style tracebacks, transient 503s and the retry policy, and answers lost
 after the call was carried out (``drop_answer``: the connection is closed
 instead, as by a proxy that times out while Odoo commits).
@@ -129,6 +129,8 @@ def serve(fake: FakeOdoo, **state: Any) -> Iterator[tuple[str, ServerState]]:
                 self.wfile = io.BytesIO()
             if self.path.startswith("/json/2/"):
                 self._json2()
+            elif self.path == "/jsonrpc":
+                self._jsonrpc()
             elif self.path == "/web/webclient/version_info":
                 self._version_info()
             else:
@@ -148,7 +150,11 @@ def serve(fake: FakeOdoo, **state: Any) -> Iterator[tuple[str, ServerState]]:
                 return "", ""
             body = self.rfile.read(int(self.headers["Content-Length"]))
             self.rfile = io.BytesIO(body)
-            params, name = xmlrpc.client.loads(body)
+            if self.path == "/jsonrpc":
+                call = json.loads(body)["params"]
+                name, params = call["method"], tuple(call["args"])
+            else:
+                params, name = xmlrpc.client.loads(body)
             if name == "execute_kw":
                 return str(params[3]), str(params[4])
             return "common", str(name)
@@ -215,6 +221,34 @@ def serve(fake: FakeOdoo, **state: Any) -> Iterator[tuple[str, ServerState]]:
                 self._json_reply(422, {"name": "odoo.exceptions.UserError", "message": exc.message})
                 return
             self._json_reply(200, result)
+
+        def _jsonrpc(self) -> None:
+            """``/jsonrpc``: XML-RPC's services in a JSON-RPC envelope, on 17 and 19 alike;
+            a refusal is HTTP 200 with an ``error`` naming the exception, as Odoo answers."""
+            call = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            params = call["params"]
+            service, method, args = params["service"], params["method"], params["args"]
+            api = _Api(shared)
+            try:
+                if (service, method) == ("common", "version"):
+                    result = api.version()
+                elif (service, method) == ("common", "authenticate"):
+                    result = api.authenticate(*args)
+                elif (service, method) == ("object", "execute_kw"):
+                    result = api.execute_kw(*args)
+                else:
+                    raise odoo_fault("KeyError", repr(method))
+            except xmlrpc.client.Fault as fault:
+                last = fault.faultString.strip().splitlines()[-1]
+                name, _, message = last.partition(": ")
+                error = {"name": name, "debug": fault.faultString, "message": message}
+                self._json_reply(
+                    200,
+                    {"jsonrpc": "2.0", "id": call.get("id"),
+                     "error": {"code": 200, "message": "Odoo Server Error", "data": error}},
+                )  # fmt: skip
+                return
+            self._json_reply(200, {"jsonrpc": "2.0", "id": call.get("id"), "result": result})
 
         def _html_reply(self, status: int, page: str) -> None:
             data = page.encode()

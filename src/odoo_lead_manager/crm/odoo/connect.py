@@ -16,6 +16,7 @@ from odoo_lead_manager.crm.odoo.transport import (
     JSON2_SINCE,
     HttpSession,
     Json2Transport,
+    JsonRpcTransport,
     OdooRefused,
     RetryPolicy,
     Transport,
@@ -140,7 +141,8 @@ def default_transport(settings: OdooSettings, protocol: str) -> Transport:
             settings.retry,
             settings.http,
         )
-    return XmlRpcTransport(
+    kind = JsonRpcTransport if protocol == "jsonrpc" else XmlRpcTransport
+    return kind(
         settings.url,
         settings.database,
         settings.username,
@@ -155,7 +157,7 @@ def connect(settings: OdooSettings, factory: TransportFactory = default_transpor
     """Ask the server's version (one plain HTTP call, no login), pick the protocol
     when asked to, then authenticate."""
     protocol = settings.protocol
-    probe = factory(settings, "json2" if protocol == "json2" else "xmlrpc")
+    probe = factory(settings, "jsonrpc" if protocol == "auto" else protocol)
     info = _version(probe)
     version = str(info.get("server_version") or "unknown")
     numbers = info.get("server_version_info") or []
@@ -163,11 +165,14 @@ def connect(settings: OdooSettings, factory: TransportFactory = default_transpor
     if protocol == "json2" and major is not None and major < JSON2_SINCE:
         raise CrmError(
             f"Odoo at {settings.url} is version {version}, which has no JSON-2 API (Odoo "
-            f"{JSON2_SINCE} and later): set odoo_connection.protocol to xmlrpc or auto"
+            f"{JSON2_SINCE} and later): set odoo_connection.protocol to jsonrpc, xmlrpc "
+            "or auto"
         )
     if protocol == "auto":
+        # JSON-RPC before JSON-2: the same calls as XML-RPC, three times faster to read
+        # leads with (issue 27); both go with Odoo 20, which has JSON-2 alone.
         newer = major is not None and major >= JSON2_SINCE
-        protocol = "json2" if newer and settings.api_key else "xmlrpc"
+        protocol = "json2" if newer and settings.api_key else "jsonrpc"
     transport = probe if protocol == probe.protocol else factory(settings, protocol)
     try:
         uid = transport.authenticate()

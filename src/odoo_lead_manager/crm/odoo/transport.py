@@ -1,6 +1,7 @@
-"""Talking to an Odoo server: XML-RPC (Odoo up to 18) and JSON-2 (Odoo 19+).
+"""Talking to an Odoo server: JSON-RPC and XML-RPC (every Odoo up to 19; both go in
+20) and JSON-2 (Odoo 19+).
 
-Both offer the same `Transport.call`: a model, a method, the record ids it
+They offer the same `Transport.call`: a model, a method, the record ids it
 works on (create's records for ``create``; None for a model method) and
 named arguments. Transient faults
 (refused or reset connections, timeouts, 502/503/504) of calls that change
@@ -19,11 +20,14 @@ layer of a run's writes). Only a failure to connect (refused, unknown host,
 no TCP/TLS handshake before the timeout) proves nothing was sent; it is a
 plain `OdooUnreachable`.
 
-Both protocols go over one pooled `HttpSession` (httpx) per run: a
+Every protocol goes over one pooled `HttpSession` (httpx) per run: a
 connection, and its TLS handshake, is made once and reused, where urllib
 made one per JSON-2 call. XML-RPC keeps `xmlrpc.client`'s marshalling but
 not its transport, which silently sent a request a second time when a
-kept-alive connection dropped.
+kept-alive connection dropped. JSON-RPC (``/jsonrpc``) calls the same
+``execute_kw`` as XML-RPC with the same arguments and answers; its JSON is a
+fifth of XML-RPC's size for a page of leads and parsed in C, so reading
+5,000 leads takes a third of the time (issue 27).
 
 The secret (password or API key) is held by the transport only and never
 appears in a message: every error is rebuilt from its parts.
@@ -40,6 +44,7 @@ import xmlrpc.client
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 
 import httpx
@@ -433,6 +438,69 @@ class XmlRpcTransport(_Calls):
         )
 
 
+class JsonRpcTransport(XmlRpcTransport):
+    """``/jsonrpc``: XML-RPC's services and methods (``common.authenticate``,
+    ``object.execute_kw``) in a JSON-RPC 2.0 envelope, with a password or API key."""
+
+    protocol = "jsonrpc"
+
+    def _send(
+        self,
+        service: str,
+        method: str,
+        params: tuple[Any, ...],
+        what: str,
+        repeatable: bool = True,
+        retry: bool = True,
+    ) -> Any:
+        envelope = {"service": service, "method": method, "args": params}
+        body = json.dumps(
+            {"jsonrpc": "2.0", "method": "call", "params": envelope, "id": 1},
+            default=_json_value,
+        ).encode()
+
+        def attempt() -> Any:
+            try:
+                response = self._http.post(
+                    f"{self.url}/jsonrpc", body, {"Content-Type": "application/json"}, self._timeout
+                )
+            except httpx.TransportError as exc:
+                raise _failure(self.url, what, exc, repeatable) from None
+            if response.status_code in TRANSIENT_HTTP:
+                raise _failure(
+                    self.url, what, _HttpStatus(response.status_code, _reason(response)), repeatable
+                )
+            answer = _json_or_none(response) if response.status_code == 200 else None
+            if not isinstance(answer, dict) or not ("result" in answer or "error" in answer):
+                status = response.status_code
+                raise OdooRefused(
+                    f"Odoo at {self.url} answered {what} with "
+                    + (f"HTTP {status} {_reason(response)}" if status != 200 else "something")
+                    + " that is not JSON-RPC"
+                )
+            if "error" in answer:
+                raise OdooRefused(f"Odoo refused {what}: {_json_rpc_error(answer['error'])}")
+            return answer["result"]
+
+        return self._retry.run(what, attempt, retry and repeatable)
+
+
+def _json_value(value: object) -> str:
+    """A value JSON has no type for, as XML-RPC would send it to Odoo: dates as text."""
+    if isinstance(value, date | datetime):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    raise TypeError(f"cannot send a {type(value).__name__} to Odoo")
+
+
+def _json_rpc_error(error: Any) -> str:
+    """The one-line reason of a JSON-RPC error, as `describe_fault` gives XML-RPC's."""
+    data = error.get("data") if isinstance(error, dict) else None
+    if not isinstance(data, dict):
+        return describe_fault(str(error.get("message") if isinstance(error, dict) else error))
+    name, message = str(data.get("name") or ""), str(data.get("message") or "")
+    return describe_fault(f"{name}: {message}" if name else message)
+
+
 # The first Odoo version that serves JSON-2.
 JSON2_SINCE = 19
 # What a 401 means on Odoo 19, which answers a key that is wrong, revoked or past its
@@ -528,7 +596,7 @@ class Json2Transport(_Calls):
             return (
                 f"Odoo at {self.url} answered HTTP 404 to {what}: Odoo "
                 f"{info.get('server_version', major)} has no JSON-2 API (Odoo {JSON2_SINCE} "
-                "and later); use odoo_connection.protocol xmlrpc or auto"
+                "and later); use odoo_connection.protocol jsonrpc, xmlrpc or auto"
             )
         return f"database {self.database!r} does not exist on the Odoo server at {self.url}"
 
