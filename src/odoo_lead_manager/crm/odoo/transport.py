@@ -486,7 +486,7 @@ class JsonRpcTransport(XmlRpcTransport):
 
 
 def _json_value(value: object) -> str:
-    """A value JSON has no type for, as XML-RPC would send it to Odoo: dates as text."""
+    """A date or datetime, which JSON has no type for, as the text Odoo's fields read."""
     if isinstance(value, date | datetime):
         return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
     raise TypeError(f"cannot send a {type(value).__name__} to Odoo")
