@@ -231,8 +231,8 @@ class FakeOdoo:
         self.contexts: list[dict[str, Any]] = []
         # The fields each search_read asked for, by model.
         self.fields_read: list[tuple[str, frozenset[str]]] = []
-        # And how each loaded its relations (``load``).
-        self.loads: list[str] = []
+        # And how each loaded its relations (``load``), by model.
+        self.loads: list[tuple[str, str]] = []
         self.models: dict[str, dict[int, dict[str, Any]]] = {
             m: {} for m in ("res.users", "crm.team", "crm.tag", "crm.lead", "res.partner",
                             "utm.source", "utm.campaign", "crm.stage")
@@ -332,7 +332,8 @@ class FakeOdoo:
         if model == "crm.lead":
             return frozenset(self.lead_fields)
         extra = VERSION_FIELDS[self.version_major].get(model, frozenset())
-        return MODEL_FIELDS.get(model, frozenset({"id", "name"})) | extra
+        # Every model has display_name (computed: here, the record's name).
+        return MODEL_FIELDS.get(model, frozenset({"id", "name"})) | extra | {"display_name"}
 
     def _fields_get(self, model: str, allfields: list[str] | None) -> dict[str, dict[str, Any]]:
         """Definitions of ``allfields`` (all when None); as Odoo, unknown names are left out."""
@@ -437,13 +438,16 @@ class FakeOdoo:
     ) -> list[dict[str, Any]]:
         fields = kw.get("fields") or []
         self.fields_read.append((model, frozenset(fields)))
-        self.loads.append(kw.get("load", "_classic_read"))
+        self.loads.append((model, kw.get("load", "_classic_read")))
         # Odoo checks the names whether or not any record matches (seen on 17 and 19).
         self._check_fields(model, fields)
         records = self._search(model, kw.get("domain", []), context)
         if kw.get("limit"):
             records = records[: kw["limit"]]
         rows = [{f: r.get(f, False) for f in {"id", *fields}} for r in records]
+        if "display_name" in fields and model != "crm.lead":
+            for row, record in zip(rows, records, strict=True):
+                row["display_name"] = record.get("name", False)
         if kw.get("load", "_classic_read") != "_classic_read":
             # As Odoo reads without loading: a many2one as its bare id, no display name.
             kinds = self._fields_get(model, None)

@@ -21,7 +21,7 @@ from odoo_lead_manager.crm.odoo.transport import (
 )
 from odoo_lead_manager.errors import CrmError
 
-from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract, a_lease
+from .contract import ALL, SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract, a_lease
 from .fake_odoo import LEAD_FIELDS, FakeOdoo
 from .xmlrpc_fake_server import odoo_fault, serve
 
@@ -86,16 +86,58 @@ def test_read_backs_skip_display_names_unless_a_field_is_compared_by_name(versio
     fake.load(SEED_TEAMS, SEED_USERS, SEED_LEADS)
     store = fake_store(fake)
     states = store.read_values([1, 2], ["user_id", "team_id", "status"])
-    assert fake.loads[-1] == ""  # ids alone: no related record's name is read
+    assert fake.loads[-1] == ("crm.lead", "")  # ids alone: no related record's name is read
     leads = {lead.id: lead for lead in store.read_leads([1, 2])}
     assert states[1]["user_id"] == leads[1].user_id and states[2]["team_id"] == leads[2].team_id
     fields, problems = FieldMap.resolve(configured_mapping({"status": "stage_id"}), LEAD_FIELDS)
     assert problems == []
     by_stage = OdooStore(fake, fields, None, dialect_for(version))
     staged = by_stage.read_values([1, 2], ["user_id", "status"])
-    assert fake.loads[-1] == "_classic_read"  # the stage's name is the status
+    assert fake.loads[-1] == ("crm.lead", "_classic_read")  # the stage's name is the status
     assert staged[1]["status"] == by_stage.read_leads([1])[0].status
     assert staged[1]["user_id"] == leads[1].user_id
+
+
+def test_lead_pages_come_with_bare_ids_and_each_name_is_read_once() -> None:
+    fake = FakeOdoo()
+    fake.load(SEED_TEAMS, SEED_USERS, SEED_LEADS)
+    store = fake_store(fake)
+    leads = list(store.search_leads(ALL, page_size=2))
+    assert [lead.id for lead in leads] == [lead.id for lead in SEED_LEADS]
+    pages = fake.calls[("crm.lead", "search_read")]
+    assert pages == 5 and {load for model, load in fake.loads if model == "crm.lead"} == {""}
+    for model in ("crm.stage", "utm.source", "utm.campaign"):
+        assert 1 <= fake.calls[(model, "search_read")] <= pages
+    expected = {lead.id: lead for lead in SEED_LEADS}
+    for lead in leads:
+        seeded = expected[lead.id]
+        assert (lead.stage, lead.source, lead.campaign) == (
+            seeded.stage,
+            seeded.source,
+            seeded.campaign,
+        )
+    # Names already read cost nothing the next time.
+    before = sum(fake.calls.values())
+    assert list(store.search_leads(ALL)) == leads
+    assert sum(fake.calls.values()) == before + 1
+
+
+def test_names_a_user_may_not_read_come_from_odoo_as_before() -> None:
+    # Odoo reads a lead's display names as superuser: a user who may read leads but
+    # not sources still gets their names, from a read with Odoo's own names.
+    fake = FakeOdoo()
+    fake.load(SEED_TEAMS, SEED_USERS, SEED_LEADS)
+    expected = list(fake_store(fake).search_leads(ALL))
+    with serve(fake, password="s3cret-pw") as (url, state):
+        state.fault_on[("utm.source", "search_read")] = odoo_fault(
+            "odoo.exceptions.AccessError", "You are not allowed to access 'UTM Source' records."
+        )
+        store = served_store(url, "jsonrpc", 17)
+        fake.loads.clear()
+        assert list(store.search_leads(ALL, page_size=3)) == expected
+        # The first page once with bare ids, then every page with Odoo's names.
+        loads = [load for model, load in fake.loads if model == "crm.lead"]
+        assert loads == ["", "_classic_read", "_classic_read", "_classic_read"]
 
 
 def served_store(url: str, protocol: str, version: int) -> OdooStore:

@@ -142,6 +142,11 @@ class FieldMap:
         """The crm.lead fields to read for a `Lead`."""
         return sorted({f.odoo for f in self._fields.values()})
 
+    def named(self) -> list[MappedField]:
+        """The mapped fields whose values are record names (`MappedField.by_name`)."""
+        unique = {f.odoo: f for f in self._fields.values() if f.by_name}
+        return list(unique.values())
+
     def items(self) -> list[tuple[str, MappedField]]:
         return list(self._fields.items())
 

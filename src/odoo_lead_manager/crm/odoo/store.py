@@ -121,6 +121,11 @@ class OdooStore:
         self.write_options = write_options or WriteOptions()
         self.dialect = dialect
         self._tag_names: dict[int, str] = {}
+        # Display names of the records leads name (stages, sources, campaigns), by model.
+        self._names: dict[str, dict[int, str]] = {}
+        # Set when a related model's names could not all be read: leads are then read
+        # with Odoo's own display names again.
+        self._names_refused = False
         self._users_by_name: dict[str, list[User]] = {}
         self._ids_by_name: dict[tuple[str, str], int] = {}
         self._sales_group: int | None = None
@@ -299,15 +304,14 @@ class OdooStore:
         last_id = 0
         while True:
             # Keyset paging: leads written between pages are neither skipped nor repeated.
-            records = self._call(
-                "crm.lead",
-                "search_read",
-                domain=[("id", ">", last_id), *base],
-                fields=names,
-                order="id",
-                limit=page_size,
-                context=context,
-            )
+            page = {
+                "domain": [("id", ">", last_id), *base],
+                "fields": names,
+                "order": "id",
+                "limit": page_size,
+                "context": context,
+            }
+            records = self._page(page)
             yield from self._leads(records)
             if len(records) < page_size:
                 return
@@ -347,6 +351,40 @@ class OdooStore:
             **bare,
         )
         return {int(r["id"]): lead_state(r, self.fields, names) for r in records}
+
+    def _page(self, page: dict[str, Any]) -> list[dict[str, Any]]:
+        """One page of leads. Many2one fields come as bare ids (``load=''``): Odoo then
+        reads no related record's display name per lead, a third of a page's time on
+        Odoo 17 (issue 27); the names of stages, sources and campaigns are read once per
+        record instead and put back as Odoo gives them (``[id, name]``)."""
+        if self._names_refused:
+            return self._call("crm.lead", "search_read", **page)  # type: ignore[no-any-return]
+        records: list[dict[str, Any]] = self._call("crm.lead", "search_read", load="", **page)
+        try:
+            for field in self.fields.named():
+                self._name(records, field.odoo, field.relation or "")
+        except (CrmError, KeyError):
+            # A model the user may not read (Odoo reads display names as superuser).
+            self._names_refused = True
+            return self._call("crm.lead", "search_read", **page)  # type: ignore[no-any-return]
+        return records
+
+    def _name(self, records: list[dict[str, Any]], name: str, model: str) -> None:
+        """Give ``name``'s bare ids in ``records`` their display names, read once each."""
+        known = self._names.setdefault(model, {})
+        needed = {r[name] for r in records if r.get(name)} - known.keys()
+        if needed:
+            found = self._call(
+                model,
+                "search_read",
+                domain=[("id", "in", sorted(needed))],
+                fields=["display_name"],
+                context=ARCHIVED_TOO,
+            )
+            known.update((int(x["id"]), str(x["display_name"])) for x in found)
+        for record in records:
+            if record.get(name):
+                record[name] = [record[name], known[record[name]]]
 
     def _leads(self, records: list[dict[str, Any]]) -> list[Lead]:
         tags = self.fields.get("tag_ids")
