@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.config import load_config
+from odoo_lead_manager.config import LoadedConfig, load_config
 from odoo_lead_manager.crm.local_store import LocalStore
 from odoo_lead_manager.demo import PEOPLE, TEAMS
 from odoo_lead_manager.planning import RunOptions
@@ -45,18 +45,23 @@ def odoo_demo(
         yield config, fake
 
 
-def test_odoo_run_matches_the_local_run(demo_dir: Path, odoo_demo: tuple[Path, FakeOdoo]) -> None:
-    config, fake = odoo_demo
-    options = RunOptions(today=TODAY, seed=11)
-    odoo_plan = run_distribution(load_config(config), dry_run=True, options=options).plan
-    local_config = demo_dir / "local.yaml"
-    local_config.write_text(
+def local_twin(config: Path) -> LoadedConfig:
+    """The same configuration on the demo's local store (beside ``config``)."""
+    local = config.with_name("local.yaml")
+    local.write_text(
         config.read_text().replace(
             f"crm:\n  backend: odoo\n  page_size: {PAGE}\n",
             "crm:\n  backend: local\n  local_path: crm.sqlite\n",
         )
     )
-    local_plan = run_distribution(load_config(local_config), dry_run=True, options=options).plan
+    return load_config(local)
+
+
+def test_odoo_run_matches_the_local_run(odoo_demo: tuple[Path, FakeOdoo]) -> None:
+    config, fake = odoo_demo
+    options = RunOptions(today=TODAY, seed=11)
+    odoo_plan = run_distribution(load_config(config), dry_run=True, options=options).plan
+    local_plan = run_distribution(local_twin(config), dry_run=True, options=options).plan
     assert odoo_plan.assignments == local_plan.assignments
     assert odoo_plan.excluded == local_plan.excluded
     assert odoo_plan.workloads == local_plan.workloads
@@ -64,7 +69,7 @@ def test_odoo_run_matches_the_local_run(demo_dir: Path, odoo_demo: tuple[Path, F
 
 
 def test_the_activity_deadline_is_read_only_when_a_rule_looks_at_it(
-    demo_dir: Path, odoo_demo: tuple[Path, FakeOdoo]
+    odoo_demo: tuple[Path, FakeOdoo],
 ) -> None:
     # Odoo computes it from each lead's activities on every read (issue 27).
     config, fake = odoo_demo
@@ -84,14 +89,7 @@ def test_the_activity_deadline_is_read_only_when_a_rule_looks_at_it(
     assert lead_reads and not any("activity_date_deadline" in f for f in lead_reads)
     assert "Activity deadline protection" not in without.excluded
     # What the run decides is what the same rules decide on the local store.
-    local = demo_dir / "local.yaml"
-    local.write_text(
-        config.read_text().replace(
-            f"crm:\n  backend: odoo\n  page_size: {PAGE}\n",
-            "crm:\n  backend: local\n  local_path: crm.sqlite\n",
-        )
-    )
-    local_plan = run_distribution(load_config(local), dry_run=True, options=options).plan
+    local_plan = run_distribution(local_twin(config), dry_run=True, options=options).plan
     assert without.assignments == local_plan.assignments
     assert len(without.assignments) > len(with_rule.assignments)
 

@@ -372,16 +372,12 @@ class XmlRpcTransport(_Calls):
         repeatable: bool = True,
         retry: bool = True,
     ) -> Any:
-        # allow_none: Odoo's own marshaller sends None as <nil/>, and odlm may send it too.
-        body = xmlrpc.client.dumps(params, method, allow_none=True).encode()
+        body, path, kind = self._request(service, method, params)
 
         def attempt() -> Any:
             try:
                 response = self._http.post(
-                    f"{self.url}/xmlrpc/2/{service}",
-                    body,
-                    {"Content-Type": "text/xml"},
-                    self._timeout,
+                    f"{self.url}{path}", body, {"Content-Type": kind}, self._timeout
                 )
             except httpx.TransportError as exc:
                 raise _failure(self.url, what, exc, repeatable) from None
@@ -389,24 +385,34 @@ class XmlRpcTransport(_Calls):
                 raise _failure(
                     self.url, what, _HttpStatus(response.status_code, _reason(response)), repeatable
                 )
-            if response.status_code != 200:
-                raise OdooRefused(
-                    f"Odoo at {self.url} answered HTTP {response.status_code} "
-                    f"{_reason(response)} to {what}"
-                )
-            try:
-                result, _ = xmlrpc.client.loads(response.content)
-            except xmlrpc.client.Fault as fault:
-                raise OdooRefused(
-                    f"Odoo refused {what}: {describe_fault(fault.faultString)}"
-                ) from None
-            except xmlrpc.client.ResponseError:
-                raise OdooRefused(
-                    f"Odoo at {self.url} answered {what} with something that is not XML-RPC"
-                ) from None
-            return result[0] if result else None
+            return self._answer(response, what)
 
         return self._retry.run(what, attempt, retry and repeatable)
+
+    def _request(
+        self, service: str, method: str, params: tuple[Any, ...]
+    ) -> tuple[bytes, str, str]:
+        """The body of a call, the path it is posted to and its content type."""
+        # allow_none: Odoo's own marshaller sends None as <nil/>, and odlm may send it too.
+        body = xmlrpc.client.dumps(params, method, allow_none=True).encode()
+        return body, f"/xmlrpc/2/{service}", "text/xml"
+
+    def _answer(self, response: httpx.Response, what: str) -> Any:
+        """The result of a call Odoo answered (not with a transient fault)."""
+        if response.status_code != 200:
+            raise OdooRefused(
+                f"Odoo at {self.url} answered HTTP {response.status_code} "
+                f"{_reason(response)} to {what}"
+            )
+        try:
+            result, _ = xmlrpc.client.loads(response.content)
+        except xmlrpc.client.Fault as fault:
+            raise OdooRefused(f"Odoo refused {what}: {describe_fault(fault.faultString)}") from None
+        except xmlrpc.client.ResponseError:
+            raise OdooRefused(
+                f"Odoo at {self.url} answered {what} with something that is not XML-RPC"
+            ) from None
+        return result[0] if result else None
 
     def authenticate(self) -> int:
         uid: Any = self._send(
@@ -444,45 +450,28 @@ class JsonRpcTransport(XmlRpcTransport):
 
     protocol = "jsonrpc"
 
-    def _send(
-        self,
-        service: str,
-        method: str,
-        params: tuple[Any, ...],
-        what: str,
-        repeatable: bool = True,
-        retry: bool = True,
-    ) -> Any:
+    def _request(
+        self, service: str, method: str, params: tuple[Any, ...]
+    ) -> tuple[bytes, str, str]:
         envelope = {"service": service, "method": method, "args": params}
         body = json.dumps(
             {"jsonrpc": "2.0", "method": "call", "params": envelope, "id": 1},
             default=_json_value,
         ).encode()
+        return body, "/jsonrpc", "application/json"
 
-        def attempt() -> Any:
-            try:
-                response = self._http.post(
-                    f"{self.url}/jsonrpc", body, {"Content-Type": "application/json"}, self._timeout
-                )
-            except httpx.TransportError as exc:
-                raise _failure(self.url, what, exc, repeatable) from None
-            if response.status_code in TRANSIENT_HTTP:
-                raise _failure(
-                    self.url, what, _HttpStatus(response.status_code, _reason(response)), repeatable
-                )
-            answer = _json_or_none(response) if response.status_code == 200 else None
-            if not isinstance(answer, dict) or not ("result" in answer or "error" in answer):
-                status = response.status_code
-                raise OdooRefused(
-                    f"Odoo at {self.url} answered {what} with "
-                    + (f"HTTP {status} {_reason(response)}" if status != 200 else "something")
-                    + " that is not JSON-RPC"
-                )
-            if "error" in answer:
-                raise OdooRefused(f"Odoo refused {what}: {_json_rpc_error(answer['error'])}")
-            return answer["result"]
-
-        return self._retry.run(what, attempt, retry and repeatable)
+    def _answer(self, response: httpx.Response, what: str) -> Any:
+        answer = _json_or_none(response) if response.status_code == 200 else None
+        if not isinstance(answer, dict) or not ("result" in answer or "error" in answer):
+            status = response.status_code
+            raise OdooRefused(
+                f"Odoo at {self.url} answered {what} with "
+                + (f"HTTP {status} {_reason(response)}" if status != 200 else "something")
+                + " that is not JSON-RPC"
+            )
+        if "error" in answer:
+            raise OdooRefused(f"Odoo refused {what}: {_json_rpc_error(answer['error'])}")
+        return answer["result"]
 
 
 def _json_value(value: object) -> str:
