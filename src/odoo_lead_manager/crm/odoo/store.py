@@ -24,8 +24,8 @@ from odoo_lead_manager.crm.odoo.dialect import ODOO_17, TEAM_FIELDS, Dialect
 from odoo_lead_manager.crm.odoo.fields import FieldMap
 from odoo_lead_manager.crm.odoo.transport import OdooOutcomeUnknown, OdooRefused, Transport
 from odoo_lead_manager.crm.odoo.values import (
+    LeadReader,
     empty,
-    lead_from_record,
     lead_state,
     many2one_id,
     odoo_domain,
@@ -118,6 +118,7 @@ class OdooStore:
     ) -> None:
         self.transport = transport
         self.fields = fields
+        self._reader = LeadReader(fields)
         self.write_options = write_options or WriteOptions()
         self.dialect = dialect
         self._tag_names: dict[int, str] = {}
@@ -399,7 +400,8 @@ class OdooStore:
                     context=ARCHIVED_TOO,
                 )
                 self._tag_names.update((t["id"], t["name"]) for t in found)
-        return [lead_from_record(r, self.fields, self._tag_names) for r in records]
+        read = self._reader.lead
+        return [read(r, self._tag_names) for r in records]
 
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
         translated = odoo_domain(domain, self.fields)
