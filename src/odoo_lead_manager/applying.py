@@ -152,6 +152,7 @@ def planned_batches(plan: Plan, batch_size: int) -> list[Batch]:
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     result: list[Batch] = []
+    stamps, owners = plan.seen_write_dates, plan.seen_owners
     for group in plan.writes:
         check_lead_values(group.values)
         ids = group.lead_ids
@@ -159,9 +160,7 @@ def planned_batches(plan: Plan, batch_size: int) -> list[Batch]:
         for start in range(0, len(ids), size):
             chunk = ids[start : start + size]
             expect = {
-                lead_id: Expectation(
-                    plan.seen_write_dates[lead_id], {"user_id": plan.seen_owners[lead_id]}
-                )
+                lead_id: Expectation(stamps[lead_id], {"user_id": owners[lead_id]})
                 for lead_id in chunk
             }
             result.append(Batch("apply", len(result), tuple(chunk), dict(group.values), expect))
@@ -349,6 +348,7 @@ class BatchWriter:
         pending = batch.open_ids()
         current = self._recheck(batch, pending)
         to_write = []
+        replaced = _replaced(batch.values)
         for lead_id in pending:
             state = current.get(lead_id)
             if state is None:
@@ -363,7 +363,8 @@ class BatchWriter:
                 batch.skipped[lead_id] = f"left alone: {why}"
             else:
                 to_write.append(lead_id)
-                batch.previous.setdefault(lead_id, _snapshot(state, batch.values))
+                # The values the write replaces, which undo restores.
+                batch.previous.setdefault(lead_id, {name: state[name] for name in replaced})
         batch.sent = tuple(to_write)
         batch.state = "writing"
         batch.attempts += 1
@@ -460,11 +461,6 @@ def _replaced(values: Mapping[str, Any]) -> list[str]:
     """The fields a write of ``values`` replaces: with the team when the owner changes,
     since Odoo moves a lead to its new owner's team unless the team is written too."""
     return [*values, *(["team_id"] if "user_id" in values else [])]
-
-
-def _snapshot(state: LeadState, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The values a write will replace (undo restores them)."""
-    return {name: state[name] for name in _replaced(values)}
 
 
 def _not_taken(state: LeadState | None, values: Mapping[str, Any]) -> str:

@@ -56,6 +56,44 @@ def test_one_write_per_batch_of_identical_values(
     assert journal.run(plan.run_id).status == "completed"  # type: ignore[union-attr]
 
 
+def test_the_journal_holds_each_written_leads_previous_state(
+    plan: Plan, store: LocalStore, journal: Journal
+) -> None:
+    ids = [a.lead_id for a in plan.assignments]
+    before = store.read_values(ids, ["user_id", "open_user_id", "closer_id", "team_id", "status"])
+    apply_plan(plan, store, journal, settings())
+    recorded = {i: p for b in journal.batches(plan.run_id, "apply") for i, p in b.previous.items()}
+    assert recorded.keys() == set(ids)
+    for lead_id, previous in recorded.items():
+        assert previous == {name: before[lead_id][name] for name in previous}
+
+
+def test_a_save_rewrites_previous_states_only_when_a_lead_gained_one(
+    plan: Plan, journal: Journal
+) -> None:
+    batches = planned_batches(plan, 25)
+    journal.begin(plan, False, batches)
+    batch = batches[0]
+    first, second = batch.lead_ids[:2]
+
+    def on_record() -> dict[int, dict[str, object]]:
+        return journal.batches(plan.run_id, "apply")[0].previous
+
+    batch.previous[first] = {"user_id": 7}
+    journal.save(plan.run_id, batch)
+    batch.written[first] = "2026-01-01 00:00:00"
+    journal.save(plan.run_id, batch)  # the outcome alone
+    assert on_record() == {first: {"user_id": 7}}
+    assert journal.batches(plan.run_id, "apply")[0].written == {first: "2026-01-01 00:00:00"}
+    batch.previous[second] = {"user_id": 8}  # a later attempt
+    journal.save(plan.run_id, batch)
+    assert on_record() == {first: {"user_id": 7}, second: {"user_id": 8}}
+    resumed = journal.batches(plan.run_id, "apply")[0]
+    resumed.previous[batch.lead_ids[2]] = {"user_id": 9}  # after a restart
+    journal.save(plan.run_id, resumed)
+    assert len(on_record()) == 3
+
+
 def test_the_written_fields_follow_the_configuration(demo_dir: Path, store: LocalStore) -> None:
     config = demo_dir / "config.yaml"
     text = config.read_text()

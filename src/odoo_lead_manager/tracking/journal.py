@@ -96,6 +96,9 @@ class Batch:
     already: list[int] = field(default_factory=list)
     skipped: dict[int, str] = field(default_factory=dict)
     failed: dict[int, str] = field(default_factory=dict)
+    # How many of ``previous`` the journal holds: leads only gain a previous state, so
+    # a save finding none new leaves the column as it is instead of encoding it again.
+    previous_on_record: int = field(default=0, compare=False, repr=False)
 
     def open_ids(self) -> list[int]:
         """Leads whose fate is not decided yet."""
@@ -353,17 +356,24 @@ class Journal:
 
     def save(self, run_id: str, batch: Batch) -> None:
         """Record where a batch stands (before writing it, and again after)."""
+        progress = _progress(batch)
+        statement = _SAVE
+        if len(batch.previous) == batch.previous_on_record:
+            # After a write its leads' previous states are on record already.
+            del progress["previous_json"]
+            statement = _SAVE_OUTCOME
         with self._connection() as connection:
             connection.execute(
-                _SAVE,
+                statement,
                 {
                     "key_run_id": run_id,
                     "key_kind": batch.kind,
                     "key_batch_no": batch.batch_no,
-                    **{f"new_{name}": value for name, value in _progress(batch).items()},
+                    **{f"new_{name}": value for name, value in progress.items()},
                     "new_updated_at": utc_now(),
                 },
             )
+        batch.previous_on_record = len(batch.previous)
 
     def finish(
         self,
@@ -519,6 +529,8 @@ class Journal:
                 for batch in planned
             ],
         )
+        for batch in planned:
+            batch.previous_on_record = len(batch.previous)
 
     def _connection(self) -> AbstractContextManager[Connection]:
         return transaction(self.engine)
@@ -528,10 +540,13 @@ class Journal:
         return unavailable(self.engine, error, doing)
 
 
-def _saving() -> Update:
-    """The UPDATE recording a batch's progress, built once: a run saves each batch twice,
-    and building the statement anew (with its values inline) cost more than running it."""
+def _saving(previous: bool = True) -> Update:
+    """The UPDATE recording a batch's progress (with its leads' previous states or
+    without), built once: a run saves each batch twice, and building the statement anew
+    (with its values inline) cost more than running it."""
     columns = [*_progress(Batch("", 0, (), {}, {})), "updated_at"]
+    if not previous:
+        columns.remove("previous_json")
     return (
         update(batches)
         .where(
@@ -563,6 +578,7 @@ def _json(value: Any) -> str:
 
 
 _SAVE = _saving()
+_SAVE_OUTCOME = _saving(previous=False)
 
 
 def _batch(row: RowMapping) -> Batch:
@@ -577,7 +593,8 @@ def _batch(row: RowMapping) -> Batch:
         expect={k: Expectation(v[0], v[1]) for k, v in by_id("expect_json").items()},
         state=row["state"],
         attempts=row["attempts"],
-        previous=by_id("previous_json"),
+        previous=(previous := by_id("previous_json")),
+        previous_on_record=len(previous),
         sent=tuple(json.loads(row["sent_json"])),
         written=by_id("written_json"),
         already=list(json.loads(row["already_json"])),
