@@ -356,12 +356,10 @@ class Journal:
 
     def save(self, run_id: str, batch: Batch) -> None:
         """Record where a batch stands (before writing it, and again after)."""
-        progress = _progress(batch)
-        statement = _SAVE
-        if len(batch.previous) == batch.previous_on_record:
-            # After a write its leads' previous states are on record already.
-            del progress["previous_json"]
-            statement = _SAVE_OUTCOME
+        # After a write its leads' previous states are on record already.
+        previous = len(batch.previous) != batch.previous_on_record
+        progress = _progress(batch, previous)
+        statement = _SAVE if previous else _SAVE_OUTCOME
         with self._connection() as connection:
             connection.execute(
                 statement,
@@ -544,9 +542,7 @@ def _saving(previous: bool = True) -> Update:
     """The UPDATE recording a batch's progress (with its leads' previous states or
     without), built once: a run saves each batch twice, and building the statement anew
     (with its values inline) cost more than running it."""
-    columns = [*_progress(Batch("", 0, (), {}, {})), "updated_at"]
-    if not previous:
-        columns.remove("previous_json")
+    columns = [*_progress(Batch("", 0, (), {}, {}), previous), "updated_at"]
     return (
         update(batches)
         .where(
@@ -558,11 +554,12 @@ def _saving(previous: bool = True) -> Update:
     )
 
 
-def _progress(batch: Batch) -> dict[str, Any]:
+def _progress(batch: Batch, previous: bool = True) -> dict[str, Any]:
+    """A batch's progress columns; its leads' previous states only when ``previous``."""
     return {
         "state": batch.state,
         "attempts": batch.attempts,
-        "previous_json": _json(batch.previous),
+        **({"previous_json": _json(batch.previous)} if previous else {}),
         "sent_json": _json(batch.sent),
         "written_json": _json(batch.written),
         "already_json": _json(batch.already),
