@@ -19,13 +19,21 @@ calls of each.
 ``--floor`` also times the same CRM work done by bare SQL on an identical
 store, with none of odlm's code and no journal: per batch the narrow
 re-check SELECT, the UPDATE and its commit, the read-back SELECT ("floor"),
-and the UPDATE and commit alone ("writes only"). That is what any safe
-apply to this store must at least spend.
+and the UPDATE and commit alone ("writes only"). That is what any apply to
+this store must at least spend. "Safe floor" adds, by hand and with nothing
+to spare, what the safety rules ask on top of it (issue 27): each lead
+re-checked against the state it was planned in (write_date and owner) and
+its values, the previous values of the leads about to be written recorded
+in a journal (a SQLite file with the journal's own settings) and committed
+before the write, each read-back compared with the values, and the batch
+recorded done in the journal after it. A safe apply cannot cost less.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -132,7 +140,59 @@ def floor(leads: int, batch_size: int) -> dict[str, float]:
                         db.execute(f"{select} WHERE id IN ({marks})", ids).fetchall()
             result[label] = time.perf_counter() - started
             db.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        result["safe floor"] = safe_floor(Path(tmp), leads, batch_size)
     return result
+
+
+def safe_floor(directory: Path, leads: int, batch_size: int) -> float:
+    """The bare SQL plus the least the safety rules add, by hand (see the module's text)."""
+    store, plan = build(directory, leads)
+    store.close()
+    db = LocalStore.open(directory / "crm.sqlite")._db
+    db.execute("PRAGMA foreign_keys = OFF")
+    journal = sqlite3.connect(directory / "journal.sqlite", isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "wal_autocheckpoint=10000"):
+        journal.execute(f"PRAGMA {pragma}")
+    journal.execute("CREATE TABLE batch (no INTEGER PRIMARY KEY, state TEXT, previous TEXT)")
+    columns = "id, write_date, user_id, open_user_id, status, team_id"
+    stamps, owners = plan.seen_write_dates, plan.seen_owners
+    started = time.perf_counter()
+    number = 0
+    for group in plan.writes:
+        user, open_user, status = group.values.values()
+        for start in range(0, len(group.lead_ids), batch_size):
+            ids = group.lead_ids[start : start + batch_size]
+            marks = ", ".join("?" * len(ids))
+            rows = db.execute(f"SELECT {columns} FROM crm_lead WHERE id IN ({marks})", ids)
+            previous = [
+                (i, u, o, s, t)
+                for i, w, u, o, s, t in rows
+                if w == stamps[i] and u == owners[i] and (u, o, s) != (user, open_user, status)
+            ]
+            write = [row[0] for row in previous]
+            assert len(write) == len(ids)  # every lead as planned: nothing skipped cheaply
+            with journal:
+                journal.execute(
+                    "INSERT INTO batch VALUES (?, 'writing', ?)", (number, json.dumps(previous))
+                )
+            marks = ", ".join("?" * len(write))
+            with db:
+                db.execute(
+                    "UPDATE crm_lead SET user_id = ?, open_user_id = ?, status = ?, "
+                    f"write_date = ? WHERE id IN ({marks})",
+                    (user, open_user, status, "2026-01-01 00:00:00", *write),
+                )
+            rows = db.execute(f"SELECT {columns} FROM crm_lead WHERE id IN ({marks})", write)
+            confirmed = sum((u, o, s) == (user, open_user, status) for _, _, u, o, s, _ in rows)
+            assert confirmed == len(write)
+            with journal:
+                journal.execute("UPDATE batch SET state = 'done' WHERE no = ?", (number,))
+            number += 1
+    seconds = time.perf_counter() - started
+    journal.close()
+    db.close()
+    return seconds
 
 
 def main() -> None:
