@@ -7,6 +7,7 @@ Run by hand (never in CI) against a throwaway database:
     [ODLM_BENCH_ODOO_SHELL='/path/venv/bin/python /path/odoo-bin shell -c odoo.conf -d odlm17'] \\
     .venv/bin/python benchmarks/odoo_job.py [--leads 20000] [--rounds 3] [--batch-size N]
                                            [--protocol auto|jsonrpc|xmlrpc]
+                                           [--ways orm rpc reader odlm ...]
 
 It seeds ``--leads`` leads (custom fields x_status, x_source_date, x_open_user_id and
 x_closer_id created when missing) held by 10 salespeople of one campaign, 9,065 of them
@@ -16,6 +17,10 @@ in the four statuses the campaign distributes, and times, alternating, ``--round
   group, tracking off (with ``ODLM_BENCH_ODOO_SHELL``: the command of an ``odoo-bin shell``
   on that database; the time is taken inside it, without the shell's start) — the limit;
 - ``rpc``: one XML-RPC ``write`` per group, tracking off;
+- ``reader``: the least a client that decides on the leads must do, with none of odlm's
+  safety: log in (JSON-RPC), read the job's candidate leads once (status and window
+  filtered on the server; only id, owner and last change, bare ids), then one ``write``
+  per group, tracking off; no re-check, read-back, journal or plan;
 - ``odlm``: a whole odlm real run, ``crm.mail_tracking: false``: reads, plan, re-checks,
   writes, read-backs, the journal (over ``--protocol``, by default ``auto``: JSON-RPC on
   Odoo 17; the reference writers always use XML-RPC);
@@ -27,6 +32,7 @@ After each, the leads are given back their owners and statuses (grouped writes, 
 off) and lose the followers a tracked write gave them, so every writer makes the very
 same assignments (odlm's round robin starts afresh each run; checked) from the same state.
 It prints each round and the medians with the ratios, then removes what it made.
+``--ways`` runs only the ways named (each round in the order above).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -103,6 +110,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--protocol", default="auto", help="odlm's odoo_connection.protocol")
+    parser.add_argument("--ways", nargs="+", default=None, help="only these ways")
     args = parser.parse_args()
     # Each odlm run says how long its stages took (planning, writing, history).
     logging.basicConfig(level=logging.WARNING, format="  %(message)s")
@@ -219,6 +227,19 @@ def main() -> None:
                     rpc.call("crm.lead", "write", ids, vals=vals, context=context)  # type: ignore[arg-type]
                 return time.perf_counter() - began
 
+            def reader() -> float:
+                began = time.perf_counter()
+                client = connect(replace(settings, protocol="jsonrpc")).transport
+                window = str(today - timedelta(days=30))
+                found = client.call("crm.lead", "search_read", None, domain=[
+                    ("x_status", "in", list(JOB)), ("x_source_date", ">=", window),
+                    ("user_id", "in", sellers)], fields=["user_id", "write_date"], load="")  # fmt: skip
+                for ids, vals in groups:
+                    client.call("crm.lead", "write", ids, vals=vals, context=QUIET)
+                seconds = time.perf_counter() - began
+                assert {r["id"] for r in found} >= {a.lead_id for a in plan.assignments}, len(found)
+                return seconds
+
             def orm() -> float:
                 assert shell is not None
                 job = directory / "groups.json"
@@ -240,10 +261,13 @@ def main() -> None:
             ways = {
                 **({"orm": orm} if shell else {}),
                 "rpc": lambda: grouped(QUIET),
+                "reader": reader,
                 "odlm": lambda: odlm(False),
                 "rpc+chatter": lambda: grouped(CHATTER),
                 "odlm+chatter": lambda: odlm(True),
             }
+            if args.ways:
+                ways = {name: way for name, way in ways.items() if name in args.ways}
             times: dict[str, list[float]] = {name: [] for name in ways}
             for number in range(args.rounds):
                 for name, way in ways.items():
@@ -255,12 +279,10 @@ def main() -> None:
                 )
             median = {name: statistics.median(t) for name, t in times.items()}
             print("medians: " + ", ".join(f"{n} {s:.2f} s" for n, s in median.items()))
-            if "orm" in median:
-                print(f"odlm / orm: {median['odlm'] / median['orm']:.2f}")
-            print(f"odlm / rpc: {median['odlm'] / median['rpc']:.2f}")
-            print(
-                f"odlm+chatter / rpc+chatter: {median['odlm+chatter'] / median['rpc+chatter']:.2f}"
-            )
+            for way, base in (("odlm", "orm"), ("reader", "orm"), ("odlm", "rpc"),
+                              ("odlm+chatter", "rpc+chatter")):  # fmt: skip
+                if way in median and base in median:
+                    print(f"{way} / {base}: {median[way] / median[base]:.2f}")
             calls = Counter(model for model, _ in created)
             print(f"made: {dict(calls)}")
         finally:
