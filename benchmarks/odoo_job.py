@@ -7,7 +7,7 @@ Run by hand (never in CI) against a throwaway database:
     [ODLM_BENCH_ODOO_SHELL='/path/venv/bin/python /path/odoo-bin shell -c odoo.conf -d odlm17'] \\
     .venv/bin/python benchmarks/odoo_job.py [--leads 20000] [--rounds 3] [--batch-size N]
                                            [--protocol auto|jsonrpc|xmlrpc]
-                                           [--ways orm rpc reader odlm ...]
+                                           [--ways orm rpc reader safe-reader odlm ...]
 
 It seeds ``--leads`` leads (custom fields x_status, x_source_date, x_open_user_id and
 x_closer_id created when missing) held by 10 salespeople of one campaign, 9,065 of them
@@ -21,6 +21,10 @@ in the four statuses the campaign distributes, and times, alternating, ``--round
   safety: log in (JSON-RPC), read the job's candidate leads once (status and window
   filtered on the server; only id, owner and last change, bare ids), then one ``write``
   per group, tracking off; no re-check, read-back, journal or plan;
+- ``safe-reader``: ``reader`` with the re-checks and read-backs odlm's safety asks for, as
+  odlm makes them: the first group's leads read before its write, then after each write
+  one narrow read of its leads (the read-back) and the next group's (their re-check),
+  each lead compared (still no journal or plan);
 - ``odlm``: a whole odlm real run, ``crm.mail_tracking: false``: reads, plan, re-checks,
   writes, read-backs, the journal (over ``--protocol``, by default ``auto``: JSON-RPC on
   Odoo 17; the reference writers always use XML-RPC);
@@ -227,17 +231,32 @@ def main() -> None:
                     rpc.call("crm.lead", "write", ids, vals=vals, context=context)  # type: ignore[arg-type]
                 return time.perf_counter() - began
 
-            def reader() -> float:
+            def reader(safe: bool) -> float:
                 began = time.perf_counter()
                 client = connect(replace(settings, protocol="jsonrpc")).transport
                 window = str(today - timedelta(days=30))
                 found = client.call("crm.lead", "search_read", None, domain=[
                     ("x_status", "in", list(JOB)), ("x_source_date", ">=", window),
                     ("user_id", "in", sellers)], fields=["user_id", "write_date"], load="")  # fmt: skip
-                for ids, vals in groups:
+                seen = {r["id"]: (r["user_id"], r["write_date"]) for r in found}
+                fields = [*groups[0][1], "write_date"]
+
+                def narrow(ids: list[int]) -> dict[int, dict[str, Any]]:
+                    rows = client.call("crm.lead", "read", ids, fields=fields, load="")
+                    return {row["id"]: row for row in rows}
+
+                ahead = narrow(groups[0][0]) if safe else {}
+                for number, (ids, vals) in enumerate(groups):
+                    if safe:
+                        assert all((ahead[i]["user_id"], ahead[i]["write_date"]) == seen[i]
+                                   for i in ids)  # fmt: skip
                     client.call("crm.lead", "write", ids, vals=vals, context=QUIET)
+                    if safe:
+                        following = groups[number + 1][0] if number + 1 < len(groups) else []
+                        ahead = narrow([*ids, *following])
+                        assert all(vals.items() <= ahead[i].items() for i in ids)
                 seconds = time.perf_counter() - began
-                assert {r["id"] for r in found} >= {a.lead_id for a in plan.assignments}, len(found)
+                assert seen.keys() >= {a.lead_id for a in plan.assignments}, len(found)
                 return seconds
 
             def orm() -> float:
@@ -261,7 +280,8 @@ def main() -> None:
             ways = {
                 **({"orm": orm} if shell else {}),
                 "rpc": lambda: grouped(QUIET),
-                "reader": reader,
+                "reader": lambda: reader(False),
+                "safe-reader": lambda: reader(True),
                 "odlm": lambda: odlm(False),
                 "rpc+chatter": lambda: grouped(CHATTER),
                 "odlm+chatter": lambda: odlm(True),
@@ -279,7 +299,8 @@ def main() -> None:
                 )
             median = {name: statistics.median(t) for name, t in times.items()}
             print("medians: " + ", ".join(f"{n} {s:.2f} s" for n, s in median.items()))
-            for way, base in (("odlm", "orm"), ("reader", "orm"), ("odlm", "rpc"),
+            for way, base in (("odlm", "orm"), ("reader", "orm"), ("safe-reader", "orm"),
+                              ("odlm", "rpc"),
                               ("odlm+chatter", "rpc+chatter")):  # fmt: skip
                 if way in median and base in median:
                     print(f"{way} / {base}: {median[way] / median[base]:.2f}")
