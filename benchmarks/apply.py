@@ -26,7 +26,7 @@ re-checked against the state it was planned in (write_date and owner) and
 its values, the previous values of the leads about to be written recorded
 in a journal (a SQLite file with the journal's own settings) and committed
 before the write, each read-back compared with the values, and the batch
-recorded done in the journal after it. A safe apply cannot cost less.
+recorded done in the journal after it: about the least a safe apply can spend.
 """
 
 from __future__ import annotations
