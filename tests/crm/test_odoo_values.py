@@ -7,9 +7,9 @@ from datetime import date, datetime
 import pytest
 
 from odoo_lead_manager.crm.odoo.fields import FieldMap, configured_mapping
-from odoo_lead_manager.crm.odoo.values import lead_from_record, odoo_domain
+from odoo_lead_manager.crm.odoo.values import lead_from_record, odoo_domain, state_reader
 from odoo_lead_manager.errors import CrmError
-from odoo_lead_manager.model import Lead
+from odoo_lead_manager.model import Lead, write_stamp
 
 from .fake_odoo import LEAD_FIELDS
 
@@ -62,6 +62,34 @@ def test_record_to_lead() -> None:
         campaign=None, tags=("DNC", "VIP"), partner_id=88, email="jane@acme.example",
         phone=None, priority=2, activity_date_deadline=None,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        RECORD,
+        # Odoo's empties and bare ids (load=''), as read-backs ask for them.
+        {**RECORD, "user_id": 9, "open_user_id": False, "team_id": None, "status": False,
+         "priority": False, "write_date": "2024-06-01 17:45:12.25", "stage_id": 2},
+    ],
+)  # fmt: skip
+def test_state_reader_gives_what_the_lead_reader_gives(record: dict[str, object]) -> None:
+    # The re-check compares these states with values planned from `Lead`s: both readers
+    # must agree on every field, empties and unmapped fields included.
+    fields = mapping(closer_id=None)
+    names = ["user_id", "open_user_id", "closer_id", "team_id", "status", "priority"]
+    state = state_reader(fields, names)(record)
+    lead = lead_from_record(record, fields, {})
+    assert state == {
+        **{name: getattr(lead, name) for name in names},
+        "write_date": write_stamp(lead.write_date),
+    }
+    assert state["closer_id"] is None  # unmapped: the Lead default
+    # One reader for a whole read-back: each record gets a state of its own.
+    read = state_reader(fields, names)
+    first, second = read(record), read({**record, "user_id": 11})
+    assert first == state
+    assert second == {**state, "user_id": 11}
 
 
 def test_empty_char_is_not_unset() -> None:

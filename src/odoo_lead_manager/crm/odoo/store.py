@@ -26,10 +26,10 @@ from odoo_lead_manager.crm.odoo.transport import OdooOutcomeUnknown, OdooRefused
 from odoo_lead_manager.crm.odoo.values import (
     LeadReader,
     empty,
-    lead_state,
     many2one_id,
     odoo_domain,
     read_value,
+    state_reader,
 )
 from odoo_lead_manager.crm.store import (
     MATCH_CHUNK,
@@ -351,7 +351,8 @@ class OdooStore:
             context=ARCHIVED_TOO,
             **bare,
         )
-        return {int(r["id"]): lead_state(r, self.fields, names) for r in records}
+        state = state_reader(self.fields, names)
+        return {int(r["id"]): state(r) for r in records}
 
     def _page(self, page: dict[str, Any]) -> list[dict[str, Any]]:
         """One page of leads. Many2one fields come as bare ids (``load=''``): Odoo then

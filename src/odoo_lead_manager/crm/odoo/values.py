@@ -142,18 +142,31 @@ def lead_from_record(
     return LeadReader(fields).lead(record, tag_names)
 
 
-def lead_state(record: Mapping[str, Any], fields: FieldMap, names: Sequence[str]) -> dict[str, Any]:
-    """The ``names`` fields and the write stamp of one crm.lead record, as `lead_from_record`
-    would give them (an unmapped field has the `Lead` default)."""
-    state: dict[str, Any] = {}
+def state_reader(
+    fields: FieldMap, names: Sequence[str]
+) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """How a crm.lead record becomes its state: the ``names`` fields and the write stamp,
+    as `LeadReader` would give them (an unmapped field has the `Lead` default).
+
+    Each field's conversion is chosen once, not per record: a batch's read-back
+    holds thousands of records (issue 27).
+    """
+    mapped: list[tuple[str, str, Callable[[Any], Any]]] = []
+    unmapped: dict[str, Any] = {}
     for name in (*names, "write_date"):
         field = fields.get(name)
         if field is None:
-            state[name] = Lead.__dataclass_fields__[name].default
+            unmapped[name] = Lead.__dataclass_fields__[name].default
         else:
-            state[name] = read_value(field, record.get(field.odoo, False))
-    state["write_date"] = write_stamp(state["write_date"])
-    return state
+            mapped.append((name, field.odoo, converter(field)))
+
+    def read(record: Mapping[str, Any]) -> dict[str, Any]:
+        state = {name: convert(record.get(odoo, False)) for name, odoo, convert in mapped}
+        state.update(unmapped)
+        state["write_date"] = write_stamp(state["write_date"])
+        return state
+
+    return read
 
 
 def odoo_domain(domain: Domain, fields: FieldMap) -> list[Any]:
