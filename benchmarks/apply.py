@@ -112,32 +112,42 @@ def once(leads: int, batch_size: int) -> dict[str, float]:
     }
 
 
+# The bare SQL's statements, completed with ``WHERE id IN (...)``.
+_SELECT = "SELECT id, write_date, user_id, open_user_id, status, team_id FROM crm_lead"
+_UPDATE = "UPDATE crm_lead SET user_id = ?, open_user_id = ?, status = ?, write_date = ?"
+_STAMP = "2026-01-01 00:00:00"
+
+
+def bare_store(directory: Path, leads: int) -> tuple[sqlite3.Connection, Plan]:
+    """A new store and its plan, opened with the store's own connection settings but
+    none of its code."""
+    store, plan = build(directory, leads)
+    store.close()
+    db = LocalStore.open(directory / "crm.sqlite")._db
+    db.execute("PRAGMA foreign_keys = OFF")
+    return db, plan
+
+
 def floor(leads: int, batch_size: int) -> dict[str, float]:
     """The plan's reads and writes by bare SQL on a new store: with the reads, and writes only."""
     result = {}
     for label, reads in (("floor", True), ("writes only", False)):
         with tempfile.TemporaryDirectory() as tmp:
-            store, plan = build(Path(tmp), leads)
-            store.close()
-            # The store's own connection settings, without its code.
-            db = LocalStore.open(Path(tmp) / "crm.sqlite")._db
-            db.execute("PRAGMA foreign_keys = OFF")
-            select = "SELECT id, write_date, user_id, open_user_id, status, team_id FROM crm_lead"
+            db, plan = bare_store(Path(tmp), leads)
             started = time.perf_counter()
             for group in plan.writes:
                 for start in range(0, len(group.lead_ids), batch_size):
                     ids = group.lead_ids[start : start + batch_size]
                     marks = ", ".join("?" * len(ids))
                     if reads:
-                        db.execute(f"{select} WHERE id IN ({marks})", ids).fetchall()
+                        db.execute(f"{_SELECT} WHERE id IN ({marks})", ids).fetchall()
                     with db:
                         db.execute(
-                            "UPDATE crm_lead SET user_id = ?, open_user_id = ?, status = ?, "
-                            f"write_date = ? WHERE id IN ({marks})",
-                            (*group.values.values(), "2026-01-01 00:00:00", *ids),
+                            f"{_UPDATE} WHERE id IN ({marks})",
+                            (*group.values.values(), _STAMP, *ids),
                         )
                     if reads:
-                        db.execute(f"{select} WHERE id IN ({marks})", ids).fetchall()
+                        db.execute(f"{_SELECT} WHERE id IN ({marks})", ids).fetchall()
             result[label] = time.perf_counter() - started
             db.close()
     with tempfile.TemporaryDirectory() as tmp:
@@ -147,15 +157,11 @@ def floor(leads: int, batch_size: int) -> dict[str, float]:
 
 def safe_floor(directory: Path, leads: int, batch_size: int) -> float:
     """The bare SQL plus the least the safety rules add, by hand (see the module's text)."""
-    store, plan = build(directory, leads)
-    store.close()
-    db = LocalStore.open(directory / "crm.sqlite")._db
-    db.execute("PRAGMA foreign_keys = OFF")
+    db, plan = bare_store(directory, leads)
     journal = sqlite3.connect(directory / "journal.sqlite", isolation_level=None)
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "wal_autocheckpoint=10000"):
         journal.execute(f"PRAGMA {pragma}")
     journal.execute("CREATE TABLE batch (no INTEGER PRIMARY KEY, state TEXT, previous TEXT)")
-    columns = "id, write_date, user_id, open_user_id, status, team_id"
     stamps, owners = plan.seen_write_dates, plan.seen_owners
     started = time.perf_counter()
     number = 0
@@ -164,7 +170,7 @@ def safe_floor(directory: Path, leads: int, batch_size: int) -> float:
         for start in range(0, len(group.lead_ids), batch_size):
             ids = group.lead_ids[start : start + batch_size]
             marks = ", ".join("?" * len(ids))
-            rows = db.execute(f"SELECT {columns} FROM crm_lead WHERE id IN ({marks})", ids)
+            rows = db.execute(f"{_SELECT} WHERE id IN ({marks})", ids)
             previous = [
                 (i, u, o, s, t)
                 for i, w, u, o, s, t in rows
@@ -179,11 +185,9 @@ def safe_floor(directory: Path, leads: int, batch_size: int) -> float:
             marks = ", ".join("?" * len(write))
             with db:
                 db.execute(
-                    "UPDATE crm_lead SET user_id = ?, open_user_id = ?, status = ?, "
-                    f"write_date = ? WHERE id IN ({marks})",
-                    (user, open_user, status, "2026-01-01 00:00:00", *write),
+                    f"{_UPDATE} WHERE id IN ({marks})", (user, open_user, status, _STAMP, *write)
                 )
-            rows = db.execute(f"SELECT {columns} FROM crm_lead WHERE id IN ({marks})", write)
+            rows = db.execute(f"{_SELECT} WHERE id IN ({marks})", write)
             confirmed = sum((u, o, s) == (user, open_user, status) for _, _, u, o, s, _ in rows)
             assert confirmed == len(write)
             with journal:
