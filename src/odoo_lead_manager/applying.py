@@ -195,7 +195,7 @@ def apply_plan(
         if record.status != COMPLETED:
             journal.mark(plan.run_id, APPLYING)
         batches = journal.batches(plan.run_id, "apply")
-    writer = BatchWriter(store, journal, plan.run_id, settings, progress)
+    writer = BatchWriter(store, journal, plan.run_id, settings, progress, shown_by(plan))
     stopped = writer.write_all(batches)
     totals = Totals.of(batches)
     if record is None or record.status != COMPLETED:
@@ -214,6 +214,24 @@ def apply_plan(
         placed=frozenset(lead for b in batches for lead in (*b.written, *b.already)),
         unsettled=totals.unsettled,
     )
+
+
+# Lead fields that hold a user id.
+USER_FIELDS = frozenset({"user_id", "open_user_id", "closer_id"})
+
+
+def shown_by(plan: Plan) -> Callable[[str, Any], str]:
+    """How messages about ``plan``'s leads name a field's value: a user or a sales team by
+    name and id (as far as the plan knows them), anything else as it is."""
+
+    def show(field: str, value: Any) -> str:
+        if field in USER_FIELDS and isinstance(value, int):
+            return plan.user_label(value)
+        if field == "team_id" and isinstance(value, int):
+            return plan.team_name(value)
+        return repr(value)
+
+    return show
 
 
 def record_end(
@@ -244,12 +262,15 @@ class BatchWriter:
         run_id: str,
         settings: ApplySettings,
         progress: Progress | None = None,
+        show: Callable[[str, Any], str] | None = None,
     ) -> None:
         self.store = store
         self.journal = journal
         self.run_id = run_id
         self.settings = settings
         self.progress = progress
+        # How a "left alone" reason names a value: users and teams by name and id.
+        self.show = show
         self.write_calls = 0
         self.connection_errors = 0
         # The next batch's leads as read with this batch's read-back (one call for both):
@@ -362,7 +383,7 @@ class BatchWriter:
                     batch.written[lead_id] = state["write_date"]
                 else:
                     batch.already.append(lead_id)
-            elif (why := batch.expect[lead_id].mismatch(state)) is not None:
+            elif (why := batch.expect[lead_id].mismatch(state, self.show)) is not None:
                 batch.skipped[lead_id] = f"left alone: {why}"
             else:
                 to_write.append(lead_id)

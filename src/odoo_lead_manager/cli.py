@@ -41,6 +41,7 @@ from odoo_lead_manager.reporting.privacy import MaskingFilter, mask_text
 
 if TYPE_CHECKING:
     from odoo_lead_manager.comparing import Comparison
+    from odoo_lead_manager.crm.odoo.check import CheckReport
     from odoo_lead_manager.runner import RunOutcome
 
 EXIT_OK = 0
@@ -777,8 +778,36 @@ def run_check(args: argparse.Namespace) -> int:
     if report.failed_reads:
         print(f"error: {len(report.failed_reads)} read(s) of a run fail", file=sys.stderr)
         return 2
+    if report.assignment is not None:
+        _print_odoo_assignment(report)
+    if report.refused:
+        print("error: a real run is refused while Odoo assigns leads on its own", file=sys.stderr)
+        return 2
     print("All mapped fields fit; this configuration can run against this server.")
     return EXIT_OK
+
+
+def _print_odoo_assignment(report: CheckReport) -> None:
+    """What `odlm check` says of Odoo's own lead assignment, in Odoo's words."""
+    from odoo_lead_manager import odoo_assignment as odoo
+
+    assignment = report.assignment
+    assert assignment is not None
+    print(f"Odoo's own lead assignment ({odoo.WHERE}):")
+    print(f"  {odoo.describe(assignment)}")
+    for note in odoo.team_notes(assignment, report.teams):
+        print(f"  {note}")
+    every = {t.id for t in assignment.teams}
+    others = [t for t in assignment.teams_of(every) if t.id not in report.teams]
+    if others:
+        names = ", ".join(f"{t.name} ({t.capacity:,})" for t in others)
+        print(f"  other sales teams with members' capacity ({odoo.CAPACITY}): {names}")
+    if not assignment.automatic:
+        return
+    if report.accepts_odoo_assignment:
+        print(f"  a real run goes on anyway ({odoo.ACCEPT_KEY}: accept)")
+    else:
+        print(f"  PROBLEM  {odoo.refusal(assignment, report.teams)}")
 
 
 def run_schema(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.config.defaults import holder_field
@@ -84,7 +85,15 @@ def explain(
         return _not_fetched(snapshot, plan, lead_id, dry_run)
     candidates, web_sources = recorded_inputs(loaded, snapshot)
     prepared = prepare(
-        loaded, snapshot.lookups(), candidates, snapshot.today, web_sources, snapshot.date_range
+        loaded,
+        snapshot.lookups(),
+        candidates,
+        snapshot.today,
+        web_sources,
+        snapshot.date_range,
+        snapshot.moved_elsewhere,
+        snapshot.taken_at,
+        snapshot.user_names(),
     )
     met, drops = decide(lead, prepared.setup.pipeline, server_first=True)
     steps = tuple(
@@ -98,13 +107,13 @@ def explain(
             lead_id, plan.run_id, dry_run, steps, last.code, f"{last.rule}: {last.why}", ""
         )
     holder = getattr(lead, holder_field(loaded.config))
-    held = f"; it was held by {plan.user_name(holder)}" if holder is not None else ""
+    held = f"; it was held by {plan.user_label(holder)}" if holder is not None else ""
     for assignment in plan.dropback if drops else plan.assignments:
         if assignment.lead_id == lead_id:
             code = DROPPED_BACK if drops else DISTRIBUTED
-            to = plan.user_name(assignment.user_id)
+            to = plan.user_label(assignment.user_id)
             never = (
-                f" (never to its holder {plan.user_name(holder)})"
+                f" (never to its holder {plan.user_label(holder)})"
                 if holder is not None and not drops
                 else ""
             )
@@ -134,10 +143,13 @@ def _written(plan: Plan, lead_id: int, dry_run: bool, applied: Mapping[int, str]
     if values is None:
         return ""
     people = {"user_id", "open_user_id", "closer_id"}
-    shown = ", ".join(
-        f"{name}={plan.user_name(v) if name in people and isinstance(v, int) else v}"
-        for name, v in sorted(values.items())
-    )
+
+    def value(name: str, v: Any) -> Any:
+        if name in people and isinstance(v, int):
+            return plan.user_label(v)
+        return plan.team_name(v) if name == "team_id" and isinstance(v, int) else v
+
+    shown = ", ".join(f"{name}={value(name, v)}" for name, v in sorted(values.items()))
     if dry_run:
         return f"would write {shown} (a dry run writes nothing)"
     state = (applied or {}).get(lead_id)

@@ -30,6 +30,7 @@ from odoo_lead_manager.planning import (
     member_leads,
     owner_ids,
     prepare,
+    unread_fields,
 )
 from odoo_lead_manager.selection import target_campaign
 from odoo_lead_manager.selection.absences import read_absences_csv
@@ -58,6 +59,7 @@ def take_snapshot(
     """
     options = options or RunOptions()
     cfg = loaded.config
+    taken_at = datetime.now(UTC).replace(microsecond=0)
     today = options.today or date.today()
     campaign = target_campaign(loaded)
     recorder = Recorder(store)
@@ -67,7 +69,9 @@ def take_snapshot(
     absences_file = cfg.salesperson_selection.availability.absences_file
     absences = read_absences_csv(loaded.resolve_path(absences_file)) if absences_file else ()
     moved = tuple(sorted({*moved_elsewhere, *options.moved_elsewhere}))
-    prepared = prepare(loaded, recorder, candidates, today, web_sources, options.date_range, moved)
+    prepared = prepare(
+        loaded, recorder, candidates, today, web_sources, options.date_range, moved, taken_at
+    )
     fetched = fetch_leads(
         store,
         base_domain(cfg.crm.lead_types),
@@ -75,6 +79,7 @@ def take_snapshot(
         cfg.crm.page_size,
         options.on_fetched,
         push=keeps_rejected(loaded, options.ledger) is not True,
+        unread=unread_fields(prepared.setup, prepared),
     )
     filtered = sum(removed for _, removed in fetched.removed)
     stage_line(
@@ -92,7 +97,7 @@ def take_snapshot(
     snapshot = Snapshot(
         snapshot_id=options.run_id or uuid.uuid4().hex,
         today=today,
-        taken_at=datetime.now(UTC).replace(microsecond=0),
+        taken_at=taken_at,
         campaign=campaign,
         candidates=candidates,
         answers=recorder.answers(),

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from odoo_lead_manager.errors import CrmError, CrmUnavailable, UserInputError
 from odoo_lead_manager.model import Domain, Team, TeamMember, User
+from odoo_lead_manager.odoo_assignment import LeadAssignment
 
 # Grouped counts keyed as `CrmStore.count_leads` keys them.
 Counts = dict[tuple[Any, ...], int]
@@ -48,6 +49,8 @@ class Lookups(Protocol):
 
     def utm_source_names(self) -> list[str]: ...
 
+    def lead_assignment(self) -> LeadAssignment | None: ...
+
 
 def question(*parts: Any) -> str:
     """A question as canonical text: the key its answer is kept under."""
@@ -75,6 +78,9 @@ class Answers:
     members: dict[str, tuple[TeamMember, ...]] = field(default_factory=dict)
     # The leads a CRM-side domain matched, by the question naming domain and leads.
     matches: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # What the CRM's own lead assignment was set to (None: a snapshot from before odlm
+    # asked, replayed as unknown).
+    assignment: LeadAssignment | None = None
 
 
 class Recorder:
@@ -93,6 +99,7 @@ class Recorder:
         self.refused: dict[str, str] = {}
         self.members: dict[str, tuple[TeamMember, ...]] = {}
         self.matches: dict[str, tuple[int, ...]] = {}
+        self.assignment: LeadAssignment | None = None
 
     def find_users(self, names: Collection[str]) -> list[User]:
         users = self.store.find_users(names)
@@ -152,6 +159,11 @@ class Recorder:
         self.utm_sources = tuple(names)
         return names
 
+    def lead_assignment(self) -> LeadAssignment | None:
+        if self.assignment is None:
+            self.assignment = self.store.lead_assignment()
+        return self.assignment
+
     def _keep_users(self, users: Iterable[User]) -> None:
         for user in users:
             self.users[user.id] = user
@@ -170,6 +182,7 @@ class Recorder:
             dict(self.refused),
             dict(self.members),
             dict(self.matches),
+            self.assignment,
         )
 
 
@@ -260,3 +273,6 @@ class Replayed:
         if self.answers.utm_sources is None:
             raise self._gap("its utm sources")
         return list(self.answers.utm_sources)
+
+    def lead_assignment(self) -> LeadAssignment | None:
+        return self.answers.assignment

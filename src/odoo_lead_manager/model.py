@@ -52,10 +52,10 @@ class TeamMember:
     """A sales-team membership (crm.team.member) with Odoo's own assignment settings.
 
     ``assignment_max`` is what Odoo calls the member's capacity: leads per 30
-    days. ``assignment_optout`` is "Skip auto assignment" (17) / "Pause
-    assignment" (19). ``assignment_domain`` and ``team_domain`` (the team's
-    own) are the domains as Odoo keeps them: Python literal text over
-    crm.lead's fields, or None when empty.
+    days. ``assignment_optout`` is "Skip auto assignment" (17, 18) / "Pause
+    assignment" (19). ``assignment_domain``, ``team_domain`` (the team's
+    own) and ``preferred_domain`` (19 only) are the domains as Odoo keeps
+    them: Python literal text over crm.lead's fields, or None when empty.
     """
 
     team_id: int
@@ -64,6 +64,9 @@ class TeamMember:
     assignment_optout: bool = False
     assignment_domain: str | None = None
     team_domain: str | None = None
+    # Odoo 19's "Lead Priority Filter" (``assignment_domain_preferred``): leads the member
+    # is chosen for first, among those whose ``assignment_domain`` accepts the lead.
+    preferred_domain: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,11 @@ class Lead:
     skills: tuple[str, ...] = ()
     region: str | None = None
     timezone: str | None = None
+    # Odoo's "Assignment Date": when the lead last got another salesperson (Odoo dates
+    # every lead of a write that changes the salesperson of any of them, and clears it
+    # with the salesperson); what Odoo counts a member's 30-day capacity by. Read only for
+    # ``source_type: odoo_team``.
+    date_open: datetime | None = None
 
 
 def split_values(text: str) -> tuple[str, ...]:
@@ -199,6 +207,27 @@ class Workload:
         if self.target is None:
             return None
         return self.target - self.total
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """A sales-team member's capacity as Odoo means it (``source_type: odoo_team``).
+
+    ``maximum`` is the member's ``assignment_max`` ("Average Leads Capacity (on
+    30 days)"); ``used`` the leads Odoo counts as assigned to them in the 30
+    days before the run: their leads of that team whose "Assignment Date"
+    (``date_open``) falls in the window, lost and archived ones included, as
+    Odoo's own ``lead_month_count`` counts. ``since`` is the window's start
+    (naive UTC). A run gives a member at most ``left`` leads.
+    """
+
+    maximum: int
+    used: int
+    since: datetime
+
+    @property
+    def left(self) -> int:
+        return max(0, self.maximum - self.used)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from odoo_lead_manager.fairness import Balance, measure_balance
-from odoo_lead_manager.model import Assignment, LeadFacts, Salesperson, Workload
+from odoo_lead_manager.model import Assignment, Capacity, LeadFacts, Salesperson, Workload
 from odoo_lead_manager.strategies.round_robin import Rotation
 from odoo_lead_manager.workload import Projection, project
 
@@ -70,6 +70,17 @@ class Plan:
     # Who may only take the leads an assignment domain accepts (``odoo_team``), and how many
     # of the distributable leads the CRM says it accepts.
     domains: Mapping[int, str] = field(default_factory=dict)
+    # The Odoo capacity of each member of an ``odoo_team`` source (Odoo's
+    # "Average Leads Capacity (on 30 days)" and the leads it counted in the window before
+    # the run), and what Odoo counts once the plan is written.
+    capacity: Mapping[int, Capacity] = field(default_factory=dict)
+    capacity_after: Mapping[int, int] = field(default_factory=dict)
+    # What the CRM's own lead assignment is set to, in Odoo's words (None: not known).
+    crm_assignment: str | None = None
+    # Why a real run does not write this plan (Odoo assigns leads on its own), if so.
+    refused: str | None = None
+    # The names of the sales teams the plan writes or names, by id.
+    team_names: Mapping[int, str] = field(default_factory=dict)
     # Who received the leads because nobody of the campaign could (``fallback_owner``).
     fallback_owner: int | None = None
     # Where round robin resumes next (saved once this plan is applied).
@@ -176,6 +187,20 @@ class Plan:
         if user_id is None:
             return "(unassigned)"
         return self.user_names.get(user_id, f"user {user_id}")
+
+    def user_label(self, user_id: int | None) -> str:
+        """A user as sentences name one: the name and the id."""
+        if user_id is None:
+            return "nobody"
+        name = self.user_names.get(user_id)
+        return f"{name} (user {user_id})" if name else f"user {user_id}"
+
+    def team_name(self, team_id: int | None) -> str:
+        """A sales team as reports name it: its name and id."""
+        if team_id is None:
+            return "(no team)"
+        name = self.team_names.get(team_id)
+        return f"{name} (id {team_id})" if name else f"sales team {team_id}"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready representation (mapping keys that are ids become strings)."""

@@ -13,7 +13,7 @@ import random
 import secrets
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,11 +45,20 @@ from odoo_lead_manager.lookups import Lookups
 from odoo_lead_manager.model import (
     Absence,
     Assignment,
+    Capacity,
     Lead,
     LeadFacts,
     Salesperson,
     Workload,
     write_stamp,
+)
+from odoo_lead_manager.odoo_assignment import (
+    CAPACITY,
+    LeadAssignment,
+    accepted,
+    describe,
+    pause_label,
+    refusal,
 )
 from odoo_lead_manager.plan import PLAN_FORMAT, Plan, WriteGroup
 from odoo_lead_manager.selection import Selection, limit_workload, target_campaign
@@ -59,7 +68,15 @@ from odoo_lead_manager.selection.absences import (
     crm_absences,
     unknown_absentees,
 )
-from odoo_lead_manager.selection.odoo_team import accepted_leads, domains_of, paused_absences
+from odoo_lead_manager.selection.odoo_team import (
+    accepted_leads,
+    capacities,
+    capacity_start,
+    counted_after,
+    domains_of,
+    paused_absences,
+    preferred_domains_of,
+)
 from odoo_lead_manager.selection.sources import Candidates, read_candidates, select_candidates
 from odoo_lead_manager.snapshot import Snapshot
 from odoo_lead_manager.strategies import (
@@ -215,6 +232,12 @@ class Prepared:
     absences: tuple[Absence, ...] = ()
     # Who receives the leads when nobody of the campaign can (``fallback_owner``).
     fallback: Salesperson | None = None
+    # What the CRM's own lead assignment is set to (None: a snapshot that did not ask).
+    assignment: LeadAssignment | None = None
+    # The Odoo capacity of each member of an ``odoo_team`` source.
+    capacity: Mapping[int, Capacity] = field(default_factory=dict)
+    # The names of the sales teams planning knows, for the reports.
+    team_names: Mapping[int, str] = field(default_factory=dict)
 
 
 def prepare(
@@ -225,12 +248,17 @@ def prepare(
     web_sources: Sequence[str] = (),
     date_range: tuple[date, date] | None = None,
     moved_elsewhere: Collection[int] = (),
+    taken_at: datetime | None = None,
+    user_names: Mapping[int, str] | None = None,
 ) -> Prepared:
     """Selection, workload, the finding rules and the teams to write, from ``crm``'s answers.
 
     The fetch step runs it against the CRM (keeping the answers) to learn the
     fetch domain; the planner runs it again against the snapshot's answers.
-    It logs nothing, so that running it twice says nothing twice.
+    It logs nothing, so that running it twice says nothing twice. ``taken_at``
+    is when the snapshot was taken: Odoo's 30-day capacity is counted back from
+    that time of the day on ``today``. ``user_names`` are the users known by name
+    (the snapshot's), for the rules' sentences.
     """
     cfg = loaded.config
     selection_cfg = cfg.salesperson_selection
@@ -263,17 +291,34 @@ def prepare(
         written_owner_fields(cfg),
         web_sources,
         moved_elsewhere,
+        user_names,
     )
     fallback = fallback_owner(loaded, crm, campaign)
     receivers = (*selection.eligible, *([fallback] if fallback is not None else []))
-    teams = _write_teams(cfg.distribution, str(loaded.path), crm, receivers, campaign)
+    teams, team_names = _write_teams(cfg.distribution, str(loaded.path), crm, receivers, campaign)
     members = {p.user_id: p.name for p in (*selection.eligible, *selection.inactive)}
+    assignment = crm.lead_assignment()
+    pause = pause_label(assignment.version if assignment is not None else None)
     absences = (
-        *(crm_absences(crm, members, today) if selection_cfg.availability.from_crm else ()),
-        *paused_absences(candidates.members, members, today),
+        *(crm_absences(crm, members, today, pause) if selection_cfg.availability.from_crm else ()),
+        *paused_absences(candidates.members, members, today, pause),
     )
+    capacity = capacities(crm, candidates.members, members, capacity_start(today, taken_at))
+    if assignment is not None:
+        team_names = {**{t.id: t.name for t in assignment.teams}, **team_names}
     return Prepared(
-        campaign, selection, levels, workloads, setup, teams, tuple(problems), absences, fallback
+        campaign,
+        selection,
+        levels,
+        workloads,
+        setup,
+        teams,
+        tuple(problems),
+        absences,
+        fallback,
+        assignment,
+        capacity,
+        team_names,
     )
 
 
@@ -295,12 +340,20 @@ def plan_snapshot(
     crm = snapshot.lookups()
     candidates, web_sources = recorded_inputs(loaded, snapshot)
     prepared = prepare(
-        loaded, crm, candidates, today, web_sources, snapshot.date_range, snapshot.moved_elsewhere
+        loaded,
+        crm,
+        candidates,
+        today,
+        web_sources,
+        snapshot.date_range,
+        snapshot.moved_elsewhere,
+        snapshot.taken_at,
+        snapshot.user_names(),
     )
     selection, workloads, setup = prepared.selection, prepared.workloads, prepared.setup
     campaign, levels = prepared.campaign, prepared.levels
     problems = list(prepared.problems)
-    unread = sorted(set(snapshot.fetched.unread) - set(setup.pipeline.unread()))
+    unread = sorted(set(snapshot.fetched.unread) - set(unread_fields(setup, prepared)))
     if unread:
         # A replay under rules the recorded run did not have.
         problems.append(
@@ -372,7 +425,15 @@ def plan_snapshot(
     problems.extend(cap_notes)
     availability = cfg.salesperson_selection.availability
     attendance = _attendance(availability, snapshot, candidates, prepared)
-    accepts = member_leads(loaded, crm, candidates, attendance.present, snapshot.fetched)
+    accepts, prefers = member_leads(loaded, crm, candidates, attendance.present, snapshot.fetched)
+    there = {p.user_id for p in attendance.present}
+    capacity = {uid: c for uid, c in prepared.capacity.items() if uid in there}
+    problems.extend(_no_capacity(prepared, members, candidates))
+    odoo_teams = {t for t in prepared.teams.values() if t is not None}
+    odoo_teams.update(m.team_id for m in candidates.members)
+    blocked = _odoo_assigns(cfg.crm.odoo_auto_assignment, prepared.assignment, odoo_teams)
+    if blocked is not None:
+        problems.append(blocked)
     away, present, debts = attendance.away, attendance.present, attendance.debts
     problems.extend(attendance.notes)
     if selection.eligible and not present:
@@ -392,6 +453,8 @@ def plan_snapshot(
         present_share={uid: a.share for uid, a in away.items() if a.share > 0},
         catch_up={uid: min(debt, availability.catch_up_per_run) for uid, debt in debts.items()},
         accepts=accepts,
+        prefers=prefers,
+        capacity=capacity,
     )
     # The fallback owner receives only when nobody of the campaign can.
     fallback = prepared.fallback if not present else None
@@ -463,7 +526,24 @@ def plan_snapshot(
             f"{result.caught_up.get(uid, 0)} more this run"
             for uid, debt in debts.items()
         },
-        domains=_domain_notes(accepts, found.leads),
+        domains=_domain_notes(accepts, prefers, found.leads),
+        capacity=prepared.capacity,
+        capacity_after=counted_after(
+            prepared.capacity,
+            {m.user_id: m.team_id for m in candidates.members},
+            leads_by_id,
+            [(group.lead_ids, group.values) for group in writes],
+            datetime.combine(today, snapshot.taken_at.time()),
+        ),
+        crm_assignment=(describe(prepared.assignment) if prepared.assignment is not None else None),
+        refused=(
+            refusal(prepared.assignment, odoo_teams)
+            if prepared.assignment is not None
+            and prepared.assignment.automatic
+            and cfg.crm.odoo_auto_assignment != "accept"
+            else None
+        ),
+        team_names=prepared.team_names,
         fallback_owner=fallback.user_id if fallback is not None else None,
         rotation=result.rotation,
         writes=writes,
@@ -694,26 +774,80 @@ def member_leads(
     candidates: Candidates,
     people: Sequence[Salesperson],
     fetched: Fetched,
-) -> dict[int, frozenset[int]]:
+) -> tuple[dict[int, frozenset[int]], dict[int, frozenset[int]]]:
     """For the salespeople with an assignment domain (``odoo_team``), the fetched leads the
-    CRM says it accepts; the fetch step asks the same to record the answers."""
+    CRM says it accepts, and for those with a preferred domain (Odoo 19), the leads they
+    prefer; the fetch step asks the same to record the answers."""
     if not candidates.members:
-        return {}
+        return {}, {}
     team = loaded.config.salesperson_selection.source_config.team or ""
-    domains = domains_of(candidates.members, {p.user_id: p.name for p in people}, team)
-    accepted = accepted_leads(crm, domains, [lead.id for lead in fetched.leads])
+    names = {p.user_id: p.name for p in people}
+    ids = [lead.id for lead in fetched.leads]
+    accepted = accepted_leads(crm, domains_of(candidates.members, names, team), ids)
+    preferred = accepted_leads(crm, preferred_domains_of(candidates.members, names, team), ids)
     for user_id, leads in accepted.items():
-        log.debug("assignment domain of user %d accepts %d fetched leads", user_id, len(leads))
-    return accepted
+        log.debug("assignment domain of %s accepts %d fetched leads", names[user_id], len(leads))
+    return accepted, preferred
 
 
-def _domain_notes(accepts: Mapping[int, frozenset[int]], leads: Sequence[Lead]) -> dict[int, str]:
+def _domain_notes(
+    accepts: Mapping[int, frozenset[int]],
+    prefers: Mapping[int, frozenset[int]],
+    leads: Sequence[Lead],
+) -> dict[int, str]:
     ids = {lead.id for lead in leads}
-    return {
+    notes = {
         uid: f"assignment domain (Odoo) accepts {len(ids & accepted):,} of the "
         f"{len(ids):,} distributable leads"
         for uid, accepted in accepts.items()
     }
+    for uid, preferred in prefers.items():
+        note = f"preferred domain (Odoo's Lead Priority Filter) prefers {len(ids & preferred):,}"
+        notes[uid] = f"{notes[uid]}; {note}" if uid in notes else note
+    return notes
+
+
+def unread_fields(setup: FindingSetup, prepared: Prepared) -> list[str]:
+    """The lead fields the fetch leaves unread: those no rule looks at, but the
+    "Assignment Date" an ``odoo_team`` run counts capacity by."""
+    unread = setup.pipeline.unread()
+    return [name for name in unread if not (name == "date_open" and prepared.capacity)]
+
+
+def _no_capacity(
+    prepared: Prepared, members: Sequence[Salesperson], candidates: Candidates
+) -> list[str]:
+    """Members an ``odoo_team`` run gives nothing because Odoo gives them no capacity."""
+    teams = {m.user_id: m.team_id for m in candidates.members}
+    return [
+        f"{p.name} (user {p.user_id}) has {CAPACITY} 0 in sales team "
+        f"{prepared.team_names.get(teams[p.user_id], '?')} (id {teams[p.user_id]}): "
+        "receives no leads (set assignment_max on the member in Odoo)"
+        for p in members
+        if p.user_id in prepared.capacity and prepared.capacity[p.user_id].maximum == 0
+    ]
+
+
+def _odoo_words(assignment: LeadAssignment | None) -> str | None:
+    """Odoo's own assignment in its words, for the preview: on an Odoo server always, on the
+    embedded store only where its settings were switched on."""
+    if assignment is None:
+        return None
+    if assignment.version is None and not (assignment.rule_based or assignment.scheduled):
+        return None
+    return describe(assignment)
+
+
+def _odoo_assigns(
+    choice: str, assignment: LeadAssignment | None, teams: Collection[int]
+) -> str | None:
+    """What the run says when Odoo assigns leads on its own: that a real run is refused,
+    or, with ``crm.odoo_auto_assignment: accept``, that it goes on anyway."""
+    if assignment is None or not assignment.automatic:
+        return None
+    if choice == "accept":
+        return accepted(assignment, teams)
+    return f"a real run is refused: {refusal(assignment, teams)}"
 
 
 def rotation_cycle(loaded: LoadedConfig, today: date) -> str:
@@ -761,8 +895,9 @@ def _write_teams(
     crm: Lookups,
     salespeople: Sequence[Salesperson],
     campaign: str | None,
-) -> dict[int, int | None]:
-    """The sales team written with each salesperson's leads (§17.2), None for none.
+) -> tuple[dict[int, int | None], dict[int, str]]:
+    """The sales team written with each salesperson's leads (§17.2), None for none, and
+    the names of those teams.
 
     The team is ``distribution.team_assignment``, else the salesperson's team
     in the campaign table, else the active CRM team named like the campaign
@@ -779,7 +914,11 @@ def _write_teams(
     if unknown:
         raise UserInputError(f"{where}: sales team(s) not found in the CRM: {', '.join(unknown)}")
     campaign_team = _campaign_team(crm, campaign) if not all(explicit.values()) else None
-    return {uid: teams[name] if name else campaign_team for uid, name in explicit.items()}
+    names = {team_id: name for name, team_id in teams.items()}
+    if campaign_team is not None and campaign:
+        names[campaign_team] = campaign
+    written = {uid: teams[name] if name else campaign_team for uid, name in explicit.items()}
+    return written, names
 
 
 def _write_groups(

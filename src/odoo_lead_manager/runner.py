@@ -43,6 +43,7 @@ from odoo_lead_manager.finding.finder import Rejection
 from odoo_lead_manager.limits import MAX_PLAN_BYTES, read_bounded
 from odoo_lead_manager.logs import log_context, stage_line
 from odoo_lead_manager.monitoring import Stages, monitoring_lines, peak_memory_mb
+from odoo_lead_manager.odoo_assignment import refusal
 from odoo_lead_manager.pacing import bulk_objects
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.plan_checks import WriteRules, format_problem, write_problems
@@ -237,6 +238,8 @@ def apply_saved_plan(
                 "was changed"
             )
         _check_recipients(loaded, crm, plan, plan_file)
+        if record is None:
+            _check_odoo_assignment(loaded, crm, plan, plan_file)
         if record is not None and record.status == COMPLETED:
             note = f"plan {plan.run_id} was applied already ({record.updated_at:%Y-%m-%d %H:%M}); "
             outcome = RunOutcome(plan, None, 0.0, (*notes, note + "nothing changed"), skipped=True)
@@ -287,25 +290,38 @@ def _check_recipients(loaded: LoadedConfig, crm: CrmStore, plan: Plan, path: Pat
         if fallback is None or fallback.user_id != plan.fallback_owner:
             named = f"names {fallback.name}" if fallback is not None else "names none"
             problems.append(
-                f"user {plan.fallback_owner} receives the leads as the fallback owner, but "
+                f"{plan.user_label(plan.fallback_owner)} receives the leads as the fallback "
+                "owner, but "
                 f"{loaded.path} {named} (error_handling.fallback_strategies.fallback_owner)"
             )
     dropped_back = {a.user_id for a in plan.dropback} if plan.dropback_applied else set()
     allowed = dropback_user_ids(loaded, crm) if dropped_back else set()
     for user_id in sorted(dropped_back - allowed):
-        problems.append(f"user {user_id} receives dropped-back leads but is no dropback user")
+        problems.append(
+            f"{plan.user_label(user_id)} receives dropped-back leads but is no dropback user"
+        )
     wanted = {assignment.user_id for assignment in plan.handed_out}
     users = {user.id: user for user in crm.users_by_id(wanted)} if wanted else {}
     for user_id in sorted(wanted):
         user = users.get(user_id)
         if user is None:
-            problems.append(f"user {user_id} does not exist in the CRM")
+            problems.append(f"{plan.user_label(user_id)} does not exist in the CRM")
         elif not user.active:
-            problems.append(f"user {user_id} ({user.name}) is archived in the CRM")
+            problems.append(f"{user.name} (user {user_id}) is archived in the CRM")
         elif not user.may_own_leads:
-            problems.append(f"user {user_id} ({user.name}) may not own leads (no sales rights)")
+            problems.append(f"{user.name} (user {user_id}) may not own leads (no sales rights)")
     if problems:
         raise DataFileError(_refusal(path, problems))
+
+
+def _check_odoo_assignment(loaded: LoadedConfig, crm: CrmStore, plan: Plan, path: Path) -> None:
+    """Refuse to write a saved plan on a CRM where Odoo assigns leads on its own now
+    (read again: the setting may have changed since the dry run), unless accepted."""
+    assignment = crm.lead_assignment()
+    if not assignment.automatic or loaded.config.crm.odoo_auto_assignment == "accept":
+        return
+    teams = {v for g in plan.writes if isinstance(v := g.values.get("team_id"), int)}
+    raise UserInputError(f"{path}: {refusal(assignment, teams)}; nothing was changed")
 
 
 def _refusal(path: Path, problems: list[str]) -> str:
@@ -404,6 +420,9 @@ def _distribute_once(
             )
         planned = _planned(loaded, crm, options, console, stages, tracking)
         plan = planned.plan
+        if plan.refused is not None:
+            # Before anything is kept or written: the CRM would undo part of the run.
+            raise UserInputError(f"{plan.refused}; nothing was changed")
         _keep_snapshot(journal, planned, dry_run=False)
         print_plan(console, plan, dry_run=False, dropback=counts_dropback(loaded))
         result, recorded = _apply(loaded, plan, crm, tracking, console, force, started, stages)

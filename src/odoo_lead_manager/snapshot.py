@@ -80,6 +80,10 @@ class Snapshot:
     def lookups(self) -> Replayed:
         return Replayed(self.answers, f"the snapshot of {self.today}")
 
+    def user_names(self) -> dict[int, str]:
+        """The name of every user the run asked the CRM about."""
+        return {uid: user.name for uid, user in self.answers.users.items()}
+
     @cached_property
     def _json(self) -> bytes:
         return _SNAPSHOT.dump_json(self)

@@ -20,6 +20,7 @@ from odoo_lead_manager.applying import (
     Progress,
     holds,
     record_end,
+    shown_by,
 )
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import UserInputError
@@ -52,7 +53,7 @@ def undo_run(
     record = journal.run(run_id)
     if record is None:
         raise UserInputError(f"no run {run_id} in the run journal {journal.where}")
-    writer = BatchWriter(store, journal, run_id, settings, progress)
+    writer = BatchWriter(store, journal, run_id, settings, progress, shown_by(journal.plan(run_id)))
     if record.status not in (UNDOING, UNDONE):
         applied = journal.batches(run_id, "apply")
         _settle_interrupted(applied, writer)

@@ -12,6 +12,7 @@ from typing import Any
 from odoo_lead_manager.crm.store import CrmStore, LeadState, LeadValues, Lease
 from odoo_lead_manager.errors import CrmError
 from odoo_lead_manager.model import Domain, Lead, Team, TeamMember, User
+from odoo_lead_manager.odoo_assignment import LeadAssignment
 
 
 class Killed(BaseException):
@@ -118,6 +119,9 @@ class FaultyStore:
 
     def utm_source_names(self) -> list[str]:
         return self.inner.utm_source_names()
+
+    def lead_assignment(self) -> LeadAssignment:
+        return self.inner.lead_assignment()
 
     def take_lease(self, lease: Lease) -> Lease:
         return self.inner.take_lease(lease)

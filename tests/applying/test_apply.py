@@ -130,7 +130,8 @@ def test_leads_changed_since_planning_are_left_alone_and_reported(
         other._db.commit()
     result = apply_plan(plan, store, journal, settings())
     assert result.skipped[first] == (
-        f"left alone: user_id is now 1, not {plan.seen_owners[first]} as planned"
+        f"left alone: user_id is now user 1, not {plan.user_label(plan.seen_owners[first])} "
+        "as planned"
     )
     assert result.skipped[second].startswith("left alone: modified at 2099-01-01 00:00:00")
     assert result.skipped[third] == "no longer in the CRM"
@@ -293,7 +294,8 @@ def test_a_lead_changed_while_earlier_batches_are_written_is_left_alone(
     changing = ChangesAfterFirstWrite(store, target, demo_dir / "crm.sqlite")
     result = apply_plan(plan, changing, journal, settings())
     assert result.skipped == {
-        target: f"left alone: user_id is now 1, not {plan.seen_owners[target]} as planned"
+        target: f"left alone: user_id is now user 1, not {plan.user_label(plan.seen_owners[target])} "
+        "as planned"
     }
     assert store.read_leads([target])[0].user_id == 1
     assert result.written == len(plan.assignments) - 1

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,8 @@ from odoo_lead_manager.finding.rules import (
     required_fields_filter,
     web_source_filter,
 )
-from odoo_lead_manager.model import WRITABLE_FIELDS, Lead, Team, User, write_stamp
+from odoo_lead_manager.model import WRITABLE_FIELDS, Capacity, Lead, Team, User, write_stamp
+from odoo_lead_manager.selection.odoo_team import capacities
 from odoo_lead_manager.tracking.journal import Journal
 from odoo_lead_manager.undoing import undo_run
 
@@ -192,6 +194,7 @@ class CrmStoreContract:
             create_date=first.create_date,
             write_date=first.write_date,
             stage=first.stage,
+            date_open=first.date_open,
         )
         assert first == expected
         assert first.create_date is not None and first.write_date is not None
@@ -383,6 +386,60 @@ class CrmStoreContract:
 
     # writing
 
+    def test_the_assignment_date_follows_the_salesperson_as_odoo_dates_it(
+        self, store: CrmStore
+    ) -> None:
+        # Created with a salesperson: dated; without: not.
+        dated = store.read_leads([1])[0].date_open
+        assert dated is not None
+        assert store.read_leads([4])[0].date_open is None
+        store.write_leads([4], {"status": "Utr"})
+        assert store.read_leads([4])[0].date_open is None
+        # The same salesperson again: the date stays.
+        store.write_leads([1], {"user_id": 1})
+        assert store.read_leads([1])[0].date_open == dated
+        # Another salesperson for any lead of a write: every lead of it is dated now.
+        store.write_leads([1, 4], {"user_id": 1})
+        again = [x.date_open for x in store.read_leads([1, 4])]
+        assert again[0] is not None and again[0] >= dated and again[0] == again[1]
+        # No salesperson: no date.
+        store.write_leads([4], {"user_id": None})
+        assert store.read_leads([4])[0].date_open is None
+
+    def test_the_30_day_capacity_counts_what_odoo_counts(self, store: CrmStore) -> None:
+        members = store.team_members([1])
+        assert {(m.user_id, m.assignment_max, m.preferred_domain) for m in members} == {
+            (1, 30, None),
+            (2, 30, None),
+        }
+        since = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=30)
+        # Alice's leads of Voice were dated when created with her (leads 1 and 2; lead 7 has
+        # no team); Bob's have no team.
+        assert capacities(store, members, {1, 2}, since) == {
+            1: Capacity(30, 2, since),
+            2: Capacity(30, 0, since),
+        }
+        later = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
+        assert capacities(store, members, {1}, later) == {1: Capacity(30, 0, later)}
+
+    def test_odoo_assignment_is_read_as_set(
+        self, store: CrmStore, assignment_switch: Callable[[bool, bool], None]
+    ) -> None:
+        for rule_based, scheduled in [(False, False), (True, False), (True, True), (False, True)]:
+            assignment_switch(rule_based, scheduled)
+            found = store.lead_assignment()
+            assert (found.rule_based, found.scheduled, found.automatic) == (
+                rule_based,
+                scheduled,
+                scheduled,
+            )
+        teams = {t.name: t for t in found.teams}
+        assert "Old Team" not in teams
+        # Odoo's default capacity, 30, for each membership: Alice and Bob in Voice, and
+        # Carol in Apple (archived, but Odoo counts and assigns to her all the same).
+        assert (teams["Voice"].capacity, teams["Apple"].capacity) == (60, 30), teams
+        assert not teams["Voice"].skipped
+
     def test_write_sets_values_and_write_date(self, store: CrmStore) -> None:
         before = store.read_leads([1, 2, 3])
         store.write_leads([1, 3], {"user_id": 2, "open_user_id": 2, "status": "New", "team_id": 2})
@@ -466,7 +523,10 @@ class CrmStoreContract:
         store.write_leads([3], {"user_id": 1})  # reassigned by hand after planning
         result = apply_plan(plan, store, self.journal(tmp_path), ApplySettings())
         assert result.written == 1
-        assert result.skipped == {3: "left alone: user_id is now 1, not 2 as planned"}
+        # Users as the plan knows them: by name and id, else by id.
+        assert result.skipped == {
+            3: f"left alone: user_id is now {plan.user_label(1)}, not {plan.user_label(2)} as planned"
+        }
         assert store.read_leads([3])[0].user_id == 1
 
     # leases

@@ -51,6 +51,7 @@ LEAD_FIELDS: dict[str, dict[str, Any]] = {
     "phone": {"type": "char"},
     "priority": {"type": "selection"},
     "activity_date_deadline": {"type": "date"},
+    "date_open": {"type": "datetime"},
     "tag_ids": {"type": "many2many", "relation": "crm.tag"},
     **{name: {"type": "many2one", "relation": model} for name, model in M2O.items()},
 }
@@ -66,7 +67,23 @@ SALES_MANAGER = 51
 # `FakeOdoo.lead_fields`).
 MODEL_FIELDS: dict[str, frozenset[str]] = {
     "res.users": frozenset({"id", "name", "login", "active", "sale_team_id", "share"}),
-    "crm.team": frozenset({"id", "name", "active", "member_ids", "assignment_domain"}),
+    "crm.team": frozenset(
+        {
+            "id",
+            "name",
+            "active",
+            "member_ids",
+            "assignment_domain",
+            # Computed by Odoo from its settings and the members (see `FakeOdoo._team`).
+            "assignment_enabled",
+            "assignment_auto_enabled",
+            "assignment_optout",
+            "assignment_max",
+        }
+    ),
+    "ir.cron": frozenset(
+        {"id", "name", "model_id", "code", "active", "interval_number", "interval_type", "nextcall"}
+    ),
     "crm.tag": frozenset({"id", "name"}),
     "utm.source": frozenset({"id", "name"}),
     "utm.campaign": frozenset({"id", "name", "active"}),
@@ -109,6 +126,7 @@ VERSION_FIELDS: dict[int, dict[str, frozenset[str]]] = {
     19: {
         "res.users": frozenset({"group_ids", "all_group_ids"}),
         "crm.stage": frozenset({"team_ids"}),
+        "crm.team.member": frozenset({"assignment_domain_preferred"}),
     },
 }
 # Methods each version lacks: 17 has no formatted_read_group.
@@ -248,6 +266,14 @@ class FakeOdoo:
         # System parameters: ``key`` is unique, as Odoo's SQL constraint key_uniq makes it.
         self.models["ir.config_parameter"] = {}
         self.parameter_ids = 0
+        # Odoo's "CRM: Lead Assignment" scheduled action, inactive as crm installs it;
+        # ``cron_readable`` False answers as Odoo does a user without Settings rights.
+        self.models["ir.cron"] = {
+            1: {"id": 1, "name": "CRM: Lead Assignment", "model_id": [1, "crm.team"],
+                "code": "model._cron_assign_leads()", "active": False, "interval_number": 1,
+                "interval_type": "days", "nextcall": "2026-12-08 06:00:00"},
+        }  # fmt: skip
+        self.cron_readable = True
         self.lead_fields = dict(LEAD_FIELDS)
 
     # loading ---------------------------------------------------------------
@@ -297,6 +323,21 @@ class FakeOdoo:
                 "share": not user.may_own_leads,
                 **self._user_groups([SALES_MANAGER] if user.may_own_leads else []),
             }
+        # Each user's membership of its main team, as Odoo keeps one (with Odoo's default
+        # capacity); archiving a user (a write of active) leaves it active, as on Odoo.
+        members = self.models.setdefault("crm.team.member", {})
+        for user in users:
+            if user.team_id is not None:
+                number = len(members) + 1
+                members[number] = {
+                    "id": number,
+                    "crm_team_id": self._ref("crm.team", user.team_id),
+                    "user_id": [user.id, user.name],
+                    "assignment_max": 30,
+                    "assignment_optout": False,
+                    "assignment_domain": False,
+                    "active": True,
+                }
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
         for x in leads:
             self.models["crm.lead"][x.id] = {
@@ -317,6 +358,9 @@ class FakeOdoo:
                 "email_from": x.email or False, "phone": x.phone or False,
                 "priority": str(x.priority),
                 "activity_date_deadline": _iso(x.activity_date_deadline),
+                # As Odoo dates a lead created with a salesperson: at its creation.
+                "date_open": _iso(x.date_open)
+                or ((_iso(x.create_date) or now) if x.user_id is not None else False),
             }  # fmt: skip
 
     def _user_groups(self, explicit: list[int]) -> dict[str, list[int]]:
@@ -433,6 +477,39 @@ class FakeOdoo:
             terms = [("active", "=", True), *terms]
         return [r for _, r in sorted(self.models[model].items()) if self._matches(model, r, terms)]
 
+    def set_lead_assignment(
+        self, rule_based: bool, scheduled: bool, number: int = 1, unit: str = "days"
+    ) -> None:
+        """Set Odoo's own assignment as its Settings do: the parameter exists only while
+        Rule-Based Assignment is ticked; the scheduled action is active with "Repeatedly"
+        (or when someone activated it by hand, ``rule_based`` False)."""
+        table = self.models["ir.config_parameter"]
+        for key in [k for k, r in table.items() if r["key"] == "crm.lead.auto.assignment"]:
+            table.pop(key)
+        if rule_based:
+            self._create_parameters([{"key": "crm.lead.auto.assignment", "value": "True"}])
+        cron = self.models["ir.cron"][1]
+        cron.update(active=scheduled, interval_number=number, interval_type=unit)
+
+    def _team(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A sales team with the fields Odoo computes (as superuser, for any reader)."""
+        enabled = any(
+            r["key"] == "crm.lead.auto.assignment"
+            for r in self.models["ir.config_parameter"].values()
+        )
+        members = self.models.get("crm.team.member", {}).values()
+        return {
+            "assignment_optout": False,
+            **record,
+            "assignment_enabled": enabled,
+            "assignment_auto_enabled": enabled and bool(self.models["ir.cron"][1]["active"]),
+            "assignment_max": sum(
+                int(m.get("assignment_max") or 0)
+                for m in members
+                if _id(m.get("crm_team_id")) == record["id"] and m.get("active", True)
+            ),
+        }
+
     def _search_read(
         self, model: str, kw: dict[str, Any], context: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -441,7 +518,14 @@ class FakeOdoo:
         self.loads.append((model, kw.get("load", "_classic_read")))
         # Odoo checks the names whether or not any record matches (seen on 17 and 19).
         self._check_fields(model, fields)
+        if model == "ir.cron" and not self.cron_readable:
+            raise OdooRefused(
+                "Odoo refused ir.cron.search_read: AccessError: You are not allowed to access "
+                "'Scheduled Actions' (ir.cron) records."
+            )
         records = self._search(model, kw.get("domain", []), context)
+        if model == "crm.team":
+            records = [self._team(r) for r in records]
         if kw.get("limit"):
             records = records[: kw["limit"]]
         rows = [{f: r.get(f, False) for f in {"id", *fields}} for r in records]
@@ -542,8 +626,9 @@ class FakeOdoo:
                 return any(n in value for n in names)
             raise OdooRefused("fake: only 'in' on tag_ids.name is emulated")
         if isinstance(raw, list):
-            raw = raw[1] if sub == "name" else raw[0]
-        if sub and sub != "name":
+            # A scheduled action's model_id holds the model's technical name as its name here.
+            raw = raw[1] if sub in ("name", "model") else raw[0]
+        if sub and sub not in ("name", "model"):
             raise OdooRefused(f"fake: path {path!r} is not emulated")
         return _compare(raw, operator, value)
 
@@ -581,14 +666,27 @@ class FakeOdoo:
                     f"Odoo refused {model}.write: ValueError: Invalid field {name!r} on model {model!r}"
                 )
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        if model == "crm.lead" and "user_id" in vals:
+            # As crm.lead.write: a write that changes any lead's salesperson dates every
+            # lead it writes; one that removes the salesperson clears the date.
+            user = vals["user_id"]
+            if not user or any(_id(table[i]["user_id"]) != user for i in ids):
+                vals = {**vals, "date_open": now if user else False}
         for record_id in ids:
+            record = table[record_id]
             for name, value in vals.items():
                 relation = M2O.get(name)
-                record = table[record_id]
                 record[name] = self._ref(relation, value or None) if relation else value
-            table[record_id]["write_date"] = now
+            record["write_date"] = now
             self.writes[(model, record_id)] += 1
         return True
+
+
+def _id(value: Any) -> int | None:
+    """A many2one value's id, as a record holds it ([id, name], a bare id or False)."""
+    if isinstance(value, list):
+        return int(value[0])
+    return int(value) if value else None
 
 
 def _definition(name: str) -> dict[str, Any]:

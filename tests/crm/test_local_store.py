@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,10 @@ class TestLocalStoreContract(CrmStoreContract):
     def store(self, tmp_path: Path) -> Iterator[LocalStore]:
         with seeded(tmp_path / "crm.sqlite") as store:
             yield store
+
+    @pytest.fixture
+    def assignment_switch(self, store: LocalStore) -> Callable[[bool, bool], None]:
+        return store.set_lead_assignment
 
 
 def test_data_survives_reopening(tmp_path: Path) -> None:
@@ -90,6 +94,11 @@ ADDED = {
         ("crm_team_member", "assignment_optout"),
         ("crm_team_member", "assignment_domain"),
     ),
+    5: (
+        ("crm_lead", "date_open"),
+        ("crm_team", "assignment_optout"),
+        ("crm_team_member", "assignment_domain_preferred"),
+    ),
 }
 
 
@@ -123,6 +132,30 @@ def test_a_version_3_store_gains_the_assignment_settings(tmp_path: Path) -> None
         first = store.team_members([team.id])[0]
         assert (first.assignment_max, first.assignment_optout) == (7, True)
         assert first.team_domain == "[('type', '=', 'lead')]"
+
+
+def test_a_version_4_store_dates_its_assigned_leads_and_keeps_odoo_assignment(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "crm.sqlite"
+    seeded(path).close()
+    as_version(path, 4)
+    with LocalStore.open(path) as store:
+        leads = {lead.id: lead for lead in store.read_leads(range(1, 9))}
+        # Dated when created with a salesperson, as Odoo would have dated them.
+        assert {i for i, lead in leads.items() if lead.date_open is not None} == {
+            i for i, lead in leads.items() if lead.user_id is not None
+        }
+        assert leads[1].date_open == leads[1].create_date
+        assert not store.lead_assignment().automatic
+        store.set_lead_assignment(True, True, 2, "hours")
+        found = store.lead_assignment()
+        assert (found.automatic, found.interval_number, found.interval_type) == (True, 2, "hours")
+        team = store.find_teams(["Voice"])[0]
+        store.set_team_skipped(team.id)
+        store.set_assignment(team.id, 1, preferred_domain="[('priority', '=', '3')]")
+        assert store.team_members([team.id])[0].preferred_domain == "[('priority', '=', '3')]"
+        assert [t.skipped for t in store.lead_assignment().teams if t.id == team.id] == [True]
 
 
 def test_a_version_2_store_gains_the_matching_columns(tmp_path: Path) -> None:
@@ -223,6 +256,7 @@ def test_rows_become_leads_field_by_field(tmp_path: Path) -> None:
         datetime(2024, 4, 1, 8, 0, 1), datetime(2024, 4, 2, 9, 30, 0), 1, 2, 4, 1,
         "Website", "Voice", ("DNC", "VIP"), 10, "a@example.com", "555", 3,
         date(2024, 6, 1), ("tech", "enterprise_sales"), "EU", "Europe/Paris",
+        datetime(2024, 4, 3, 10, 15, 0),
     )  # fmt: skip
     with seeded(tmp_path / "crm.sqlite") as store:
         store.add_leads([lead])

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -40,8 +40,10 @@ from odoo_lead_manager.crm.store import LeadState, LeadValues, Lease
 from odoo_lead_manager.finding.filters import LeadFilter, activity_deadline_filter
 from odoo_lead_manager.finding.finder import Pipeline, find_in_store
 from odoo_lead_manager.model import Domain, Lead, Team, TeamMember, User
+from odoo_lead_manager.odoo_assignment import LeadAssignment
 
 from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract
+from .live_assignment import OdooAssignmentSwitch
 
 ENV = ("ODLM_TEST_ODOO_URL", "ODLM_TEST_ODOO_DB", "ODLM_TEST_ODOO_USER", "ODLM_TEST_ODOO_PASSWORD")
 API_KEY = "ODLM_TEST_ODOO_API_KEY"  # optional: with it, Odoo 19+ is spoken to over JSON-2
@@ -168,6 +170,15 @@ class SeedIds:
 
     def utm_source_names(self) -> list[str]:
         return self.store.utm_source_names()
+
+    def lead_assignment(self) -> LeadAssignment:
+        found = self.store.lead_assignment()
+        teams = tuple(
+            replace(t, id=self._bk("team", t.id) or 0, name=seed_name(t.name))
+            for t in found.teams
+            if t.id in self.back["team"]
+        )
+        return replace(found, teams=teams)
 
     def users_by_id(self, ids: Collection[int]) -> list[User]:
         found = self.store.users_by_id(self._fwd("user", list(ids)))
@@ -487,6 +498,14 @@ class TestOdooStoreLiveContract(CrmStoreContract):
             yield SeedIds(live_store(connection, fields), {**ids, "lead": lead_ids})
         finally:
             leads.cleanup()
+
+    @pytest.fixture
+    def assignment_switch(self, live: Any) -> Iterator[Callable[[bool, bool], None]]:
+        switch = OdooAssignmentSwitch(live[0].transport)
+        try:
+            yield switch
+        finally:
+            switch.restore()
 
 
 def test_the_activity_deadline_count_is_exact_on_the_server(live: Any) -> None:

@@ -4,7 +4,7 @@ over a real Odoo when ODLM_TEST_ODOO_* is set (test_odoo_live.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -51,6 +51,7 @@ class TestOdooStoreOverFakeContract(CrmStoreContract):
         version, how = request.param
         fake = FakeOdoo(version=version)
         fake.load(SEED_TEAMS, SEED_USERS, SEED_LEADS)
+        self.fake = fake
         if how == "memory":
             yield fake_store(fake)
         else:
@@ -58,6 +59,10 @@ class TestOdooStoreOverFakeContract(CrmStoreContract):
                 yield served_store(url, how, version)
         # Nothing a run sends is deprecated on its version (19's read_group).
         assert fake.deprecated == {}
+
+    @pytest.fixture
+    def assignment_switch(self, store: OdooStore) -> Callable[[bool, bool], None]:
+        return self.fake.set_lead_assignment
 
 
 def test_write_context_follows_the_options() -> None:

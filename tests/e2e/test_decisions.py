@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sqlite3
 from collections import Counter
 from datetime import timedelta
@@ -133,6 +134,33 @@ def test_the_exclusion_ledger_and_explain_give_the_reasons_the_report_counts(
         if row["excluded_by"]:
             assert found.steps[-1].rule == row["excluded_by"]
             assert not found.steps[-1].passed and found.steps[-1].why == row["reason"]
+
+
+def test_explanations_and_the_ledger_name_users_and_teams_with_their_ids(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    config = demo_dir / "config.yaml"
+    ledger = tmp_path / "excluded.csv"
+    assert odlm("dailydist", "--config", config, "--today", TODAY, "--force", "--seed", 5) == 0
+    assert odlm(
+        "dailydist", "--config", config, "--dry-run", "--today", TODAY, "--export-excluded", ledger
+    ) == 0  # fmt: skip
+    reasons = [r["reason"] for r in csv.DictReader(ledger.open())]
+    # Held by an excluded user: named, with the id; never a bare "user 2" or "user None".
+    assert any("is Drew Cox (user 2)" in r for r in reasons)
+    assert not any(re.search(r"(?<![(])user (\d+|None)\b(?!\))", r) for r in reasons)
+    run_id = next(r for r, _, dry in kept(config) if not dry)
+    loaded = load_config(config)
+    journal, _ = open_journal(loaded)
+    recorded = journal.recorded(run_id)
+    journal.close()
+    assert recorded is not None
+    assignment = recorded.plan.assignments[0]
+    found = explain_lead(loaded, assignment.lead_id, run_id)
+    name = recorded.plan.user_names[assignment.user_id]
+    assert f"to {name} (user {assignment.user_id})" in found.outcome
+    assert f"user_id={name} (user {assignment.user_id})" in found.written
+    assert "team_id=Voice (id 1)" in found.written
 
 
 def test_explain_without_a_run_plans_today_and_reads_a_lead_outside_the_window(

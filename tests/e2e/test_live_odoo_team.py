@@ -1,7 +1,8 @@
 """``source_type: odoo_team`` against a real Odoo (when ODLM_TEST_ODOO_* name one): a sales
 team's members with Odoo's own assignment settings, read and honoured in a real run.
 
-The test makes its own users, team, memberships, partner, tag and leads (names carrying this
+Each member holds 20 of the test's leads, created with them today: Odoo counts them in its
+30-day capacity. The test makes its own users, team, memberships, partner, tag and leads (names carrying this
 run's token) on a CRM that may be full of other data, and removes them afterwards. The domains
 are ones odlm could not evaluate itself (a path through the partner to its country, a tag's
 name, the probability): the CRM evaluates them, and the CRM's state after the run is checked
@@ -144,12 +145,14 @@ def test_an_odoo_team_run_on_a_real_odoo(tmp_path: Path) -> None:
         moved = {i: after[i] for i in lead_ids if after[i] != before[i]}
         by_user = {p.user_id: p for p in plan.salespeople}
 
-        # Odoo's settings: the members, capacity as target, the paused member away.
+        # Odoo's settings: the members, their capacity over 30 days (each holds 20 leads
+        # created with them today: Dan, capacity 9, is full), the paused member away.
         assert set(by_user) == set(users.values())
-        assert by_user[users["Dan"]].target_leads == 9
-        assert by_user[users["Ann"]].target_leads == 40
+        assert all(p.target_leads is None for p in plan.salespeople)
+        assert plan.capacity[users["Dan"]].maximum == 9
+        assert (plan.capacity[users["Ann"]].maximum, plan.capacity[users["Ann"]].used) == (40, 20)
         assert "assignment_optout" in plan.away[users["Cat"]]
-        assert users["Cat"] not in moved.values()
+        assert users["Cat"] not in moved.values() and users["Dan"] not in moved.values()
 
         def server_ids(domain: str, among: list[int]) -> set[int]:
             terms = [("id", "in", among), *eval(domain)]
@@ -170,7 +173,7 @@ def test_an_odoo_team_run_on_a_real_odoo(tmp_path: Path) -> None:
         }  # fmt: skip
         for uid, ids in accepted.items():
             got = {i for i, owner in moved.items() if owner == uid}
-            assert got and got <= ids
+            assert (got and got <= ids) if uid != users["Dan"] else not got
             assert plan.domains[uid] == (
                 f"assignment domain (Odoo) accepts {len(ids):,} of the "
                 f"{len(found):,} distributable leads"

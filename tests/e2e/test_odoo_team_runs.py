@@ -1,6 +1,6 @@
 """``source_type: odoo_team`` in real runs: a sales team's members with Odoo's own assignment
-settings (capacity as the target, "Skip auto assignment" as away, the team's and each member's
-assignment domain as the leads they may take) — checked in the CRM after the run, on the local
+settings (capacity over 30 days as Odoo counts it, "Skip auto assignment" as away, the team's and
+each member's assignment domain as the leads they may take) — checked in the CRM after the run, on the local
 store and on the stand-in Odoo of 17 and 19."""
 
 from __future__ import annotations
@@ -56,8 +56,16 @@ def local_leads(demo_dir: Path) -> dict[int, Lead]:
         return {lead.id: lead for lead in store.search_leads([("active", "in", [True, False])])}
 
 
+# Every lead was last given its salesperson long before the run: Odoo's 30 days hold none.
+LONG_AGO = "2020-01-01 00:00:00"
+
+
 def set_up_local(demo_dir: Path) -> None:
     with LocalStore.open(demo_dir / "crm.sqlite") as store:
+        with store._db:
+            store._db.execute(
+                "UPDATE crm_lead SET date_open = ? WHERE date_open IS NOT NULL", (LONG_AGO,)
+            )
         store.set_team_domain(VOICE, TEAM_DOMAIN)
         for member in store.team_members([VOICE]):
             uid = member.user_id
@@ -71,6 +79,8 @@ def set_up_local(demo_dir: Path) -> None:
 
 
 def set_up_fake(fake: FakeOdoo) -> None:
+    for record in fake.models["crm.lead"].values():
+        record["date_open"] = LONG_AGO if record.get("date_open") else False
     team = fake.models["crm.team"][VOICE]
     team["assignment_domain"] = TEAM_DOMAIN
     fake.models["crm.team.member"] = {
@@ -126,10 +136,12 @@ def check_odoo_team_run(config: Path, crm: Crm) -> None:
     got = moved(before, crm.owners())
     after = crm.owners()
     by_name = {p.user_id: p for p in plan.salespeople}
-    # Odoo's members are the salespeople (less the excluded and archived users); capacity
-    # is the target.
+    # Odoo's members are the salespeople (less the excluded and archived users); their
+    # capacity is Odoo's, over 30 days, and no target on the leads they hold.
     assert {ALICE, BOB, CAROL, DAVE} <= by_name.keys()
-    assert by_name[DAVE].target_leads == 7 and by_name[ALICE].target_leads == 30
+    assert by_name[DAVE].target_leads is None
+    assert (plan.capacity[DAVE].maximum, plan.capacity[ALICE].maximum) == (7, 30)
+    assert got[DAVE] <= 7 and plan.capacity_after[DAVE] == got[DAVE]
     # Paused: away, nothing received.
     assert got[CAROL] == 0
     assert "assignment_optout" in plan.away[CAROL]

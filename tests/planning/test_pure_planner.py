@@ -18,6 +18,7 @@ from odoo_lead_manager.config import LoadedConfig, load_config
 from odoo_lead_manager.finding.finder import Fetched
 from odoo_lead_manager.lookups import Recorder, SnapshotGap
 from odoo_lead_manager.model import Domain, Lead, Team, TeamMember, User
+from odoo_lead_manager.odoo_assignment import LeadAssignment
 from odoo_lead_manager.planning import plan_snapshot, prepare
 from odoo_lead_manager.selection.sources import read_candidates
 from odoo_lead_manager.snapshot import Snapshot
@@ -89,6 +90,9 @@ class LiteralCrm:
 
     def utm_source_names(self) -> list[str]:
         return []
+
+    def lead_assignment(self) -> LeadAssignment:
+        return LeadAssignment(version=None, rule_based=False, scheduled=False)
 
 
 def configure(

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from odoo_lead_manager.config.schema.distribution import Distribution
-from odoo_lead_manager.model import Lead, Salesperson, Workload
+from odoo_lead_manager.model import Capacity, Lead, Salesperson, Workload
 from odoo_lead_manager.strategies import StrategyInput, StrategyResult, distribute
 from odoo_lead_manager.strategies.people import levels_from, with_levels
 from odoo_lead_manager.strategies.round_robin import Rotation
@@ -34,6 +34,8 @@ def run(
     owner_field: str = "user_id",
     releasing: Mapping[int, int] | None = None,
     accepts: Mapping[int, frozenset[int]] | None = None,
+    prefers: Mapping[int, frozenset[int]] | None = None,
+    capacity: Mapping[int, Capacity] | None = None,
 ) -> StrategyResult:
     config = config or settings(strategy=name)
     levels = levels_from(config, LEVEL_ORDER)
@@ -55,6 +57,8 @@ def run(
         owner_field=owner_field,
         releasing=releasing or {},
         accepts=accepts or {},
+        prefers=prefers or {},
+        capacity=capacity or {},
     )
     return distribute(name, data, random.Random(seed))
 

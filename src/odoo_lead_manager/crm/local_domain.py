@@ -38,6 +38,7 @@ LEAD_COLUMNS: dict[str, tuple[str, str]] = {
     "skill": ("skill", "text"),
     "region": ("region", "text"),
     "timezone": ("timezone", "text"),
+    "date_open": ("date_open", "datetime"),
 }
 
 # many2one fields compared by the name of the record they point to

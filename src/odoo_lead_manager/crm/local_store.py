@@ -10,6 +10,7 @@ installation has (``status``, ``source_date``, ``open_user_id``,
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,8 +40,9 @@ from odoo_lead_manager.crm.store import (
 )
 from odoo_lead_manager.errors import CrmError, CrmUnavailable
 from odoo_lead_manager.model import Domain, Lead, Team, TeamMember, User, split_values, write_stamp
+from odoo_lead_manager.odoo_assignment import LeadAssignment, TeamCapacity
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Leases (`CrmStore.take_lease`) are kept in a companion database beside the
 # store, `lease_path`: whoever opens the store opens it too, and a run that
@@ -51,6 +53,10 @@ _LEASES = (
     "CREATE TABLE IF NOT EXISTS odlm_lease (id INTEGER PRIMARY KEY AUTOINCREMENT, "
     "key TEXT NOT NULL UNIQUE, value TEXT NOT NULL)"
 )
+
+# Where the store keeps Odoo's own assignment settings (`LocalStore.set_lead_assignment`):
+# the Rule-Based Assignment parameter under Odoo's key, and its scheduled action.
+_ASSIGNMENT_KEYS = ("crm.lead.auto.assignment", "crm.ir_cron_crm_lead_assign")
 
 # What turns a store of an earlier version into the next one, by the version it upgrades.
 _MIGRATIONS = {
@@ -65,13 +71,21 @@ _MIGRATIONS = {
         "ALTER TABLE crm_team_member ADD COLUMN assignment_optout INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE crm_team_member ADD COLUMN assignment_domain TEXT",
     ),
+    4: (
+        "ALTER TABLE crm_lead ADD COLUMN date_open TEXT",
+        # Odoo dates an assignment when a lead first gets a salesperson; a lead created
+        # with one got it then.
+        "UPDATE crm_lead SET date_open = create_date WHERE user_id IS NOT NULL",
+        "ALTER TABLE crm_team ADD COLUMN assignment_optout INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE crm_team_member ADD COLUMN assignment_domain_preferred TEXT",
+    ),
 }
 
 _SCHEMA = """
 CREATE TABLE odlm_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE crm_team (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
-    assignment_domain TEXT
+    assignment_domain TEXT, assignment_optout INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE res_users (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, login TEXT NOT NULL UNIQUE,
@@ -84,6 +98,7 @@ CREATE TABLE crm_team_member (
     assignment_max INTEGER NOT NULL DEFAULT 30,
     assignment_optout INTEGER NOT NULL DEFAULT 0,
     assignment_domain TEXT,
+    assignment_domain_preferred TEXT,
     PRIMARY KEY (crm_team_id, user_id)
 );
 CREATE TABLE res_partner (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -114,7 +129,8 @@ CREATE TABLE crm_lead (
     activity_date_deadline TEXT,
     skill TEXT,
     region TEXT,
-    timezone TEXT
+    timezone TEXT,
+    date_open TEXT
 );
 CREATE TABLE crm_tag_rel (
     lead_id INTEGER NOT NULL REFERENCES crm_lead(id) ON DELETE CASCADE,
@@ -136,7 +152,8 @@ SELECT crm_lead.id, crm_lead.name, crm_lead.type, crm_lead.active, crm_lead.stat
             SELECT crm_tag.name FROM crm_tag_rel JOIN crm_tag ON crm_tag.id = crm_tag_rel.tag_id
             WHERE crm_tag_rel.lead_id = crm_lead.id ORDER BY crm_tag.name)),
        crm_lead.partner_id, crm_lead.email_from, crm_lead.phone, crm_lead.priority,
-       crm_lead.activity_date_deadline, crm_lead.skill, crm_lead.region, crm_lead.timezone
+       crm_lead.activity_date_deadline, crm_lead.skill, crm_lead.region, crm_lead.timezone,
+       crm_lead.date_open
 FROM crm_lead
 LEFT JOIN crm_stage ON crm_stage.id = crm_lead.stage_id
 LEFT JOIN utm_source ON utm_source.id = crm_lead.source_id
@@ -308,17 +325,28 @@ class LocalStore:
         assignment_max: int = 30,
         assignment_optout: bool = False,
         assignment_domain: str | None = None,
+        preferred_domain: str | None = None,
     ) -> None:
-        """Set a membership's assignment settings (Odoo's defaults: 30 a month, no domain)."""
+        """Set a membership's assignment settings (Odoo's defaults: 30 a month, no domain;
+        ``preferred_domain`` is Odoo 19's "Lead Priority Filter")."""
         with self._db:
             self._db.execute(
                 "INSERT INTO crm_team_member (crm_team_id, user_id, assignment_max, "
-                "assignment_optout, assignment_domain) VALUES (?, ?, ?, ?, ?) "
+                "assignment_optout, assignment_domain, assignment_domain_preferred) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (crm_team_id, user_id) DO UPDATE SET "
                 "assignment_max = excluded.assignment_max, "
                 "assignment_optout = excluded.assignment_optout, "
-                "assignment_domain = excluded.assignment_domain",
-                (team_id, user_id, assignment_max, int(assignment_optout), assignment_domain),
+                "assignment_domain = excluded.assignment_domain, "
+                "assignment_domain_preferred = excluded.assignment_domain_preferred",
+                (
+                    team_id,
+                    user_id,
+                    assignment_max,
+                    int(assignment_optout),
+                    assignment_domain,
+                    preferred_domain,
+                ),
             )
 
     def set_team_domain(self, team_id: int, assignment_domain: str | None) -> None:
@@ -328,6 +356,31 @@ class LocalStore:
                 "UPDATE crm_team SET assignment_domain = ? WHERE id = ?",
                 (assignment_domain, team_id),
             )
+
+    def set_team_skipped(self, team_id: int, skipped: bool = True) -> None:
+        """Set a sales team's own "Skip auto assignment"."""
+        with self._db:
+            self._db.execute(
+                "UPDATE crm_team SET assignment_optout = ? WHERE id = ?", (int(skipped), team_id)
+            )
+
+    def set_lead_assignment(
+        self,
+        rule_based: bool,
+        scheduled: bool,
+        interval_number: int = 1,
+        interval_type: str = "days",
+    ) -> None:
+        """Keep Odoo's own assignment settings as an Odoo database does: the Rule-Based
+        Assignment setting and its scheduled action (active: Running "Repeatedly")."""
+        schedule = {"active": scheduled, "number": interval_number, "type": interval_type}
+        with self._db:
+            self._db.execute("DELETE FROM odlm_store WHERE key IN (?, ?)", _ASSIGNMENT_KEYS)
+            rows = [(_ASSIGNMENT_KEYS[1], json.dumps(schedule))]
+            if rule_based:
+                # As Odoo keeps it: the parameter exists only while the setting is ticked.
+                rows.append((_ASSIGNMENT_KEYS[0], "True"))
+            self._db.executemany("INSERT INTO odlm_store (key, value) VALUES (?, ?)", rows)
 
     def add_partners(self, partners: Iterable[tuple[int, str]]) -> None:
         with self._db:
@@ -353,8 +406,8 @@ class LocalStore:
                 "INSERT INTO crm_lead (id, name, type, active, status, stage_id, source_date, "
                 "create_date, write_date, user_id, open_user_id, closer_id, team_id, source_id, "
                 "campaign_id, partner_id, email_from, phone, priority, activity_date_deadline, "
-                "skill, region, timezone) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "skill, region, timezone, date_open) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         x.id,
@@ -380,6 +433,9 @@ class LocalStore:
                         ", ".join(x.skills) or None,
                         x.region,
                         x.timezone,
+                        # As Odoo dates a lead created with a salesperson: at its creation.
+                        _iso(x.date_open)
+                        or ((_iso(x.create_date) or now) if x.user_id is not None else None),
                     )
                     for x in batch
                 ],
@@ -521,7 +577,8 @@ class LocalStore:
         # Odoo hides the memberships of archived users, as find_teams does here.
         rows = self._db.execute(
             "SELECT m.crm_team_id, m.user_id, m.assignment_max, m.assignment_optout, "
-            "m.assignment_domain, t.assignment_domain FROM crm_team_member m "
+            "m.assignment_domain, t.assignment_domain, m.assignment_domain_preferred "
+            "FROM crm_team_member m "
             "JOIN crm_team t ON t.id = m.crm_team_id "
             "JOIN res_users u ON u.id = m.user_id AND u.active = 1 "
             f"WHERE m.crm_team_id IN ({marks}) ORDER BY m.crm_team_id, m.user_id",
@@ -535,9 +592,35 @@ class LocalStore:
                 assignment_optout=bool(r[3]),
                 assignment_domain=(r[4] or "").strip() or None,
                 team_domain=(r[5] or "").strip() or None,
+                preferred_domain=(r[6] or "").strip() or None,
             )
             for r in rows
         ]
+
+    def lead_assignment(self) -> LeadAssignment:
+        """The assignment settings kept by `set_lead_assignment` (none: switched off), and
+        each active team's capacity: its members' ``assignment_max``, as Odoo sums it."""
+        kept = dict(
+            self._db.execute(
+                "SELECT key, value FROM odlm_store WHERE key IN (?, ?)", _ASSIGNMENT_KEYS
+            ).fetchall()
+        )
+        schedule = json.loads(kept.get(_ASSIGNMENT_KEYS[1], "{}"))
+        # Odoo sums every membership, an archived user's too (its assignment does not look
+        # at the user's own flag: archived users still receive leads).
+        teams = self._db.execute(
+            "SELECT t.id, t.name, t.assignment_optout, (SELECT COALESCE(SUM(m.assignment_max), 0) "
+            "FROM crm_team_member m WHERE m.crm_team_id = t.id) "
+            "FROM crm_team t WHERE t.active = 1 ORDER BY t.id"
+        ).fetchall()
+        return LeadAssignment(
+            version=None,
+            rule_based=_ASSIGNMENT_KEYS[0] in kept,
+            scheduled=bool(schedule.get("active")),
+            interval_number=schedule.get("number"),
+            interval_type=schedule.get("type"),
+            teams=tuple(TeamCapacity(r[0], r[1], int(r[3]), bool(r[2])) for r in teams),
+        )
 
     def match_leads(self, domain: Domain, ids: Collection[int]) -> list[int]:
         wanted = sorted(set(ids))
@@ -572,7 +655,13 @@ class LocalStore:
         params = [
             str(v) if field == "priority" and v is not None else v for field, v in values.items()
         ]
-        params.append(_now())
+        now = _now()
+        params.append(now)
+        if "user_id" in values and self._dates_assignment(wanted, values["user_id"]):
+            # As Odoo's crm.lead.write: a write that changes any lead's salesperson dates
+            # every lead it writes; one that removes the salesperson clears the date.
+            assignments += ", date_open = ?"
+            params.append(now if values["user_id"] is not None else None)
         # The references are checked below, once; SQLite's own check would cost
         # a lookup per row and field. The pragma only changes between transactions.
         self._db.execute("PRAGMA foreign_keys = OFF")
@@ -583,6 +672,22 @@ class LocalStore:
                     self._update(chunk, assignments, params, values)
         finally:
             self._db.execute("PRAGMA foreign_keys = ON")
+
+    def _dates_assignment(self, ids: Sequence[int], user_id: int | None) -> bool:
+        """Whether writing ``user_id`` on ``ids`` sets their "Assignment Date" (Odoo: when
+        it clears the salesperson, or changes that of any one of them)."""
+        if user_id is None:
+            return True
+        for chunk in _chunks(ids, _CHUNK - 1):
+            marks = ", ".join("?" for _ in chunk)
+            changed = self._db.execute(
+                f"SELECT 1 FROM crm_lead WHERE id IN ({marks}) "
+                "AND (user_id IS NULL OR user_id != ?) LIMIT 1",
+                (*chunk, user_id),
+            ).fetchone()
+            if changed is not None:
+                return True
+        return False
 
     def _check_references(self, values: LeadValues) -> None:
         for field, value in values.items():
@@ -765,6 +870,7 @@ def _lead(row: Sequence[Any]) -> Lead:
         split_values(row[21]) if row[21] else (),
         row[22],
         row[23],
+        datetime.fromisoformat(row[24]) if row[24] else None,
     )
 
 

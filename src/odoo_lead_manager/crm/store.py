@@ -6,8 +6,11 @@ names in domains and in written values are the logical crm.lead names of
 ``open_user_id``, ``closer_id``, ``team_id``, ``source_id``, ``campaign_id``,
 ``tag_ids``, ``partner_id``, ``email_from``, ``phone``, ``priority``,
 ``activity_date_deadline``, ``stage_id``, ``type``, ``active``,
-``write_date``, ``create_date``, ``name``, ``id``); a store maps them to
-its own columns or fields.
+``write_date``, ``create_date``, ``date_open``, ``name``, ``id``); a store
+maps them to its own columns or fields. As in Odoo, ``date_open`` (the
+"Assignment Date") is set when a lead is created with a ``user_id``; a write
+of a ``user_id`` dates every lead it writes when it changes any one's
+salesperson, and a write clearing ``user_id`` clears it.
 
 Domains use Odoo's notation: a list of ``(field, operator, value)`` terms and
 the prefix operators ``'&'``, ``'|'``, ``'!'``, terms being and-ed by default.
@@ -31,6 +34,7 @@ from typing import Any, Protocol
 
 from odoo_lead_manager.errors import CrmError
 from odoo_lead_manager.model import WRITABLE_FIELDS, Domain, Lead, Team, TeamMember, User
+from odoo_lead_manager.odoo_assignment import LeadAssignment
 
 # Values to write on leads, by logical field name; ``None`` clears a field.
 LeadValues = Mapping[str, Any]
@@ -40,8 +44,9 @@ LeadState = dict[str, Any]
 MATCH_CHUNK = 5000
 # `Lead` fields `CrmStore.search_leads` may be told to leave unread: Odoo computes
 # ``activity_date_deadline`` from each lead's activities on every read (a second per
-# 10,000 leads over XML-RPC, issue 27), and one rule alone looks at it.
-SKIPPABLE = frozenset({"activity_date_deadline"})
+# 10,000 leads over XML-RPC, issue 27), and one rule alone looks at it; ``date_open``
+# only matters to the capacity of ``source_type: odoo_team``.
+SKIPPABLE = frozenset({"activity_date_deadline", "date_open"})
 
 
 def check_readable(fields: Collection[str]) -> None:
@@ -152,6 +157,10 @@ class CrmStore(Protocol):
         Two calls whatever the number of members. Raises ``CrmError`` when the
         CRM keeps no such settings.
         """
+
+    def lead_assignment(self) -> LeadAssignment:
+        """What the CRM's own lead assignment is set to (Odoo's Rule-Based Assignment),
+        with every active sales team's capacity. Two calls on Odoo."""
 
     def match_leads(self, domain: Domain, ids: Collection[int]) -> list[int]:
         """Of the leads ``ids`` (archived included), those matching ``domain``, sorted.

@@ -7,7 +7,7 @@ dropback users and teams); the result is plain filters for the finder.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -173,12 +173,15 @@ def build_finding(
     write_owner_fields: Sequence[str] = ("user_id",),
     web_sources: Sequence[str] = (),
     moved_elsewhere: Collection[int] = (),
+    user_names: Mapping[int, str] | None = None,
 ) -> FindingSetup:
     """Every filter of ``lead_finding``, in the order of §3.6 "Integration Points".
 
     ``active_owners`` and ``inactive_owners`` are the campaign members by the
     table's active flag, for the legacy per-owner status rule; ``web_sources``
-    the names the configured web-source list gave (`read_source_names`).
+    the names the configured web-source list gave (`read_source_names`);
+    ``user_names`` the users known by name, so that the rules' sentences name
+    the holders they saw.
     """
     finding, owner, where = settings.finding, settings.owner, settings.where
     window = date_window(finding.date_range, finding, today, override)
@@ -196,7 +199,9 @@ def build_finding(
             warnings.append(warning)
     if finding.excluded_users:
         named = _users_named(where, crm, finding.excluded_users, f"{KEY}.excluded_users")
-        shared.append(excluded_owners_filter((u.id for us in named.values() for u in us), owner))
+        excluded = [u for us in named.values() for u in us]
+        names = {**(user_names or {}), **{u.id: u.name for u in excluded}}
+        shared.append(excluded_owners_filter((u.id for u in excluded), owner, names))
     deadline = finding.activity_deadline
     if deadline.exclude_within_days is not None or deadline.exclude_missing_deadline:
         shared.append(
@@ -207,7 +212,7 @@ def build_finding(
     shared.extend(_dnc_filters(finding.additional_filters))
 
     distribution, unknown_sources = _distribution_filters(
-        settings, crm, web_sources, active_owners, inactive_owners, today
+        settings, crm, web_sources, active_owners, inactive_owners, today, user_names or {}
     )
     if unknown_sources:
         warnings.append(
@@ -295,6 +300,7 @@ def _distribution_filters(
     active_owners: Sequence[int],
     inactive_owners: Sequence[int],
     today: date,
+    names: Mapping[int, str],
 ) -> tuple[list[LeadFilter], tuple[str, ...]]:
     """The filters only leads to distribute pass, and the web sources the CRM did not know."""
     finding, owner = settings.finding, settings.owner
@@ -320,6 +326,7 @@ def _distribution_filters(
                     _since(legacy.inactive_salespeople, today),
                 ),
                 date_cfg.date_field,
+                names,
             )
         )
     extra = finding.additional_filters
@@ -360,7 +367,7 @@ def _distribution_filters(
         or (assignment and assignment.exclude_assigned)
         or (legacy is not None and legacy.exclude_assigned_leads)
     ):
-        filters.append(assigned_filter(owner))
+        filters.append(assigned_filter(owner, names))
     if (
         extra.exclude_closed
         or (assignment and assignment.exclude_closed)
@@ -369,7 +376,8 @@ def _distribution_filters(
         filters.append(closed_filter(extra.closed_statuses))
     if assignment is not None and assignment.exclude_inactive_users:
         archived = crm.search_users([("active", "=", False)])
-        filters.append(archived_owner_filter([u.id for u in archived], owner))
+        known = {**names, **{u.id: u.name for u in archived}}
+        filters.append(archived_owner_filter([u.id for u in archived], owner, known))
     return filters, unknown
 
 

@@ -9,7 +9,7 @@ and count what the filter removed. A rule Odoo cannot express exactly
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -112,6 +112,7 @@ def owner_status_filter(
     owner_field: str = "user_id",
     since: tuple[date | None, date | None] = (None, None),
     date_field: str = "source_date",
+    names: Mapping[int, str] | None = None,
 ) -> LeadFilter:
     """The legacy pipeline's rule (spec §3.1, §17.3).
 
@@ -150,7 +151,7 @@ def owner_status_filter(
                 if not matcher.matches(lead.status):
                     return f"status {lead.status!r} {matcher.describe()} (its holder is {group})"
                 return f"{date_field} is before {first}, the {group} salespeople's first day"
-        return f"{owner_field} user {owner} is not a salesperson of the campaign"
+        return f"{owner_field} {who(owner, names)} is not a salesperson of the campaign"
 
     branches: list[Domain] = []
     groups = (
@@ -170,7 +171,20 @@ def owner_status_filter(
     return LeadFilter("Owner or status not selected", keep, any_of(branches), why=why)
 
 
-def not_held_by(name: str, user_ids: Iterable[int], owner_field: str) -> LeadFilter:
+def who(user_id: int | None, names: Mapping[int, str] | None = None) -> str:
+    """A user as odlm's sentences name one: by name and id (``names``: those known)."""
+    if user_id is None:
+        return "nobody"
+    name = (names or {}).get(user_id)
+    return f"{name} (user {user_id})" if name else f"user {user_id}"
+
+
+def not_held_by(
+    name: str,
+    user_ids: Iterable[int],
+    owner_field: str,
+    names: Mapping[int, str] | None = None,
+) -> LeadFilter:
     """Leads whose ``owner_field`` is none of ``user_ids`` (unassigned ones included)."""
     ids = frozenset(user_ids)
     domain: Domain | None = None
@@ -180,7 +194,7 @@ def not_held_by(name: str, user_ids: Iterable[int], owner_field: str) -> LeadFil
         name,
         lambda lead: getattr(lead, owner_field) not in ids,
         domain,
-        why=lambda lead: f"{owner_field} is user {getattr(lead, owner_field)}",
+        why=lambda lead: f"{owner_field} is {who(getattr(lead, owner_field), names)}",
     )
 
 
@@ -198,9 +212,11 @@ def moved_elsewhere_filter(lead_ids: Iterable[int]) -> LeadFilter:
     )
 
 
-def excluded_owners_filter(user_ids: Iterable[int], owner_field: str = "user_id") -> LeadFilter:
+def excluded_owners_filter(
+    user_ids: Iterable[int], owner_field: str = "user_id", names: Mapping[int, str] | None = None
+) -> LeadFilter:
     """Spec §3.1 ``excluded_users``: leads held by these users are never redistributed."""
-    return not_held_by("Held by an excluded user", user_ids, owner_field)
+    return not_held_by("Held by an excluded user", user_ids, owner_field, names)
 
 
 def activity_deadline_filter(

@@ -267,6 +267,7 @@ def fetch_leads(
     page_size: int,
     on_fetched: Callable[[int], None] | None = None,
     push: bool = True,
+    unread: Sequence[str] | None = None,
 ) -> Fetched:
     """Page the leads with every exact domain pushed to the server, counting each one's removals.
 
@@ -278,6 +279,7 @@ def fetch_leads(
     fetched, so the calls are as many as the filters pushed.
     ``on_fetched`` hears how many leads have been fetched, page by page.
     Without ``push`` only the window is the server's: every lead of it is fetched.
+    ``unread``: the fields left unread (default: those no filter reads, `Pipeline.unread`).
     """
     domain = [*base, *(pipeline.window.domain or [])]
     pushed = pipeline.pushed() if push else []
@@ -286,7 +288,7 @@ def fetch_leads(
         before.append(store.count_leads(domain, []).get((), 0))
         domain.extend(lead_filter.domain or [])
     log.debug("fetching leads with domain %s", domain)
-    unread = pipeline.unread()
+    unread = pipeline.unread() if unread is None else list(unread)
     found = store.search_leads(domain, page_size=page_size, unread=unread)
     counted = _Counted(found, page_size, on_fetched)
     leads = tuple(counted)

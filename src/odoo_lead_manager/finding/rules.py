@@ -7,9 +7,9 @@ express the rule exactly (see `finding.filters`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from odoo_lead_manager.finding.filters import LeadFilter, any_of, in_domain, not_held_by
+from odoo_lead_manager.finding.filters import LeadFilter, any_of, in_domain, not_held_by, who
 from odoo_lead_manager.finding.matching import TextMatcher
 from odoo_lead_manager.model import Domain, Lead
 
@@ -164,19 +164,23 @@ def priority_filter(minimum: int | None, maximum: int | None) -> LeadFilter:
     return LeadFilter("Priority out of range", keep, domain, why=why)
 
 
-def assigned_filter(owner_field: str) -> LeadFilter:
+def assigned_filter(owner_field: str, names: Mapping[int, str] | None = None) -> LeadFilter:
     """``exclude_assigned``: only leads nobody holds."""
     return LeadFilter(
         "Already assigned",
         lambda lead: getattr(lead, owner_field) is None,
         [(owner_field, "=", False)],
-        why=lambda lead: f"{owner_field} is user {getattr(lead, owner_field)} (exclude_assigned)",
+        why=lambda lead: (
+            f"{owner_field} is {who(getattr(lead, owner_field), names)} (exclude_assigned)"
+        ),
     )
 
 
-def archived_owner_filter(archived_ids: Collection[int], owner_field: str) -> LeadFilter:
+def archived_owner_filter(
+    archived_ids: Collection[int], owner_field: str, names: Mapping[int, str] | None = None
+) -> LeadFilter:
     """``exclude_inactive_users``: leave alone leads held by archived CRM users."""
-    return not_held_by("Held by an archived user", archived_ids, owner_field)
+    return not_held_by("Held by an archived user", archived_ids, owner_field, names)
 
 
 def closed_filter(closed_names: Iterable[str]) -> LeadFilter:

@@ -60,6 +60,8 @@ def print_plan(console: Console, plan: Plan, dry_run: bool, dropback: bool = Tru
     console.print(f"  Eligible salespeople: {len(plan.salespeople)}")
     for name, reason in plan.left_out:
         console.print(f"    - left out: {name} ({reason})")
+    if plan.crm_assignment:
+        console.print(f"  Odoo's own lead assignment: {plan.crm_assignment}", markup=False)
     for warning in plan.warnings:
         console.print(f"  [bold red]WARNING:[/bold red] {warning}")
     _print_dropback(console, plan, dropback)
@@ -106,6 +108,9 @@ def print_plan(console: Console, plan: Plan, dry_run: bool, dropback: bool = Tru
     console.print(_workload_table(plan, table_box))
     console.print()
     console.print(table)
+    if plan.capacity:
+        console.print()
+        console.print(_capacity_table(plan, table_box))
     console.print(f"  Leads to distribute: {len(plan.assignments):,}")
     if projection.taken:
         taken = sorted(
@@ -212,6 +217,38 @@ def _workload_table(plan: Plan, table_box: box.Box) -> Table:
             str(workload.deficit) if workload.deficit is not None else "-",
             str(workload.recent),
             str(workload.this_month),
+        )
+    return table
+
+
+def _capacity_table(plan: Plan, table_box: box.Box) -> Table:
+    """Each Odoo team member's capacity as Odoo counts it: before the run, what the run
+    gives, and Odoo's count once the plan is written."""
+    table = Table(
+        title="Odoo capacity (Average Leads Capacity (on 30 days))",
+        box=table_box,
+        title_justify="left",
+    )
+    numbers = ("Capacity", "Last 30 days", "This run", "After", "Left")
+    for header in ("Salesperson", *numbers):
+        table.add_column(
+            header,
+            justify="right" if header in numbers else "left",
+            no_wrap=header == "Salesperson",
+        )
+    received = plan.received
+    for person in sorted(plan.salespeople, key=lambda p: p.name.casefold()):
+        capacity = plan.capacity.get(person.user_id)
+        if capacity is None:
+            continue
+        after = plan.capacity_after.get(person.user_id, capacity.used)
+        table.add_row(
+            person.name,
+            str(capacity.maximum),
+            str(capacity.used),
+            str(received.get(person.user_id, 0)),
+            str(after),
+            str(max(0, capacity.maximum - after)),
         )
     return table
 

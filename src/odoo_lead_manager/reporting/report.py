@@ -56,6 +56,9 @@ class PersonLine:
     catch_up: str | None = None
     # The leads their assignment domain accepts (``source_type: odoo_team``), if it has one.
     domain: str | None = None
+    # Odoo's capacity (``source_type: odoo_team``): the maximum over 30 days, the leads
+    # Odoo counted before the run, and its count once the plan is written.
+    capacity: dict[str, int] | None = None
 
     @property
     def utilisation_before(self) -> float | None:
@@ -213,6 +216,7 @@ class Report:
                     "away": p.away,
                     "catch_up": p.catch_up,
                     "assignment_domain": p.domain,
+                    "odoo_capacity": p.capacity,
                 }
                 for p in self.people
             ],
@@ -227,6 +231,17 @@ class Report:
             "warnings": list(self.warnings),
             "assignments": [vars(a).copy() for a in self.assignments],
         }
+
+
+def _capacity(plan: Plan, user_id: int) -> dict[str, int] | None:
+    capacity = plan.capacity.get(user_id)
+    if capacity is None:
+        return None
+    return {
+        "assignment_max": capacity.maximum,
+        "last_30_days": capacity.used,
+        "after": plan.capacity_after.get(user_id, capacity.used),
+    }
 
 
 def build_report(
@@ -263,6 +278,7 @@ def build_report(
             cap=plan.capped.get(p.user_id),
             away=plan.away.get(p.user_id),
             catch_up=plan.catch_up.get(p.user_id),
+            capacity=_capacity(plan, p.user_id),
             domain=plan.domains.get(p.user_id),
         )
         for p in sorted(plan.salespeople, key=lambda p: p.name.casefold())

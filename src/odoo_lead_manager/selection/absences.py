@@ -138,16 +138,22 @@ OPTOUT, TIME_OFF, CALENDAR, RESOURCE = (
     "resource.resource",
 )
 _HALF = {"am": "morning", "pm": "afternoon"}
-# Where a paused sales-team membership is said to come from.
-_PAUSED = f"{OPTOUT} assignment_optout (Skip auto assignment)"
-PAUSED = f"Odoo {_PAUSED}"
 
 
-def crm_absences(crm: Lookups, people: Mapping[int, str], day: date) -> tuple[Absence, ...]:
+def paused_where(label: str) -> str:
+    """Where a paused sales-team membership is said to come from (``label``: the flag's name
+    on the server's version, "Skip auto assignment" or "Pause assignment")."""
+    return f"{OPTOUT} assignment_optout ({label})"
+
+
+def crm_absences(
+    crm: Lookups, people: Mapping[int, str], day: date, pause: str = "Skip auto assignment"
+) -> tuple[Absence, ...]:
     """Who Odoo itself says is away on ``day``, as absences (grouped counts, a handful of
     calls whatever the number of salespeople; asked through ``crm`` so a snapshot keeps them):
 
-    - a sales-team membership with "Skip auto assignment" (``assignment_optout``);
+    - a sales-team membership with "Skip auto assignment" (``assignment_optout``;
+      ``pause`` is its label on the server's version);
     - validated time off (``hr.leave``, where installed), a half day as a morning or an
       afternoon;
     - other leaves on the user's working calendar resource (``resource.calendar.leaves``:
@@ -176,7 +182,7 @@ def crm_absences(crm: Lookups, people: Mapping[int, str], day: date) -> tuple[Ab
             OPTOUT, [("user_id", "in", ids), ("assignment_optout", "=", True)], ["user_id"]
         )
         for (user_id,) in optouts:
-            away(user_id, "full", _PAUSED)
+            away(user_id, "full", paused_where(pause))
     overlapping = [("date_from", "<=", end), ("date_to", ">=", start)]
     if TIME_OFF in installed:
         leaves = crm.count_model(

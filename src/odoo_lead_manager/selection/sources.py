@@ -14,7 +14,7 @@ from odoo_lead_manager.config.schema.selection import SalespersonSelection
 from odoo_lead_manager.errors import ConfigError, CrmError, CrmUnavailable, UserInputError
 from odoo_lead_manager.lookups import Lookups
 from odoo_lead_manager.model import Team, TeamMember, User
-from odoo_lead_manager.selection.odoo_team import domains_of
+from odoo_lead_manager.selection.odoo_team import domains_of, preferred_domains_of
 from odoo_lead_manager.selection.rows import (
     CampaignRow,
     list_rows,
@@ -176,8 +176,8 @@ def _teams(loaded: LoadedConfig, crm: Lookups, kind: str) -> list[Team]:
 
 
 def _odoo_team(loaded: LoadedConfig, crm: Lookups, campaign: str) -> Candidates:
-    """The members of one active sales team, each with Odoo's assignment settings: the
-    target is ``assignment_max`` (see `selection.odoo_team`)."""
+    """The members of one active sales team, each with Odoo's assignment settings; their
+    ``assignment_max`` is a capacity over 30 days, not a target (see `selection.odoo_team`)."""
     teams = [t for t in _teams(loaded, crm, "odoo_team") if t.active]
     where = f"{loaded.path}: {KEY}.source_config.team"
     if len(teams) != 1:
@@ -199,12 +199,12 @@ def _odoo_team(loaded: LoadedConfig, crm: Lookups, campaign: str) -> Candidates:
     names = {uid: user.name for uid, user in users.items()}
     # Every domain is checked now, so a malformed one stops the run before anything is read.
     domains_of(members, names, team.name)
+    preferred_domains_of(members, names, team.name)
     rows = [
         CampaignRow(
             salesperson_name=users[m.user_id].name,
             campaign_name=campaign,
             team=team.name,
-            target_leads=m.assignment_max,
             salesperson_id=m.user_id,
             line=number,
             origin=f"sales team {team.name} (Odoo)",

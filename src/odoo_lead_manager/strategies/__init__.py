@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from odoo_lead_manager.config.schema.distribution import Distribution
-from odoo_lead_manager.model import Assignment, Lead, Salesperson, Workload
+from odoo_lead_manager.model import Assignment, Capacity, Lead, Salesperson, Workload
 from odoo_lead_manager.strategies.balancing import balance, limit_shares
-from odoo_lead_manager.strategies.caps import Room, apply_caps
+from odoo_lead_manager.strategies.caps import Room, apply_caps, within_capacity
 from odoo_lead_manager.strategies.catch_up import shift_shares
 from odoo_lead_manager.strategies.engine import OVER_LIMIT, Matching, assign
 from odoo_lead_manager.strategies.level_based import level_based_shares
@@ -70,6 +70,12 @@ class StrategyInput:
     catch_up: Mapping[int, int] = field(default_factory=dict)
     # Salespeople with an assignment domain (``source_type: odoo_team``): the leads it accepts.
     accepts: Mapping[int, frozenset[int]] = field(default_factory=dict)
+    # Salespeople with Odoo 19's preferred domain: the leads it prefers (among those their
+    # assignment domain accepts, they are chosen first for these).
+    prefers: Mapping[int, frozenset[int]] = field(default_factory=dict)
+    # Members of an Odoo sales team (``source_type: odoo_team``): Odoo's 30-day capacity,
+    # which no strategy takes anyone past.
+    capacity: Mapping[int, Capacity] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ def _level_based(data: StrategyInput, people: Sequence[Salesperson], total: int)
     settings = data.settings.level_based
     if settings is None:
         raise StrategyUnavailable("level_based needs distribution.level_based")
-    return level_based_shares(people, _current(data), total, settings, data.levels)
+    return level_based_shares(people, _current(data), total, settings, data.levels, data.capacity)
 
 
 STRATEGIES: dict[str, ShareRule] = {
@@ -110,7 +116,9 @@ STRATEGIES: dict[str, ShareRule] = {
     "proportional": lambda data, people, total: proportional_shares(
         people, total, data.settings.proportional
     ),
-    "capacity_based": lambda data, people, total: capacity_shares(people, _current(data), total),
+    "capacity_based": lambda data, people, total: capacity_shares(
+        people, _current(data), total, data.capacity
+    ),
     "level_based": _level_based,
 }
 
@@ -192,6 +200,9 @@ def distribute(name: str, data: StrategyInput, rng: random.Random) -> StrategyRe
     if data.catch_up:
         shares, caught_up = shift_shares(shares, turn, data.catch_up)
     shares, capped = apply_caps(shares, turn, data.rooms)
+    if data.capacity:
+        shares, held = within_capacity(shares, turn, data.capacity)
+        capped = {**capped, **held}
     rules = settings.advanced_rules
     if rules is not None and rules.workload_balancing.enabled:
         shares = balance(shares, turn, rules.workload_balancing, data.weekend)
@@ -208,6 +219,7 @@ def distribute(name: str, data: StrategyInput, rng: random.Random) -> StrategyRe
         full_reason,
         data.owner_field,
         data.accepts,
+        data.prefers,
     )
     return StrategyResult(
         assignments=assignments,

@@ -19,14 +19,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from odoo_lead_manager.config.schema.distribution import CapLimits, Caps
-from odoo_lead_manager.model import Salesperson
+from odoo_lead_manager.model import Capacity, Salesperson
 from odoo_lead_manager.strategies.balancing import limit_shares
+from odoo_lead_manager.strategies.proportional import capacity_text
 from odoo_lead_manager.strategies.shares import Shares
 
 # (user id, day, leads received that day): real runs over every campaign, less undone leads.
 Received = tuple[tuple[int, date, int], ...]
 
 AT_CAP = "every salesperson is at a cap (distribution.caps)"
+AT_CAPACITY = "every salesperson is at their Odoo capacity (assignment_max leads per 30 days)"
 
 
 @dataclass(frozen=True)
@@ -148,3 +150,23 @@ def unknown_names(caps: Caps, people: Iterable[Salesperson]) -> list[str]:
             if name.casefold() not in levels
         ),
     ]
+
+
+def within_capacity(
+    shares: Shares, turn: list[int], capacity: Mapping[int, Capacity]
+) -> tuple[Shares, dict[int, str]]:
+    """``shares`` within each Odoo team member's capacity left (``source_type: odoo_team``),
+    and who it held back, with the figures."""
+    limited = limit_shares(
+        shares,
+        turn,
+        {uid: c.left for uid, c in capacity.items() if uid in shares.quota},
+        AT_CAPACITY,
+        "Odoo capacity",
+    )
+    held = {
+        uid: capacity_text(capacity[uid])
+        for uid in turn
+        if uid in capacity and limited.quota[uid] < shares.quota[uid]
+    }
+    return limited, held

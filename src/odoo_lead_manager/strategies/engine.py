@@ -7,7 +7,9 @@ and who still have part of their quota, prefers it most — by priority
 handling (juniors first for low-priority leads), then skill, region and
 timezone match (§4.3) — and then has the most quota left, then comes
 first in turn. A salesperson with an assignment domain (Odoo's own, see
-`selection.odoo_team`) only ever takes the leads it accepts. A lead never
+`selection.odoo_team`) only ever takes the leads it accepts; one with Odoo
+19's preferred domain is chosen first, among those allowed, for the leads it
+prefers (a preference, as in Odoo, never a restriction). A lead never
 goes to its current owner while another salesperson could take it: when
 only its owner has quota left, it is exchanged with a lead already given
 out; when even that fails it goes to someone within their cap. Everything
@@ -75,6 +77,8 @@ _UNMATCHED: _Signature = (_NO_SKILLS, None, None)
 _Score = tuple[float, int, int]
 # A heap of salespeople alike for a lead: (level rank, matching signature, domain group).
 _Bucket = tuple[int, _Signature, int]
+# A group's leads: those its assignment domain accepts and those it prefers (None: any, none).
+_Domains = tuple[frozenset[int] | None, frozenset[int] | None]
 _NO_SCORE: _Score = (0.0, 0, 0)
 
 
@@ -93,6 +97,7 @@ def assign(
     full_reason: str,
     owner_field: str = "user_id",
     accepts: Mapping[int, frozenset[int]] | None = None,
+    prefers: Mapping[int, frozenset[int]] | None = None,
 ) -> tuple[list[Assignment], dict[str, list[int]]]:
     """Assign ``leads`` within ``shares``; ``people`` are in turn order.
 
@@ -101,11 +106,14 @@ def assign(
     field that says who holds a lead: a lead never goes back to its holder,
     and each assignment's ``previous_user_id`` is that holder. ``accepts``
     holds, for the salespeople with an assignment domain, the ids of the
-    leads it accepts; the others take any lead.
+    leads it accepts; the others take any lead. ``prefers`` holds, for those
+    with a preferred domain, the leads it prefers.
     """
     if not people:
         return [], ({NO_SALESPEOPLE: sorted(lead.id for lead in leads)} if leads else {})
-    engine = _Engine(people, shares, matching, levels, strategy, owner_field, accepts or {})
+    engine = _Engine(
+        people, shares, matching, levels, strategy, owner_field, accepts or {}, prefers or {}
+    )
     return engine.run(leads, rng, full_reason)
 
 
@@ -119,16 +127,18 @@ class _Engine:
         strategy: str,
         owner_field: str,
         accepts: Mapping[int, frozenset[int]],
+        prefers: Mapping[int, frozenset[int]],
     ) -> None:
         self.owner_field = owner_field
-        # Salespeople with the same domain share a group; group 0 takes every lead.
-        self.domains: list[frozenset[int] | None] = [None]
+        # Salespeople with the same domains (accepted, preferred) share a group; group 0
+        # takes every lead and prefers none.
+        self.domains: list[_Domains] = [(None, None)]
         self.group: dict[int, int] = {}
         for p in people:
-            accepted = accepts.get(p.user_id)
-            if accepted is not None and accepted not in self.domains:
-                self.domains.append(accepted)
-            self.group[p.user_id] = 0 if accepted is None else self.domains.index(accepted)
+            both = (accepts.get(p.user_id), prefers.get(p.user_id))
+            if both not in self.domains:
+                self.domains.append(both)
+            self.group[p.user_id] = self.domains.index(both)
         self.holders: dict[int, int | None] = {}
         self.shares = shares
         self.matching = matching
@@ -156,8 +166,12 @@ class _Engine:
             heapq.heapify(heap)
 
     def _accepts(self, group: int, lead_id: int) -> bool:
-        domain = self.domains[group]
+        domain = self.domains[group][0]
         return domain is None or lead_id in domain
+
+    def _prefers(self, group: int, lead_id: int) -> bool:
+        domain = self.domains[group][1]
+        return domain is not None and lead_id in domain
 
     def _takers(self, lead_id: int) -> int:
         """How many salespeople's domains accept the lead (the fewer, the sooner it is placed)."""
@@ -214,11 +228,15 @@ class _Engine:
         signatures = {lead.id: self._lead_signature(lead) for lead in pool}
         restricted = len(self.domains) > 1
         takers = {lead.id: self._takers(lead.id) if restricted else 0 for lead in pool}
-        # The most constrained leads first, so that generic ones do not use up their takers.
+        groups = range(1, len(self.domains))
+        preferred = {lead.id for lead in pool if any(self._prefers(g, lead.id) for g in groups)}
+        # The most constrained leads first, so that generic ones do not use up their takers;
+        # leads someone prefers before the others, as Odoo's first pass takes them.
         pool.sort(
             key=lambda lead: (
                 self._policy(lead)[1] != "senior_only",
                 takers[lead.id],
+                lead.id not in preferred,
                 signatures[lead.id] == _UNMATCHED,
             )
         )
@@ -243,7 +261,7 @@ class _Engine:
     def _take(self, lead: Lead, lead_sig: _Signature) -> int | None:
         """The best taker with quota left who is not the owner; None when there is none."""
         policy = self._policy(lead)[1]
-        best: tuple[tuple[int, float, int, int, int, int], _Bucket] | None = None
+        best: tuple[tuple[int, int, float, int, int, int, int], _Bucket] | None = None
         for key, heap in self.buckets.items():
             if not heap or not self._accepts(key[2], lead.id):
                 continue
@@ -258,7 +276,8 @@ class _Engine:
                     continue
                 entry = min(children)
             score = self._score(lead_sig, key[1])
-            rank_key = (preference, -score[0], -score[1], -score[2], entry[0], entry[1])
+            prefers = 0 if self._prefers(key[2], lead.id) else 1
+            rank_key = (preference, prefers, -score[0], -score[1], -score[2], entry[0], entry[1])
             if best is None or rank_key < best[0]:
                 best = (rank_key, key)
         if best is None:
@@ -287,8 +306,11 @@ class _Engine:
             matched.append(f"region {lead.region}")
         if lead_sig[2] is not None and lead_sig[2] == person_sig[2]:
             matched.append(f"timezone {lead.timezone}")
-        if self.group[user_id]:
+        accepted, preferred = self.domains[self.group[user_id]]
+        if accepted is not None:
             matched.append("assignment domain")
+        if preferred is not None and lead.id in preferred:
+            matched.append("preferred domain")
         if matched:
             parts.append("matched " + ", ".join(matched))
         if note:

@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 from itertools import groupby
 
 from odoo_lead_manager.config.schema.distribution import LevelBased
-from odoo_lead_manager.model import Salesperson
+from odoo_lead_manager.model import Capacity, Salesperson
 from odoo_lead_manager.strategies.people import Levels
+from odoo_lead_manager.strategies.proportional import capacity_text, full_words
 from odoo_lead_manager.strategies.shares import Shares, StrategyUnavailable, water_fill
 
 
@@ -26,9 +27,16 @@ def level_based_shares(
     total: int,
     settings: LevelBased,
     levels: Levels,
+    capacity: Mapping[int, Capacity] | None = None,
 ) -> Shares:
-    """The §4.1 quotas for ``total`` leads; ``people`` in turn order."""
-    targeted = [p for p in people if p.target_leads is not None]
+    """The §4.1 quotas for ``total`` leads; ``people`` in turn order.
+
+    A member of an Odoo sales team (``capacity``) has Odoo's remaining 30-day
+    capacity as their deficit (the smaller one when they also have a target),
+    and overflow never takes them past it.
+    """
+    capacity = capacity or {}
+    targeted = [p for p in people if p.target_leads is not None or p.user_id in capacity]
     target = {p.user_id: p.target_leads for p in people if p.target_leads is not None}
     if not targeted:
         raise StrategyUnavailable(
@@ -41,13 +49,20 @@ def level_based_shares(
     warnings = tuple(
         f"{p.name} has no level target; level_based gives them no leads"
         for p in people
-        if p.target_leads is None
+        if p.target_leads is None and p.user_id not in capacity
     )
-    deficit = {uid: max(0, t - current.get(uid, 0)) for uid, t in target.items()}
-    ceiling = {
-        uid: max(0, t * (100 + settings.overflow_limit) // 100 - current.get(uid, 0))
-        for uid, t in target.items()
-    }
+    deficit: dict[int, int] = {}
+    ceiling: dict[int, int] = {}
+    for p in targeted:
+        uid = p.user_id
+        held = current.get(uid, 0)
+        own = target.get(uid)
+        below = [] if own is None else [max(0, own - held)]
+        above = [] if own is None else [max(0, own * (100 + settings.overflow_limit) // 100 - held)]
+        if uid in capacity:
+            below.append(capacity[uid].left)
+            above.append(capacity[uid].left)
+        deficit[uid], ceiling[uid] = min(below), min(above)
     by_priority = [
         list(group)
         for _, group in groupby(
@@ -74,13 +89,17 @@ def level_based_shares(
     for p in targeted:
         uid = p.user_id
         cap[uid] = ceiling[uid] if settings.allow_overflow else deficit[uid]
-        basis[uid] = (
-            f"{p.level or 'no level'} (priority {levels.priority(p.level)}): "
-            f"deficit {deficit[uid]} of target {target[uid]}"
-        )
+        parts = [] if uid not in capacity else [capacity_text(capacity[uid])]
+        if uid in target:
+            missing = max(0, target[uid] - current.get(uid, 0))
+            parts.append(f"deficit {missing} of target {target[uid]}")
+        level = f"{p.level or 'no level'} (priority {levels.priority(p.level)})"
+        basis[uid] = f"{level}: {'; '.join(parts)}"
     unplaced = (
         f"every salesperson is {settings.overflow_limit}% over target (overflow_limit)"
         if settings.allow_overflow
         else "every salesperson is at target (allow_overflow is off)"
     )
+    if capacity:
+        unplaced = f"every salesperson is {full_words(people, capacity)}"
     return Shares(quota, cap, basis, unplaced, warnings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -57,6 +57,10 @@ APPLYING, STOPPED, COMPLETED, UNDOING, UNDONE = (
 UNFINISHED = (APPLYING, STOPPED, UNDOING)
 
 
+def _shown(_: str, value: Any) -> str:
+    return repr(value)
+
+
 class Expectation(NamedTuple):
     """The state a lead must still be in to be written: its last change and some values.
 
@@ -66,15 +70,18 @@ class Expectation(NamedTuple):
     write_date: str | None
     fields: Mapping[str, Any]
 
-    def mismatch(self, state: LeadState) -> str | None:
+    def mismatch(
+        self, state: LeadState, show: Callable[[str, Any], str] | None = None
+    ) -> str | None:
         """Why a lead read as ``state`` (`CrmStore.read_values`) is no longer in this state,
-        or None when it is."""
+        or None when it is; ``show`` says a field's value (a user by name and id, say)."""
         if self.fields.items() <= state.items() and state["write_date"] == self.write_date:
             return None
         for name, value in self.fields.items():
             now = state[name]
             if now != value:
-                return f"{name} is now {now!r}, not {value!r} as planned"
+                said = show or _shown
+                return f"{name} is now {said(name, now)}, not {said(name, value)} as planned"
         stamp = state["write_date"]
         return f"modified at {stamp} since it was planned (seen as of {self.write_date})"
 

@@ -38,6 +38,15 @@ class CrmSettings(Section):
     distributed. ``mail_tracking`` keeps Odoo's chatter tracking of the
     writes (slow, but the audit trail users know); ``notify_salespeople``
     lets Odoo e-mail each new owner once per lead.
+
+    ``odoo_auto_assignment`` says what a real run does when Odoo assigns
+    leads on its own (Settings > CRM > Rule-Based Assignment with Running
+    "Repeatedly": the scheduled action "CRM: Lead Assignment" is active):
+    ``refuse`` (the default) writes nothing and exits with status 2, naming
+    the setting; ``accept`` runs anyway, knowing that each of Odoo's runs
+    merges away leads that share an e-mail address (leads odlm handed out
+    included) and turns the leads it assigns into opportunities. A dry run
+    and ``odlm check`` say the same either way.
     """
 
     backend: Literal["odoo", "local"] = "odoo"
@@ -47,6 +56,7 @@ class CrmSettings(Section):
     lead_types: list[LeadType] = Field(default_factory=_leads_only, min_length=1)
     mail_tracking: bool = True
     notify_salespeople: bool = False
+    odoo_auto_assignment: Literal["refuse", "accept"] = "refuse"
 
     @field_validator("field_mapping")
     @classmethod

@@ -15,6 +15,7 @@ from odoo_lead_manager.crm.odoo.connect import (
 )
 from odoo_lead_manager.crm.odoo.fields import FieldProblem, MappedField, configured_mapping
 from odoo_lead_manager.crm.odoo.store import OdooStore, ReadCheck
+from odoo_lead_manager.odoo_assignment import LeadAssignment
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,24 @@ class CheckReport:
     fields: tuple[MappedField, ...]
     problems: tuple[FieldProblem, ...]
     reads: tuple[ReadCheck, ...] = ()
+    # Odoo's own lead assignment, and the configuration's teams (None: not read, after a
+    # problem) and answer to it (``crm.odoo_auto_assignment``).
+    assignment: LeadAssignment | None = None
+    teams: frozenset[int] = frozenset()
+    accepts_odoo_assignment: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.problems and not self.failed_reads
+        return not self.problems and not self.failed_reads and not self.refused
+
+    @property
+    def refused(self) -> bool:
+        """Whether a real run is refused because Odoo assigns leads on its own."""
+        return (
+            self.assignment is not None
+            and self.assignment.automatic
+            and not self.accepts_odoo_assignment
+        )
 
     @property
     def failed_reads(self) -> tuple[ReadCheck, ...]:
@@ -52,6 +67,14 @@ def check_odoo(loaded: LoadedConfig, factory: TransportFactory = default_transpo
     # A mapped field that does not fit is reported as such; reading it again adds nothing.
     store = OdooStore(connection.transport, fields, dialect=server_dialect(connection))
     reads = () if problems else tuple(store.verify_reads())
+    assignment = None if problems or any(r.problem for r in reads) else store.lead_assignment()
+    cfg = loaded.config
+    named = {
+        cfg.salesperson_selection.source_config.team,
+        cfg.distribution.team_assignment,
+        cfg.campaign.target_campaign or cfg.campaign.name,
+    }
+    teams = frozenset(t.id for t in assignment.teams if t.name in named) if assignment else ()
     return CheckReport(
         url=settings.url,
         database=settings.database,
@@ -62,4 +85,7 @@ def check_odoo(loaded: LoadedConfig, factory: TransportFactory = default_transpo
         fields=tuple(f for _, f in fields.items()),
         problems=tuple(problems),
         reads=reads,
+        assignment=assignment,
+        teams=frozenset(teams),
+        accepts_odoo_assignment=cfg.crm.odoo_auto_assignment == "accept",
     )

@@ -37,6 +37,8 @@ LOGICAL_FIELDS: Mapping[str, tuple[str | None, frozenset[str]]] = {
     "phone": ("phone", frozenset({"char"})),
     "priority": ("priority", frozenset({"selection"})),
     "activity_date_deadline": ("activity_date_deadline", frozenset({"date"})),
+    # Odoo's "Assignment Date", what its 30-day capacity counts by (``odoo_team``).
+    "date_open": ("date_open", frozenset({"datetime"})),
     # What the §4.3 matching rules compare with salesperson columns; mapped when used
     # (e.g. region: country_id or state_id, skill and timezone: custom x_ fields).
     "skill": (None, frozenset({"char", "selection", "many2one"})),

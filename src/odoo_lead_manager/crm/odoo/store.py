@@ -28,6 +28,7 @@ from odoo_lead_manager.crm.odoo.values import (
     empty,
     many2one_id,
     odoo_domain,
+    parse_datetime,
     read_value,
     state_reader,
 )
@@ -40,19 +41,27 @@ from odoo_lead_manager.crm.store import (
     check_readable,
     check_skippable,
 )
-from odoo_lead_manager.errors import CrmError
+from odoo_lead_manager.errors import CrmError, CrmUnavailable
 from odoo_lead_manager.model import Domain, Lead, Team, TeamMember, User
+from odoo_lead_manager.odoo_assignment import LeadAssignment, TeamCapacity
 from odoo_lead_manager.user_query import QueryError, check_user_domain
 
 ARCHIVED_TOO = {"active_test": False}
-# What a sales-team membership says about assignment (the same names in Odoo 17 and 19).
-MEMBER_FIELDS = (
-    "crm_team_id",
-    "user_id",
-    "assignment_max",
+# What a sales team says of Odoo's own assignment (the same names in Odoo 17 to 19):
+# "Lead Assign" (the Rule-Based Assignment setting), "Auto Assignment" (and its
+# scheduled action active), the team's "Skip auto assignment" and its capacity.
+TEAM_ASSIGNMENT_FIELDS = (
+    "id",
+    "name",
+    "assignment_enabled",
+    "assignment_auto_enabled",
     "assignment_optout",
-    "assignment_domain",
+    "assignment_max",
 )
+# The scheduled actions that run Odoo's lead assignment: found by what they call, so
+# that a copy of "CRM: Lead Assignment" counts too.
+ASSIGNMENT_CRONS = [("model_id.model", "=", "crm.team"), ("code", "ilike", "_cron_assign_leads")]
+CRON_FIELDS = ["active", "interval_number", "interval_type", "nextcall"]
 # Leases are system parameters: their ``key`` is unique in every Odoo version
 # (a SQL constraint), and an administrator can see and remove one by hand.
 LEASE_MODEL = "ir.config_parameter"
@@ -250,7 +259,7 @@ class OdooStore:
             "crm.team.member",
             "search_read",
             domain=[("crm_team_id", "in", wanted)],
-            fields=list(MEMBER_FIELDS),
+            fields=list(self.dialect.member_fields),
         )
         teams = self._call(
             "crm.team",
@@ -268,12 +277,63 @@ class OdooStore:
                 assignment_optout=bool(r.get("assignment_optout")),
                 assignment_domain=_text(r.get("assignment_domain")),
                 team_domain=team_domains.get(team_id),
+                preferred_domain=_text(r.get("assignment_domain_preferred")),
             )
             for r in records
             if (team_id := many2one_id(r.get("crm_team_id"))) is not None
             and (user_id := many2one_id(r.get("user_id"))) is not None
         ]
         return sorted(members, key=lambda m: (m.team_id, m.user_id))
+
+    def lead_assignment(self) -> LeadAssignment:
+        """Odoo's own assignment: one read of the active sales teams (their flags are
+        computed by Odoo as superuser, so any sales user reads them) and one of the
+        scheduled actions that run it, which only administrators may read."""
+        teams = self._call(
+            "crm.team", "search_read", domain=[], fields=list(TEAM_ASSIGNMENT_FIELDS), order="id"
+        )
+        unreadable = None if teams else "no active sales team to read the setting from"
+        scheduled = any(t.get("assignment_auto_enabled") for t in teams)
+        crons: list[dict[str, Any]] = []
+        try:
+            crons = self._call(
+                "ir.cron",
+                "search_read",
+                domain=ASSIGNMENT_CRONS,
+                fields=CRON_FIELDS,
+                order="id",
+                context=ARCHIVED_TOO,
+            )
+        except CrmUnavailable:
+            raise
+        except CrmError:
+            # Reading scheduled actions needs Settings rights; the teams said whether it runs.
+            unreadable = (
+                "odlm's user may not read scheduled actions, so whether it runs is what "
+                "the sales teams say"
+            )
+        else:
+            scheduled = any(c.get("active") for c in crons)
+        running = [c for c in crons if c.get("active")] or crons
+        first = running[0] if running else {}
+        return LeadAssignment(
+            version=self.dialect.major or self.dialect.version,
+            rule_based=any(t.get("assignment_enabled") for t in teams),
+            scheduled=scheduled,
+            interval_number=int(first["interval_number"]) if first.get("interval_number") else None,
+            interval_type=str(first["interval_type"]) if first.get("interval_type") else None,
+            next_run=parse_datetime(first.get("nextcall")) if first else None,
+            unreadable=unreadable,
+            teams=tuple(
+                TeamCapacity(
+                    id=int(t["id"]),
+                    name=str(t["name"]),
+                    capacity=int(t.get("assignment_max") or 0),
+                    skipped=bool(t.get("assignment_optout")),
+                )
+                for t in teams
+            ),
+        )
 
     def match_leads(self, domain: Domain, ids: Collection[int]) -> list[int]:
         wanted = sorted(set(ids))

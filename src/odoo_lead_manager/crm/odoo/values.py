@@ -132,6 +132,7 @@ class LeadReader:
             skills=split_values(got["skill"] or ""),
             region=got["region"],
             timezone=got["timezone"],
+            date_open=got["date_open"],
         )
 
 
