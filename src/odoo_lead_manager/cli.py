@@ -799,7 +799,7 @@ def _print_odoo_assignment(report: CheckReport) -> None:
         print(f"  {note}")
     every = {t.id for t in assignment.teams}
     others = [t for t in assignment.teams_of(every) if t.id not in report.teams]
-    if others:
+    if others and (assignment.rule_based or assignment.scheduled):
         names = ", ".join(f"{t.name} ({t.capacity:,})" for t in others)
         print(f"  other sales teams with members' capacity ({odoo.CAPACITY}): {names}")
     if not assignment.automatic:

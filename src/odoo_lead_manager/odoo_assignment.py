@@ -7,12 +7,14 @@ Repeatedly" switches it on; "Running: Manually" switches it off and leaves
 only the "Assign Leads" button of a sales team. The scheduled action runs
 whether the setting is ticked or not, so its own state is what decides.
 
-Each such run takes the leads without a salesperson, merges every one
-that shares an e-mail address with another active lead (whoever holds it:
-the lower-ranked ones are deleted), gives teams and salespeople, and turns
-every lead it assigns into an opportunity. A CRM where it runs on its own
-would undo part of what odlm writes, so a real run refuses such a CRM
-unless ``crm.odoo_auto_assignment: accept`` says the risk is known.
+Each such run (or click) takes the leads with no team and no salesperson,
+merges each with every active lead sharing its e-mail address, whoever
+holds it (the lower-ranked records are deleted: 22 of 400 leads handed out
+in a run measured on Odoo 17 and 19, docs/odoo.md), gives them teams, and
+gives salespeople to the leads of a team that have none, turning those into
+opportunities. A CRM where it runs on its own would undo part of what odlm
+writes, so a real run refuses such a CRM unless
+``crm.odoo_auto_assignment: accept`` says the risk is known.
 
 Everything here is a plain value or a pure function of one: the CRM store
 reads the settings (`CrmStore.lead_assignment`), the snapshot keeps them,
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
 
 # The configuration key that accepts running beside Odoo's automatic assignment.
 ACCEPT_KEY = "crm.odoo_auto_assignment"
@@ -68,7 +69,6 @@ class LeadAssignment:
     scheduled: bool
     interval_number: int | None = None
     interval_type: str | None = None
-    next_run: datetime | None = None
     unreadable: str | None = None
     teams: tuple[TeamCapacity, ...] = ()
 
@@ -102,12 +102,11 @@ def describe(assignment: LeadAssignment) -> str:
                 f"{every} (Settings > Technical > Scheduled Actions), and it assigns leads "
                 "whatever the setting says"
             )
-        if assignment.next_run is not None:
-            head += f"; next run {assignment.next_run:%Y-%m-%d %H:%M} UTC"
     elif assignment.rule_based:
         head = (
             f'{SETTING} is on, with Running "Manually": Odoo assigns leads only when '
-            'someone clicks "Assign Leads" on a sales team'
+            'someone clicks "Assign Leads" on a sales team (a click on any team merges '
+            "duplicates across all leads, as a scheduled run does)"
         )
     else:
         head = f"{SETTING} is off: Odoo does not assign leads itself"
@@ -124,7 +123,10 @@ def _every(assignment: LeadAssignment) -> str:
 
 
 def team_notes(assignment: LeadAssignment, team_ids: Collection[int]) -> list[str]:
-    """Which of the campaign's teams Odoo's scheduled assignment would give leads to."""
+    """Which of the campaign's teams Odoo's assignment would give leads to (none while it is
+    switched off)."""
+    if not (assignment.rule_based or assignment.scheduled):
+        return []
     teams = assignment.teams_of(team_ids)
     return [
         f"sales team {t.name} (id {t.id}) has members with capacity ({CAPACITY}: "
@@ -153,7 +155,8 @@ def accepted(assignment: LeadAssignment, team_ids: Collection[int]) -> str:
 def _consequences(assignment: LeadAssignment, team_ids: Collection[int]) -> str:
     teams = "; ".join(team_notes(assignment, team_ids))
     return (
-        "Each of its runs merges leads that share an e-mail address with another active "
-        "lead, deleting the lower-ranked ones (leads odlm handed out included), and turns "
-        "every lead it assigns into an opportunity." + (f" Also: {teams}." if teams else "")
+        "Each of its runs merges every lead with no team and no salesperson with the active "
+        "leads sharing its e-mail address, deleting the lower-ranked ones (leads odlm handed "
+        "out included), and gives salespeople to the leads of a team that have none, turning "
+        "them into opportunities." + (f" Also: {teams}." if teams else "")
     )

@@ -431,9 +431,11 @@ def plan_snapshot(
     problems.extend(_no_capacity(prepared, members, candidates))
     odoo_teams = {t for t in prepared.teams.values() if t is not None}
     odoo_teams.update(m.team_id for m in candidates.members)
-    blocked = _odoo_assigns(cfg.crm.odoo_auto_assignment, prepared.assignment, odoo_teams)
-    if blocked is not None:
-        problems.append(blocked)
+    odoo_note, refused = _odoo_assigns(
+        cfg.crm.odoo_auto_assignment, prepared.assignment, odoo_teams
+    )
+    if odoo_note is not None:
+        problems.append(odoo_note)
     away, present, debts = attendance.away, attendance.present, attendance.debts
     problems.extend(attendance.notes)
     if selection.eligible and not present:
@@ -535,14 +537,8 @@ def plan_snapshot(
             [(group.lead_ids, group.values) for group in writes],
             datetime.combine(today, snapshot.taken_at.time()),
         ),
-        crm_assignment=(describe(prepared.assignment) if prepared.assignment is not None else None),
-        refused=(
-            refusal(prepared.assignment, odoo_teams)
-            if prepared.assignment is not None
-            and prepared.assignment.automatic
-            and cfg.crm.odoo_auto_assignment != "accept"
-            else None
-        ),
+        crm_assignment=_odoo_words(prepared.assignment),
+        refused=refused,
         team_names=prepared.team_names,
         fallback_owner=fallback.user_id if fallback is not None else None,
         rotation=result.rotation,
@@ -840,14 +836,15 @@ def _odoo_words(assignment: LeadAssignment | None) -> str | None:
 
 def _odoo_assigns(
     choice: str, assignment: LeadAssignment | None, teams: Collection[int]
-) -> str | None:
-    """What the run says when Odoo assigns leads on its own: that a real run is refused,
-    or, with ``crm.odoo_auto_assignment: accept``, that it goes on anyway."""
+) -> tuple[str | None, str | None]:
+    """When Odoo assigns leads on its own: what the run says, and why a real run does not
+    write (None with ``crm.odoo_auto_assignment: accept``, where the run goes on)."""
     if assignment is None or not assignment.automatic:
-        return None
+        return None, None
     if choice == "accept":
-        return accepted(assignment, teams)
-    return f"a real run is refused: {refusal(assignment, teams)}"
+        return accepted(assignment, teams), None
+    refused = refusal(assignment, teams)
+    return f"a real run is refused: {refused}", refused
 
 
 def rotation_cycle(loaded: LoadedConfig, today: date) -> str:

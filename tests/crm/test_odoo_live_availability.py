@@ -64,9 +64,14 @@ def away_setup(live: Any) -> Iterator[tuple[Any, dict[str, int]]]:  # noqa: F811
             )[0]
             for name in NAMES
         }
+        # "No allocation needed": a selection "no" up to 18, a boolean False on 19.
+        allocation = transport.call(
+            "hr.leave.type", "fields_get", None, allfields=["requires_allocation"]
+        )["requires_allocation"]
+        needs = False if allocation["type"] == "boolean" else "no"
         kind = server.create(
             "hr.leave.type",
-            [{"name": unique_name("odlm leave"), "requires_allocation": "no",
+            [{"name": unique_name("odlm leave"), "requires_allocation": needs,
               "request_unit": "half_day", "leave_validation_type": "hr"}],
         )[0]  # fmt: skip
 

@@ -123,7 +123,7 @@ def test_a_saved_plan_applies_only_to_the_fallback_owner_configured_now(
     before = (demo_dir / "crm.sqlite").read_bytes()
     assert main(["apply", str(saved), "--config", str(config), "--force"]) == 2
     err = capsys.readouterr().err
-    assert f"user {PAT} receives the leads as the fallback owner" in err
+    assert f"Pat Adler (user {PAT}) receives the leads as the fallback owner" in err
     assert "names Kevin Levonas" in err
     assert (demo_dir / "crm.sqlite").read_bytes() == before
     # Back to Pat: applied, and the CRM holds what the plan said.

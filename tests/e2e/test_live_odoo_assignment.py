@@ -33,26 +33,12 @@ from odoo_lead_manager.runner import run_distribution
 
 from ..crm.live_assignment import OdooAssignmentSwitch
 from ..crm.test_odoo_live import ENV, Server, ensure_custom_fields, live_connection, user_groups
+from .test_live_odoo_team import CONFIG
 from .test_live_parity import API_KEY, ODOO
 
 MISSING = [name for name in ENV if not os.environ.get(name)]
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs an Odoo (set {', '.join(MISSING)})")
 
-CONFIG = """\
-version: "1.0"
-{odoo}campaign: {{name: {campaign}}}
-salesperson_selection:
-  source_type: odoo_team
-  source_config: {{team: "{team}"}}
-lead_finding:
-  date_range: {{older_than_days: 0, younger_than_days: 30}}
-  status_filters:
-    active_salespeople: {{statuses: ["Utr"]}}
-distribution:
-  strategy: {strategy}
-  owner_fields: [user_id, open_user_id, closer_id]
-{extra}tracking: {{enabled: true}}
-"""
 # Each member holds LEADS leads created with them now (Odoo counts them in its 30 days),
 # and has this capacity: room for 15, 10 and 2; Dan is full and Eve has no capacity.
 LEADS = 30
@@ -88,6 +74,7 @@ class Campaign:
             team=f"odlm capacity {self.token}",
             strategy=strategy,
             extra=STRATEGIES[strategy].format(t=self.token),
+            tracking="true",
         )
         self.config.write_text(text)
         return self.config
@@ -245,3 +232,37 @@ def test_odoos_automatic_assignment_is_refused_on_a_real_odoo(
     finally:
         switch.restore()
     assert (switch._parameter() is not None, switch._cron()["active"]) == switch.before
+
+
+def test_a_preferred_domain_is_preferred_on_a_real_odoo_19(campaign: Campaign) -> None:
+    transport = campaign.transport
+    fields = transport.call(
+        "crm.team.member", "fields_get", None, allfields=["assignment_domain_preferred"]
+    )
+    if "assignment_domain_preferred" not in fields:
+        pytest.skip("this Odoo has no assignment_domain_preferred (Odoo 19 added it)")
+    members = transport.call(
+        "crm.team.member",
+        "search",
+        None,
+        domain=[("crm_team_id", "=", campaign.team), ("user_id", "=", campaign.users["Ann"])],
+    )
+    transport.call(
+        "crm.team.member",
+        "write",
+        members,
+        vals={"assignment_domain_preferred": "[('priority', '=', '3')]"},
+    )
+    # Six "very high" leads, held by Dan (full): Ann, with room for 15, prefers them.
+    dan = [i for i, owner in campaign.owners().items() if owner == campaign.users["Dan"]]
+    transport.call("crm.lead", "write", dan[:6], vals={"priority": "3"})
+    config = campaign.write("round_robin")
+    owners = campaign.owners()
+    plan = run_distribution(
+        load_config(config), dry_run=False, options=RunOptions(seed=9), force=True
+    ).plan
+    after = campaign.owners()
+    ann = campaign.users["Ann"]
+    assert all(after[i] == ann for i in dan[:6]), {i: after[i] for i in dan[:6]}
+    assert "preferred domain (Odoo's Lead Priority Filter) prefers 6" in plan.domains[ann]
+    assert sum(1 for i in after if after[i] == ann and owners[i] != ann) <= 15

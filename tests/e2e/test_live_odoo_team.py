@@ -52,9 +52,9 @@ lead_finding:
   status_filters:
     active_salespeople: {{statuses: ["Utr"]}}
 distribution:
-  strategy: round_robin
+  strategy: {strategy}
   owner_fields: [user_id, open_user_id, closer_id]
-tracking: {{enabled: false}}
+{extra}tracking: {{enabled: {tracking}}}
 """
 TEAM_DOMAIN = "[('priority', 'in', ['0', '1', '2'])]"
 
@@ -128,7 +128,16 @@ def test_an_odoo_team_run_on_a_real_odoo(tmp_path: Path) -> None:
         )
         odoo = ODOO + (API_KEY if os.environ.get("ODLM_TEST_ODOO_API_KEY") else "")
         config = tmp_path / "config.yaml"
-        config.write_text(CONFIG.format(odoo=odoo, campaign=f"live {token}", team=team_name))
+        config.write_text(
+            CONFIG.format(
+                odoo=odoo,
+                campaign=f"live {token}",
+                team=team_name,
+                strategy="round_robin",
+                extra="",
+                tracking="false",
+            )
+        )
         fields, problems = resolve_fields(
             transport, configured_mapping({k: v[0] for k, v in CUSTOM_FIELDS.items()})
         )

@@ -161,7 +161,7 @@ def test_edited_salespeople_are_checked_in_the_crm(
     before = crm(directory)
     for recipient, message in [
         (99_999, "user 99999 does not exist in the CRM"),
-        ("Jack Lewis", "(Jack Lewis) is archived in the CRM"),
+        ("Jack Lewis", "Jack Lewis (user 23) is archived in the CRM"),
     ]:
         plan = json.loads(json.dumps(original))
         everything_to(recipient)(directory, plan)

@@ -33,7 +33,7 @@ def test_json_is_the_report(tmp_path: Path) -> None:
         "name": "Alice", "id": 1, "team": None, "level": None, "target_leads": 10,
         "current_leads": 3, "leads_received": 2, "leads_taken": 0, "new_total": 5,
         "utilization": 50.0, "utilization_before": 30.0, "held_back_by_cap": None, "away": None,
-        "catch_up": None, "assignment_domain": None,
+        "catch_up": None, "assignment_domain": None, "odoo_capacity": None,
     }  # fmt: skip
     # Bob gives lead 101 to Alice and receives 103: 2 - 1 + 1.
     assert data["salesperson_summary"][1]["new_total"] == 2

@@ -28,7 +28,6 @@ from odoo_lead_manager.crm.odoo.values import (
     empty,
     many2one_id,
     odoo_domain,
-    parse_datetime,
     read_value,
     state_reader,
 )
@@ -61,7 +60,7 @@ TEAM_ASSIGNMENT_FIELDS = (
 # The scheduled actions that run Odoo's lead assignment: found by what they call, so
 # that a copy of "CRM: Lead Assignment" counts too.
 ASSIGNMENT_CRONS = [("model_id.model", "=", "crm.team"), ("code", "ilike", "_cron_assign_leads")]
-CRON_FIELDS = ["active", "interval_number", "interval_type", "nextcall"]
+CRON_FIELDS = ["active", "interval_number", "interval_type"]
 # Leases are system parameters: their ``key`` is unique in every Odoo version
 # (a SQL constraint), and an administrator can see and remove one by hand.
 LEASE_MODEL = "ir.config_parameter"
@@ -322,7 +321,6 @@ class OdooStore:
             scheduled=scheduled,
             interval_number=int(first["interval_number"]) if first.get("interval_number") else None,
             interval_type=str(first["interval_type"]) if first.get("interval_type") else None,
-            next_run=parse_datetime(first.get("nextcall")) if first else None,
             unreadable=unreadable,
             teams=tuple(
                 TeamCapacity(
