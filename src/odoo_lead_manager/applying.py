@@ -216,20 +216,13 @@ def apply_plan(
     )
 
 
-# Lead fields that hold a user id.
-USER_FIELDS = frozenset({"user_id", "open_user_id", "closer_id"})
-
-
 def shown_by(plan: Plan) -> Callable[[str, Any], str]:
     """How messages about ``plan``'s leads name a field's value: a user or a sales team by
     name and id (as far as the plan knows them), anything else as it is."""
 
     def show(field: str, value: Any) -> str:
-        if field in USER_FIELDS and isinstance(value, int):
-            return plan.user_label(value)
-        if field == "team_id" and isinstance(value, int):
-            return plan.team_name(value)
-        return repr(value)
+        named = plan.value_name(field, value)
+        return named if named is not None else repr(value)
 
     return show
 

@@ -142,12 +142,10 @@ def _written(plan: Plan, lead_id: int, dry_run: bool, applied: Mapping[int, str]
     values = next((g.values for g in plan.writes if lead_id in g.lead_ids), None)
     if values is None:
         return ""
-    people = {"user_id", "open_user_id", "closer_id"}
 
     def value(name: str, v: Any) -> Any:
-        if name in people and isinstance(v, int):
-            return plan.user_label(v)
-        return plan.team_name(v) if name == "team_id" and isinstance(v, int) else v
+        named = plan.value_name(name, v)
+        return v if named is None else named
 
     shown = ", ".join(f"{name}={value(name, v)}" for name, v in sorted(values.items()))
     if dry_run:

@@ -160,8 +160,7 @@ class Recorder:
         return names
 
     def lead_assignment(self) -> LeadAssignment | None:
-        if self.assignment is None:
-            self.assignment = self.store.lead_assignment()
+        self.assignment = self.store.lead_assignment()
         return self.assignment
 
     def _keep_users(self, users: Iterable[User]) -> None:

@@ -112,6 +112,14 @@ class Lead:
     date_open: datetime | None = None
 
 
+def user_label(user_id: int | None, names: Mapping[int, str]) -> str:
+    """A user as odlm's sentences name one: by name and id (``names``: those known)."""
+    if user_id is None:
+        return "nobody"
+    name = names.get(user_id)
+    return f"{name} (user {user_id})" if name else f"user {user_id}"
+
+
 def split_values(text: str) -> tuple[str, ...]:
     """A list held in one text value (a ``skills`` column or field), split on commas or ;."""
     return tuple(part.strip() for part in re.split(r"[,;]", text) if part.strip())

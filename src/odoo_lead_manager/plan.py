@@ -16,12 +16,21 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from odoo_lead_manager.fairness import Balance, measure_balance
-from odoo_lead_manager.model import Assignment, Capacity, LeadFacts, Salesperson, Workload
+from odoo_lead_manager.model import (
+    Assignment,
+    Capacity,
+    LeadFacts,
+    Salesperson,
+    Workload,
+    user_label,
+)
 from odoo_lead_manager.strategies.round_robin import Rotation
 from odoo_lead_manager.workload import Projection, project
 
 # Raised when what a plan file holds changes meaning; `odlm apply` refuses others.
 PLAN_FORMAT = 1
+# Lead fields that hold a user id.
+USER_FIELDS = frozenset({"user_id", "open_user_id", "closer_id"})
 
 
 @dataclass(frozen=True)
@@ -190,10 +199,7 @@ class Plan:
 
     def user_label(self, user_id: int | None) -> str:
         """A user as sentences name one: the name and the id."""
-        if user_id is None:
-            return "nobody"
-        name = self.user_names.get(user_id)
-        return f"{name} (user {user_id})" if name else f"user {user_id}"
+        return user_label(user_id, self.user_names)
 
     def team_name(self, team_id: int | None) -> str:
         """A sales team as reports name it: its name and id."""
@@ -201,6 +207,16 @@ class Plan:
             return "(no team)"
         name = self.team_names.get(team_id)
         return f"{name} (id {team_id})" if name else f"sales team {team_id}"
+
+    def value_name(self, field: str, value: Any) -> str | None:
+        """A lead field's value as messages name it, when it is a user or a sales team (by
+        name and id); None for any other value."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            if field in USER_FIELDS:
+                return self.user_label(value)
+            if field == "team_id":
+                return self.team_name(value)
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready representation (mapping keys that are ids become strings)."""

@@ -238,8 +238,8 @@ def apply_saved_plan(
                 "was changed"
             )
         _check_recipients(loaded, crm, plan, plan_file)
-        if record is None:
-            _check_odoo_assignment(loaded, crm, plan, plan_file)
+        if record is None and (why := _odoo_refusal(loaded, crm, plan)) is not None:
+            raise UserInputError(f"{plan_file}: {why}; nothing was changed")
         if record is not None and record.status == COMPLETED:
             note = f"plan {plan.run_id} was applied already ({record.updated_at:%Y-%m-%d %H:%M}); "
             outcome = RunOutcome(plan, None, 0.0, (*notes, note + "nothing changed"), skipped=True)
@@ -314,14 +314,15 @@ def _check_recipients(loaded: LoadedConfig, crm: CrmStore, plan: Plan, path: Pat
         raise DataFileError(_refusal(path, problems))
 
 
-def _check_odoo_assignment(loaded: LoadedConfig, crm: CrmStore, plan: Plan, path: Path) -> None:
-    """Refuse to write a saved plan on a CRM where Odoo assigns leads on its own now
-    (read again: the setting may have changed since the dry run), unless accepted."""
+def _odoo_refusal(loaded: LoadedConfig, crm: CrmStore, plan: Plan) -> str | None:
+    """Why ``plan``, planned earlier (a saved plan, an unfinished run), is not written now:
+    Odoo assigns leads on its own, read again since the setting may have changed. None when
+    it does not, or ``crm.odoo_auto_assignment: accept``."""
     assignment = crm.lead_assignment()
     if not assignment.automatic or loaded.config.crm.odoo_auto_assignment == "accept":
-        return
+        return None
     teams = {v for g in plan.writes if isinstance(v := g.values.get("team_id"), int)}
-    raise UserInputError(f"{path}: {refusal(assignment, teams)}; nothing was changed")
+    return refusal(assignment, teams)
 
 
 def _refusal(path: Path, problems: list[str]) -> str:
@@ -393,7 +394,17 @@ def _distribute_once(
     with _locked_tracking(loaded, campaign, crm) as tracking:
         journal, notes = tracking.journal, tracking.notes
         resumed = []
-        for record in journal.unfinished(campaign or ""):
+        unfinished = journal.unfinished(campaign or "")
+        if unfinished:
+            # Finishing it writes too: not on a CRM where Odoo assigns on its own.
+            first = unfinished[0].run_id
+            why = _odoo_refusal(loaded, crm, journal.plan(first))
+            if why is not None:
+                raise UserInputError(
+                    f"run {first} did not finish and is not finished now: {why}; nothing was "
+                    "changed"
+                )
+        for record in unfinished:
             if record.status == UNDOING:
                 raise UserInputError(
                     f"run {record.run_id} of {record.run_date} was being undone when it "

@@ -27,6 +27,7 @@ from odoo_lead_manager.planning import RunOptions
 from odoo_lead_manager.reporting.report import build_report
 from odoo_lead_manager.runner import run_distribution
 
+from ..applying.faults import Fault, FaultyStore, Killed
 from ..conftest import TODAY
 from ..crm.fake_odoo import FakeOdoo
 from .test_caps_runs import configure, fake_owners, local_owners, moved
@@ -441,3 +442,25 @@ def test_odoo_19s_preferred_domain_is_read_where_it_exists_and_preferred(
     # Alice takes the "very high" leads first, up to her share; the others take the rest.
     assert preferred == min(got[ALICE], len(top))
     assert "Lead Priority Filter" in plan.domains[ALICE]
+
+
+def test_an_unfinished_run_is_not_finished_while_odoo_assigns_on_its_own(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = demo_dir / "config.yaml"
+    loaded = load_config(config)
+    options = RunOptions(today=TODAY, seed=7)
+    with LocalStore.open(demo_dir / "crm.sqlite") as inner:
+        # The run dies after its first write: the journal keeps it unfinished.
+        dying = FaultyStore(inner, [Fault("write_leads", 1, "after", Killed())])
+        with pytest.raises(Killed):
+            run_distribution(loaded, dry_run=False, options=options, store=dying, force=True)
+    switch_local(demo_dir, True, True)
+    before = (demo_dir / "crm.sqlite").read_bytes()
+    assert main(cli("dailydist", "--config", str(config))) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "did not finish and is not finished now: Odoo assigns leads on its own" in err
+    assert (demo_dir / "crm.sqlite").read_bytes() == before
+    switch_local(demo_dir, True, False)
+    assert main(cli("dailydist", "--config", str(config))) == 0
+    assert "did not finish" in capsys.readouterr().out

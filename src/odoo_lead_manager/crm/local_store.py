@@ -73,8 +73,8 @@ _MIGRATIONS = {
     ),
     4: (
         "ALTER TABLE crm_lead ADD COLUMN date_open TEXT",
-        # Odoo dates an assignment when a lead first gets a salesperson; a lead created
-        # with one got it then.
+        # Odoo dates an assignment when a lead gets its salesperson; a lead created with
+        # one got it then.
         "UPDATE crm_lead SET date_open = create_date WHERE user_id IS NOT NULL",
         "ALTER TABLE crm_team ADD COLUMN assignment_optout INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE crm_team_member ADD COLUMN assignment_domain_preferred TEXT",

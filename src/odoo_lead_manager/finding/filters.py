@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from odoo_lead_manager.finding.matching import TextMatcher
-from odoo_lead_manager.model import Domain, DomainTerm, Lead
+from odoo_lead_manager.model import Domain, DomainTerm, Lead, user_label
 
 Predicate = Callable[[Lead], bool]
 
@@ -172,11 +172,8 @@ def owner_status_filter(
 
 
 def who(user_id: int | None, names: Mapping[int, str] | None = None) -> str:
-    """A user as odlm's sentences name one: by name and id (``names``: those known)."""
-    if user_id is None:
-        return "nobody"
-    name = (names or {}).get(user_id)
-    return f"{name} (user {user_id})" if name else f"user {user_id}"
+    """A lead's holder as a rule's sentence names it (`user_label`)."""
+    return user_label(user_id, names or {})
 
 
 def not_held_by(
