@@ -125,11 +125,14 @@ def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
         help="write a boilerplate configuration file and exit",
     )
     parser.add_argument("--output", type=Path, help="where --generate-config writes")
-    parser.add_argument("--campaign", help="campaign name for --generate-config")
+    parser.add_argument(
+        "--campaign",
+        help="campaign name for --generate-config; with a run, the campaign each --config "
+        "must distribute (checked)",
+    )
     parser.add_argument(
         "--template",
         choices=TEMPLATES,
-        default="basic",
         help="template for --generate-config (default: basic)",
     )
     parser.add_argument(
@@ -389,9 +392,29 @@ def run_dailydist(args: argparse.Namespace) -> int:
         return _generate_config(args)
     if not args.config:
         raise UserInputError("--config FILE is required (or --generate-config to create one)")
+    for flag, value in (("--output", args.output), ("--template", args.template)):
+        if value is not None:
+            raise UserInputError(f"{flag} is for --generate-config; a run reads --config")
+    if args.campaign is not None:
+        _check_campaign(args.campaign, args.config)
     if len(args.config) > 1:
         return _dailydist_campaigns(args)
     return _dailydist_one(args.config[0], args)[0]
+
+
+def _check_campaign(campaign: str, paths: Sequence[str]) -> None:
+    """``--campaign`` with a run: a check that each configuration distributes that campaign
+    (a run's campaign is its configuration's), refused before anything runs."""
+    from odoo_lead_manager.selection import target_campaign
+
+    for path in paths:
+        configured = target_campaign(_load(path))
+        if configured != campaign:
+            raise UserInputError(
+                f"--campaign {campaign}: {path} distributes {configured or '(any campaign)'} "
+                "(campaign.target_campaign); a run distributes its configuration's campaign, "
+                "and --campaign only checks it (or names the campaign of --generate-config)"
+            )
 
 
 def _dailydist_campaigns(args: argparse.Namespace) -> int:
@@ -710,6 +733,7 @@ def _day(text: str) -> date:
 
 
 def _generate_config(args: argparse.Namespace) -> int:
+    args.template = args.template or "basic"
     text = generate_config(campaign=args.campaign, template=args.template)
     if args.output is None:
         sys.stdout.write(text)

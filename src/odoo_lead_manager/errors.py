@@ -96,6 +96,12 @@ def reading(path: Path, what: str, error: type[UserInputError]) -> Iterator[None
     except IsADirectoryError:
         raise error(f"{path} is a directory, not a {what}") from None
     except UnicodeDecodeError as exc:
-        raise error(f"{path}: not readable as UTF-8 ({exc.reason})") from None
+        data = bytes(exc.object)
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise error(
+            f"{path}, line {line}, column {column}: not UTF-8 text (byte "
+            f"0x{data[exc.start]:02x}: {exc.reason}); save the file as UTF-8"
+        ) from None
     except OSError as exc:
         raise error(f"cannot read {what} {path}: {exc.strerror}") from None

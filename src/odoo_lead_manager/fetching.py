@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime
 
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.config.defaults import holder_field, workload_counting
 from odoo_lead_manager.crm.store import CrmStore
+from odoo_lead_manager.errors import UserInputError
 from odoo_lead_manager.finding import base_domain, fetch_leads
 from odoo_lead_manager.finding.finder import Fetched
 from odoo_lead_manager.finding.web_sources import read_source_names
 from odoo_lead_manager.logs import stage_line
 from odoo_lead_manager.lookups import Recorder
+from odoo_lead_manager.model import Absence
 from odoo_lead_manager.planning import (
     Prepared,
     RunOptions,
@@ -33,8 +35,8 @@ from odoo_lead_manager.planning import (
     unread_fields,
 )
 from odoo_lead_manager.selection import target_campaign
-from odoo_lead_manager.selection.absences import read_absences_csv
-from odoo_lead_manager.selection.sources import read_candidates
+from odoo_lead_manager.selection.absences import read_absences_csv, strangers, unknown_absentees
+from odoo_lead_manager.selection.sources import Candidates, read_candidates
 from odoo_lead_manager.snapshot import Snapshot, masked
 from odoo_lead_manager.strategies.caps import Received
 from odoo_lead_manager.strategies.round_robin import Rotation
@@ -68,6 +70,7 @@ def take_snapshot(
     web_sources = tuple(read_source_names(loaded, sources)) if sources is not None else ()
     absences_file = cfg.salesperson_selection.availability.absences_file
     absences = read_absences_csv(loaded.resolve_path(absences_file)) if absences_file else ()
+    _check_absentees(loaded, recorder, candidates, absences)
     moved = tuple(sorted({*moved_elsewhere, *options.moved_elsewhere}))
     prepared = prepare(
         loaded, recorder, candidates, today, web_sources, options.date_range, moved, taken_at
@@ -112,6 +115,28 @@ def take_snapshot(
         force_round_robin=options.force_round_robin,
     )
     return masked(snapshot) if cfg.security.mask_personal_data else snapshot
+
+
+def _check_absentees(
+    loaded: LoadedConfig, recorder: Recorder, candidates: Candidates, absences: Sequence[Absence]
+) -> None:
+    """Absences naming someone the salesperson source does not: the CRM is asked about them
+    (recorded). One that names nobody known either stops the run before anything is written
+    (``availability.unknown_absentees: error``), with the nearest name; planning warns."""
+    table = [row.salesperson_name for row in candidates.rows]
+    names = strangers(absences, table)
+    if not names:
+        return
+    users = recorder.find_users(names)
+    problems = unknown_absentees(
+        absences, (*table, *(u.name for u in users), *(u.login for u in users))
+    )
+    if problems and loaded.config.salesperson_selection.availability.unknown_absentees == "error":
+        raise UserInputError(
+            "; ".join(problems) + "; a typo leaves the salesperson receiving leads while away "
+            "(salesperson_selection.availability.unknown_absentees: warn goes on regardless); "
+            "nothing was changed"
+        )
 
 
 def _ask_holders(

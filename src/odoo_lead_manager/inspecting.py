@@ -102,7 +102,9 @@ def explain_lead(
             snapshot = replace(snapshot, fetched=Fetched((*fetched.leads, lead), fetched.domain))
     finally:
         store.close()
-    plan = plan_snapshot(loaded, snapshot, choose_seed(loaded, options), ledger=True).plan
+    plan = plan_snapshot(
+        loaded, snapshot, choose_seed(loaded, options, snapshot.today), ledger=True
+    ).plan
     return explain(loaded, snapshot, plan, lead_id, dry_run=True)
 
 

@@ -151,6 +151,18 @@ class Plan:
         """Distributable leads this plan leaves where they are."""
         return sum(len(ids) for ids in self.unassigned.values())
 
+    def fates(self) -> dict[int, str]:
+        """Each decided lead's fate: "to NAME" or "left: WHY"."""
+        result = {a.lead_id: f"to {self.user_name(a.user_id)}" for a in self.handed_out}
+        for why, ids in self.unassigned.items():
+            result.update((lead_id, f"left: {why}") for lead_id in ids)
+        return result
+
+    def decided_differently(self, other: Plan) -> int:
+        """How many leads ``other`` decides otherwise than this plan (or decides alone)."""
+        mine, theirs = self.fates(), other.fates()
+        return sum(mine.get(lead) != theirs.get(lead) for lead in mine.keys() | theirs.keys())
+
     def projection(self, placed: Collection[int] | None = None) -> Projection:
         """The workload counts once the plan's leads (or those of ``placed``) are written.
 

@@ -8,9 +8,9 @@ is both steps, for a live run.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
-import secrets
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -199,7 +199,8 @@ def plan_run(
 
     options = options or RunOptions()
     snapshot = take_snapshot(loaded, store, options, rotation, received, moved_elsewhere)
-    planned = plan_snapshot(loaded, snapshot, choose_seed(loaded, options), options.ledger)
+    seed = choose_seed(loaded, options, snapshot.today)
+    planned = plan_snapshot(loaded, snapshot, seed, options.ledger)
     return replace(planned, snapshot=snapshot)
 
 
@@ -207,13 +208,25 @@ def plan_run(
 FALLBACK_OWNER = "fallback_owner"
 
 
-def choose_seed(loaded: LoadedConfig, options: RunOptions) -> int:
-    """``--seed``, else ``execution.seed``, else a fresh random one (recorded in the plan)."""
+def choose_seed(loaded: LoadedConfig, options: RunOptions, day: date) -> int:
+    """``--seed``, else ``execution.seed``, else the day's seed (`day_seed`): recorded in
+    the plan either way."""
     if options.seed is not None:
         return options.seed
     if loaded.config.execution.seed is not None:
         return loaded.config.execution.seed
-    return secrets.randbits(32)
+    return day_seed(target_campaign(loaded), day, config_fingerprint(loaded.config))
+
+
+def day_seed(campaign: str | None, day: date, config_digest: str) -> int:
+    """The seed of a campaign's runs on ``day`` under one configuration.
+
+    Derived, not drawn, so that a dry run and the real run of the same day on
+    the same CRM decide every lead alike: the preview is the run. Another day,
+    campaign or configuration gives another order.
+    """
+    text = f"{campaign or ''}\n{day.isoformat()}\n{config_digest}"
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
 
 
 @dataclass(frozen=True)
@@ -266,7 +279,7 @@ def prepare(
     selection = select_candidates(selection_cfg, candidates, crm, campaign)
     problems: list[str] = []
     if not selection.eligible:
-        problems.append(_nobody(loaded, selection.explain_empty(campaign)))
+        problems.append(_nobody(loaded, selection.explain_empty(campaign), selection.warnings))
     levels = levels_from(cfg.distribution, selection_cfg.filters.level_order)
     selection = replace(selection, eligible=with_levels(selection.eligible, levels))
     counting = workload_counting(cfg)
@@ -279,7 +292,7 @@ def prepare(
     if limit is not None and selection.eligible:
         selection = limit_workload(selection, workloads, limit)
         if not selection.eligible:
-            problems.append(_nobody(loaded, selection.explain_empty(campaign)))
+            problems.append(_nobody(loaded, selection.explain_empty(campaign), selection.warnings))
         workloads = {p.user_id: workloads[p.user_id] for p in selection.eligible}
     setup = build_finding(
         FindingSettings.of(loaded),
@@ -626,14 +639,17 @@ def _within_validation_threshold(loaded: LoadedConfig, names: int, sources: int)
         )
 
 
-def _nobody(loaded: LoadedConfig, why: str) -> str:
-    """``when_no_salespeople_found``: stop (fail), skip the run, or go on with a warning."""
+def _nobody(loaded: LoadedConfig, why: str, warnings: Sequence[str] = ()) -> str:
+    """``when_no_salespeople_found``: stop (fail), skip the run, or go on with a warning.
+    A run that stops or is skipped says the selection's warnings too: a near miss is
+    most often why nobody was selected."""
     choice = loaded.config.error_handling.fallback_strategies.when_no_salespeople_found
     key = f"error_handling.fallback_strategies.when_no_salespeople_found: {choice}"
+    also = "".join(f"\n  warning: {warning}" for warning in warnings)
     if choice == "fail":
-        raise UserInputError(f"{why} ({key})")
+        raise UserInputError(f"{why} ({key}){also}")
     if choice == "skip_distribution":
-        raise RunSkipped(f"{why}; nothing was distributed ({key})")
+        raise RunSkipped(f"{why}; nothing was distributed ({key}){also}")
     if choice == "assign_to_fallback_owner":
         owner = loaded.config.error_handling.fallback_strategies.fallback_owner
         return f"{why}; the leads go to the fallback owner {owner} ({key})"
@@ -760,7 +776,15 @@ def _attendance(
         )
         there = {p.user_id for p in present}
         debts = {uid: debt for uid, debt in owing.items() if debt and uid in there}
-    notes = unknown_absentees(snapshot.absences, (r.salesperson_name for r in candidates.rows))
+    users = snapshot.answers.users.values()
+    notes = unknown_absentees(
+        snapshot.absences,
+        (
+            *(r.salesperson_name for r in candidates.rows),
+            *(u.name for u in users),
+            *(u.login for u in users),
+        ),
+    )
     return Attendance(away, present, debts, tuple(notes))
 
 

@@ -42,14 +42,6 @@ class Replay:
         return not self.differences and all(then == now for _, then, now in self.figures)
 
 
-def fates(plan: Plan) -> dict[int, str]:
-    """Each decided lead's fate in a plan: "to NAME" or "left: WHY"."""
-    result = {a.lead_id: f"to {plan.user_name(a.user_id)}" for a in plan.handed_out}
-    for why, ids in plan.unassigned.items():
-        result.update((lead_id, f"left: {why}") for lead_id in ids)
-    return result
-
-
 def replay(
     loaded: LoadedConfig,
     recorded: Recorded,
@@ -59,7 +51,7 @@ def replay(
     """Plan ``recorded`` again under ``loaded`` (with ``seed``, else the run's own)."""
     then_plan = recorded.plan
     plan = plan_snapshot(loaded, recorded.snapshot, then_plan.seed if seed is None else seed).plan
-    then, now = fates(then_plan), fates(plan)
+    then, now = then_plan.fates(), plan.fates()
     differences = []
     for lead_id in sorted(then.keys() | now.keys()):
         before = then.get(lead_id, "not distributable")

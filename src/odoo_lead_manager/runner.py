@@ -246,6 +246,7 @@ def apply_saved_plan(
             return _finished(loaded, console, outcome, started, "apply")
         if record is None:
             _refuse_other_runs(journal, loaded, campaign, plan.today, force)
+            journal.promote_snapshot(plan.run_id)
         elif record.status in (UNDOING, UNDONE):
             raise UserInputError(f"run {plan.run_id} was undone; it cannot be applied again")
         print_plan(console, plan, dry_run=False, dropback=counts_dropback(loaded))
@@ -343,9 +344,10 @@ def undo(
     console = console or Console(quiet=True)
     with _crm(loaded, store) as crm, _tracking(loaded) as tracking:
         journal = tracking.journal
-        record = journal.run(run_id)
+        record = journal.find_run(run_id) if run_id else None
         if record is None:
             raise UserInputError(f"no run {run_id} in the run journal {journal.where}")
+        run_id = record.run_id
         with run_lock(journal, record.campaign, crm, _lease_minutes(loaded)):
             settings = ApplySettings.from_config(loaded)
             with _progress(console, record.written, "Undoing") as advance:
@@ -436,12 +438,13 @@ def _distribute_once(
             raise UserInputError(f"{plan.refused}; nothing was changed")
         _keep_snapshot(journal, planned, dry_run=False)
         print_plan(console, plan, dry_run=False, dropback=counts_dropback(loaded))
+        previewed = _against_preview(journal, plan)
         result, recorded = _apply(loaded, plan, crm, tracking, console, force, started, stages)
         return RunOutcome(
             plan,
             result,
             0.0,
-            (*notes, *recorded),
+            (*notes, *previewed, *recorded),
             tuple(resumed),
             fresh=True,
             rejected=planned.rejected,
@@ -527,6 +530,25 @@ def _refuse_other_runs(
             f"{_done_note(loaded, done, day)}; use --force to apply this plan as well; "
             "nothing was changed"
         )
+
+
+def _against_preview(journal: Journal, plan: Plan) -> tuple[str, ...]:
+    """How the run compares with the day's latest dry run: the preview is the run
+    unless the CRM (or the command's options) changed in between."""
+    found = journal.dry_run_plan(plan.campaign or "", plan.today)
+    if found is None:
+        return ()
+    run, preview = found
+    when = f"the dry run {run.run_id} of {run.taken_at:%H:%M} UTC"
+    if preview.seed != plan.seed or preview.config_digest != plan.config_digest:
+        return (f"planned with another seed or configuration than {when}",)
+    differ = preview.decided_differently(plan)
+    if differ == 0:
+        return (f"every lead decided as {when} showed",)
+    return (
+        f"{differ:,} of {len(plan.fates()):,} leads decided otherwise than {when} showed: the "
+        "CRM changed since",
+    )
 
 
 def _apply(
@@ -797,9 +819,15 @@ def _outcome_word(outcome: RunOutcome) -> str:
 
 
 def reproduce(loaded: LoadedConfig, plan: Plan, options: RunOptions | None) -> Advice:
-    """How to apply exactly what a dry run showed: the same options and seed, or its plan file."""
+    """How to apply exactly what a dry run showed: the same options and seed, or its plan file.
+
+    The seed is spelled out only when one was given: otherwise the real run of the
+    same day derives the same one (`planning.day_seed`).
+    """
     options = options or RunOptions()
-    words = ["odlm", "dailydist", "--config", str(loaded.path), "--seed", str(plan.seed)]
+    words = ["odlm", "dailydist", "--config", str(loaded.path)]
+    if options.seed is not None:
+        words += ["--seed", str(plan.seed)]
     if options.today is not None:
         words += ["--today", plan.today.isoformat(), "--force"]
     if options.max_leads is not None:

@@ -166,7 +166,7 @@ def test_missing_and_unreadable_files(tmp_path: Path) -> None:
         load_config(tmp_path)
     bad = tmp_path / "latin1.yaml"
     bad.write_bytes("name: caf\xe9\n".encode("latin-1"))
-    with pytest.raises(ConfigError, match="not readable as UTF-8"):
+    with pytest.raises(ConfigError, match=r"line \d+, column \d+: not UTF-8 text"):
         load_config(bad)
     broken_json = write(tmp_path, '{"campaign": {"name": "Voice",}}', "c.json")
     with pytest.raises(ConfigError, match=r"c.json: line 1, column \d+: invalid JSON"):

@@ -225,7 +225,8 @@ def test_following_the_dry_runs_advice_applies_exactly_its_plan(
                  "--generate-report", "--report-format", "json",
                  "--report-location", str(reports)]) == 0  # fmt: skip
     command = _advice(capsys.readouterr().out, "run: ")
-    assert "--seed" in command and command[-2:] == ["--max-leads", "150"]
+    # No --seed: the real run of the same day derives the dry run's.
+    assert "--seed" not in command and command[-2:] == ["--max-leads", "150"]
     planned = _report_assignments(reports)
     assert len(planned) == 150
     assert main(command) == 0
@@ -244,7 +245,8 @@ def test_a_saved_plan_is_applied_exactly_by_the_command_the_dry_run_gives(
     out = capsys.readouterr().out
     command = _advice(out, "To apply exactly this plan: ")
     assert command == ["apply", str(plan_file), "--config", config]
-    assert "--seed" in _advice(out, "(or plan again with the same seed: ")
+    again = _advice(out, "(or plan again with the same seed: ")
+    assert again == ["dailydist", "--config", config + ")"]  # the line closes its parenthesis
     plan = json.loads(plan_file.read_text())
     assert main(command) == 0
     after = {x.id: x for x in snapshot(todays_demo_dir / "crm.sqlite")}

@@ -113,7 +113,8 @@ def test_who_is_away_on_a_day() -> None:
 def test_names_in_no_row_are_named() -> None:
     absences = [Absence("Alice Smyth", DAY, DAY, "full", "f, line 2")]
     assert unknown_absentees(absences, ["Alice Smith"]) == [
-        "f, line 2: 'Alice Smyth' is not a salesperson of the campaign table"
+        "f, line 2: 'Alice Smyth' is neither a salesperson of the salesperson source nor a "
+        "CRM user (did you mean 'Alice Smith'?)"
     ]
 
 

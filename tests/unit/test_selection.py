@@ -197,7 +197,7 @@ def test_missing_and_undecodable_files(tmp_path: Path) -> None:
         read_campaign_csv(tmp_path / "nope.csv")
     bad = tmp_path / "latin1.csv"
     bad.write_bytes("salesperson_name,campaign_name\nJos\xe9,Voice\n".encode("latin-1"))
-    with pytest.raises(DataFileError, match="not readable as UTF-8"):
+    with pytest.raises(DataFileError, match=r"line \d+, column \d+: not UTF-8 text"):
         read_campaign_csv(bad)
 
 

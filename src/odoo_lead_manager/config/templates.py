@@ -15,7 +15,7 @@ import yaml
 
 from odoo_lead_manager.config.editor import modeline
 
-TEMPLATES = ("basic", "advanced", "minimal")
+TEMPLATES = ("basic", "advanced", "minimal", "legacy")
 
 _EXCLUDED = ["Drew Cox", "Patrick Adler", "Administrator", "Marc Spiegel"]
 
@@ -68,8 +68,6 @@ def _basic() -> dict[str, Any]:
         "description": "Automated daily lead distribution system",
         "tags": ["lead-distribution", "automation", "sales", "odoo"],
         "author": "Sales Operations Team",
-        "created_date": "2024-01-15",
-        "last_modified": "2024-01-15",
         "odoo_connection": dict(_ODOO_CONNECTION),
         "database_connection": dict(_DATABASE_CONNECTION),
         "campaign": {
@@ -92,7 +90,6 @@ def _basic() -> dict[str, Any]:
                 "active_only": True,
                 "has_permissions": True,
                 "min_experience_level": 1,
-                "max_workload_percentage": 90,
                 "team_filter": "Voice",
             },
         },
@@ -107,20 +104,17 @@ def _basic() -> dict[str, Any]:
                 "source_type": "file",
                 "source_config": {"file_path": "config/web_sources.txt"},
                 "case_sensitive": False,
-                "exact_match": False,
                 "match_mode": "exact",
             },
             "campaigns": {
                 "types": ["voice_campaign_2024"],
                 "case_sensitive": False,
-                "exact_match": False,
                 "match_mode": "exact",
             },
             "additional_filters": {
                 "status": {
-                    "values": ["new", "in_progress", "call_back", "utr"],
+                    "values": ["New", "Utr", "Call Back"],
                     "case_sensitive": False,
-                    "exact_match": False,
                     "match_mode": "exact",
                 },
                 "exclude_dnc": True,
@@ -137,15 +131,11 @@ def _basic() -> dict[str, Any]:
                     "case_sensitive": False,
                     "match_mode": "exact",
                 },
-                "include_tags": {
-                    "values": ["hot_lead", "vip", "priority"],
-                    "case_sensitive": False,
-                    "match_mode": "exact",
-                },
                 "required_fields": ["name", "email"],
                 "priority_range": {"min": 1, "max": 5},
                 "assignment_filters": {
-                    "exclude_assigned": True,
+                    # The daily job moves leads between salespeople: assigned ones included.
+                    "exclude_assigned": False,
                     "exclude_closed": True,
                     "exclude_inactive_users": True,
                 },
@@ -217,7 +207,6 @@ def _advanced() -> dict[str, Any]:
             "low_priority_leads": "junior_first",
         },
     }
-    config["tracking"]["async_tracking"] = True
     config["tracking"]["batch_size"] = 1000
     return config
 
@@ -229,7 +218,6 @@ def _minimal() -> dict[str, Any]:
         "description": "Minimal configuration for daily lead distribution",
         "tags": ["lead-distribution", "minimal"],
         "author": "Sales Operations Team",
-        "created_date": "2024-01-15",
         "odoo_connection": dict(_ODOO_CONNECTION),
         "database_connection": dict(_DATABASE_CONNECTION),
         "campaign": {"name": "Voice", "target_campaign": "Voice", "active": True},
@@ -257,7 +245,57 @@ def _minimal() -> dict[str, Any]:
     }
 
 
-_BUILDERS = {"basic": _basic, "advanced": _advanced, "minimal": _minimal}
+def _legacy() -> dict[str, Any]:
+    """The R pipeline, lead for lead (what ``examples/legacy_utr.yaml`` runs on the demo)."""
+    return {
+        "version": "1.0",
+        "name": "Daily Lead Distribution - Voice (legacy R job)",
+        "description": "The legacy R pipeline's distribution, lead for lead",
+        "odoo_connection": dict(_ODOO_CONNECTION),
+        "campaign": {"name": "Voice", "target_campaign": "Voice", "active": True},
+        "salesperson_selection": {
+            "source_type": "campaign_table",
+            "source_config": {"campaign_table": {"file_path": "config/salesperson_campaigns.csv"}},
+            "campaign_filtering": {
+                "enabled": True,
+                "target_campaign": "Voice",
+                "include_inactive_salespeople": False,
+                "exclude_specific_users": list(_EXCLUDED),
+            },
+        },
+        "lead_finding": {
+            "owner_field": "open_user_id",
+            "date_range": {"older_than_days": 0, "younger_than_days": 30},
+            "status_filters": {
+                "active_salespeople": {"statuses": ["Utr", "Call Back"]},
+                "inactive_salespeople": {
+                    "statuses": [
+                        "Utr",
+                        "Call Back",
+                        "Full Pitch Follow Up",
+                        "Full Pitch Follow Up ",
+                        "New",
+                    ]
+                },
+                "exclude_closed_leads": False,
+                "exclude_assigned_leads": False,
+            },
+            "activity_deadline": {"exclude_within_days": 4, "exclude_missing_deadline": False},
+            "excluded_users": list(_EXCLUDED),
+        },
+        "distribution": {
+            "strategy": "round_robin",
+            "round_robin_override": {"distribution_order": "random"},
+            "owner_fields": ["user_id", "open_user_id", "closer_id"],
+            "status_reset": "New",
+            "team_assignment": "Voice",
+        },
+        "tracking": {"enabled": True},
+        "execution": {"dry_run": False, "log_level": "INFO"},
+    }
+
+
+_BUILDERS = {"basic": _basic, "advanced": _advanced, "minimal": _minimal, "legacy": _legacy}
 
 
 def template_data(template: str = "basic", campaign: str | None = None) -> dict[str, Any]:
@@ -273,6 +311,11 @@ def template_data(template: str = "basic", campaign: str | None = None) -> dict[
         filtering = config["salesperson_selection"].get("campaign_filtering")
         if filtering is not None:
             filtering["target_campaign"] = campaign
+        filters = config["salesperson_selection"].get("filters", {})
+        if "team_filter" in filters:
+            filters["team_filter"] = campaign
+        if "team_assignment" in config["distribution"]:
+            config["distribution"]["team_assignment"] = campaign
         campaigns = config["lead_finding"].get("campaigns")
         if campaigns is not None:
             campaigns["types"] = [campaign]
@@ -288,7 +331,13 @@ def generate_config(
     beside the file (``odlm dailydist --generate-config --output`` writes it).
     """
     data = template_data(template, campaign)
-    stamp = (now or datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
+    now = now or datetime.now()
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S")
+    if "author" in data:
+        # Dated the day it is generated, after its author (a fixed date would be stale).
+        at = list(data).index("author") + 1
+        items = list(data.items())
+        data = dict([*items[:at], ("created_date", now.date().isoformat()), *items[at:]])
     # The editor line comes first: the YAML language server reads it only there.
     header = (
         modeline() + "# Daily Lead Distribution Configuration\n"

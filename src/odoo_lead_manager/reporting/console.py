@@ -289,14 +289,13 @@ def print_outcome(
             )
         elif advice is not None:
             console.print(
-                f"  To apply this plan (seed {plan.seed}), run: {advice.command}",
-                soft_wrap=True,
-                markup=False,
+                f"  To apply this plan, run: {advice.command}", soft_wrap=True, markup=False
             )
             console.print(
-                "  It plans again with the same seed: the same plan while the CRM is "
-                "unchanged. To apply exactly this one whatever changes, save it with "
-                "--plan-out FILE and run odlm apply FILE.",
+                f"  It plans again with the same seed ({plan.seed}): the same plan while the "
+                "CRM is unchanged, and it says how many leads it decides otherwise if the CRM "
+                "changed. To apply exactly this one whatever changes, save it with --plan-out "
+                "FILE and run odlm apply FILE.",
                 soft_wrap=True,
             )
     else:

@@ -7,8 +7,7 @@ Reading names the file and line of any bad row (`DataFileError`, exit 2);
 
 from __future__ import annotations
 
-import csv
-import io
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from odoo_lead_manager.errors import DataFileError
 from odoo_lead_manager.limits import EARLIEST_DATE, LATEST_DATE, MAX_DATA_FILE_BYTES, read_bounded
 from odoo_lead_manager.lookups import Lookups
 from odoo_lead_manager.model import Absence, Salesperson
+from odoo_lead_manager.selection.csv_file import csv_records
 
 PARTS = ("full", "morning", "afternoon")
 HALVES = {"morning", "afternoon"}
@@ -50,34 +50,30 @@ def _day(text: str, where: str) -> date:
 def read_absences_csv(path: Path) -> tuple[Absence, ...]:
     """The absences file: one absence per row, blank rows skipped."""
     text = read_bounded(path, "absences file", MAX_DATA_FILE_BYTES, DataFileError, "utf-8-sig")
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = reader.fieldnames or []
-        missing = [c for c in COLUMNS if c not in header]
-        if missing:
-            raise DataFileError(
-                f"{path}: missing column(s) {', '.join(missing)} "
-                f"(found: {', '.join(header) or 'no header'})"
+    header, records = csv_records(path, text)
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise DataFileError(
+            f"{path}: missing column(s) {', '.join(missing)} "
+            f"(found: {', '.join(header) or 'no header'})"
+        )
+    absences = []
+    for line, record in records:
+        values = {k: v.strip() for k, v in record.items()}
+        if not any(values.values()):
+            continue
+        where = f"{path}, line {line}"
+        if not values.get("salesperson_name"):
+            raise DataFileError(f"{where}: empty salesperson_name")
+        absences.append(
+            parse_absence(
+                values["salesperson_name"],
+                values.get("from", ""),
+                values.get("to", ""),
+                values.get("part", ""),
+                where,
             )
-        absences = []
-        for record in reader:
-            values = {k: (v or "").strip() for k, v in record.items() if isinstance(v, str)}
-            if not any(values.values()):
-                continue
-            where = f"{path}, line {reader.line_num}"
-            if not values.get("salesperson_name"):
-                raise DataFileError(f"{where}: empty salesperson_name")
-            absences.append(
-                parse_absence(
-                    values["salesperson_name"],
-                    values.get("from", ""),
-                    values.get("to", ""),
-                    values.get("part", ""),
-                    where,
-                )
-            )
-    except csv.Error as exc:
-        raise DataFileError(f"{path}: malformed CSV: {exc}") from None
+        )
     return tuple(absences)
 
 
@@ -121,13 +117,27 @@ def availability_on(
 
 
 def unknown_absentees(absences: Iterable[Absence], names: Iterable[str]) -> list[str]:
-    """Absences naming nobody among ``names`` (a typo would otherwise go unnoticed)."""
+    """Absences naming nobody among ``names`` (a typo would otherwise go unnoticed), each
+    with the nearest name known, as a sentence."""
+    known = {name.casefold(): name for name in names}
+    found = []
+    for absence in absences:
+        if absence.name.casefold() in known:
+            continue
+        close = difflib.get_close_matches(absence.name.casefold(), list(known), n=1, cutoff=0.75)
+        hint = f" (did you mean {known[close[0]]!r}?)" if close else ""
+        found.append(
+            f"{absence.where or 'absence'}: {absence.name!r} is neither a salesperson of the "
+            f"salesperson source nor a CRM user{hint}"
+        )
+    return found
+
+
+def strangers(absences: Iterable[Absence], names: Iterable[str]) -> list[str]:
+    """The names absences give that ``names`` (the salesperson source's) do not hold: the
+    CRM is asked about these."""
     known = {name.casefold() for name in names}
-    return [
-        f"{a.where or 'absence'}: {a.name!r} is not a salesperson of the campaign table"
-        for a in absences
-        if a.name.casefold() not in known
-    ]
+    return sorted({a.name for a in absences if a.name.casefold() not in known})
 
 
 # The models Odoo keeps absences in; hr.leave only where Time Off (hr_holidays) is installed.

@@ -8,10 +8,7 @@ Bad rows are `DataFileError` naming the file (or table) and the line.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from odoo_lead_manager.errors import DataFileError
 from odoo_lead_manager.limits import MAX_COUNT, MAX_DATA_FILE_BYTES, MAX_RECORD_ID, read_bounded
 from odoo_lead_manager.model import Absence, split_values
 from odoo_lead_manager.selection.absences import parse_absence
+from odoo_lead_manager.selection.csv_file import csv_records
 
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
@@ -92,33 +90,23 @@ def read_campaign_csv(
 ) -> list[CampaignRow]:
     """Read the campaign table from CSV (§5.2), naming the file and line of any bad row."""
     text = read_bounded(path, "campaign table", MAX_DATA_FILE_BYTES, DataFileError, "utf-8-sig")
-    with _csv_errors(path):
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = reader.fieldnames or []
-        missing = [c for c in (salesperson_column, campaign_column) if c not in header]
-        if missing:
-            raise DataFileError(
-                f"{path}: missing column(s) {', '.join(missing)} "
-                f"(found: {', '.join(header) or 'no header'})"
-            )
-        columns = Columns(
-            salesperson_column,
-            campaign_column,
-            active_column if active_column in header else None,
+    header, records = csv_records(path, text)
+    missing = [c for c in (salesperson_column, campaign_column) if c not in header]
+    if missing:
+        raise DataFileError(
+            f"{path}: missing column(s) {', '.join(missing)} "
+            f"(found: {', '.join(header) or 'no header'})"
         )
-        return [
-            columns.row(record, str(path), reader.line_num)
-            for record in reader
-            if any((value or "").strip() for value in record.values() if isinstance(value, str))
-        ]
-
-
-@contextmanager
-def _csv_errors(path: Path) -> Iterator[None]:
-    try:
-        yield
-    except csv.Error as exc:
-        raise DataFileError(f"{path}: malformed CSV: {exc}") from None
+    columns = Columns(
+        salesperson_column,
+        campaign_column,
+        active_column if active_column in header else None,
+    )
+    return [
+        columns.row(record, str(path), line)
+        for line, record in records
+        if any(value.strip() for value in record.values())
+    ]
 
 
 @dataclass(frozen=True)

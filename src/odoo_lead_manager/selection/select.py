@@ -7,6 +7,7 @@ workload limit after the workload is measured (`limit_workload`).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -120,6 +121,32 @@ def campaign_rows(
     return [row for row in rows if criteria.key(row.campaign_name) == wanted]
 
 
+def unknown_campaign(rows: Sequence[CampaignRow], target: str) -> str:
+    """A target campaign no row names: a typo, not a day without salespeople. The sentence
+    names the source, the nearest campaign it has and all of them."""
+    names = sorted({row.campaign_name for row in rows})
+    by_loose = {loose(name): name for name in names}
+    loosely = [name for name in names if loose(name) == loose(target)]
+    close = loosely or [
+        by_loose[match]
+        for match in difflib.get_close_matches(loose(target), list(by_loose), n=1, cutoff=0.6)
+    ]
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    if loosely:
+        hint = (
+            f" ({close[0]!r} differs only by case or blanks: set it as target_campaign, or "
+            "set salesperson_selection.campaign_filtering.case_sensitive: false and "
+            "strip_whitespace: true to match it)"
+        )
+    origin = rows[0].origin or "the salesperson source"
+    listed = ", ".join(repr(name) for name in names[:20])
+    more = f" and {len(names) - 20} more" if len(names) > 20 else ""
+    return (
+        f"{origin}: no row names the target campaign {target!r}{hint}; its campaigns are "
+        f"{listed}{more}; nothing was changed"
+    )
+
+
 def near_misses(
     rows: Sequence[CampaignRow], criteria: SelectionCriteria, chosen: Sequence[CampaignRow]
 ) -> list[str]:
@@ -169,6 +196,8 @@ def select_salespeople(
     the whole distribution — unless ``unknown_salespeople`` is ``skip``.
     """
     chosen = campaign_rows(rows, criteria.target_campaign, criteria)
+    if criteria.target_campaign is not None and rows and not chosen:
+        raise UserInputError(unknown_campaign(rows, criteria.target_campaign))
     by_id = users_by_id or {}
     excluded = {criteria.key(name) for name in criteria.exclude_specific_users}
     minimum = criteria.minimum_rank()

@@ -21,7 +21,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from odoo_lead_manager.config.schema.operations import Tracking
 from odoo_lead_manager.plan import Plan
@@ -75,6 +75,13 @@ class History:
                 changed = [c.name for c in tracking.columns if c.name not in keep]
                 upsert(connection, tracking, rows, _TRACKING_KEY, changed, self._chunk)
             if settings.track_distribution_summary:
+                if not outcome.dry_run:
+                    # A dry run's plan applied (`odlm apply`) is one run, no longer a preview.
+                    connection.execute(
+                        delete(summary).where(
+                            summary.c.run_id == plan.run_id, summary.c.dry_run.is_(True)
+                        )
+                    )
                 row = summary_row(plan, outcome, now)
                 changed = [c.name for c in summary.columns if c.name not in {"id", "created_at"}]
                 upsert(connection, summary, [row], _SUMMARY_KEY, changed)

@@ -226,6 +226,21 @@ class Journal:
             row = connection.execute(select(runs).where(runs.c.run_id == run_id)).first()
         return _record(row._mapping) if row else None
 
+    def find_run(self, run_id: str) -> RunRecord | None:
+        """The run ``run_id`` names: the whole id, or a prefix of one run's id only."""
+        exact = self.run(run_id)
+        if exact is not None:
+            return exact
+        with self._connection() as connection:
+            rows = connection.execute(
+                select(runs).where(runs.c.run_id.startswith(run_id, autoescape=True)).limit(6)
+            ).all()
+        if len(rows) > 1:
+            raise UserInputError(
+                f"run id {run_id!r} is ambiguous: {', '.join(r.run_id for r in rows[:5])}"
+            )
+        return _record(rows[0]._mapping) if rows else None
+
     def unfinished(self, campaign: str) -> list[RunRecord]:
         """Runs of ``campaign`` that began and did not end, oldest first."""
         return self._runs(and_(runs.c.campaign == campaign, runs.c.status.in_(UNFINISHED)))
@@ -359,6 +374,11 @@ class Journal:
             result.update((lead_id, "already held these values") for lead_id in batch.already)
             result.update((i, f"left alone: {why}") for i, why in batch.skipped.items())
             result.update((i, f"refused by the CRM: {why}") for i, why in batch.failed.items())
+        for batch in self.batches(run_id, "undo"):
+            result.update((i, "written, then given back by odlm undo") for i in batch.written)
+            result.update(
+                (i, f"written; odlm undo left it alone: {why}") for i, why in batch.skipped.items()
+            )
         return result
 
     def save(self, run_id: str, batch: Batch) -> None:
@@ -466,6 +486,37 @@ class Journal:
                     plan=zlib.compress(plan.to_json(pretty=False).encode(), 6),
                 )
             )
+
+    def promote_snapshot(self, run_id: str) -> None:
+        """A dry run's plan is being applied (`odlm apply`): its kept snapshot is now the
+        real run's, so that `odlm runs`, `explain` and `replay` show it as written."""
+        with self._connection() as connection:
+            connection.execute(
+                update(snapshots).where(snapshots.c.run_id == run_id).values(dry_run=False)
+            )
+
+    def dry_run_plan(self, campaign: str, day: date) -> tuple[RecordedRun, Plan] | None:
+        """The plan of ``campaign``'s latest dry run on ``day``, if one is kept and readable."""
+        with self._connection() as connection:
+            row = connection.execute(
+                select(
+                    snapshots.c.run_id, snapshots.c.run_date, snapshots.c.taken_at, snapshots.c.plan
+                )
+                .where(
+                    snapshots.c.campaign == campaign,
+                    snapshots.c.run_date == day,
+                    snapshots.c.dry_run.is_(True),
+                )
+                .order_by(snapshots.c.taken_at.desc(), snapshots.c.run_id.desc())
+                .limit(1)
+            ).first()
+        if row is None:
+            return None
+        try:
+            plan = Plan.from_json(zlib.decompress(row.plan))
+        except (zlib.error, ValueError):
+            return None
+        return RecordedRun(row.run_id, campaign, row.run_date, True, row.taken_at), plan
 
     def recorded(self, run_id: str) -> Recorded | None:
         """The snapshot and plan kept for ``run_id`` (a unique prefix will do), if any."""

@@ -120,7 +120,9 @@ class Reporting(Section):
 
 
 class Execution(Section):
-    """Runtime behaviour (§5.1); ``seed`` makes a run's random order reproducible.
+    """Runtime behaviour (§5.1). ``seed`` fixes the random order of every run; left out,
+    each day's runs of a campaign share one derived from the campaign, the day and
+    the configuration, so that a dry run and the real run of a day decide alike.
 
     ``state_dir`` (relative to the configuration file) keeps what one run
     leaves for the next, such as where the round-robin rotation stopped.

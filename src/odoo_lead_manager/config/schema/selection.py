@@ -223,6 +223,12 @@ class Availability(Section):
     most ``catch_up_per_run`` extra leads a run; counted from the tracking
     history and the absences of the file and the campaign table (Odoo's
     records are known for the run's day only).
+
+    ``unknown_absentees`` says what an absence naming nobody known (neither
+    a salesperson of the source, of any campaign, nor a CRM user, by name or
+    login) does: ``error`` (the default) stops the run before anything is
+    written, with the nearest name; ``warn`` goes on and says so. A typo
+    would otherwise leave the salesperson receiving leads during the leave.
     """
 
     absences_file: str | None = None
@@ -232,6 +238,7 @@ class Availability(Section):
     catch_up_days: PositiveDays = Field(default=30, le=366)
     catch_up_fraction: float = Field(default=0.5, ge=0, le=1, allow_inf_nan=False)
     catch_up_per_run: NonNegativeInt = 5
+    unknown_absentees: Literal["error", "warn"] = "error"
 
 
 class SalespersonSelection(Section):
