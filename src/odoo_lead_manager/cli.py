@@ -321,7 +321,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("lead_id", metavar="LEAD_ID", type=_record_id)
     explain.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
-    explain.add_argument("--run", help="a recorded run's id (default: today's dry run)")
+    explain.add_argument(
+        "--run",
+        help="a recorded run's id or unambiguous prefix (default: the latest kept run that "
+        "saw the lead, else today's dry run)",
+    )
     explain.add_argument("--today", type=_day, help="plan today's dry run as of this day")
     explain.add_argument("--format", choices=("table", "json"), default="table")
 
@@ -915,6 +919,7 @@ def run_explain(args: argparse.Namespace) -> int:
             "code": found.code,
             "outcome": found.outcome,
             "written": found.written,
+            "notes": list(found.notes),
         }
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
@@ -928,7 +933,7 @@ def run_compare(args: argparse.Namespace) -> int:
 
     if len(args.config) < 2:
         raise UserInputError("odlm compare needs two or more --config files")
-    configs = [(Path(path).name, _load(path)) for path in args.config]
+    configs = _named([(path, _load(path)) for path in args.config])
     _configure_logging("ERROR", configs[0][1])
     since = until = None
     if args.runs:
@@ -953,7 +958,23 @@ def run_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _named(loaded: Sequence[tuple[str, LoadedConfig]]) -> list[tuple[str, LoadedConfig]]:
+    """Each configuration by its ``name`` (its file's name when it has none of its own, or
+    shares it with another), as `odlm compare` heads its columns."""
+    default = type(loaded[0][1].config).model_fields["name"].default
+    names = [
+        config.config.name if config.config.name not in ("", default) else Path(path).name
+        for path, config in loaded
+    ]
+    return [
+        (name if names.count(name) == 1 else Path(path).name, config)
+        for name, (path, config) in zip(names, loaded, strict=True)
+    ]
+
+
 def _comparison_table(comparison: Comparison) -> str:
+    from odoo_lead_manager.fairness import RECEIVED_GINI, RECEIVED_RANGE, UTILISATION_STDEV
+
     names = comparison.names
     width = max(12, *(len(n) for n in names))
     totals = comparison.totals()
@@ -967,22 +988,35 @@ def _comparison_table(comparison: Comparison) -> str:
     out = [row("", names)]
     for day in comparison.days:
         out.append(f"{day.day} (run {day.run_id[:12]}, {day.campaign or 'any campaign'})\n")
-        out.append(row("leads moved", [f.moved for f in day.figures]))
-        out.append(row("max-min received", [f.received_spread for f in day.figures]))
-        out.append(row("utilisation spread (pts)", [f.utilisation_spread for f in day.figures]))
-        out.append(row("Gini of received", [f.gini for f in day.figures]))
-        out.append(row("over target", [f.over_target for f in day.figures]))
+        figures = day.figures
+        out.append(row("leads moved", [f.moved for f in figures]))
+        out.append(row(f"{RECEIVED_RANGE.name} (leads)", [f.received_range for f in figures]))
+        out.append(
+            row(f"{UTILISATION_STDEV.name} (points)", [f.utilisation_stdev for f in figures])
+        )
+        out.append(row(RECEIVED_GINI.name, [f.received_gini for f in figures]))
+        out.append(row("over target", [", ".join(f.over) or "none" for f in figures]))
     out.append(f"Total over {len(comparison.days)} day(s)\n")
     out.append(row("leads moved", [f.moved for f in totals]))
-    out.append(row("max-min received", [f.received_spread for f in totals]))
-    out.append(row("Gini of received", [f.gini for f in totals]))
+    out.append(row(f"{RECEIVED_RANGE.name} (leads)", [f.received_range for f in totals]))
+    last_stdev = [f.utilisation_stdev for f in totals]
+    out.append(row(f"{UTILISATION_STDEV.name}, last day (points)", last_stdev))
+    out.append(row(RECEIVED_GINI.name, [f.received_gini for f in totals]))
+    out.append(row("over target, last day", [", ".join(f.over) or "none" for f in totals]))
     people = list(dict.fromkeys(p.name for f in totals for p in f.people))
     for name in people:
         cells = [
-            next((f"{p.received} -> {p.after}" for p in f.people if p.name == name), None)
+            next(
+                (
+                    f"{p.received} -> {p.after}" + (f"/{p.target}" if p.target else "")
+                    for p in f.people
+                    if p.name == name
+                ),
+                None,
+            )
             for f in totals
         ]
-        out.append(row(f"{name} (received -> after)", cells))
+        out.append(row(f"{name} (received -> after/target)", cells))
     reasons = list(dict.fromkeys(r for f in totals for r in f.left))
     for reason in reasons:
         out.append(row(reason, [f.left.get(reason, 0) for f in totals]))

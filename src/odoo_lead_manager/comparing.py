@@ -2,9 +2,9 @@
 
 Pure over kept runs: each snapshot is planned under each configuration with
 the run's own seed, and the same figures are measured on every plan: leads
-moved, what each salesperson receives and holds after, fairness (spread of
-utilisation, max-min received, Gini of received), leads left by reason,
-salespeople over target.
+moved, what each salesperson receives and holds after, fairness (the
+measures of `fairness`: utilisation std dev, received range, Gini of
+received), leads left by reason, salespeople over or under target.
 """
 
 from __future__ import annotations
@@ -15,6 +15,14 @@ from datetime import date
 from typing import Any
 
 from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.fairness import (
+    RECEIVED_GINI,
+    RECEIVED_RANGE,
+    UTILISATION_STDEV,
+    gini,
+    received_range,
+    utilisation_stdev,
+)
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.planning import plan_snapshot
 from odoo_lead_manager.tracking.journal import Recorded
@@ -36,11 +44,24 @@ class Figures:
 
     moved: int
     people: tuple[Person, ...]
-    utilisation_spread: float | None
-    received_spread: int
-    gini: float
+    utilisation_stdev: float | None
+    received_range: int
+    received_gini: float
     left: dict[str, int] = field(default_factory=dict)
-    over_target: int = 0
+
+    @property
+    def over(self) -> tuple[str, ...]:
+        """The salespeople holding more than their target after the run."""
+        return tuple(p.name for p in self.people if p.target is not None and p.after > p.target)
+
+    @property
+    def under(self) -> tuple[str, ...]:
+        """The salespeople holding less than their target after the run."""
+        return tuple(p.name for p in self.people if p.target is not None and p.after < p.target)
+
+    @property
+    def over_target(self) -> int:
+        return len(self.over)
 
     @classmethod
     def of(cls, plan: Plan) -> Figures:
@@ -52,18 +73,16 @@ class Figures:
         )
         utilisations = [100.0 * x.after / x.target for x in people if x.target]
         counts = [x.received for x in people]
+        stdev = utilisation_stdev(utilisations)
         left = {f"excluded: {rule}": n for rule, n in plan.excluded.items() if n}
         left.update((f"left: {why}", len(ids)) for why, ids in plan.unassigned.items() if ids)
         return cls(
             moved=len(plan.assignments) + (len(plan.dropback) if plan.dropback_applied else 0),
             people=people,
-            utilisation_spread=(
-                round(max(utilisations) - min(utilisations), 2) if utilisations else None
-            ),
-            received_spread=max(counts) - min(counts) if counts else 0,
-            gini=round(gini(counts), 4),
+            utilisation_stdev=round(stdev, 2) if stdev is not None else None,
+            received_range=received_range(counts),
+            received_gini=round(gini(counts), 4),
             left=left,
-            over_target=sum(1 for x in people if x.target is not None and x.after > x.target),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,23 +92,14 @@ class Figures:
                 {"name": p.name, "received": p.received, "after": p.after, "target": p.target}
                 for p in self.people
             ],
-            "utilisation_spread": self.utilisation_spread,
-            "received_spread": self.received_spread,
-            "gini": self.gini,
+            UTILISATION_STDEV.key: self.utilisation_stdev,
+            RECEIVED_RANGE.key: self.received_range,
+            RECEIVED_GINI.key: self.received_gini,
             "left": self.left,
             "over_target": self.over_target,
+            "over_target_names": list(self.over),
+            "under_target_names": list(self.under),
         }
-
-
-def gini(values: Sequence[int]) -> float:
-    """The Gini coefficient of ``values`` (0: all equal; towards 1: one holds everything)."""
-    ordered = sorted(values)
-    total = sum(ordered)
-    if not ordered or total == 0:
-        return 0.0
-    n = len(ordered)
-    weighted = sum((2 * rank - n - 1) * x for rank, x in enumerate(ordered, start=1))
-    return weighted / (n * total)
 
 
 @dataclass(frozen=True)
@@ -130,11 +140,10 @@ class Comparison:
                         Person(p.name, received.get(p.name, 0), p.after, p.target)
                         for p in last.people
                     ),
-                    utilisation_spread=last.utilisation_spread,
-                    received_spread=max(counts) - min(counts) if counts else 0,
-                    gini=round(gini(counts), 4),
+                    utilisation_stdev=last.utilisation_stdev,
+                    received_range=received_range(counts),
+                    received_gini=round(gini(counts), 4),
                     left=left,
-                    over_target=last.over_target,
                 )
             )
         return tuple(result)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date
 
 from odoo_lead_manager.comparing import Comparison, compare
 from odoo_lead_manager.config import LoadedConfig
-from odoo_lead_manager.errors import UserInputError
-from odoo_lead_manager.explaining import Explanation, explain
+from odoo_lead_manager.errors import CrmError, UserInputError
+from odoo_lead_manager.explaining import Explanation, Today, changed_since, explain
 from odoo_lead_manager.finding.finder import Fetched
 from odoo_lead_manager.finding.reasons import NOT_FETCHED
+from odoo_lead_manager.model import Lead
+from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.planning import RunOptions, choose_seed, plan_snapshot
 from odoo_lead_manager.replaying import Replay, replay
 from odoo_lead_manager.selection import target_campaign
@@ -55,14 +57,84 @@ def replay_run(loaded: LoadedConfig, run_id: str, seed: int | None = None) -> Re
 def explain_lead(
     loaded: LoadedConfig, lead_id: int, run_id: str | None = None, today: date | None = None
 ) -> Explanation:
-    """`odlm explain`: one lead in a kept run, or (without ``run_id``) in today's dry run."""
-    if run_id is not None:
-        with _journal(loaded) as journal:
+    """`odlm explain`: one lead in a kept run (``run_id``, else the latest that saw it), told
+    against how the CRM holds it now; a lead no kept run saw (or with ``today``), as that
+    day's dry run would decide it."""
+    with _journal(loaded) as journal:
+        recorded: Recorded | None = None
+        if run_id is not None:
             recorded = _recorded(journal, run_id)
-            applied = None if recorded.run.dry_run else journal.outcomes(recorded.run.run_id)
-        return explain(
-            loaded, recorded.snapshot, recorded.plan, lead_id, recorded.run.dry_run, applied
-        )
+        elif today is None:  # --today asks for that day's dry run
+            recorded = _latest_seeing(journal, target_campaign(loaded) or "", lead_id)
+        applied = None
+        if recorded is not None and not recorded.run.dry_run:
+            applied = journal.outcomes(recorded.run.run_id)
+    if recorded is None:
+        found = _explain_today(loaded, lead_id, today)
+        note = "no kept run saw this lead: explained as a dry run today would decide it"
+        return replace(found, notes=(note, *found.notes))
+    now, notes = _as_today(loaded, lead_id)
+    found = explain(
+        loaded, recorded.snapshot, recorded.plan, lead_id, recorded.run.dry_run, applied, now
+    )
+    if run_id is None:
+        kind = "dry run" if recorded.run.dry_run else "run"
+        notes = (f"the latest kept {kind} that saw this lead (odlm runs lists them)", *notes)
+    then = recorded.snapshot.lead(lead_id)
+    if then is not None and now is not None:
+        left = _as_left(then, recorded.plan, (applied or {}).get(lead_id, ""))
+        notes += changed_since(left, now.lead, recorded.plan, recorded.snapshot.fetched.unread)
+    return replace(found, notes=(*found.notes, *notes))
+
+
+def _as_left(lead: Lead, plan: Plan, outcome: str) -> Lead:
+    """The lead as a real run left it: its copy, with the run's write where it was made."""
+    if not outcome.startswith(("written", "already held")) or "given back" in outcome:
+        return lead
+    values = next((g.values for g in plan.writes if lead.id in g.lead_ids), {})
+    known = {f.name for f in fields(Lead)}
+    return replace(lead, **{k: v for k, v in values.items() if k in known})
+
+
+# How many kept runs `odlm explain` without --run looks through, newest first.
+LOOK_BACK = 60
+
+
+def _latest_seeing(journal: Journal, campaign: str, lead_id: int) -> Recorded | None:
+    """The newest kept run of ``campaign`` that fetched ``lead_id`` or saw the CRM remove it
+    (real runs before dry runs)."""
+    kept = list(reversed(journal.recorded_runs(campaign)))[:LOOK_BACK]
+    for run in sorted(kept, key=lambda r: r.dry_run):
+        try:
+            recorded = journal.recorded(run.run_id)
+        except UserInputError:  # a kept run that cannot be read: `--run` names it
+            continue
+        if recorded is None:
+            continue
+        fetched = recorded.snapshot.fetched
+        if recorded.snapshot.lead(lead_id) is not None or fetched.removed_by(lead_id):
+            return recorded
+    return None
+
+
+def _as_today(loaded: LoadedConfig, lead_id: int) -> tuple[Today | None, tuple[str, ...]]:
+    """The lead as the CRM holds it now; None, with a note, when the CRM cannot be asked."""
+    # Imported here: a kept run is explained without the CRM's transports until asked.
+    from odoo_lead_manager.crm.opening import open_store
+
+    try:
+        store = open_store(loaded)
+        try:
+            found = store.read_leads([lead_id])
+        finally:
+            store.close()
+    except CrmError as exc:
+        return None, (f"the CRM could not be asked how the lead is today: {exc.message}",)
+    return Today(found[0] if found else None), ()
+
+
+def _explain_today(loaded: LoadedConfig, lead_id: int, today: date | None) -> Explanation:
+    """The lead in a dry run planned now (every lead of the window fetched, none pushed)."""
     # Imported here: a kept run is explained without the CRM and its transports.
     from odoo_lead_manager.crm.opening import open_store
     from odoo_lead_manager.fetching import take_snapshot

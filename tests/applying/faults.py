@@ -109,6 +109,9 @@ class FaultyStore:
     def read_leads(self, ids: Collection[int]) -> list[Lead]:
         return self.inner.read_leads(ids)
 
+    def lead_ids(self, domain: Domain) -> list[int]:
+        return self.inner.lead_ids(domain)
+
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
         return self.inner.count_leads(domain, group_by)
 

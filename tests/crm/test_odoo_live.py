@@ -246,6 +246,10 @@ class SeedIds:
             for lead_id, state in found.items()
         }
 
+    def lead_ids(self, domain: Domain) -> list[int]:
+        found = self.store.lead_ids(self._domain(domain))
+        return sorted(self._bk("lead", i) or 0 for i in found)
+
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
         counts = self.store.count_leads(self._domain(domain), group_by)
         result: dict[tuple[Any, ...], int] = {}

@@ -151,12 +151,18 @@ def test_the_reports_say_who_is_away_and_unknown_names_are_warned(
     people = eligible(config)
     name = sorted(people)[0]
     absences(config, f"{name},{TODAY},{TODAY},morning", f"Nobody Atall,{TODAY},{TODAY},")
+    # A name nobody has stops the run (exit 2) unless it is only to be warned about.
     args = ["dailydist", "--config", str(config), "--today", str(TODAY), "--dry-run"]
+    assert main(args) == 2
+    assert "'Nobody Atall' is neither a salesperson" in capsys.readouterr().err
+    warn = {"absences_file": "absences.csv", "unknown_absentees": "warn"}
+    configure(config, {}, salesperson_selection={"availability": warn})
     report = ["--report-format", "json", "--report-location", str(demo_dir / "reports")]
     assert main([*args, *report]) == 0
     out = capsys.readouterr().out
     assert f"{name}: away in the morning" in out
-    assert "'Nobody Atall' is not a salesperson of the campaign table" in out
+    said = " ".join(out.split())  # a long warning wraps
+    assert "'Nobody Atall' is neither a salesperson of the salesperson source nor a CRM" in said
     (written,) = (demo_dir / "reports").glob("*.json")
     summary = json.loads(written.read_text())["salesperson_summary"]
     assert next(p for p in summary if p["name"] == name)["away"].startswith("away in the morning")

@@ -213,7 +213,7 @@ def test_compare_three_recorded_days_under_two_strategies(
         }
     totals = first.totals()
     assert totals[0].moved == sum(d.figures[0].moved for d in first.days)
-    assert 0 <= totals[0].gini <= 1
+    assert 0 <= totals[0].received_gini <= 1
     capsys.readouterr()
     assert (
         odlm("compare", "--config", config, "--config", other, "--runs", f"{DAYS[0]}..{DAYS[-1]}")
@@ -228,13 +228,22 @@ def test_compare_three_recorded_days_under_two_strategies(
         )
         == 0
     )
+    # Two configurations of the same name: by their files.
     assert json.loads(target.read_text())["configurations"] == ["config.yaml", "proportional.yaml"]
+    other.write_text(
+        other.read_text().replace(
+            'name: "Daily Lead Distribution - Voice (demo)"', 'name: "Proportional trial"'
+        )
+    )
+    assert odlm("compare", "--config", config, "--config", other, "--output", target) == 0
+    header = " ".join(target.read_text().splitlines()[0].split())
+    assert header == "Daily Lead Distribution - Voice (demo) Proportional trial"
     page = tmp_path / "compare.html"
     assert (
         odlm("compare", "--config", config, "--config", other, "--format", "html", "--output", page)
         == 0
     )
-    assert page.read_text().count("<svg") == 3 and str(DAYS[2]) in page.read_text()
+    assert page.read_text().count("<svg") == 4 and str(DAYS[2]) in page.read_text()
 
 
 def test_masked_snapshots_keep_no_names_mails_or_phones_and_replay_the_same(

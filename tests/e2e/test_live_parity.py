@@ -13,6 +13,7 @@ lead is back, and removes everything it created.
 
 from __future__ import annotations
 
+import csv
 import os
 import uuid
 from collections import Counter
@@ -23,12 +24,14 @@ from typing import Any
 import pytest
 
 from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
+from odoo_lead_manager.config import LoadedConfig, load_config
 from odoo_lead_manager.crm.odoo.connect import resolve_fields
 from odoo_lead_manager.crm.odoo.fields import configured_mapping
+from odoo_lead_manager.inspecting import explain_lead
 from odoo_lead_manager.model import Lead
 from odoo_lead_manager.planning import RunOptions
 from odoo_lead_manager.runner import run_distribution
+from odoo_lead_manager.tracking import open_journal
 
 from ..crm.test_odoo_live import (
     CUSTOM_FIELDS,
@@ -146,9 +149,12 @@ def test_a_legacy_run_on_odoo_moves_exactly_what_r_selects_and_undo_restores_it(
             i for ids_ in dry.unassigned.values() for i in ids_
         }
         assert found == expected and len(expected) > 20
+        ledger = tmp_path / "ledger.csv"
+        run_distribution(loaded, True, RunOptions(seed=8, export_excluded=ledger))
         real = run_distribution(loaded, dry_run=False, options=RunOptions(seed=8), force=True)
         assert real.applied is not None and real.applied.complete
         assert real.plan.assignments == dry.assignments
+        _explained_as_the_ledger_says(loaded, real.plan.run_id, ledger, set(lead_ids))
         after = {x.id: x for x in store.read_leads(lead_ids)}
         holder = {x.id: x.open_user_id for x in crm_leads}
         for a in dry.assignments:
@@ -175,6 +181,37 @@ def test_a_legacy_run_on_odoo_moves_exactly_what_r_selects_and_undo_restores_it(
         store.close()
     finally:
         server.cleanup()
+
+
+def _explained_as_the_ledger_says(
+    loaded: LoadedConfig, run_id: str, ledger: Path, ours: set[int]
+) -> None:
+    """`odlm explain --run` names, for this test's leads, the rule the ledger gives, whether
+    the CRM applied it (the lead never downloaded) or the finder; some of each code."""
+    with ledger.open(encoding="utf-8") as handle:
+        codes = {
+            int(row["lead_id"]): row["reason_code"]
+            for row in csv.DictReader(handle)
+            if int(row["lead_id"]) in ours
+        }
+    journal, _ = open_journal(loaded)
+    snapshot = journal.recorded(run_id).snapshot  # type: ignore[union-attr]
+    journal.close()
+    on_server = {i for _, ids in snapshot.fetched.removed_ids for i in ids} & ours
+    assert on_server, "the CRM applied no rule to this test's leads"
+    sample: dict[str, list[int]] = {}
+    for lead_id, code in sorted(codes.items()):
+        sample.setdefault(code, [])
+        if len(sample[code]) < 5:
+            sample[code].append(lead_id)
+    for code, leads in sample.items():
+        for lead_id in leads:
+            found = explain_lead(loaded, lead_id, run_id)
+            assert found.code == code, (lead_id, found.outcome)
+            assert found.fetched == (lead_id not in on_server)
+    for lead_id in sorted(on_server)[:10]:
+        assert explain_lead(loaded, lead_id, run_id).code == codes[lead_id]
+    assert explain_lead(loaded, 2_147_000_000, run_id).code == "no_such_lead"
 
 
 def _owned(lead: Lead) -> tuple[Any, ...]:

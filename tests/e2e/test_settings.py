@@ -303,6 +303,10 @@ def test_dropback_counts_can_be_left_out_of_reports(
 def test_no_salespeople_with_generate_warning_still_drops_back(demo_dir: Path) -> None:
     config = configure(demo_dir, DROPBACK).path
     body = config.read_text().replace("    target_campaign: Voice\n", "    target_campaign: Fax\n")
+    # Fax has one salesperson, inactive: nobody is eligible (a campaign no row names is a
+    # typo, refused).
+    with (demo_dir / "salesperson_campaigns.csv").open("a", encoding="utf-8") as table:
+        table.write("Jack Lewis,Fax,false,Apple,junior,300\n")
     config.write_text(
         body
         + "error_handling:\n  fallback_strategies:\n    when_no_salespeople_found: generate_warning\n"

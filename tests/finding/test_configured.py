@@ -65,6 +65,10 @@ class CountingStore(LocalStore):
         self.calls["count_leads"] += 1
         return super().count_leads(domain, group_by)
 
+    def lead_ids(self, domain: Any) -> list[int]:
+        self.calls["lead_ids"] += 1
+        return super().lead_ids(domain)
+
 
 EVERYTHING = (
     LEGACY
@@ -199,8 +203,9 @@ def test_sales_filter_reads_opportunities_once_and_excludes_their_partners(demo_
             x.partner_id for x in store.search_leads([("type", "=", "opportunity")])
         }
         found = store.read_leads([a.lead_id for a in plan.assignments])
-    # Workload (4) + one grouped count of opportunities + one count per server-side rule (3).
-    assert store.calls["count_leads"] == 4 + 1 + 3
+    # Workload (4) + one grouped count of opportunities; the ids before each server-side rule (3).
+    assert store.calls["count_leads"] == 4 + 1
+    assert store.calls["lead_ids"] == 3
     assert not {x.partner_id for x in found} & opportunity_partners
     assert plan.excluded["Sales filter (has opportunities)"] > 0
     assert any(x.partner_id is None for x in found)  # no partner: nothing to match

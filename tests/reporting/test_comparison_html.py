@@ -27,12 +27,17 @@ def people(alice: tuple[int, int], eve: tuple[int, int]) -> list[dict[str, Any]]
 def figures(
     moved: int, spread: int, gini: float, utilisation: float | None, over: int, **more: Any
 ) -> dict[str, Any]:
+    """A configuration's figures for a day; ``over`` salespeople over target (Alice, then Bob),
+    everyone with a target who is not over is under."""
+    over_names = ["Alice Smith", "Bob Johnson"][:over]
     return {
         "moved": moved,
-        "received_spread": spread,
-        "gini": gini,
-        "utilisation_spread": utilisation,
+        "received_range": spread,
+        "received_gini": gini,
+        "utilisation_stdev": utilisation,
         "over_target": over,
+        "over_target_names": over_names,
+        "under_target_names": [] if over else ["Alice Smith"],
         **more,
     }
 
@@ -159,7 +164,7 @@ def test_the_side_by_side_table_shows_each_days_figures_and_the_totals() -> None
     side, left = tables(comparison_html(DATA))
     assert side[0] == ["Day", "Figure", "round_robin.yaml", "capacity.yaml"]
     rows = [row[1:] for row in side[1:]]
-    assert len(rows) == 4 * 5  # five figures for each of three days and the total
+    assert len(rows) == 4 * 6  # six figures for each of three days and the total
     assert [row[0] for row in side[1:] if row[0] and not row[0].startswith("run-")] == [
         "2026-11-20",
         "Voice",
@@ -169,20 +174,22 @@ def test_the_side_by_side_table_shows_each_days_figures_and_the_totals() -> None
         "Voice",
         "Total",
     ]
-    assert rows[:5] == [
+    assert rows[:6] == [
         ["leads moved", "101", "87"],
-        ["max-min received", "1", "13"],
+        ["received range (leads)", "1", "13"],
         ["Gini of received", "0.005", "0.0747"],
-        ["utilisation spread (points)", "—", "12.5"],
-        ["salespeople over target", "0", "1"],
+        ["utilisation std dev (points)", "—", "12.5"],
+        ["over target", "none", "Alice Smith"],
+        ["under target", "Alice Smith", "none"],
     ]
-    assert rows[5] == ["leads moved", "112", "95"] and rows[10] == ["leads moved", "98", "120"]
-    assert rows[15:] == [
+    assert rows[6] == ["leads moved", "112", "95"] and rows[12] == ["leads moved", "98", "120"]
+    assert rows[18:] == [
         ["leads moved", "311", "302"],
-        ["max-min received", "3", "38"],
+        ["received range (leads)", "3", "38"],
         ["Gini of received", "0.0048", "0.0629"],
-        ["utilisation spread (points)", "—", "3.75"],
-        ["salespeople over target", "1", "2"],
+        ["utilisation std dev (points)", "—", "3.75"],
+        ["over target", "Alice Smith", "Alice Smith, Bob Johnson"],
+        ["under target", "none", "none"],
     ]
     assert left == [
         ["Reason", "round_robin.yaml", "capacity.yaml"],
@@ -193,11 +200,17 @@ def test_the_side_by_side_table_shows_each_days_figures_and_the_totals() -> None
 
 def test_the_page_draws_its_charts_escapes_every_name_and_fetches_nothing() -> None:
     page = comparison_html(DATA, title="Voice <compare>")
-    assert page.count("<svg") == 3  # leads moved, and one per configuration
-    # The page's, each chart's, each bar's and target's, each axis label's (3 days, 2 x 2 people).
-    titled = 1 + 3 + page.count("<rect") + page.count("<line class") + 3 + 4
+    # Received per salesperson under each configuration, leads moved, one per configuration.
+    assert page.count("<svg") == 4
+    # The page's, each chart's, each bar's and target's, each axis label's (2 people side by
+    # side, 3 days, 2 x 2 people).
+    titled = 1 + 4 + page.count("<rect") + page.count("<line class") + 2 + 3 + 4
     assert page.count("<title>") == titled
     assert page.count('class="moved"') == 6
+    # Who gets more under which configuration: one bar per salesperson and configuration.
+    assert page.count('class="by-configuration"') == 4
+    assert "Alice Smith under round_robin.yaml: received 157" in page
+    assert "Alice Smith under capacity.yaml: received 170" in page
     assert page.count('class="received"') == page.count('class="after"') == 4
     assert page.count('class="target"') == 2  # Eve has no target
     assert "round_robin.yaml: received and after-count per salesperson" in page
@@ -219,7 +232,7 @@ def test_the_page_draws_its_charts_escapes_every_name_and_fetches_nothing() -> N
 
 def test_an_empty_comparison_still_makes_a_page() -> None:
     page = comparison_html({"configurations": ["a.yaml", "b.yaml"], "days": [], "total": []})
-    assert "No recorded runs to compare." in page and page.count("<svg") == 1
+    assert "No recorded runs to compare." in page and page.count("<svg") == 2
 
 
 def test_a_long_name_is_shortened_under_its_bars_and_whole_in_its_title() -> None:
@@ -246,7 +259,7 @@ def test_the_page_renders_its_charts_in_a_browser_without_errors_or_requests(
         page.on("request", lambda r: requests.append(r.url))
         page.goto(page_file.as_uri())
         charts = page.locator("figure.chart svg")
-        assert charts.count() == 3
+        assert charts.count() == 4
         for index in range(charts.count()):
             box = charts.nth(index).bounding_box()
             assert box is not None and box["width"] >= 300 and box["height"] > 100

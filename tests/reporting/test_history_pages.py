@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import statistics
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlparse
@@ -71,11 +72,13 @@ def test_trends_page_charts_what_the_history_holds(
     assert f"Written: {out}" in capsys.readouterr().out
     page = out.read_text(encoding="utf-8")
     charts = svgs(page)
-    assert {"chart-moved", "chart-spread", "chart-received", "chart-utilisation"} <= set(charts)
+    assert {"chart-moved", "chart-utilisation-stdev", "chart-received", "chart-utilisation"} <= set(
+        charts
+    )
     # One bar per day, the day's distributed leads (nothing dropped back in the demo).
     assert values(charts["chart-moved"]) == [d["total_leads_distributed"] for d in daily]
     assert values(charts["chart-moved"])[0] == CAP
-    # The spread is max - min utilisation over the salespeople of each day.
+    # The utilisation std dev over the salespeople of each day, as every output measures it.
     engine = history_engine(load_config(demo))
     figures = history_figures(engine, FIRST, LAST, None)
     engine.dispose()
@@ -86,8 +89,8 @@ def test_trends_page_charts_what_the_history_holds(
             for points in p["campaigns"].values()
             if points[i]["utilisation"] is not None
         ]
-        spread = round(max(utilisations) - min(utilisations), 2)
-        assert values(charts["chart-spread"])[i] == spread, day
+        spread = round(statistics.pstdev(utilisations), 2)
+        assert values(charts["chart-utilisation-stdev"])[i] == spread, day
     # The first day's cap left leads undistributed, for the strategy's reason.
     left = charts["chart-left-0"]
     reason = f"not_distributed: {OVER_LIMIT}"

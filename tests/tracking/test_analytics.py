@@ -48,7 +48,7 @@ def test_the_four_reports(demo_dir: Path, database_url: URL) -> None:
     assert [r["leads_received"] for r in daily["top_recipients"]] == sorted(
         received.values(), reverse=True
     )[:5]
-    assert daily["utilization_stdev"] is not None
+    assert daily["utilisation_stdev"] is not None
 
     alice = next(p for p in last.salespeople if p.name == "Alice Smith")
     person = analytics.salesperson_report(engine, alice.user_id, DAYS[0], TODAY)

@@ -553,6 +553,13 @@ class LocalStore:
                 result[row[0]] = state
         return result
 
+    def lead_ids(self, domain: Domain) -> list[int]:
+        where = self._where(domain)
+        rows = self._db.execute(
+            f"SELECT id FROM crm_lead WHERE {where.text} ORDER BY id", where.params
+        )
+        return [int(row[0]) for row in rows]
+
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
         keys = [self._group_key(field) for field in group_by]
         where = self._where(domain)

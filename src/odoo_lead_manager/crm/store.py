@@ -195,6 +195,13 @@ class CrmStore(Protocol):
         the applier, which calls this, retries with the configured delay.
         """
 
+    def lead_ids(self, domain: Domain) -> list[int]:
+        """The ids of the leads matching ``domain``, sorted; one call, no field read.
+
+        What the fetch step asks before each rule it leaves to the CRM, so
+        that the leads each rule removed there are on record by id.
+        """
+
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
         """Counts of matching leads grouped by the given fields (like Odoo's read_group).
 

@@ -100,7 +100,7 @@ def status_filter(matcher: TextMatcher) -> LeadFilter:
         "Status not selected",
         lambda lead: matcher.matches(lead.status),
         in_domain("status", matcher),
-        why=lambda lead: f"status {lead.status!r} {matcher.describe()}",
+        why=lambda lead: f"{shown('status', lead.status)} {matcher.describe()}",
     )
 
 
@@ -149,7 +149,8 @@ def owner_status_filter(
         ):
             if owner in ids:
                 if not matcher.matches(lead.status):
-                    return f"status {lead.status!r} {matcher.describe()} (its holder is {group})"
+                    status = shown("status", lead.status)
+                    return f"{status} {matcher.describe()} (its holder is {group})"
                 return f"{date_field} is before {first}, the {group} salespeople's first day"
         return f"{owner_field} {who(owner, names)} is not a salesperson of the campaign"
 
@@ -169,6 +170,11 @@ def owner_status_filter(
                 branch.append((date_field, ">=", first.isoformat()))
             branches.append(branch)
     return LeadFilter("Owner or status not selected", keep, any_of(branches), why=why)
+
+
+def shown(field: str, value: str | None) -> str:
+    """A lead's text field as a rule's sentence names it: "status 'New'", "status (empty)"."""
+    return f"{field} (empty)" if value is None else f"{field} {value!r}"
 
 
 def who(user_id: int | None, names: Mapping[int, str] | None = None) -> str:

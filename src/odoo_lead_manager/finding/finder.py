@@ -251,6 +251,9 @@ class Fetched:
     excluded one can be listed (the excluded-leads ledger, `odlm explain`).
     ``unread``: the fields left unread because no rule of the run reads them
     (`Pipeline.unread`); the leads hold the `Lead` default there.
+    ``removed_ids``: for each filter the server applied, the ids of the leads it
+    removed there, so that `odlm explain` names the rule for any of them
+    afterwards (empty in snapshots taken before they were kept).
     """
 
     leads: tuple[Lead, ...]
@@ -258,6 +261,11 @@ class Fetched:
     removed: tuple[tuple[str, int], ...] = ()
     pushed: bool = False
     unread: tuple[str, ...] = ()
+    removed_ids: tuple[tuple[str, tuple[int, ...]], ...] = ()
+
+    def removed_by(self, lead_id: int) -> str | None:
+        """The filter the server applied that removed ``lead_id``, if one did."""
+        return next((name for name, ids in self.removed_ids if lead_id in ids), None)
 
 
 def fetch_leads(
@@ -269,36 +277,44 @@ def fetch_leads(
     push: bool = True,
     unread: Sequence[str] | None = None,
 ) -> Fetched:
-    """Page the leads with every exact domain pushed to the server, counting each one's removals.
+    """Page the leads with every exact domain pushed to the server, recording each one's removals.
 
-    What a filter removed is the count before it less the count after it:
-    counting the negation instead would trust the server to negate exactly,
-    and Odoo 17 does not for computed fields (``['!', ('activity_date_deadline',
-    '<', d)]`` becomes ``>= d``, which misses leads with no activity and leads
-    with activities on both sides). The last count is the number of leads
-    fetched, so the calls are as many as the filters pushed.
+    What a filter removed is the leads before it less the leads after it (ids
+    only, one ``search`` per filter): asking for the negation instead would
+    trust the server to negate exactly, and Odoo 17 does not for computed
+    fields (``['!', ('activity_date_deadline', '<', d)]`` becomes ``>= d``,
+    which misses leads with no activity and leads with activities on both
+    sides). The last "after" is the leads fetched, so the calls are as many
+    as the filters pushed.
     ``on_fetched`` hears how many leads have been fetched, page by page.
     Without ``push`` only the window is the server's: every lead of it is fetched.
     ``unread``: the fields left unread (default: those no filter reads, `Pipeline.unread`).
     """
     domain = [*base, *(pipeline.window.domain or [])]
     pushed = pipeline.pushed() if push else []
-    before: list[int] = []
+    before: list[frozenset[int]] = []
     for lead_filter in pushed:
-        before.append(store.count_leads(domain, []).get((), 0))
+        before.append(frozenset(store.lead_ids(domain)))
         domain.extend(lead_filter.domain or [])
     log.debug("fetching leads with domain %s", domain)
     unread = pipeline.unread() if unread is None else list(unread)
     found = store.search_leads(domain, page_size=page_size, unread=unread)
     counted = _Counted(found, page_size, on_fetched)
     leads = tuple(counted)
-    after = [*before[1:], len(leads)] if pushed else []
-    removed: dict[str, int] = {}
-    for lead_filter, count, left in zip(pushed, before, after, strict=True):
-        # Leads the CRM changed between two counts could make one negative.
-        removed[lead_filter.name] = removed.get(lead_filter.name, 0) + max(count - left, 0)
+    after = [*before[1:], frozenset(lead.id for lead in leads)] if pushed else []
+    removed: dict[str, set[int]] = {}
+    for lead_filter, ids, left in zip(pushed, before, after, strict=True):
+        # A lead the CRM changed between two questions is counted where it left.
+        removed.setdefault(lead_filter.name, set()).update(ids - left)
     text = json.dumps(domain, default=str, separators=(",", ":"))
-    return Fetched(leads, text, tuple(removed.items()), push, tuple(unread))
+    return Fetched(
+        leads,
+        text,
+        tuple((name, len(ids)) for name, ids in removed.items()),
+        push,
+        tuple(unread),
+        tuple((name, tuple(sorted(ids))) for name, ids in removed.items()),
+    )
 
 
 def found_in(

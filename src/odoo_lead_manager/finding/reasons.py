@@ -44,6 +44,9 @@ DISTRIBUTED = "distributed"
 DROPPED_BACK = "dropped_back"
 # Outside what the run fetched (the window, or a rule the CRM applied): `odlm explain`.
 NOT_FETCHED = "not_fetched"
+# Not in the CRM when the run took its snapshot: created since, or no such lead at all.
+CREATED_AFTER = "created_after_run"
+NO_SUCH_LEAD = "no_such_lead"
 # Written by the run, or left as it was when applying (see `odlm explain`).
 CODES = (
     *REASON_CODES.values(),
@@ -52,6 +55,8 @@ CODES = (
     DISTRIBUTED,
     DROPPED_BACK,
     NOT_FETCHED,
+    CREATED_AFTER,
+    NO_SUCH_LEAD,
 )
 
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from odoo_lead_manager.finding.filters import LeadFilter, any_of, in_domain, not_held_by, who
+from odoo_lead_manager.finding.filters import (
+    LeadFilter,
+    any_of,
+    in_domain,
+    not_held_by,
+    shown,
+    who,
+)
 from odoo_lead_manager.finding.matching import TextMatcher
 from odoo_lead_manager.model import Domain, Lead
 
@@ -79,7 +86,7 @@ def dnc_status_filter(matcher: TextMatcher) -> LeadFilter:
         "DNC (Do Not Call) status",
         lambda lead: not matcher.matches(lead.status),
         domain,
-        why=lambda lead: f"status {lead.status!r} is a Do-Not-Call status",
+        why=lambda lead: f"{shown('status', lead.status)} is a Do-Not-Call status",
     )
 
 
@@ -196,6 +203,6 @@ def closed_filter(closed_names: Iterable[str]) -> LeadFilter:
     def why(lead: Lead) -> str:
         if not lead.active:
             return "the lead is archived (lost)"
-        return f"status {lead.status!r} or stage {lead.stage!r} is a closed one"
+        return f"{shown('status', lead.status)} or {shown('stage', lead.stage)} is a closed one"
 
     return LeadFilter("Closed (won or lost)", keep, why=why)

@@ -5,17 +5,17 @@ history tables of real runs (dry runs are previews, not history; undone
 assignments are left out):
 
 - ``daily``: one campaign's day: totals, efficiency, participants, the
-  average, the execution time, the top recipients and the utilisation spread;
+  average, the execution time, the top recipients and the utilisation std dev;
 - ``salesperson``: one user over a date range: leads received, the average
   per day of the range, the daily utilisation trend, the efficiency of the
   days they took part in, and the statuses of the leads they received;
 - ``campaign``: one campaign over a date range: totals, efficiency, per-day
   figures, per-salesperson totals and the leads by source and status;
 - ``trends``: the last N days per campaign: one point per day (distributed,
-  efficiency, utilisation spread) and the direction of each series.
+  efficiency, utilisation std dev) and the direction of each series.
 
 `history_figures` gathers what the HTML pages chart (`reporting.history_html`):
-per campaign and day the leads moved, the utilisation spread and the leads
+per campaign and day the leads moved, the utilisation std dev and the leads
 left by reason; per salesperson and day the leads received, the after-count
 and the target.
 """
@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, and_, false, select
 
 from odoo_lead_manager.errors import UserInputError
+from odoo_lead_manager.fairness import UTILISATION_STDEV, utilisation_stdev
 from odoo_lead_manager.finding.reasons import NOT_DISTRIBUTED, reason_code
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.reporting.report import tally
@@ -71,7 +72,7 @@ def daily_report(engine: Engine, day: date, campaign: str) -> dict[str, Any]:
         "salespeople_participated": record["total_salespeople_received_leads"],
         "average_leads_per_salesperson": _number(record["average_leads_per_salesperson"]),
         "execution_time_seconds": _number(record["execution_time_seconds"]),
-        "utilization_stdev": _spread(people),
+        UTILISATION_STDEV.key: _utilisation_stdev(people),
         "top_recipients": [
             {
                 "user_id": r["salesperson_id"],
@@ -202,7 +203,7 @@ def trend_report(engine: Engine, days: int, today: date, campaign: str | None) -
                     for key in (
                         "total_leads_distributed",
                         "distribution_efficiency",
-                        "utilization_stdev",
+                        UTILISATION_STDEV.key,
                     )
                 },
             }
@@ -221,8 +222,8 @@ def history_figures(engine: Engine, start: date, end: date, campaign: str | None
     """What the history says, day by day from ``start`` to ``end`` (one campaign unless None).
 
     Per campaign and day: the leads found and moved (distributed, and dropped
-    back), the utilisation spread (max - min of after-count / target, in
-    points, as `odlm compare` measures it), the distributable leads left
+    back), the utilisation std dev (`fairness.UTILISATION_STDEV`, as every
+    output measures it), the distributable leads left
     undistributed by reason and the leads the rules excluded by reason code.
     The reasons are read from the run's own plan (the journal's, else its
     kept snapshot's) and its write batches; ``left`` and ``excluded`` are
@@ -254,7 +255,7 @@ def history_figures(engine: Engine, start: date, end: date, campaign: str | None
                 "dropped_back": d["total_leads_dropped_back"],
                 "moved": d["total_leads_distributed"] + d["total_leads_dropped_back"],
                 "not_distributed": d["total_leads_not_distributed"],
-                "utilisation_spread": utilisation_spread(same_day),
+                UTILISATION_STDEV.key: _utilisation_stdev(same_day),
                 "left": left,
                 "excluded": excluded,
             }
@@ -285,13 +286,6 @@ def history_figures(engine: Engine, start: date, end: date, campaign: str | None
         ),
         "reason_labels": labels,
     }
-
-
-def utilisation_spread(people: Sequence[Any]) -> float | None:
-    """Max - min utilisation (after-count as % of target) in points, over those with a
-    target: `comparing.Figures`' measure; None when nobody has a target."""
-    values = [_number(p["utilization_percentage"]) for p in people if p["target_leads"]]
-    return round(max(values) - min(values), 2) if values else None
 
 
 def _reasons(
@@ -419,14 +413,16 @@ def _point(day: Any, people: Sequence[Any]) -> dict[str, Any]:
         "total_leads_distributed": day["total_leads_distributed"],
         "distribution_efficiency": _number(day["distribution_efficiency_percentage"]),
         "salespeople_participated": day["total_salespeople_received_leads"],
-        "utilization_stdev": _spread(people),
+        UTILISATION_STDEV.key: _utilisation_stdev(people),
     }
 
 
-def _spread(people: Sequence[Any]) -> float | None:
-    """Population standard deviation of utilisation after the run, over those with a target."""
+def _utilisation_stdev(people: Sequence[Any]) -> float | None:
+    """`fairness.UTILISATION_STDEV` of the day's tracking rows (their utilisation after the
+    run), rounded as the reports show it."""
     values = [_number(p["utilization_percentage"]) for p in people if p["target_leads"]]
-    return round(statistics.pstdev(values), 2) if len(values) > 1 else None
+    figure = utilisation_stdev([v for v in values if v is not None])
+    return round(figure, 2) if figure is not None else None
 
 
 def _direction(values: Sequence[float]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from odoo_lead_manager.fairness import RECEIVED_GINI, RECEIVED_RANGE, UTILISATION_STDEV
 from odoo_lead_manager.reporting.files import TEMPLATES
 
 # One colour per configuration, in order (cycled past six).
@@ -21,10 +22,11 @@ LABEL_CHARS = 16
 
 FIGURES = (
     ("leads moved", "moved"),
-    ("max-min received", "received_spread"),
-    ("Gini of received", "gini"),
-    ("utilisation spread (points)", "utilisation_spread"),
-    ("salespeople over target", "over_target"),
+    (f"{RECEIVED_RANGE.name} (leads)", RECEIVED_RANGE.key),
+    (RECEIVED_GINI.name, RECEIVED_GINI.key),
+    (f"{UTILISATION_STDEV.name} (points)", UTILISATION_STDEV.key),
+    ("over target", "over_target_names"),
+    ("under target", "under_target_names"),
 )
 
 
@@ -33,6 +35,8 @@ def _colour(index: int) -> str:
 
 
 def _show(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
     return "—" if value is None else str(value)
 
 
@@ -70,6 +74,42 @@ def _moved_chart(data: Mapping[str, Any]) -> dict[str, Any]:
             )
     return {
         "width": max(300, 60 + len(days) * group),
+        "height": CHART_HEIGHT + 20,
+        "bars": bars,
+        "ticks": ticks,
+    }
+
+
+def _received_chart(names: list[str], total: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Per salesperson, the leads received over all days under each configuration, side by
+    side (one colour per configuration), with the target: where configurations differ."""
+    people = list(dict.fromkeys(p["name"] for f in total for p in f["salespeople"]))
+    count = len(names)
+    group = max(count * BAR_WIDTH + 30, 90)
+    received = {
+        (c, p["name"]): p["received"] for c, f in enumerate(total) for p in f["salespeople"]
+    }
+    scale = _scale(max(received.values(), default=0))
+    bars, ticks = [], []
+    for i, person in enumerate(people):
+        x = 30 + i * group
+        ticks.append({"x": x + (count * BAR_WIDTH - 2) / 2, "text": _short(person), "full": person})
+        for c, name in enumerate(names):
+            value = received.get((c, person), 0)
+            height = value * scale
+            bars.append(
+                {
+                    "x": x + c * BAR_WIDTH,
+                    "y": round(CHART_HEIGHT - height, 1),
+                    "w": BAR_WIDTH - 2,
+                    "h": round(height, 1),
+                    "fill": _colour(c),
+                    "value": value,
+                    "label": f"{person} under {name}: received {value}",
+                }
+            )
+    return {
+        "width": max(300, 60 + len(people) * group),
         "height": CHART_HEIGHT + 20,
         "bars": bars,
         "ticks": ticks,
@@ -136,6 +176,7 @@ def comparison_html(data: Mapping[str, Any], title: str = "odlm compare") -> str
         total=total,
         figures=FIGURES,
         moved=_moved_chart(data),
+        received=_received_chart(names, total),
         people=[
             _people_chart(n, f, _colour(i))
             for i, (n, f) in enumerate(zip(names, total, strict=True))
@@ -143,6 +184,9 @@ def comparison_html(data: Mapping[str, Any], title: str = "odlm compare") -> str
         if total
         else [],
         reasons=reasons,
+        stdev=UTILISATION_STDEV,
+        range=RECEIVED_RANGE,
+        gini=RECEIVED_GINI,
         colour=_colour,
         show=_show,
     )

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from odoo_lead_manager.applying import ApplyResult
+from odoo_lead_manager.fairness import RECEIVED_GINI, RECEIVED_RANGE
 from odoo_lead_manager.monitoring import Line
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.tracking.journal import APPLYING, RecordedRun, RunRecord, Unsettled
@@ -157,16 +158,13 @@ def _print_strategy(console: Console, plan: Plan) -> None:
             console.print(f"  {person.name}: {plan.domains[person.user_id]}")
     balance = plan.balance
     console.print(
-        f"  Received per salesperson: {balance.received_min:,} to {balance.received_max:,}"
+        f"  Received per salesperson: {balance.received_min:,} to {balance.received_max:,} "
+        f"({RECEIVED_RANGE.shown(balance.received_range)}, "
+        f"{RECEIVED_GINI.shown(round(balance.received_gini, 2))})"
     )
-    if balance.utilisation_stdev is not None:
-        what = f"utilisation std dev {balance.utilisation_stdev:.1f} points"
-    elif balance.workload_variation is not None:
-        what = f"workload variation (std dev / mean) {balance.workload_variation:.1f}%"
-    else:
-        return
-    verdict = "within" if balance.within_goal else "above"
-    console.print(f"  Balance after distribution: {what} ({verdict} the 10% goal of §16.2)")
+    goal = balance.goal_sentence()
+    if goal is not None:
+        console.print(f"  Balance after distribution: {goal}")
 
 
 def _print_dropback(console: Console, plan: Plan, counted: bool = True) -> None:

@@ -4,7 +4,7 @@ Each page is one self-contained HTML file (inline CSS and SVG, no script,
 nothing fetched), drawn from `analytics.history_figures`:
 
 - the overview (``trends``, and ``campaign`` for one campaign): leads moved
-  per day per campaign, the utilisation spread per day, the leads left
+  per day per campaign, the utilisation std dev per day, the leads left
   undistributed by reason, the leads the rules excluded by reason code, and
   each salesperson's leads received and utilisation per day;
 - a salesperson's page: per campaign, leads received per day, and the
@@ -22,6 +22,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from odoo_lead_manager.fairness import UTILISATION_STDEV
 from odoo_lead_manager.reporting.analytics import UNACCOUNTED
 from odoo_lead_manager.reporting.charts import Series, bar_chart, line_chart
 from odoo_lead_manager.reporting.files import TEMPLATES
@@ -60,15 +61,16 @@ def overview_html(
             y_label="leads moved",
             chart_id="chart-moved",
         ),
-        spread=line_chart(
+        measure=UTILISATION_STDEV,
+        stdev_chart=line_chart(
             dates,
             [
-                Series(_name(c), _by_date(days, dates, "utilisation_spread"))
+                Series(_name(c), _by_date(days, dates, UTILISATION_STDEV.key))
                 for c, days in campaigns.items()
             ],
-            title="Utilisation spread per day (max - min of after-count / target)",
+            title=f"{UTILISATION_STDEV.name.capitalize()} per day",
             y_label="points",
-            chart_id="chart-spread",
+            chart_id="chart-utilisation-stdev",
             unit=" points",
         ),
         received=line_chart(

@@ -21,7 +21,13 @@ from datetime import date, datetime
 from typing import Any
 
 from odoo_lead_manager.applying import ApplyResult
-from odoo_lead_manager.fairness import Balance
+from odoo_lead_manager.fairness import (
+    RECEIVED_GINI,
+    RECEIVED_RANGE,
+    UTILISATION_STDEV,
+    WORKLOAD_VARIATION,
+    Balance,
+)
 from odoo_lead_manager.model import LeadFacts
 from odoo_lead_manager.plan import Plan
 from odoo_lead_manager.reporting.privacy import mask_name
@@ -156,14 +162,17 @@ class Report:
         return steps
 
     def analytics_figures(self) -> dict[str, Any]:
-        """§8.2: efficiency, utilisation spread, workload variation, the received range."""
+        """§8.2: efficiency and the fairness measures (`fairness.MEASURES`, by their keys)."""
+        balance = self.balance
         return {
             "distribution_efficiency": round(self.efficiency, 2),
-            "utilization_stdev": _round(self.balance.utilisation_stdev),
-            "workload_variation": _round(self.balance.workload_variation),
-            "balance_within_goal": self.balance.within_goal,
-            "received_min": self.balance.received_min,
-            "received_max": self.balance.received_max,
+            UTILISATION_STDEV.key: _round(balance.utilisation_stdev),
+            WORKLOAD_VARIATION.key: _round(balance.workload_variation),
+            RECEIVED_RANGE.key: balance.received_range,
+            RECEIVED_GINI.key: round(balance.received_gini, 4),
+            "balance_within_goal": balance.within_goal,
+            "received_min": balance.received_min,
+            "received_max": balance.received_max,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -402,10 +411,10 @@ def recommendations(report: Report) -> list[str]:
     idle = [p.name for p in report.people if p.received == 0]
     if idle and report.distributed:
         advice.append(f"Eligible but receiving no leads: {', '.join(idle)}.")
-    if report.balance.within_goal is False and report.balance.figure is not None:
+    if report.balance.within_goal is False:
         advice.append(
-            f"Workload imbalance: spread {report.balance.figure:.1f} (goal: under 10); a "
-            "target-based strategy (level_based, capacity_based) evens it out."
+            f"Workload imbalance: {report.balance.goal_sentence()}; a target-based strategy "
+            "(level_based, capacity_based) evens it out."
         )
     return advice or ["No issues found."]
 

@@ -462,6 +462,13 @@ class OdooStore:
         read = self._reader.lead
         return [read(r, self._tag_names) for r in records]
 
+    def lead_ids(self, domain: Domain) -> list[int]:
+        translated = odoo_domain(domain, self.fields)
+        found = self._call(
+            "crm.lead", "search", domain=translated, order="id", context=self._context(domain)
+        )
+        return sorted(int(lead_id) for lead_id in found)
+
     def count_leads(self, domain: Domain, group_by: Sequence[str]) -> dict[tuple[Any, ...], int]:
         translated = odoo_domain(domain, self.fields)
         context = self._context(domain)
