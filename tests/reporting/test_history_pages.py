@@ -121,7 +121,11 @@ def test_salesperson_campaign_and_daily_pages(
             .all()
         )
     engine.dispose()
-    assert values(charts["chart-received-0"]) == [r["leads_received"] for r in rows]
+    received = charts["chart-received-0"]
+    assert values(received, "received") == [r["leads_received"] for r in rows]
+    # What runs took from her for others, each day, from the same history rows.
+    assert values(received, "taken away") == [r["leads_distributed_from"] for r in rows]
+    assert sum(values(received, "taken away")) > 0
     assert values(charts["chart-after-0"], "after the run") == [
         r["leads_after_total"] for r in rows
     ]

@@ -25,12 +25,22 @@ from __future__ import annotations
 import json
 import statistics
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, false, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    and_,
+    distinct,
+    false,
+    func,
+    select,
+)
 
 from odoo_lead_manager.errors import UserInputError
 from odoo_lead_manager.fairness import UTILISATION_STDEV, utilisation_stdev
@@ -233,7 +243,9 @@ def history_figures(engine: Engine, start: date, end: date, campaign: str | None
     with transaction(engine) as connection:
         days = _summary_rows(connection, campaign, start, end)
         people = _tracking_rows(connection, campaign, start, end)
-        reasons = {d["run_id"]: _reasons(connection, d) for d in days}
+        day_plans = {d["run_id"]: kept_plan(connection, d["run_id"]) for d in days}
+        reasons = {d["run_id"]: _reasons(connection, d, day_plans[d["run_id"]]) for d in days}
+        moved = _distinct_moved(connection, campaign, start, end)
     campaigns: dict[str, list[dict[str, Any]]] = {}
     labels: dict[str, str] = {}
     for d in days:
@@ -261,6 +273,7 @@ def history_figures(engine: Engine, start: date, end: date, campaign: str | None
             }
         )
     salespeople: dict[int, dict[str, Any]] = {}
+    runs = {(d["distribution_date"], d["campaign_name"]): day_plans[d["run_id"]] for d in days}
     for p in people:
         entry = salespeople.setdefault(
             p["salesperson_id"],
@@ -268,19 +281,31 @@ def history_figures(engine: Engine, start: date, end: date, campaign: str | None
         )
         # The latest name the history gives them (rows are by date).
         entry["name"] = p["salesperson_name"]
+        plan = runs.get((p["distribution_date"], p["campaign_name"]))
+        uid = p["salesperson_id"]
+        taken = p["leads_distributed_from"] or 0
         entry["campaigns"].setdefault(p["campaign_name"], []).append(
             {
                 "date": p["distribution_date"].isoformat(),
                 "received": p["leads_received"],
+                "taken": taken,
+                "net": p["leads_received"] - taken,
+                "meant": None if plan is None else _meant(plan, uid),
+                "marks": [] if plan is None else _marks(plan, uid),
                 "after": p["leads_after_total"],
                 "target": p["target_leads"] or None,
                 "utilisation": _number(p["utilization_percentage"]) if p["target_leads"] else None,
             }
         )
+    totals = {
+        name: _totals(points, [day_plans[x["run_id"]] for x in points], moved.get(name, (0, 0)))
+        for name, points in campaigns.items()
+    }
     return {
         "date_range": [start.isoformat(), end.isoformat()],
         "dates": sorted({d["distribution_date"].isoformat() for d in days}),
         "campaigns": campaigns,
+        "totals": totals,
         "salespeople": sorted(
             salespeople.values(), key=lambda e: (e["name"].casefold(), e["user_id"])
         ),
@@ -288,12 +313,73 @@ def history_figures(engine: Engine, start: date, end: date, campaign: str | None
     }
 
 
+def _meant(plan: Plan, user_id: int) -> int | None:
+    """What the run's strategy meant ``user_id`` to receive (0 for someone it left out, such
+    as a salesperson away all day); None for someone not among the run's salespeople."""
+    if user_id in plan.quotas:
+        return plan.quotas[user_id]
+    return 0 if any(p.user_id == user_id for p in plan.salespeople) else None
+
+
+def _marks(plan: Plan, user_id: int) -> list[str]:
+    """Why a salesperson's day is not an ordinary one: away, held back by a cap, owed leads."""
+    return [
+        note
+        for note in (plan.away.get(user_id), plan.capped.get(user_id), plan.catch_up.get(user_id))
+        if note
+    ]
+
+
+def _totals(
+    days: Sequence[Mapping[str, Any]], plans: Sequence[Plan | None], moved: tuple[int, int]
+) -> dict[str, Any]:
+    """A campaign's period in figures that count each lead once: the distinct leads moved
+    (``moved``: distinct, and moves), the distinct distributable leads the kept plans saw
+    (None when a day's plan is gone), and what the latest run left undistributed."""
+    seen: set[int] = set()
+    for plan in plans:
+        if plan is None:
+            break
+        seen.update(a.lead_id for a in plan.assignments)
+        seen.update(a.lead_id for a in plan.dropback)
+        seen.update(i for ids in plan.unassigned.values() for i in ids)
+    complete = all(plan is not None for plan in plans)
+    latest = days[-1]
+    return {
+        "runs": len(days),
+        "leads_moved": moved[0],
+        "moves": moved[1],
+        "distributable_seen": len(seen) if complete else None,
+        "left_now": latest["not_distributed"],
+        "latest": latest["date"],
+    }
+
+
+def _distinct_moved(
+    connection: Connection, campaign: str | None, start: date, end: date
+) -> dict[str, tuple[int, int]]:
+    """Per campaign, the distinct leads real runs moved from ``start`` to ``end`` and the
+    moves (a lead moved on two days is one lead, two moves); undone moves left out."""
+    history = assignment_history.c
+    conditions: list[ColumnElement[bool]] = [
+        history.distribution_date.between(start, end),
+        history.undone_at.is_(None),
+    ]
+    if campaign is not None:
+        conditions.append(history.campaign_name == campaign)
+    query = (
+        select(history.campaign_name, func.count(distinct(history.lead_id)), func.count())
+        .where(*conditions)
+        .group_by(history.campaign_name)
+    )
+    return {name: (int(leads), int(moves)) for name, leads, moves in connection.execute(query)}
+
+
 def _reasons(
-    connection: Connection, day: Any
+    connection: Connection, day: Any, plan: Plan | None
 ) -> tuple[dict[str, int] | None, dict[str, int] | None, dict[str, str]]:
     """The leads a day's run left undistributed, by reason, and those its rules excluded,
     by reason code (with each code's rule names); Nones when the run's plan is gone."""
-    plan = kept_plan(connection, day["run_id"])
     if plan is None:
         return None, None, {}
     left = {f"{NOT_DISTRIBUTED}: {why}": len(ids) for why, ids in plan.unassigned.items() if ids}

@@ -44,7 +44,7 @@ def overview_html(
     campaigns: Mapping[str, list[dict[str, Any]]] = figures["campaigns"]
     labels: Mapping[str, str] = figures["reason_labels"]
     sections = [
-        _campaign_section(index, name, days, dates, labels)
+        _campaign_section(index, name, days, dates, labels, figures["totals"][name])
         for index, (name, days) in enumerate(campaigns.items())
     ]
     people = figures["salespeople"]
@@ -88,7 +88,7 @@ def overview_html(
             chart_id="chart-utilisation",
             unit=" %",
         ),
-        people=[_person_row(p, person_links or {}) for p in people],
+        people=person_rows(figures, person_links or {}),
     )
 
 
@@ -106,11 +106,24 @@ def salesperson_html(
                 {
                     "name": _name(campaign),
                     "points": points,
+                    "total": _period(points),
+                    "marked": [(p["date"], "; ".join(p["marks"])) for p in points if p["marks"]],
                     "received": bar_chart(
-                        dates,
-                        [Series("received", _by_date(points, dates, "received"))],
-                        title=f"{person['name']}, {_name(campaign)}: leads received per day",
-                        y_label="leads received",
+                        _marked_dates(points, dates),
+                        [
+                            Series("received", _by_date(points, dates, "received")),
+                            Series(
+                                "taken away", _by_date(points, dates, "taken"), colour="#c0392b"
+                            ),
+                            Series(
+                                "meant by the strategy",
+                                _by_date(points, dates, "meant"),
+                                colour="#999",
+                            ),
+                        ],
+                        title=f"{person['name']}, {_name(campaign)}: leads received and taken "
+                        "away per day",
+                        y_label="leads",
                         chart_id=f"chart-received-{slug}",
                     ),
                     "after": line_chart(
@@ -142,12 +155,68 @@ def salesperson_html(
     )
 
 
+def headlines(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per campaign, what a sales manager asks first: the period's figures, each lead
+    counted once, and what the latest run changed against the one before it."""
+    out = []
+    for name, days in figures["campaigns"].items():
+        totals = figures["totals"][name]
+        latest, previous = days[-1], (days[-2] if len(days) > 1 else None)
+        received = [
+            (person["name"], point["received"])
+            for person in figures["salespeople"]
+            for point in person["campaigns"].get(name, [])
+            if point["date"] == latest["date"]
+        ]
+        top = max(received, key=lambda x: x[1], default=None)
+        out.append(
+            {
+                "name": _name(name),
+                "totals": totals,
+                "stdev": latest[UTILISATION_STDEV.key],
+                "latest": latest,
+                "previous": previous,
+                "top": top if top is not None and top[1] > 0 else None,
+                "people": len(received),
+            }
+        )
+    return out
+
+
+def _period(points: list[dict[str, Any]]) -> dict[str, Any]:
+    """A salesperson's period in one campaign: received, taken away, net and what the
+    strategy meant them to receive (None when a day's plan is gone), summed."""
+    meant = [p["meant"] for p in points]
+    return {
+        "received": sum(p["received"] for p in points),
+        "taken": sum(p["taken"] for p in points),
+        "net": sum(p["net"] for p in points),
+        "meant": None if any(m is None for m in meant) else sum(meant),
+        "away": sum(1 for p in points if any(m.startswith("away") for m in p["marks"])),
+    }
+
+
+def _marked_dates(points: list[dict[str, Any]], dates: list[str]) -> list[str]:
+    """The x labels of a salesperson's chart: a day they were away or held back is marked."""
+    marks = {p["date"]: p["marks"] for p in points}
+    out = []
+    for day in dates:
+        notes = marks.get(day) or []
+        if any(note.startswith("away") for note in notes):
+            day += " (away)"
+        elif notes:
+            day += " *"
+        out.append(day)
+    return out
+
+
 def _campaign_section(
     index: int,
     name: str,
     days: list[dict[str, Any]],
     dates: list[str],
     labels: Mapping[str, str],
+    totals: Mapping[str, Any],
 ) -> dict[str, Any]:
     """One campaign's reasons: undistributed leads by reason, excluded leads by code."""
     unkept = [d["date"] for d in days if d["left"] is None]
@@ -167,16 +236,17 @@ def _campaign_section(
         for code in codes
     ]
     # The codes in the legend are short; the table says which rule each one is.
-    rules = [
-        (code, labels.get(code, code), sum((d["excluded"] or {}).get(code, 0) for d in days))
-        for code in codes
-    ]
+    # The latest run's: summed over days, a lead excluded every day would count every day.
+    latest: Mapping[str, int] = next(
+        (d["excluded"] for d in reversed(days) if d["excluded"] is not None), {}
+    )
+    rules = [(code, labels.get(code, code), latest.get(code, 0)) for code in codes]
     chart_name = f"campaign {_name(name)}"
     return {
         "name": _name(name),
         "days": days,
         "unkept": unkept,
-        "left_total": sum(d["not_distributed"] for d in days),
+        "totals": totals,
         "left_keys": left_keys,
         "unaccounted": UNACCOUNTED in left_keys,
         "rules": rules,
@@ -241,17 +311,28 @@ def _person_utilisation(person: Mapping[str, Any], dates: list[str]) -> list[flo
     return [round(100 * a / t, 2) if t else None for a, t in zip(after, target, strict=True)]
 
 
+def person_rows(figures: Mapping[str, Any], links: Mapping[int, str]) -> list[dict[str, Any]]:
+    """Each salesperson's period: received, taken away, net, meant, days away, the last
+    day's after-count against target, with the link to their page."""
+    return [_person_row(p, links) for p in figures["salespeople"]]
+
+
 def _person_row(person: Mapping[str, Any], links: Mapping[int, str]) -> dict[str, Any]:
     points = [p for ps in person["campaigns"].values() for p in ps]
     last_date = max(p["date"] for p in points)
     last = [p for p in points if p["date"] == last_date]
     targets = [p["target"] for p in last if p["target"]]
+    period = _period(points)
     return {
         "user_id": person["user_id"],
         "name": person["name"],
         "href": links.get(person["user_id"]),
         "campaigns": ", ".join(_name(c) for c in person["campaigns"]),
-        "received": sum(p["received"] for p in points),
+        "received": period["received"],
+        "taken": period["taken"],
+        "net": period["net"],
+        "meant": period["meant"],
+        "away": period["away"],
         "days": len({p["date"] for p in points}),
         "last_date": last_date,
         "after": sum(p["after"] for p in last),

@@ -31,6 +31,7 @@ from sqlalchemy import Engine, select
 from odoo_lead_manager.applying import ApplyResult
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.errors import UserInputError
+from odoo_lead_manager.fairness import UTILISATION_STDEV
 from odoo_lead_manager.model import campaign_slug
 from odoo_lead_manager.reporting.analytics import (
     daily_report,
@@ -39,7 +40,13 @@ from odoo_lead_manager.reporting.analytics import (
     kept_plan,
 )
 from odoo_lead_manager.reporting.files import TEMPLATES, render_html, report_stem
-from odoo_lead_manager.reporting.history_html import Nav, overview_html, salesperson_html
+from odoo_lead_manager.reporting.history_html import (
+    Nav,
+    headlines,
+    overview_html,
+    person_rows,
+    salesperson_html,
+)
 from odoo_lead_manager.reporting.outputs import counts_dropback
 from odoo_lead_manager.reporting.privacy import mask_text
 from odoo_lead_manager.reporting.report import Report, build_report
@@ -161,8 +168,10 @@ def write_site(
             title=f"odlm runs: {start} to {today}",
             nav=nav,
             runs=[_shown(e, mask) for e in entries],
+            headlines=headlines(figures),
+            measure=UTILISATION_STDEV,
             campaigns=list(campaign_pages.items()),
-            people=[(p["name"], person_pages[p["user_id"]]) for p in figures["salespeople"]],
+            people=person_rows(figures, person_pages),
             date_range=(start, today),
         )
         for name, text in pages.items():
