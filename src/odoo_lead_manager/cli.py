@@ -290,9 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--to", dest="end", type=_day, help="last day of the range (default: today)"
     )
-    report.add_argument(
-        "--days", type=_positive_int, default=30, help="days back from --to (default: 30)"
-    )
+    report.add_argument("--days", type=_positive_int, help="days back from --to (default: 30)")
     report.add_argument(
         "--format",
         choices=("table", "json", "html"),
@@ -641,6 +639,44 @@ def run_retention(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+DEFAULT_REPORT_DAYS = 30
+# The options each kind of `odlm report` reads: any other given is refused, never ignored.
+REPORT_OPTIONS = {
+    "daily": {"campaign", "date", "format", "output"},
+    "salesperson": {"user", "start", "end", "days", "format", "output"},
+    "campaign": {"campaign", "start", "end", "days", "format", "output"},
+    "trends": {"campaign", "end", "days", "format", "output"},
+    "site": {"end", "days"},
+}
+_REPORT_FLAGS = {
+    "campaign": "--campaign",
+    "date": "--date",
+    "user": "--user",
+    "start": "--from",
+    "end": "--to",
+    "days": "--days",
+    "format": "--format",
+    "output": "--output",
+}
+
+
+def _refuse_unused_report_options(args: argparse.Namespace) -> None:
+    """An option the report's kind does not read is refused with its name; so is setting the
+    first day twice (``--from`` and ``--days``)."""
+    given = {
+        key
+        for key in _REPORT_FLAGS
+        if getattr(args, key) is not None and not (key == "format" and args.format == "table")
+    }
+    unused = sorted(given - REPORT_OPTIONS[args.kind], key=list(_REPORT_FLAGS).index)
+    if unused:
+        flags = ", ".join(_REPORT_FLAGS[key] for key in unused)
+        takes = ", ".join(_REPORT_FLAGS[k] for k in _REPORT_FLAGS if k in REPORT_OPTIONS[args.kind])
+        raise UserInputError(f"odlm report {args.kind} does not use {flags} (it takes {takes})")
+    if args.start is not None and args.days is not None:
+        raise UserInputError("--from and --days both set the first day: give one of them")
+
+
 def run_report(args: argparse.Namespace) -> int:
     """`odlm report`: the analytics of §9.5 from the tracking history, as a table, JSON or
     an HTML page, or (``site DIR``) a static site of them."""
@@ -658,6 +694,8 @@ def run_report(args: argparse.Namespace) -> int:
         )
     if args.output is not None and args.format == "table":
         raise UserInputError("--output needs --format json or --format html")
+    _refuse_unused_report_options(args)
+    args.days = args.days or DEFAULT_REPORT_DAYS
     loaded = _load(args.config)
     campaign = args.campaign if args.campaign is not None else (target_campaign(loaded) or "")
     end = args.end or date.today()
@@ -903,6 +941,10 @@ def run_explain(args: argparse.Namespace) -> int:
     """`odlm explain LEAD_ID`: each rule the lead met, the strategy's decision, the write."""
     from odoo_lead_manager.inspecting import explain_lead
 
+    if args.run is not None and args.today is not None:
+        raise UserInputError(
+            "--today plans that day's dry run; --run explains a recorded run: give one of them"
+        )
     loaded = _load(args.config)
     _configure_logging("ERROR", loaded)
     found = explain_lead(loaded, args.lead_id, args.run, args.today)

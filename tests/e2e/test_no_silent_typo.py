@@ -190,3 +190,32 @@ def test_a_shared_absences_file_naming_others_is_fine(
     out = capsys.readouterr().out
     assert "is neither a salesperson" not in out
     assert "Bob Johnson: away" in out or "away all day" in out
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        (["trends", "--user", "Bob"], "odlm report trends does not use --user"),
+        (["daily", "--days", "5"], "odlm report daily does not use --days"),
+        (["daily", "--from", "2024-06-01"], "odlm report daily does not use --from"),
+        (["site", "out", "--date", "2024-06-01"], "odlm report site does not use --date"),
+        (["site", "out", "--campaign", "Voice"], "odlm report site does not use --campaign"),
+        (["campaign", "--days", "3", "--from", "2024-06-01"], "--from and --days both set"),
+    ],
+)
+def test_a_report_option_its_kind_does_not_read_is_refused(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str], words: list[str], message: str
+) -> None:
+    config = str(demo_dir / "config.yaml")
+    assert main(["report", *words, "--config", config]) == 2
+    assert message in capsys.readouterr().err
+    assert not (demo_dir / "out").exists()
+
+
+def test_explain_refuses_a_run_and_a_day_together(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = str(demo_dir / "config.yaml")
+    words = ["explain", "1", "--config", config, "--run", "abc", "--today", str(TODAY)]
+    assert main(words) == 2
+    assert "give one of them" in capsys.readouterr().err

@@ -61,6 +61,20 @@ _HEADER_BODY = """\
 """
 
 
+def _campaign_table_selection() -> dict[str, Any]:
+    """The Voice campaign's salespeople from the campaign table, the four users excluded."""
+    return {
+        "source_type": "campaign_table",
+        "source_config": {"campaign_table": {"file_path": "config/salesperson_campaigns.csv"}},
+        "campaign_filtering": {
+            "enabled": True,
+            "target_campaign": "Voice",
+            "include_inactive_salespeople": False,
+            "exclude_specific_users": list(_EXCLUDED),
+        },
+    }
+
+
 def _basic() -> dict[str, Any]:
     return {
         "version": "1.0",
@@ -78,14 +92,7 @@ def _basic() -> dict[str, Any]:
             "active": True,
         },
         "salesperson_selection": {
-            "source_type": "campaign_table",
-            "source_config": {"campaign_table": {"file_path": "config/salesperson_campaigns.csv"}},
-            "campaign_filtering": {
-                "enabled": True,
-                "target_campaign": "Voice",
-                "include_inactive_salespeople": False,
-                "exclude_specific_users": list(_EXCLUDED),
-            },
+            **_campaign_table_selection(),
             "filters": {
                 "active_only": True,
                 "has_permissions": True,
@@ -253,16 +260,7 @@ def _legacy() -> dict[str, Any]:
         "description": "The legacy R pipeline's distribution, lead for lead",
         "odoo_connection": dict(_ODOO_CONNECTION),
         "campaign": {"name": "Voice", "target_campaign": "Voice", "active": True},
-        "salesperson_selection": {
-            "source_type": "campaign_table",
-            "source_config": {"campaign_table": {"file_path": "config/salesperson_campaigns.csv"}},
-            "campaign_filtering": {
-                "enabled": True,
-                "target_campaign": "Voice",
-                "include_inactive_salespeople": False,
-                "exclude_specific_users": list(_EXCLUDED),
-            },
-        },
+        "salesperson_selection": _campaign_table_selection(),
         "lead_finding": {
             "owner_field": "open_user_id",
             "date_range": {"older_than_days": 0, "younger_than_days": 30},
