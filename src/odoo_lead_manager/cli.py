@@ -54,6 +54,7 @@ examples:
   odlm dailydist --config config.yaml --dry-run --plan-out plan.json
   odlm apply plan.json --config config.yaml
   odlm undo RUN_ID --config config.yaml
+  odlm digests resend RUN_ID --config config.yaml
   odlm dailydist --config config.yaml --dry-run --export-excluded excluded.csv
   odlm explain 1234 --config config.yaml
   odlm replay RUN_ID --config config.yaml --seed 7
@@ -239,8 +240,23 @@ def build_parser() -> argparse.ArgumentParser:
     undo = commands.add_parser(
         "undo", help="give a run's leads back their previous owners and status"
     )
-    undo.add_argument("run_id", metavar="RUN_ID", help="the run's id (see `odlm runs`)")
+    undo.add_argument(
+        "run_id",
+        metavar="RUN_ID",
+        help="the run's id, or an unambiguous start of it (see `odlm runs`)",
+    )
     undo.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+
+    digests = commands.add_parser(
+        "digests",
+        help="send again a run's digests that did not reach their salespeople "
+        "(odlm status lists them)",
+    )
+    digests.add_argument("action", choices=("resend",), help="resend: the undelivered ones")
+    digests.add_argument(
+        "run_id", metavar="RUN_ID", help="the run's id, or an unambiguous start of it"
+    )
+    digests.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
 
     runs = commands.add_parser("runs", help="list the latest runs in the run journal")
     runs.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
@@ -366,6 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dailydist": run_dailydist,
         "apply": run_apply,
         "undo": run_undo,
+        "digests": run_digests,
         "runs": run_runs,
         "status": run_status,
         "retention": run_retention,
@@ -567,6 +584,17 @@ def run_undo(args: argparse.Namespace) -> int:
     _configure_logging(loaded.config.execution.log_level, loaded)
     result = undo(loaded, args.run_id, console=_console())
     return EXIT_FAILED if result.stopped else EXIT_OK
+
+
+def run_digests(args: argparse.Namespace) -> int:
+    """`odlm digests resend RUN_ID`: the run's messages not delivered yet, sent again; exit
+    1 when some still do not reach their salespeople."""
+    from odoo_lead_manager.runner import resend_digests
+
+    loaded = _load(args.config)
+    _configure_logging(loaded.config.execution.log_level, loaded)
+    result = resend_digests(loaded, args.run_id, console=_console())
+    return EXIT_FAILED if result.failed else EXIT_OK
 
 
 def run_runs(args: argparse.Namespace) -> int:

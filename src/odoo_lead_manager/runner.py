@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from rich.console import Console
 from rich.progress import Progress
@@ -30,7 +30,7 @@ from odoo_lead_manager.applying import ApplyResult, ApplySettings, apply_plan
 from odoo_lead_manager.config import LoadedConfig
 from odoo_lead_manager.config.fingerprint import config_fingerprint
 from odoo_lead_manager.config.registry import check_settings, refuse_unsupported
-from odoo_lead_manager.crm.opening import open_store
+from odoo_lead_manager.crm.opening import odoo_version, open_store
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import (
     ConfigError,
@@ -67,6 +67,7 @@ from odoo_lead_manager.reporting.outputs import (
     produce_exports,
     produce_outputs,
     report_of,
+    send_corrections,
     send_digests,
 )
 from odoo_lead_manager.rotation_state import current_rotation
@@ -79,7 +80,13 @@ from odoo_lead_manager.tracking.journal import COMPLETED, UNDOING, UNDONE, RunRe
 from odoo_lead_manager.tracking.locks import run_lock
 from odoo_lead_manager.undoing import UndoResult, undo_run
 
+if TYPE_CHECKING:
+    from odoo_lead_manager.reporting.digests import Sent
+
 log = logging.getLogger(__name__)
+
+# `odlm status` lists the undelivered digests of the runs of this many days back.
+DIGEST_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -97,12 +104,16 @@ class RunOutcome:
     seconds: float
     notes: tuple[str, ...] = ()
     resumed: tuple[ApplyResult, ...] = ()
+    # Their plans, in the same order (for their digests).
+    resumed_plans: tuple[Plan, ...] = ()
     # Nothing was planned or written this time; ``notes`` say why (``plan`` is an earlier one).
     skipped: bool = False
     # Planned by this command (not a saved or resumed plan), and the leads its
     # filters excluded, for the excluded-leads ledger (when configured).
     fresh: bool = False
     rejected: tuple[Rejection, ...] = ()
+    # The Odoo server's major version (None: the local store), for the digests' links.
+    odoo_version: int | None = None
 
     @property
     def dry_run(self) -> bool:
@@ -191,6 +202,7 @@ def run_distribution(
             )
         else:
             outcome = _distribute_once(loaded, crm, options, console, force, started, stages)
+        outcome = replace(outcome, odoo_version=odoo_version(crm))
     if options.plan_out is not None:
         write_plan(options.plan_out, outcome.plan, console)
     command = "dailydist --dry-run" if dry_run else "dailydist"
@@ -252,7 +264,7 @@ def apply_saved_plan(
         print_plan(console, plan, dry_run=False, dropback=counts_dropback(loaded))
         stages = Stages()
         result, recorded = _apply(loaded, plan, crm, tracking, console, force, started, stages)
-        outcome = RunOutcome(plan, result, 0.0, (*notes, *recorded))
+        outcome = RunOutcome(plan, result, 0.0, (*notes, *recorded), odoo_version=odoo_version(crm))
     return _finished(loaded, console, outcome, started, "apply", None, stages)
 
 
@@ -340,7 +352,12 @@ def undo(
     console: Console | None = None,
     store: CrmStore | None = None,
 ) -> UndoResult:
-    """`odlm undo`: give a run's leads their previous values where nobody changed them since."""
+    """`odlm undo`: give a run's leads their previous values where nobody changed them since.
+
+    Once every lead is decided, each salesperson it touched gets a correction
+    (``reporting.digests``): what they had received and lost again, what is
+    theirs again.
+    """
     console = console or Console(quiet=True)
     with _crm(loaded, store) as crm, _tracking(loaded) as tracking:
         journal = tracking.journal
@@ -352,11 +369,13 @@ def undo(
             settings = ApplySettings.from_config(loaded)
             with _progress(console, record.written, "Undoing") as advance:
                 result = undo_run(run_id, crm, journal, settings, advance)
-            recorded = (
-                () if result.earlier else record_undo(loaded, tracking, journal.plan(run_id), crm)
-            )
+            plan = journal.plan(run_id)
+            recorded = () if result.earlier else record_undo(loaded, tracking, plan, crm)
+        version = odoo_version(crm)
     print_notes(console, (*tracking.notes, *recorded))
     print_undo_result(console, result)
+    if not result.earlier and result.stopped is None:
+        send_corrections(loaded, console, plan, result.restored_leads, version)
     audit.record(
         loaded,
         "undo",
@@ -368,6 +387,109 @@ def undo(
             "already": result.already,
             "left_alone": len(result.left_alone),
             "failed": len(result.failed),
+        },
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class Resent:
+    """What `odlm digests resend` did for one run: whose messages it sent and how that went."""
+
+    run_id: str
+    kind: str
+    salespeople: int
+    sent: tuple[Sent, ...]
+    # Salespeople every one of whose messages had been delivered: not sent again.
+    delivered_before: int
+
+    @property
+    def failed(self) -> int:
+        return len({s.digest.user_id for s in self.sent if s.problem is not None})
+
+
+def resend_digests(loaded: LoadedConfig, run_id: str, console: Console | None = None) -> Resent:
+    """`odlm digests resend`: send again the messages about run ``run_id`` (its id, or an
+    unambiguous start of it) that did not reach their salespeople, through the configured
+    channels; those delivered before are not sent again.
+
+    The messages are built as the run built them, from its kept plan and what its
+    journal says it wrote (and, for an undone run, what the undo restored: the
+    corrections), never from the CRM as it is now.
+    """
+    from odoo_lead_manager.reporting.digests import build_corrections, build_digests
+    from odoo_lead_manager.reporting.outputs import (
+        deliver_digests,
+        odoo_links,
+        sends_digests,
+    )
+    from odoo_lead_manager.tracking.journal import RUN_DIGEST, UNDO_DIGEST
+    from odoo_lead_manager.undoing import restored_leads
+
+    console = console or Console(quiet=True)
+    settings = loaded.config.reporting.digests
+    if settings is None or not sends_digests(settings):
+        raise UserInputError(
+            f"{loaded.path}: reporting.digests sends nothing (set its email, webhook_url or "
+            "directory); nothing was sent"
+        )
+    check_outputs(loaded)
+    with _tracking(loaded) as tracking:
+        journal = tracking.journal
+        record = journal.find_run(run_id) if run_id else None
+        if record is None:
+            raise UserInputError(f"no run {run_id!r} in the run journal {journal.where}")
+        if record.status not in (COMPLETED, UNDONE):
+            raise UserInputError(
+                f"run {record.run_id} of {record.run_date} did not finish ({record.status}): "
+                "its digests are sent once it is finished (odlm dailydist) or undone (odlm "
+                "undo); nothing was sent"
+            )
+        plan = journal.plan(record.run_id)
+        undone = record.status == UNDONE
+        kind = UNDO_DIGEST if undone else RUN_DIGEST
+        leads = (
+            restored_leads(journal.batches(record.run_id, "undo"))
+            if undone
+            else journal.placed(record.run_id)
+        )
+        past = [d for d in journal.digest_deliveries(record.run_id) if d.kind == kind]
+    print_notes(console, tracking.notes)
+    version = next((d.odoo_version for d in past if d.odoo_version is not None), None)
+    links = odoo_links(loaded, settings, version)
+    build = build_corrections if undone else build_digests
+    digests = build(plan, leads, settings, links)
+    done = {(d.kind, d.user_id, d.channel) for d in past if d.delivered}
+    what = "corrections of the undo of run" if undone else "digests of run"
+    console.print(
+        f"The {what} {record.run_id} ({record.campaign or 'any campaign'}, "
+        f"{record.run_date}), built from its kept plan and journal:",
+        soft_wrap=True,
+        markup=False,
+    )
+    sent = deliver_digests(loaded, console, record.run_id, digests, version, done)
+    attempted = {s.digest.user_id for s in sent}
+    before = len({d.user_id for d in digests} - attempted)
+    if before:
+        console.print(
+            f"  {before} salespeople's messages were delivered before: not sent again",
+            soft_wrap=True,
+            markup=False,
+        )
+    if not digests:
+        console.print("  nobody to tell: nothing was sent", soft_wrap=True, markup=False)
+    result = Resent(record.run_id, kind, len(digests), tuple(sent), before)
+    audit.record(
+        loaded,
+        "digests resend",
+        {
+            "run_id": record.run_id,
+            "campaign": record.campaign,
+            "kind": kind,
+            "outcome": "undelivered" if result.failed else "delivered",
+            "sent": len(attempted),
+            "not_reached": result.failed,
+            "delivered_before": before,
         },
     )
     return result
@@ -395,7 +517,7 @@ def _distribute_once(
     today = options.today or date.today()
     with _locked_tracking(loaded, campaign, crm) as tracking:
         journal, notes = tracking.journal, tracking.notes
-        resumed = []
+        resumed, resumed_plans = [], []
         unfinished = journal.unfinished(campaign or "")
         if unfinished:
             # Finishing it writes too: not on a CRM where Odoo assigns on its own.
@@ -422,14 +544,28 @@ def _distribute_once(
             )
             notes += recorded
             resumed.append(result)
+            resumed_plans.append(plan)
             if not result.complete or record.run_date == today:
                 # Today's distribution is that run; planning another would distribute twice.
-                return RunOutcome(plan, result, 0.0, notes, tuple(resumed[:-1]))
+                return RunOutcome(
+                    plan,
+                    result,
+                    0.0,
+                    notes,
+                    tuple(resumed[:-1]),
+                    resumed_plans=tuple(resumed_plans[:-1]),
+                )
         done = _done_this_period(loaded, journal, campaign, today)
         if done is not None and not force:
             note = f"{_done_note(loaded, done, today)}; nothing changed. Use --force to run again."
             return RunOutcome(
-                journal.plan(done.run_id), None, 0.0, (*notes, note), tuple(resumed), skipped=True
+                journal.plan(done.run_id),
+                None,
+                0.0,
+                (*notes, note),
+                tuple(resumed),
+                skipped=True,
+                resumed_plans=tuple(resumed_plans),
             )
         planned = _planned(loaded, crm, options, console, stages, tracking)
         plan = planned.plan
@@ -446,6 +582,7 @@ def _distribute_once(
             0.0,
             (*notes, *previewed, *recorded),
             tuple(resumed),
+            resumed_plans=tuple(resumed_plans),
             fresh=True,
             rejected=planned.rejected,
         )
@@ -460,6 +597,7 @@ def read_status(loaded: LoadedConfig, today: date) -> CampaignStatus:
         done = _done_this_period(loaded, journal, campaign, today)
         unfinished = [journal.counted(r) for r in journal.unfinished(campaign)]
         dry = [r for r in journal.recorded_runs(campaign, since=today) if r.dry_run]
+        undelivered = journal.undelivered_digests(campaign, today - timedelta(days=DIGEST_DAYS))
     return campaign_status(
         str(loaded.path),
         campaign,
@@ -470,6 +608,7 @@ def read_status(loaded: LoadedConfig, today: date) -> CampaignStatus:
         unfinished,
         dry[-1].taken_at if dry else None,
         audit.entries_of(audit.audit_path(loaded), today),
+        undelivered,
     )
 
 
@@ -686,6 +825,9 @@ def _finished(
     print_notes(console, outcome.notes)
     for result in outcome.resumed:
         print_apply_result(console, result, loaded.path)
+    for plan, result in zip(outcome.resumed_plans, outcome.resumed, strict=True):
+        # A run a crash left unfinished, finished now: its digests go now.
+        send_digests(loaded, console, plan, result, outcome.odoo_version)
     _audit(loaded, command, outcome)
     if outcome.skipped:
         return outcome
@@ -720,7 +862,7 @@ def _reported(
     print_notes(console, _alerts(loaded, outcome, seconds))
     produce_outputs(loaded, console, report)
     if outcome.applied is not None:
-        send_digests(loaded, console, outcome.plan, outcome.applied)
+        send_digests(loaded, console, outcome.plan, outcome.applied, outcome.odoo_version)
     if outcome.fresh:
         produce_exports(
             loaded,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from odoo_lead_manager.tracking.journal import APPLYING, RunRecord
+from odoo_lead_manager.tracking.journal import APPLYING, UNDO_DIGEST, RunRecord, Undelivered
 
 COMPLETED_TODAY = 0
 FAILED = 1
@@ -40,6 +40,9 @@ class CampaignStatus:
     unfinished: tuple[RunRecord, ...]
     last_dry_run: datetime | None
     failures: tuple[Mapping[str, Any], ...]
+    # Digests of recent runs that did not reach some salespeople (they do not change the
+    # exit status: the run itself stands).
+    undelivered: tuple[Undelivered, ...] = ()
 
     @property
     def exit_status(self) -> int:
@@ -84,6 +87,17 @@ class CampaignStatus:
             "unfinished": [_run_dict(r) for r in self.unfinished],
             "last_dry_run": self.last_dry_run.isoformat() if self.last_dry_run else None,
             "failed_attempts_today": [dict(f) for f in self.failures],
+            "undelivered_digests": [
+                {
+                    "run_id": u.run_id,
+                    "date": u.run_date.isoformat(),
+                    "kind": u.kind,
+                    "salespeople": list(u.salespeople),
+                    "reasons": list(u.reasons),
+                    "resend": self.resend_command(u),
+                }
+                for u in self.undelivered
+            ],
         }
 
     def lines(self) -> list[str]:
@@ -103,7 +117,26 @@ class CampaignStatus:
             out.append(f"  last dry run: {self.last_dry_run:%Y-%m-%d %H:%M} UTC")
         for failure in self.failures:
             out.append(f"  failed attempt at {_clock(failure)}: {failure.get('error', '')}")
+        for undelivered in self.undelivered:
+            out.append(self._undelivered_line(undelivered))
         return out
+
+    def resend_command(self, undelivered: Undelivered) -> str:
+        return f"odlm digests resend {undelivered.run_id} --config {self.config}"
+
+    def _undelivered_line(self, undelivered: Undelivered) -> str:
+        what = (
+            "corrections of the undo of run"
+            if undelivered.kind == UNDO_DIGEST
+            else "digests of run"
+        )
+        people = undelivered.salespeople
+        names = ", ".join(people[:5]) + (f" and {len(people) - 5} more" if len(people) > 5 else "")
+        return (
+            f"  {what} {undelivered.run_id} of {undelivered.run_date} NOT DELIVERED to "
+            f"{len(people)} salespeople ({names}): {'; '.join(undelivered.reasons[:3])}; "
+            f"send them again with: {self.resend_command(undelivered)}"
+        )
 
 
 def campaign_status(
@@ -116,6 +149,7 @@ def campaign_status(
     unfinished: Sequence[RunRecord],
     last_dry_run: datetime | None,
     audit_entries: Sequence[Mapping[str, Any]],
+    undelivered: Sequence[Undelivered] = (),
 ) -> CampaignStatus:
     """The status from the records; only today's failed attempts after its last run count."""
     ours = [e for e in audit_entries if e.get("campaign", "") == campaign]
@@ -133,6 +167,7 @@ def campaign_status(
         tuple(unfinished),
         last_dry_run,
         tuple(failures),
+        tuple(undelivered),
     )
 
 

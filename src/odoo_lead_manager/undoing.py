@@ -40,6 +40,8 @@ class UndoResult:
     stopped: str | None = None
     # True when the run had been undone before: this call changed nothing.
     earlier: bool = False
+    # The leads given back their previous values, over all attempts (``restored`` of them).
+    restored_leads: frozenset[int] = frozenset()
 
 
 def undo_run(
@@ -74,7 +76,14 @@ def undo_run(
         write_calls=writer.write_calls,
         stopped=stopped,
         earlier=record.status == UNDONE,
+        restored_leads=restored_leads(batches),
     )
+
+
+def restored_leads(batches: Sequence[Batch]) -> frozenset[int]:
+    """The leads an undo's batches gave back their previous values (not those found
+    holding them already: someone else put them back)."""
+    return frozenset(lead_id for batch in batches for lead_id in batch.written)
 
 
 def _settle_interrupted(applied: Sequence[Batch], writer: BatchWriter) -> None:

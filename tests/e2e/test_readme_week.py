@@ -37,3 +37,8 @@ def test_the_week_with_an_absence_runs_as_the_readme_shows(tmp_path: Path) -> No
     assert listed
     for line in listed.group(0).splitlines()[1:-1]:
         assert line in digest or not line.strip()
+    # Monday's digest, quoted in the text after it: Bob only lost leads, and is told so.
+    monday = re.search(r"`(2026-11-30-Voice-11\.eml)` tells him\s+so: \"(.*?)\"", section, re.S)
+    assert monday
+    said = (tmp_path / "week" / "digests" / monday.group(1)).read_text()
+    assert f"Subject: odlm: {' '.join(monday.group(2).split())}\n" in said

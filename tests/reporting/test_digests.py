@@ -76,6 +76,20 @@ def received_in_crm(
     return got
 
 
+def lost_in_crm(before: dict[int, int | None], after: dict[int, int | None]) -> dict[int, set[int]]:
+    """The leads each user held before and another holds now."""
+    lost: dict[int, set[int]] = {}
+    for lead, owner in before.items():
+        if owner is not None and after.get(lead) not in (owner, None):
+            lost.setdefault(owner, set()).add(lead)
+    return lost
+
+
+def subject_of(message: EmailMessage) -> str:
+    """The subject as a mail client shows it (a long one is folded on the wire)."""
+    return " ".join(str(message["Subject"]).split())
+
+
 def names(directory: Path) -> dict[int, str]:
     with LocalStore.open(directory / "crm.sqlite") as store:
         return {u.id: u.login for u in store.users_by_id(range(1, 40))}
@@ -99,6 +113,7 @@ def test_each_salesperson_gets_one_email_listing_what_the_crm_now_holds(
     before = owners(todays_demo_dir)
     assert main(["dailydist", "--config", str(config)]) == 0
     got = received_in_crm(before, owners(todays_demo_dir))
+    lost = lost_in_crm(before, owners(todays_demo_dir))
     logins = names(todays_demo_dir)
     out = capsys.readouterr().out
     dave = next(uid for uid, login in logins.items() if login == "dave.brown")
@@ -109,7 +124,11 @@ def test_each_salesperson_gets_one_email_listing_what_the_crm_now_holds(
     assert set(messages) == set(expected)
     for address, leads in expected.items():
         message = messages[address]
-        assert message["Subject"].startswith(f"odlm: {len(leads)} new lead")
+        uid = next(uid for uid, login in logins.items() if f"{login}@example.com" == address)
+        moved = len(lost.get(uid, ())) or "none"
+        assert subject_of(message).startswith(
+            f"odlm: {len(leads)} new leads for you, {moved} moved to colleagues (Voice, "
+        )
         text = message.get_body(("plain",)).get_content()
         links = {
             int(part.split("#id=")[1].split("&")[0]) for part in text.split() if "#id=" in part
@@ -117,7 +136,8 @@ def test_each_salesperson_gets_one_email_listing_what_the_crm_now_holds(
         assert links == leads
         assert "https://odoo.example.com/web#id=" in text
         html = message.get_body(("html",)).get_content()
-        assert html.count("<tr>") == len(leads) + 1
+        # A heading row and a row per lead, in the table of new leads and that of moved ones.
+        assert html.count("<tr>") == len(leads) + 1 + (len(lost[uid]) + 1 if uid in lost else 0)
     assert f"Digests: {len(expected)} salespeople told" in out
     assert PASSWORD not in out
 
@@ -204,16 +224,18 @@ def test_digests_kept_as_files_match_the_crm(todays_demo_dir: Path) -> None:
     before = owners(todays_demo_dir)
     assert main(["dailydist", "--config", str(config)]) == 0
     got = received_in_crm(before, owners(todays_demo_dir))
+    lost = lost_in_crm(before, owners(todays_demo_dir))
     files = sorted((todays_demo_dir / "digests").glob("*.eml"))
     assert len(files) == len(got)
     for path in files:
         uid = int(path.stem.rsplit("-", 1)[1])
         message = email.message_from_bytes(path.read_bytes(), policy=default)
         assert isinstance(message, EmailMessage)
-        assert (
-            message["Subject"]
-            == f"odlm: {len(got[uid])} new leads for you ({path.stem[11:16]}, {path.stem[:10]})"
+        moved = len(lost.get(uid, ())) or "none"
+        assert subject_of(message) == (
+            f"odlm: {len(got[uid])} new leads for you, {moved} moved to colleagues "
+            f"({path.stem[11:16]}, {path.stem[:10]})"
         )
         body = message.get_body(("plain",))
         assert body is not None
-        assert body.get_content().count("\n- ") == len(got[uid])
+        assert body.get_content().count("\n- ") == len(got[uid]) + len(lost.get(uid, ()))

@@ -36,9 +36,15 @@ from odoo_lead_manager.tracking.tables import VERSION_TABLE, metadata, plans, ru
 from .helpers import tiny_plan
 
 # The journal as versions 1 and 2 have it; version 3 moved the plans to a table of their
-# own, version 4 added the round-robin rotations.
+# own, version 4 added the round-robin rotations, 5 the snapshots, 6 the digests' delivery.
 FIRST_JOURNAL_TABLES = {"odlm_run", "odlm_run_batch"}
-JOURNAL_TABLES = {*FIRST_JOURNAL_TABLES, "odlm_run_plan", "odlm_rotation", "odlm_snapshot"}
+JOURNAL_TABLES = {
+    *FIRST_JOURNAL_TABLES,
+    "odlm_run_plan",
+    "odlm_rotation",
+    "odlm_snapshot",
+    "odlm_digest",
+}
 HISTORY_TABLES = {
     "lead_distribution_tracking",
     "lead_distribution_summary",
@@ -208,7 +214,7 @@ def test_processes_starting_together_on_a_new_database_migrate_it_once(database_
     engine.dispose()
 
 
-@pytest.mark.parametrize("target", ["0001", "0002", "0003", "0004", "0005"])
+@pytest.mark.parametrize("target", ["0001", "0002", "0003", "0004", "0005", "0006"])
 def test_each_version_can_be_reached_from_nothing(database_url: URL, target: str) -> None:
     engine = engine_of(database_url)
     upgrade(engine, target)

@@ -21,3 +21,9 @@ def open_store(loaded: LoadedConfig) -> CrmStore:
     from odoo_lead_manager.crm.odoo.connect import open_odoo_store
 
     return open_odoo_store(loaded)
+
+
+def odoo_version(store: CrmStore) -> int | None:
+    """The major version of the Odoo server behind ``store`` (None: not Odoo, or unknown)."""
+    major = getattr(getattr(store, "dialect", None), "major", None)
+    return major if isinstance(major, int) and major > 0 else None

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -23,10 +24,15 @@ from odoo_lead_manager.errors import ConfigError, UserInputError
 from odoo_lead_manager.finding.finder import Rejection
 from odoo_lead_manager.finding.sales import sales_reporting
 from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.redaction import redact, secret_values
 from odoo_lead_manager.reporting.email import send_report, smtp_settings
 from odoo_lead_manager.reporting.exports import write_dropback_report, write_ledger
 from odoo_lead_manager.reporting.files import write_reports
 from odoo_lead_manager.reporting.report import Report, build_report
+from odoo_lead_manager.tracking.journal import UNDO_DIGEST
+
+if TYPE_CHECKING:
+    from odoo_lead_manager.reporting.digests import Channels, Digest, OdooLinks, Sent
 
 log = logging.getLogger(__name__)
 
@@ -162,64 +168,175 @@ def _warn(console: Console, message: str) -> None:
     console.print(f"  WARNING: {message}", soft_wrap=True, markup=False)
 
 
-def send_digests(loaded: LoadedConfig, console: Console, plan: Plan, applied: ApplyResult) -> None:
-    """Each salesperson's digest of the leads this real run wrote to them
-    (``reporting.digests``); what could not be delivered is a WARNING line."""
+def sends_digests(settings: Digests | None) -> bool:
+    """Whether ``reporting.digests`` sends anything (e-mail, webhook or files)."""
+    return settings is not None and bool(
+        settings.email or settings.webhook_url or settings.directory
+    )
+
+
+def send_digests(
+    loaded: LoadedConfig,
+    console: Console,
+    plan: Plan,
+    applied: ApplyResult,
+    odoo_version: int | None = None,
+) -> list[Sent]:
+    """Each salesperson's digest of what this real run wrote to them and moved from them
+    (``reporting.digests``), once the run is finished; what could not be delivered is a
+    WARNING line, and every outcome is kept in the run journal."""
     settings = loaded.config.reporting.digests
-    if settings is None or not (settings.email or settings.webhook_url or settings.directory):
-        return
-    # Imported here: only runs that send digests need the HTTP client.
-    from odoo_lead_manager.reporting.digests import (
-        build_digests,
-        email_digests,
-        post_digests,
-        write_digests,
-    )
-
-    digests = build_digests(plan, applied.placed, settings, _odoo_url(loaded, settings))
-    notes = (
-        email_digests(digests, smtp_settings(loaded, "reporting.digests.email"))
-        if settings.email
-        else []
-    )
-    if settings.webhook_url:
-        notes += post_digests(
-            digests,
-            settings.webhook_url.get_secret_value(),
-            settings.webhook_attempts,
-            settings.webhook_timeout_seconds,
-        )
-    if settings.directory:
-        folder = loaded.resolve_path(settings.directory)
-        sender = (
-            smtp_settings(loaded, "reporting.digests.email").sender
-            if settings.email
-            else "odlm@localhost"
-        )
-        try:
-            written = write_digests(digests, folder, sender)
-        except OSError as exc:
-            notes.append(f"reporting.digests.directory: cannot write {folder}: {exc.strerror}")
-        else:
-            if written:
-                console.print(f"  Digests written to {folder}", soft_wrap=True, markup=False)
-    for note in notes:
-        _warn(console, note)
-    if digests:
+    if settings is None or not sends_digests(settings):
+        return []
+    if not applied.complete:
         console.print(
-            f"  Digests: {len(digests)} salespeople told what they received", soft_wrap=True
+            "  Digests: not sent while the run is unfinished; finishing it sends them "
+            f"(or: odlm digests resend {plan.run_id} --config {loaded.path})",
+            soft_wrap=True,
+            markup=False,
         )
+        return []
+    # Imported here: only runs that send digests need the HTTP client.
+    from odoo_lead_manager.reporting.digests import build_digests
+
+    links = odoo_links(loaded, settings, odoo_version)
+    digests = build_digests(plan, applied.placed, settings, links)
+    return deliver_digests(loaded, console, plan.run_id, digests, odoo_version)
 
 
-def _odoo_url(loaded: LoadedConfig, settings: Digests) -> str | None:
-    """Where lead links start: ``odoo_url``, else the Odoo server the run used."""
-    if settings.odoo_url:
-        return settings.odoo_url
-    if loaded.config.crm.backend != "odoo":
-        return None
-    from odoo_lead_manager.crm.odoo.connect import settings_from_config
+def send_corrections(
+    loaded: LoadedConfig,
+    console: Console,
+    plan: Plan,
+    restored: Collection[int],
+    odoo_version: int | None = None,
+) -> list[Sent]:
+    """`odlm undo`'s correction to each salesperson it touched: the leads they had received
+    and that went back, and their own leads that are theirs again (``restored`` only)."""
+    settings = loaded.config.reporting.digests
+    if settings is None or not sends_digests(settings):
+        return []
+    from odoo_lead_manager.reporting.digests import build_corrections
 
+    links = odoo_links(loaded, settings, odoo_version)
+    digests = build_corrections(plan, restored, settings, links)
+    return deliver_digests(loaded, console, plan.run_id, digests, odoo_version)
+
+
+def deliver_digests(
+    loaded: LoadedConfig,
+    console: Console,
+    run_id: str,
+    digests: Sequence[Digest],
+    odoo_version: int | None,
+    done: Collection[tuple[str, int, str]] = (),
+) -> list[Sent]:
+    """Send ``digests`` through the configured channels (but the (kind, user id, channel)
+    in ``done``), keep each outcome in the run journal and say what happened."""
+    from odoo_lead_manager.reporting.digests import FILE, deliver
+
+    settings = loaded.config.reporting.digests
+    assert settings is not None
+    sent = deliver(digests, digest_channels(loaded, settings), done)
+    secrets = secret_values(loaded.environ, loaded.config)
+    _record_deliveries(loaded, console, sent, odoo_version, secrets)
+    if any(s.channel == FILE and s.problem is None for s in sent):
+        folder = loaded.resolve_path(settings.directory or ".")
+        console.print(f"  Digests written to {folder}", soft_wrap=True, markup=False)
+    for item in sent:
+        if item.problem is not None:
+            _warn(console, redact(item.note, secrets))
+    if sent:
+        failed = {s.digest.user_id for s in sent if s.problem is not None}
+        reached = {s.digest.user_id for s in sent} - failed
+        undo = any(s.digest.kind == UNDO_DIGEST for s in sent)
+        told = "what undo gave back" if undo else "what the run gave and took"
+        line = f"  {'Corrections' if undo else 'Digests'}: {len(reached)} salespeople told {told}"
+        if failed:
+            line += (
+                f"; {len(failed)} not reached (odlm status lists them; send again with: odlm "
+                f"digests resend {run_id} --config {loaded.path})"
+            )
+        console.print(line, soft_wrap=True, markup=False)
+    return sent
+
+
+def digest_channels(loaded: LoadedConfig, settings: Digests) -> Channels:
+    """The configured channels of ``reporting.digests``."""
+    from odoo_lead_manager.reporting.digests import Channels
+
+    smtp = smtp_settings(loaded, "reporting.digests.email") if settings.email else None
+    return Channels(
+        smtp=smtp,
+        webhook_url=settings.webhook_url.get_secret_value() if settings.webhook_url else None,
+        webhook_attempts=settings.webhook_attempts,
+        webhook_timeout=settings.webhook_timeout_seconds,
+        directory=loaded.resolve_path(settings.directory) if settings.directory else None,
+        sender=smtp.sender if smtp is not None else "odlm@localhost",
+    )
+
+
+def _record_deliveries(
+    loaded: LoadedConfig,
+    console: Console,
+    sent: Sequence[Sent],
+    odoo_version: int | None,
+    secrets: tuple[str, ...],
+) -> None:
+    """Keep whether each digest was delivered in the run journal (`odlm status` reads it);
+    a journal that cannot take it is a WARNING line."""
+    from odoo_lead_manager.tracking import open_journal
+    from odoo_lead_manager.tracking.journal import DigestDelivery
+
+    if not sent:
+        return
+    rows = [
+        DigestDelivery(
+            run_id=s.digest.run_id,
+            kind=s.digest.kind,
+            user_id=s.digest.user_id,
+            channel=s.channel,
+            salesperson=s.digest.name,
+            delivered=s.problem is None,
+            error=redact(s.problem, secrets) if s.problem is not None else None,
+            odoo_version=odoo_version,
+        )
+        for s in sent
+    ]
     try:
-        return settings_from_config(loaded).url
-    except UserInputError:
+        journal, _ = open_journal(loaded)
+        try:
+            journal.record_digests(rows)
+        finally:
+            journal.close()
+    except UserInputError as exc:
+        _warn(console, f"whether the digests were delivered is not recorded: {exc.message}")
+
+
+def odoo_links(
+    loaded: LoadedConfig, settings: Digests, odoo_version: int | None
+) -> OdooLinks | None:
+    """Where lead links start (``odoo_url``, else the Odoo server the run used), in the
+    configured database (``odoo_connection.database`` or ODOO_DB); None without an address."""
+    from odoo_lead_manager.reporting.digests import OdooLinks
+
+    base = settings.odoo_url
+    if not base and loaded.config.crm.backend == "odoo":
+        from odoo_lead_manager.crm.odoo.connect import settings_from_config
+
+        try:
+            base = settings_from_config(loaded).url
+        except UserInputError:
+            base = None
+    if not base:
         return None
+    return OdooLinks(base, _odoo_database(loaded), odoo_version)
+
+
+def _odoo_database(loaded: LoadedConfig) -> str | None:
+    section = loaded.config.odoo_connection
+    try:
+        value = section.resolved("database") if section is not None else None
+    except UserInputError:
+        value = None
+    return str(value) if value else (loaded.environ.get("ODOO_DB") or None)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     insert,
+    or_,
     select,
     update,
 )
@@ -44,7 +45,14 @@ from odoo_lead_manager.tracking.database import (
     utc_now,
     where,
 )
-from odoo_lead_manager.tracking.tables import batches, plans, rotations, runs, snapshots
+from odoo_lead_manager.tracking.tables import (
+    batches,
+    digests,
+    plans,
+    rotations,
+    runs,
+    snapshots,
+)
 from odoo_lead_manager.tracking.upsert import upsert
 
 APPLYING, STOPPED, COMPLETED, UNDOING, UNDONE = (
@@ -55,6 +63,9 @@ APPLYING, STOPPED, COMPLETED, UNDOING, UNDONE = (
     "undone",
 )
 UNFINISHED = (APPLYING, STOPPED, UNDOING)
+# What a salesperson's message is about: what a run gave and took from them, or what
+# `odlm undo` gave back (the correction).
+RUN_DIGEST, UNDO_DIGEST = "run", "undo"
 
 
 def _shown(_: str, value: Any) -> str:
@@ -178,6 +189,33 @@ class Totals:
                 Unsettled(b.batch_no, b.sent) for b in done if b.state == "writing" and b.sent
             ),
         )
+
+
+@dataclass(frozen=True)
+class DigestDelivery:
+    """Whether one salesperson's message about a run (``kind``) reached them through one
+    channel (``email``, ``webhook`` or ``file``), and why not."""
+
+    run_id: str
+    kind: str
+    user_id: int
+    channel: str
+    salesperson: str
+    delivered: bool
+    error: str | None = None
+    # The Odoo version the lead links were made for (None: not known).
+    odoo_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A run's messages of one kind that did not reach some of its salespeople."""
+
+    run_id: str
+    run_date: date
+    kind: str
+    salespeople: tuple[str, ...]
+    reasons: tuple[str, ...]
 
 
 class RecordedRun(NamedTuple):
@@ -555,6 +593,86 @@ class Journal:
             RecordedRun(r.run_id, r.campaign, r.run_date, bool(r.dry_run), r.taken_at) for r in rows
         ]
 
+    def record_digests(self, deliveries: Sequence[DigestDelivery]) -> None:
+        """Keep whether each message was delivered (a message sent again replaces its row)."""
+        if not deliveries:
+            return
+        now = utc_now()
+        rows = [
+            {
+                "run_id": d.run_id,
+                "kind": d.kind,
+                "user_id": d.user_id,
+                "channel": d.channel,
+                "salesperson": d.salesperson[:255],
+                "delivered": d.delivered,
+                "error": d.error,
+                "odoo_version": d.odoo_version,
+                "updated_at": now,
+            }
+            for d in deliveries
+        ]
+        with self._connection() as connection:
+            upsert(
+                connection,
+                digests,
+                rows,
+                key=("run_id", "kind", "user_id", "channel"),
+                update=("salesperson", "delivered", "error", "odoo_version", "updated_at"),
+            )
+
+    def digest_deliveries(self, run_id: str) -> list[DigestDelivery]:
+        """What became of each message about run ``run_id``."""
+        with self._connection() as connection:
+            rows = connection.execute(
+                select(digests)
+                .where(digests.c.run_id == run_id)
+                .order_by(digests.c.kind, digests.c.user_id, digests.c.channel)
+            ).all()
+        return [_delivery(row._mapping) for row in rows]
+
+    def undelivered_digests(self, campaign: str, since: date) -> list[Undelivered]:
+        """Messages about ``campaign``'s runs since ``since`` that are still not delivered,
+        newest run first: a run's own digests while it stands (completed), and the
+        corrections of an undone one."""
+        current = or_(
+            and_(digests.c.kind == RUN_DIGEST, runs.c.status == COMPLETED),
+            and_(digests.c.kind == UNDO_DIGEST, runs.c.status == UNDONE),
+        )
+        with self._connection() as connection:
+            rows = connection.execute(
+                select(digests, runs.c.run_date, runs.c.started_at)
+                .join(runs, runs.c.run_id == digests.c.run_id)
+                .where(
+                    runs.c.campaign == campaign,
+                    runs.c.run_date >= since,
+                    digests.c.delivered.is_(False),
+                    current,
+                )
+                .order_by(
+                    runs.c.started_at.desc(),
+                    digests.c.run_id,
+                    digests.c.kind,
+                    digests.c.salesperson,
+                    digests.c.channel,
+                )
+            ).all()
+        grouped: dict[tuple[str, str], tuple[date, list[str], list[str]]] = {}
+        for row in rows:
+            _, people, reasons = grouped.setdefault((row.run_id, row.kind), (row.run_date, [], []))
+            people.append(row.salesperson)
+            reasons.append(row.error or "not delivered")
+        return [
+            Undelivered(
+                run_id,
+                day,
+                kind,
+                tuple(dict.fromkeys(people)),
+                tuple(dict.fromkeys(reasons)),
+            )
+            for (run_id, kind), (day, people, reasons) in grouped.items()
+        ]
+
     def _runs(self, condition: Any) -> list[RunRecord]:
         with self._connection() as connection:
             rows = connection.execute(
@@ -655,6 +773,19 @@ def _batch(row: RowMapping) -> Batch:
         already=list(json.loads(row["already_json"])),
         skipped=by_id("skipped_json"),
         failed=by_id("failed_json"),
+    )
+
+
+def _delivery(row: RowMapping) -> DigestDelivery:
+    return DigestDelivery(
+        run_id=row["run_id"],
+        kind=row["kind"],
+        user_id=row["user_id"],
+        channel=row["channel"],
+        salesperson=row["salesperson"],
+        delivered=bool(row["delivered"]),
+        error=row["error"],
+        odoo_version=row["odoo_version"],
     )
 
 

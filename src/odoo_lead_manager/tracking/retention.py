@@ -5,7 +5,8 @@ their ``*_archive`` twin (with ``archive_old_data``, the default) and then
 deleted, table by table in one transaction each, so a killed command
 leaves every row in exactly one of the two places. Journal entries of
 finished runs (completed or undone) started before the cut-off are
-deleted: their plans are large, and their leads are in the history;
+deleted (with whether their digests were delivered): their plans are large, and
+their leads are in the history;
 unfinished runs are kept whatever their age, since they must be resumed.
 Kept snapshots (`odlm replay`) of runs before the cut-off are deleted.
 """
@@ -23,6 +24,7 @@ from odoo_lead_manager.tracking.tables import (
     ARCHIVES,
     HISTORY_TABLES,
     batches,
+    digests,
     plans,
     runs,
     snapshots,
@@ -63,6 +65,7 @@ def apply_retention(
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             connection.execute(delete(batches).where(batches.c.run_id.in_(chunk)))
+            connection.execute(delete(digests).where(digests.c.run_id.in_(chunk)))
             connection.execute(delete(plans).where(plans.c.run_id.in_(chunk)))
             connection.execute(delete(runs).where(runs.c.run_id.in_(chunk)))
 

@@ -151,6 +151,25 @@ snapshots = Table(
     Index("ix_odlm_snapshot_campaign_date", "campaign", "run_date"),
 )
 
+# Whether each salesperson's message about a run reached them, per channel (``email``,
+# ``webhook``, ``file``): ``kind`` is ``run`` (what the run gave and took) or ``undo``
+# (the correction `odlm undo` sends). `odlm status` lists the undelivered ones, `odlm
+# digests resend` sends them again; ``odoo_version`` says which form the lead links take.
+digests = Table(
+    "odlm_digest",
+    metadata,
+    Column("run_id", String(32), ForeignKey("odlm_run.run_id"), primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("user_id", Integer, primary_key=True, autoincrement=False),
+    Column("channel", String(16), primary_key=True),
+    Column("salesperson", String(255), nullable=False),
+    Column("delivered", Boolean, nullable=False),
+    # Why it was not delivered (no secret: a webhook is named by its host).
+    Column("error", Text),
+    Column("odoo_version", Integer),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
 # The spec's fixed status columns, in its order; `records.status_column` maps
 # a configured status onto them.
 STATUS_COLUMNS = ("new", "in_progress", "call_back", "utr", "full_pitch", "won", "lost")

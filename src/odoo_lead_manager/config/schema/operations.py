@@ -63,7 +63,8 @@ class Tracking(Section):
 
 
 class Digests(Section):
-    """One message per salesperson per real run: the leads they received.
+    """One message per salesperson per real run: the leads it gave them and those it
+    moved from them to colleagues; `odlm undo` sends a correction to each one it touches.
 
     ``email`` sends it through ``reporting.email``'s SMTP server (its
     recipients are not used) to the CRM user's login when that is an e-mail
@@ -71,10 +72,11 @@ class Digests(Section):
     ``webhook_url`` (write ``${VAR}``: such addresses hold a token)
     gets a JSON post per salesperson, tried at most ``webhook_attempts``
     times. ``odoo_url`` is the address the lead links start from (default:
-    the Odoo server's). ``directory`` (relative to the configuration file)
-    also keeps each digest as an ``.eml`` file. Salespeople named in
-    ``opt_out`` get nothing. A
-    digest that cannot be delivered is a warning; the run stands.
+    the Odoo server's); they open ``odoo_connection.database``. ``directory``
+    (relative to the configuration file) also keeps each digest as an ``.eml``
+    file. Salespeople named in ``opt_out`` get nothing. A digest that cannot
+    be delivered is a warning; the run stands, `odlm status` lists it and
+    `odlm digests resend RUN_ID` sends it again.
     """
 
     email: bool = False
