@@ -49,6 +49,20 @@ def _short(name: str, limit: int = LABEL_CHARS) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
+def _bar(x: float, value: int, scale: float, fill: str, label: str) -> dict[str, Any]:
+    """One bar standing on the chart's baseline at ``x``."""
+    height = value * scale
+    return {
+        "x": x,
+        "y": round(CHART_HEIGHT - height, 1),
+        "w": BAR_WIDTH - 2,
+        "h": round(height, 1),
+        "fill": fill,
+        "value": value,
+        "label": label,
+    }
+
+
 def _moved_chart(data: Mapping[str, Any]) -> dict[str, Any]:
     days = data["days"]
     count = len(data["configurations"])
@@ -60,17 +74,9 @@ def _moved_chart(data: Mapping[str, Any]) -> dict[str, Any]:
         middle = 30 + d * group + (count * BAR_WIDTH - 2) / 2
         ticks.append({"x": middle, "text": day["date"], "full": day["date"]})
         for c, figures in enumerate(day["figures"]):
-            height = figures["moved"] * scale
+            label = f"{data['configurations'][c]}, {day['date']}: {figures['moved']}"
             bars.append(
-                {
-                    "x": 30 + d * group + c * BAR_WIDTH,
-                    "y": round(CHART_HEIGHT - height, 1),
-                    "w": BAR_WIDTH - 2,
-                    "h": round(height, 1),
-                    "fill": _colour(c),
-                    "value": figures["moved"],
-                    "label": f"{data['configurations'][c]}, {day['date']}: {figures['moved']}",
-                }
+                _bar(30 + d * group + c * BAR_WIDTH, figures["moved"], scale, _colour(c), label)
             )
     return {
         "width": max(300, 60 + len(days) * group),
@@ -96,18 +102,8 @@ def _received_chart(names: list[str], total: list[Mapping[str, Any]]) -> dict[st
         ticks.append({"x": x + (count * BAR_WIDTH - 2) / 2, "text": _short(person), "full": person})
         for c, name in enumerate(names):
             value = received.get((c, person), 0)
-            height = value * scale
-            bars.append(
-                {
-                    "x": x + c * BAR_WIDTH,
-                    "y": round(CHART_HEIGHT - height, 1),
-                    "w": BAR_WIDTH - 2,
-                    "h": round(height, 1),
-                    "fill": _colour(c),
-                    "value": value,
-                    "label": f"{person} under {name}: received {value}",
-                }
-            )
+            label = f"{person} under {name}: received {value}"
+            bars.append(_bar(x + c * BAR_WIDTH, value, scale, _colour(c), label))
     return {
         "width": max(300, 60 + len(people) * group),
         "height": CHART_HEIGHT + 20,
@@ -130,19 +126,8 @@ def _people_chart(name: str, figures: Mapping[str, Any], colour: str) -> dict[st
         for k, (kind, value, fill) in enumerate(
             (("received", person["received"], colour), ("after", person["after"], "#999"))
         ):
-            height = value * scale
-            bars.append(
-                {
-                    "kind": kind,
-                    "x": x + k * BAR_WIDTH,
-                    "y": round(CHART_HEIGHT - height, 1),
-                    "w": BAR_WIDTH - 2,
-                    "h": round(height, 1),
-                    "fill": fill,
-                    "value": value,
-                    "label": f"{person['name']}: {kind} {value}",
-                }
-            )
+            label = f"{person['name']}: {kind} {value}"
+            bars.append({"kind": kind, **_bar(x + k * BAR_WIDTH, value, scale, fill, label)})
         if person["target"]:
             y = round(CHART_HEIGHT - person["target"] * scale, 1)
             targets.append(
