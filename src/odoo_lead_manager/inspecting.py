@@ -96,8 +96,9 @@ def _as_left(lead: Lead, plan: Plan, outcome: str) -> Lead:
     return replace(lead, **{k: v for k, v in values.items() if k in known})
 
 
-# How many kept runs `odlm explain` without --run looks through, newest first.
-LOOK_BACK = 60
+# How many kept runs `odlm explain` without --run looks through, newest first: each is a
+# snapshot to read (a lead no run saw reads them all before today's dry run explains it).
+LOOK_BACK = 14
 
 
 def _latest_seeing(journal: Journal, campaign: str, lead_id: int) -> Recorded | None:
