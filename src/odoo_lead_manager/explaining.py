@@ -161,7 +161,10 @@ def _not_fetched(
     window = f"{plan.date_start or '...'}..{plan.date_end or '...'}"
     removed_by = snapshot.fetched.removed_by(lead_id)
     if removed_by is not None:
-        return _removed_on_server(snapshot, plan, lead_id, dry_run, pipeline, today, removed_by)
+        steps, why = _removed_on_server(snapshot, pipeline, today, removed_by)
+        outcome = f"{removed_by}: {why}"
+        code = reason_code(removed_by)
+        return Explanation(lead_id, plan.run_id, dry_run, steps, code, outcome, fetched=False)
     lead = today.lead if today is not None else None
     if today is not None and lead is None:
         outcome = (
@@ -217,15 +220,10 @@ def _outside(
 
 
 def _removed_on_server(
-    snapshot: Snapshot,
-    plan: Plan,
-    lead_id: int,
-    dry_run: bool,
-    pipeline: Pipeline,
-    today: Today | None,
-    removed_by: str,
-) -> Explanation:
-    """The rules the CRM applied, in order, up to the one whose answer left the lead out."""
+    snapshot: Snapshot, pipeline: Pipeline, today: Today | None, removed_by: str
+) -> tuple[tuple[Step, ...], str]:
+    """The rules the CRM applied, in order, up to the one whose answer left the lead out,
+    and why (with how that rule sees the lead today, when the CRM was asked)."""
     steps = [Step(pipeline.window.name, reason_code(pipeline.window.name), True)]
     rules = {rule.name: rule for rule in pipeline.pushed()}
     for name, _ in snapshot.fetched.removed_ids:
@@ -238,10 +236,7 @@ def _removed_on_server(
         now = sentence(rule, lead) if not rule.keep(lead) else "it would pass this rule today"
         why += f"; today: {now}"
     steps.append(Step(removed_by, reason_code(removed_by), False, why))
-    outcome = f"{removed_by}: {why}"
-    return Explanation(
-        lead_id, plan.run_id, dry_run, tuple(steps), reason_code(removed_by), outcome, fetched=False
-    )
+    return tuple(steps), why
 
 
 def _written(plan: Plan, lead_id: int, dry_run: bool, applied: Mapping[int, str] | None) -> str:
