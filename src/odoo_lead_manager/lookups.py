@@ -169,18 +169,20 @@ class Recorder:
             self.unknown_ids.discard(user.id)
 
     def answers(self) -> Answers:
+        """What the CRM answered, each table in key order: the same questions give the same
+        snapshot bytes (and digest) whatever order they were asked in, or the hash seed."""
         return Answers(
-            dict(self.users),
-            dict(self.users_named),
+            dict(sorted(self.users.items())),
+            dict(sorted(self.users_named.items())),
             tuple(sorted(self.unknown_ids - self.users.keys())),
-            dict(self.teams),
-            dict(self.teams_named),
-            dict(self.searches),
-            dict(self.counts),
+            dict(sorted(self.teams.items())),
+            dict(sorted(self.teams_named.items())),
+            dict(sorted(self.searches.items())),
+            dict(sorted(self.counts.items())),
             self.utm_sources,
-            dict(self.refused),
-            dict(self.members),
-            dict(self.matches),
+            dict(sorted(self.refused.items())),
+            dict(sorted(self.members.items())),
+            dict(sorted(self.matches.items())),
             self.assignment,
         )
 
