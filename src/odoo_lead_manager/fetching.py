@@ -127,10 +127,7 @@ def _check_absentees(
     names = strangers(absences, table)
     if not names:
         return
-    users = recorder.find_users(names)
-    problems = unknown_absentees(
-        absences, (*table, *(u.name for u in users), *(u.login for u in users))
-    )
+    problems = unknown_absentees(absences, table, recorder.find_users(names))
     if problems and loaded.config.salesperson_selection.availability.unknown_absentees == "error":
         raise UserInputError(
             "; ".join(problems) + "; a typo leaves the salesperson receiving leads while away "

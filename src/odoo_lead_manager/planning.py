@@ -776,14 +776,10 @@ def _attendance(
         )
         there = {p.user_id for p in present}
         debts = {uid: debt for uid, debt in owing.items() if debt and uid in there}
-    users = snapshot.answers.users.values()
     notes = unknown_absentees(
         snapshot.absences,
-        (
-            *(r.salesperson_name for r in candidates.rows),
-            *(u.name for u in users),
-            *(u.login for u in users),
-        ),
+        (r.salesperson_name for r in candidates.rows),
+        snapshot.answers.users.values(),
     )
     return Attendance(away, present, debts, tuple(notes))
 

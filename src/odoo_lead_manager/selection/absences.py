@@ -17,7 +17,7 @@ from typing import Any
 from odoo_lead_manager.errors import DataFileError
 from odoo_lead_manager.limits import EARLIEST_DATE, LATEST_DATE, MAX_DATA_FILE_BYTES, read_bounded
 from odoo_lead_manager.lookups import Lookups
-from odoo_lead_manager.model import Absence, Salesperson
+from odoo_lead_manager.model import Absence, Salesperson, User
 from odoo_lead_manager.selection.csv_file import csv_records
 
 PARTS = ("full", "morning", "afternoon")
@@ -116,10 +116,15 @@ def availability_on(
     return result
 
 
-def unknown_absentees(absences: Iterable[Absence], names: Iterable[str]) -> list[str]:
-    """Absences naming nobody among ``names`` (a typo would otherwise go unnoticed), each
-    with the nearest name known, as a sentence."""
-    known = {name.casefold(): name for name in names}
+def unknown_absentees(
+    absences: Iterable[Absence], names: Iterable[str], users: Iterable[User] = ()
+) -> list[str]:
+    """Absences naming nobody among ``names`` nor ``users`` (by name or login): a typo would
+    otherwise go unnoticed. Each as a sentence, with the nearest name known."""
+    known = {
+        name.casefold(): name
+        for name in (*names, *(n for user in users for n in (user.name, user.login)))
+    }
     found = []
     for absence in absences:
         if absence.name.casefold() in known:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     RowMapping,
+    Table,
     Update,
     and_,
     bindparam,
@@ -266,18 +267,28 @@ class Journal:
 
     def find_run(self, run_id: str) -> RunRecord | None:
         """The run ``run_id`` names: the whole id, or a prefix of one run's id only."""
-        exact = self.run(run_id)
-        if exact is not None:
-            return exact
+        found = self._run_id(runs, run_id)
+        return self.run(found) if found is not None else None
+
+    def _run_id(self, table: Table, run_id: str) -> str | None:
+        """The one id of ``table`` that ``run_id`` names (whole, or the start of one id
+        only); ids alone are read, so that a short prefix loads no snapshot."""
         with self._connection() as connection:
-            rows = connection.execute(
-                select(runs).where(runs.c.run_id.startswith(run_id, autoescape=True)).limit(6)
-            ).all()
-        if len(rows) > 1:
-            raise UserInputError(
-                f"run id {run_id!r} is ambiguous: {', '.join(r.run_id for r in rows[:5])}"
+            found = (
+                connection.execute(
+                    select(table.c.run_id)
+                    .where(table.c.run_id.startswith(run_id, autoescape=True))
+                    .order_by(table.c.run_id)
+                    .limit(6)
+                )
+                .scalars()
+                .all()
             )
-        return _record(rows[0]._mapping) if rows else None
+        if run_id in found:
+            return run_id
+        if len(found) > 1:
+            raise UserInputError(f"run id {run_id!r} is ambiguous: {', '.join(found[:5])}")
+        return found[0] if found else None
 
     def unfinished(self, campaign: str) -> list[RunRecord]:
         """Runs of ``campaign`` that began and did not end, oldest first."""
@@ -558,15 +569,12 @@ class Journal:
 
     def recorded(self, run_id: str) -> Recorded | None:
         """The snapshot and plan kept for ``run_id`` (a unique prefix will do), if any."""
+        found = self._run_id(snapshots, run_id)
+        if found is None:
+            return None
         with self._connection() as connection:
-            rows = connection.execute(
-                select(snapshots).where(snapshots.c.run_id.startswith(run_id, autoescape=True))
-            ).all()
-        if len(rows) > 1:
-            raise UserInputError(
-                f"run id {run_id!r} is ambiguous: {', '.join(r.run_id for r in rows[:5])}"
-            )
-        return _recorded(rows[0]._mapping) if rows else None
+            row = connection.execute(select(snapshots).where(snapshots.c.run_id == found)).one()
+        return _recorded(row._mapping)
 
     def recorded_runs(
         self, campaign: str | None = None, since: date | None = None, until: date | None = None
