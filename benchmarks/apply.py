@@ -45,15 +45,15 @@ from sqlalchemy import create_engine
 
 # The tests' hand-made plans, from the repository's root as pytest sees it.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.applying.plans import hand_plan
+from tests.apply.plans import hand_plan
 
-from odoo_lead_manager.applying import ApplySettings, apply_plan
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.model import Lead, Team, User
-from odoo_lead_manager.pacing import bulk_objects
-from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.tracking import Journal
-from odoo_lead_manager.undoing import undo_run
+from odoo_lead_manager.apply.undo import undo_run
+from odoo_lead_manager.apply.writer import ApplySettings, apply_plan
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.domain.model import Lead, Team, User
+from odoo_lead_manager.domain.plan import Plan
+from odoo_lead_manager.ops.pacing import bulk_objects
+from odoo_lead_manager.state.tracking import Journal
 
 PEOPLE = 50
 

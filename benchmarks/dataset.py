@@ -27,9 +27,9 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.demo import LEAD_CAMPAIGNS, STATUSES, _source, _tags, _weighted
-from odoo_lead_manager.model import Lead, Team, User
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.demo.crm import LEAD_CAMPAIGNS, STATUSES, _source, _tags, _weighted
+from odoo_lead_manager.domain.model import Lead, Team, User
 
 SALESPEOPLE, INACTIVE = 50, 5
 EXCLUDED = (2, 3, 4)  # users whose leads are never touched

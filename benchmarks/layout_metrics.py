@@ -1,7 +1,7 @@
 """The package's shape in figures, for the folder-tree change's before and after: modules at
 the root, modules over 400 lines, functions over 100 lines, modules outside ``config/`` and
-the command layer naming ``LoadedConfig``, imports inside functions, and import cycles
-between modules (module-level imports only).
+the command layer naming ``LoadedConfig``, file and CRM reads in the planner's stage modules,
+imports inside functions, and import cycles between modules (module-level imports only).
 
     python benchmarks/layout_metrics.py
 """
@@ -15,6 +15,33 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "odoo_lead_manager"
 # Where naming the whole configuration is the job (the command layer, as it stands).
 ALLOWED = ("config/", "cli.py", "cli/", "commands/", "runner.py")
+# The planner's stage modules: pipeline/ and domain/ in the folder tree, the stage packages
+# and planning's modules before it.
+STAGES_NOW = ("pipeline/", "domain/")
+STAGES_BEFORE = (
+    "selection/", "finding/", "strategies/", "planning.py", "workload.py", "plan.py",
+    "model.py", "snapshot.py", "lookups.py", "explaining.py", "replaying.py", "comparing.py",
+)  # fmt: skip
+# Calls that read a file, a database or the CRM, and the CRM store's module.
+READS = {
+    "read_bounded", "read_text", "read_bytes", "open", "csv_records", "read_table",
+    "database_engine", "create_engine", "read_campaign_csv", "read_legacy_file",
+    "read_absences_csv", "load_rotation", "read_source_names", "read_candidates",
+    "fetch_leads", "find_in_store",
+}  # fmt: skip
+
+
+def stage_reads(tree: ast.AST) -> int:
+    """Calls that read files, tables or the CRM, and imports of the CRM store, in a module."""
+    count = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            count += name in READS
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").endswith("crm.store"):
+            count += 1
+    return count
 
 
 def modules() -> Iterator[tuple[str, Path]]:
@@ -88,7 +115,9 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def main() -> None:
-    root = long_modules = long_functions = inside = 0
+    root = long_modules = long_functions = inside = reads = 0
+    layered = (PACKAGE / "pipeline").is_dir()
+    stages = STAGES_NOW if layered else STAGES_BEFORE
     naming: list[str] = []
     graph: dict[str, set[str]] = {}
     total = root_lines = 0
@@ -107,6 +136,8 @@ def main() -> None:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
         )
         inside += imports_inside_functions(tree)
+        if relative.startswith(stages):
+            reads += stage_reads(tree)
         if "LoadedConfig" in text and not relative.startswith(ALLOWED):
             naming.append(relative)
         graph[name_of(relative)] = module_imports(tree, name_of(relative))
@@ -114,6 +145,7 @@ def main() -> None:
     print(f"modules over 400 lines: {long_modules}")
     print(f"functions over 100 lines: {long_functions}")
     print(f"modules outside config/ and the commands naming LoadedConfig: {len(naming)}")
+    print(f"file, table and CRM reads in the planner's stage modules: {reads}")
     print(f"imports inside functions: {inside}")
     found = cycles(graph)
     print(f"import cycles: {len(found)}" + "".join(f"\n  {' <-> '.join(c)}" for c in found))

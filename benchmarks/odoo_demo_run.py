@@ -23,13 +23,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.commands.resolve import crm_settings
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
 from odoo_lead_manager.crm.odoo.connect import OdooSettings, connect
-from odoo_lead_manager.demo import PEOPLE, TEAMS, create_demo
-from odoo_lead_manager.demo_config import write_demo_config
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution
+from odoo_lead_manager.demo.config import write_demo_config
+from odoo_lead_manager.demo.crm import PEOPLE, TEAMS, create_demo
+from odoo_lead_manager.snapshot.options import RunOptions
 
 FIELDS = {
     "x_status": ("char", None),
@@ -169,7 +170,7 @@ def main() -> None:
                 counters.append(Counting(connecting.default_transport(s, protocol)))
                 return counters[-1]
 
-            store = connecting.open_odoo_store(loaded, counting_factory)
+            store = connecting.open_odoo_store(crm_settings(loaded), counting_factory)
             for dry in (True, False):
                 began = time.perf_counter()
                 outcome = run_distribution(

@@ -57,10 +57,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from odoo_lead_manager.config import load_config
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.config.loading import load_config
 from odoo_lead_manager.crm.odoo.connect import OdooSettings, connect
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution
+from odoo_lead_manager.snapshot.options import RunOptions
 
 FIELDS = {
     "x_status": ("char", None),
@@ -118,7 +118,7 @@ def main() -> None:
     args = parser.parse_args()
     # Each odlm run says how long its stages took (planning, writing, history).
     logging.basicConfig(level=logging.WARNING, format="  %(message)s")
-    logging.getLogger("odoo_lead_manager.runner").setLevel(logging.INFO)
+    logging.getLogger("odoo_lead_manager.commands.finishing").setLevel(logging.INFO)
     settings = OdooSettings(
         url=os.environ["ODLM_TEST_ODOO_URL"], database=os.environ["ODLM_TEST_ODOO_DB"],
         username=os.environ["ODLM_TEST_ODOO_USER"], secret=os.environ["ODLM_TEST_ODOO_PASSWORD"],

@@ -32,7 +32,7 @@ from pathlib import Path
 
 # The parity test's generator and inputs, from the repository's root as pytest sees it.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.finding.test_r_parity import SCRIPT, TODAY, messy, write_inputs
+from tests.pipeline.finding.test_r_parity import SCRIPT, TODAY, messy, write_inputs
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
@@ -86,7 +86,7 @@ def main() -> None:
 
 def selected(plan_file: Path) -> set[int]:
     """The leads a plan file distributes or leaves unassigned: everything it selected."""
-    from odoo_lead_manager.plan import Plan
+    from odoo_lead_manager.domain.plan import Plan
 
     plan = Plan.from_json(plan_file.read_text())
     return {a.lead_id for a in plan.assignments} | {

@@ -18,11 +18,11 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from odoo_lead_manager.config import load_config
+from odoo_lead_manager.commands.running import read_plan
+from odoo_lead_manager.config.loading import load_config
 from odoo_lead_manager.errors import UserInputError
-from odoo_lead_manager.limits import MAX_CONFIG_BYTES, MAX_DATA_FILE_BYTES, MAX_PLAN_BYTES
-from odoo_lead_manager.runner import read_plan
-from odoo_lead_manager.selection.rows import read_campaign_csv
+from odoo_lead_manager.ops.limits import MAX_CONFIG_BYTES, MAX_DATA_FILE_BYTES, MAX_PLAN_BYTES
+from odoo_lead_manager.snapshot.source_files import read_campaign_csv
 
 
 def alias_bomb() -> str:

@@ -28,10 +28,10 @@ from typing import Any
 
 from dataset import generate  # type: ignore[import-not-found]
 
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.snapshot.options import RunOptions
 
 TODAY = "2024-06-14"
 CACHE = Path("/tmp/odlm-bench")

@@ -25,12 +25,13 @@ from typing import Any
 
 from dataset import generate  # type: ignore[import-not-found]
 
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.explaining import explain
-from odoo_lead_manager.fetching import take_snapshot
-from odoo_lead_manager.planning import RunOptions, plan_snapshot
-from odoo_lead_manager.snapshot import Snapshot
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.domain.snapshot import Snapshot
+from odoo_lead_manager.pipeline.inspect.explain import explain
+from odoo_lead_manager.pipeline.planning import plan_snapshot
+from odoo_lead_manager.snapshot.fetch import take_snapshot
+from odoo_lead_manager.snapshot.options import RunOptions
 
 TODAY = date(2024, 6, 14)
 CACHE = Path("/tmp/odlm-bench")

@@ -21,10 +21,10 @@ import time
 from typing import Any
 
 from odoo_lead_manager.config.schema.distribution import Distribution
-from odoo_lead_manager.fairness import measure_balance
-from odoo_lead_manager.model import Lead, Salesperson, Workload
-from odoo_lead_manager.strategies import StrategyInput, distribute
-from odoo_lead_manager.strategies.people import levels_from, with_levels
+from odoo_lead_manager.domain.fairness import measure_balance
+from odoo_lead_manager.domain.model import Lead, Salesperson, Workload
+from odoo_lead_manager.pipeline.strategies import StrategyInput, distribute
+from odoo_lead_manager.pipeline.strategies.people import levels_from, with_levels
 
 LEVELS = {"senior": (200, 1, 10), "mid_level": (150, 2, 15), "junior": (100, 3, 25)}
 SETTINGS: dict[str, dict[str, Any]] = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from odoo_lead_manager.model import Assignment, LeadFacts, Salesperson, Workload
-from odoo_lead_manager.plan import Plan, WriteGroup
+from odoo_lead_manager.domain.model import Assignment, LeadFacts, Salesperson, Workload
+from odoo_lead_manager.domain.plan import Plan, WriteGroup
 
 PEOPLE = 50
 TODAY = date(2024, 6, 14)

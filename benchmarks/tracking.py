@@ -29,11 +29,11 @@ from sqlalchemy.engine import make_url
 from synthetic import TODAY, build  # type: ignore[import-not-found]
 
 from odoo_lead_manager.config.schema.operations import Tracking
-from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.tracking.history import History
-from odoo_lead_manager.tracking.records import Outcome, projected_after
-from odoo_lead_manager.tracking.retention import apply_retention
-from odoo_lead_manager.tracking.schema import upgrade
+from odoo_lead_manager.domain.plan import Plan
+from odoo_lead_manager.state.history import History
+from odoo_lead_manager.state.records import Outcome, projected_after
+from odoo_lead_manager.state.retention import apply_retention
+from odoo_lead_manager.state.schema import upgrade
 
 SERVERS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/test",

@@ -10,10 +10,9 @@ import pytest
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from odoo_lead_manager.demo import create_demo
-from odoo_lead_manager.demo_config import write_demo_config
-
-from . import settings_reads
+from odoo_lead_manager.demo.config import write_demo_config
+from odoo_lead_manager.demo.crm import create_demo
+from tests import settings_reads
 
 # Hypothesis keeps no example database in the work tree (tests write only under
 # temporary directories); each run draws its examples afresh from the seeds it prints.

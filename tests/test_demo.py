@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.demo import create_demo
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.demo.crm import create_demo
+from odoo_lead_manager.domain.model import Lead
 from odoo_lead_manager.errors import CrmError
-from odoo_lead_manager.model import Lead
-from odoo_lead_manager.selection import read_campaign_csv
+from odoo_lead_manager.snapshot.source_files import read_campaign_csv
 
 TODAY = date(2024, 6, 14)
 ALL = [("active", "in", [True, False])]

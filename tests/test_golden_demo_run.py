@@ -17,18 +17,19 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.config import load_config
+from odoo_lead_manager.commands.resolve import plan_settings, read_settings
 from odoo_lead_manager.config.fingerprint import config_fingerprint
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.demo import create_demo
-from odoo_lead_manager.demo_config import write_demo_config
-from odoo_lead_manager.fetching import take_snapshot
-from odoo_lead_manager.lookups import Recorder
-from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.planning import RunOptions, plan_snapshot
-from odoo_lead_manager.snapshot import Snapshot
-
-from .conftest import TODAY
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.demo.config import write_demo_config
+from odoo_lead_manager.demo.crm import create_demo
+from odoo_lead_manager.domain.lookups import Recorder
+from odoo_lead_manager.domain.plan import Plan
+from odoo_lead_manager.domain.snapshot import Snapshot
+from odoo_lead_manager.pipeline.planning import plan_snapshot
+from odoo_lead_manager.snapshot.fetch import take_snapshot
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.conftest import TODAY
 
 GOLDEN = Path(__file__).parent / "golden"
 DIGESTS = GOLDEN / "demo_run.json"
@@ -48,9 +49,18 @@ def demo_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Snap
     write_demo_config(demo)
     loaded = load_config(demo / "config.yaml")
     with LocalStore.open(demo / "crm.sqlite") as store:
-        snapshot = take_snapshot(loaded, store, RunOptions(today=TODAY, run_id=RUN_ID))
+        snapshot = take_snapshot(
+            plan_settings(loaded),
+            read_settings(loaded),
+            store,
+            RunOptions(today=TODAY, run_id=RUN_ID),
+        )
     snapshot = replace(snapshot, taken_at=TAKEN_AT)
-    return config_fingerprint(loaded.config), snapshot, plan_snapshot(loaded, snapshot, SEED).plan
+    return (
+        config_fingerprint(loaded.config),
+        snapshot,
+        plan_snapshot(plan_settings(loaded), snapshot, SEED).plan,
+    )
 
 
 def test_the_demo_run_is_byte_for_byte_the_golden_one(

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from odoo_lead_manager.config.registry import registered
-
-from . import settings_reads
+from tests import settings_reads
 
 TESTS = Path(__file__).parent
 

@@ -1,9 +1,5 @@
 """odlm: configuration-driven daily lead distribution for Odoo CRM."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    # One version source: pyproject.toml, through the installed package's metadata.
-    __version__ = version("odoo-lead-manager")
-except PackageNotFoundError:  # run from a source tree that was never installed
-    __version__ = "0+unknown"
+# The one version source: pyproject.toml reads it from here (setuptools' dynamic version),
+# and `odlm --version` prints it without asking the installed metadata.
+__version__ = "0.1.0"

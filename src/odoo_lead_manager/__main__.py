@@ -2,6 +2,6 @@
 
 import sys
 
-from odoo_lead_manager.cli import main
+from odoo_lead_manager.cli.main import main
 
 sys.exit(main())

@@ -10,10 +10,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from odoo_lead_manager.cli import main as odlm_main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import RunOutcome, run_distribution
+from odoo_lead_manager.cli.main import main as odlm_main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.commands.running import RunOutcome
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.snapshot.options import RunOptions
 
 
 class DailyLeadDistributor:

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import TEMPLATES, generate_config, load_config
+from odoo_lead_manager.cli.main import main
 from odoo_lead_manager.config.editor import (
     SCHEMA_FILE_NAME,
     modeline,
@@ -25,9 +24,11 @@ from odoo_lead_manager.config.editor import (
     schema_text,
     write_schema_beside,
 )
+from odoo_lead_manager.config.loading import load_config
 from odoo_lead_manager.config.reference import REGENERATE, configuration_reference
 from odoo_lead_manager.config.registry import AT_LOAD, DESCRIPTIVE, REFUSED, WARNED
-from odoo_lead_manager.demo_config import DEMO_CONFIG
+from odoo_lead_manager.config.templates import TEMPLATES, generate_config
+from odoo_lead_manager.demo.config import DEMO_CONFIG
 
 ROOT = Path(__file__).parents[2]
 REFERENCE = ROOT / "docs" / "configuration-reference.md"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.config import load_config
+from odoo_lead_manager.config.loading import load_config
 from odoo_lead_manager.errors import ConfigError
-from odoo_lead_manager.limits import MAX_CONFIG_BYTES, MAX_NESTING, port_number
+from odoo_lead_manager.ops.limits import MAX_CONFIG_BYTES, MAX_NESTING, port_number
 
 BASE = "campaign:\n  name: Voice\n"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from odoo_lead_manager.config import load_config, parse_config
+from odoo_lead_manager.config.loading import load_config, parse_config
 from odoo_lead_manager.errors import ConfigError, MissingEnvironmentVariable
 
 GOOD = """\

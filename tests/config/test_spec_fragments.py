@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from odoo_lead_manager.config import parse_config
+from odoo_lead_manager.config.loading import parse_config
 from odoo_lead_manager.config.schema import DistributionConfig
-
-from .spec_fragments import FRAGMENTS
+from tests.config.spec_fragments import FRAGMENTS
 
 _CHOICES = re.compile(
     r'^(?P<head>\s*[\w-]+:\s*)(?P<choices>"[^"]*"(?:\s*\|\s*"[^"]*")+)(?P<tail>.*)$'

@@ -9,17 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from odoo_lead_manager.config import (
-    TEMPLATES,
-    generate_config,
-    load_config,
-    parse_config,
-    template_data,
-)
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution
-
-from ..conftest import TODAY
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.config.loading import load_config, parse_config
+from odoo_lead_manager.config.templates import TEMPLATES, generate_config, template_data
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
 

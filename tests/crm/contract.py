@@ -20,19 +20,21 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 
-from odoo_lead_manager.applying import ApplySettings, apply_plan
+from odoo_lead_manager.apply.undo import undo_run
+from odoo_lead_manager.apply.writer import ApplySettings, apply_plan
 from odoo_lead_manager.crm.store import CrmStore, Lease
+from odoo_lead_manager.domain.model import WRITABLE_FIELDS, Capacity, Lead, Team, User, write_stamp
 from odoo_lead_manager.errors import CrmError
-from odoo_lead_manager.finding.dates import DateWindow, date_range_filter
-from odoo_lead_manager.finding.filters import (
+from odoo_lead_manager.pipeline.finding.dates import DateWindow, date_range_filter
+from odoo_lead_manager.pipeline.finding.filters import (
     LeadFilter,
     activity_deadline_filter,
     excluded_owners_filter,
     owner_status_filter,
     status_filter,
 )
-from odoo_lead_manager.finding.matching import TextMatcher
-from odoo_lead_manager.finding.rules import (
+from odoo_lead_manager.pipeline.finding.matching import TextMatcher
+from odoo_lead_manager.pipeline.finding.rules import (
     archived_owner_filter,
     assigned_filter,
     campaign_filter,
@@ -44,13 +46,10 @@ from odoo_lead_manager.finding.rules import (
     required_fields_filter,
     web_source_filter,
 )
-from odoo_lead_manager.model import WRITABLE_FIELDS, Capacity, Lead, Team, User, write_stamp
-from odoo_lead_manager.selection.odoo_team import capacities
-from odoo_lead_manager.tracking.journal import Journal
-from odoo_lead_manager.undoing import undo_run
-
-from ..applying.faults import Fault, FaultyStore, Killed
-from ..applying.plans import hand_plan
+from odoo_lead_manager.pipeline.selection.odoo_team import capacities
+from odoo_lead_manager.state.journal import Journal
+from tests.apply.faults import Fault, FaultyStore, Killed
+from tests.apply.plans import hand_plan
 
 SEED_TEAMS = (Team(1, "Voice"), Team(2, "Apple"), Team(3, "Old Team", active=False))
 SEED_USERS = (

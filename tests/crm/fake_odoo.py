@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from odoo_lead_manager.crm.odoo.transport import OdooRefused
-from odoo_lead_manager.model import Lead, Team, User
+from odoo_lead_manager.domain.model import Lead, Team, User
 
 M2O = {
     "user_id": "res.users",

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.crm.local_store import LocalStore
+from odoo_lead_manager.crm.local.store import LocalStore
 from odoo_lead_manager.errors import CrmError
-
-from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract, a_lease
+from tests.crm.contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract, a_lease
 
 
 def seeded(path: Path) -> LocalStore:
@@ -159,7 +158,7 @@ def test_a_version_4_store_dates_its_assigned_leads_and_keeps_odoo_assignment(
 
 
 def test_a_version_2_store_gains_the_matching_columns(tmp_path: Path) -> None:
-    from odoo_lead_manager.model import Lead
+    from odoo_lead_manager.domain.model import Lead
 
     path = tmp_path / "crm.sqlite"
     seeded(path).close()
@@ -223,7 +222,7 @@ def test_a_write_naming_a_missing_user_or_team_changes_nothing(
 def test_references_are_still_enforced_after_a_write(tmp_path: Path) -> None:
     """Writes check references once and switch SQLite's per-row check off meanwhile;
     it is on again afterwards, whether the write went through or was refused."""
-    from odoo_lead_manager.model import Lead
+    from odoo_lead_manager.domain.model import Lead
 
     with seeded(tmp_path / "crm.sqlite") as store:
         store.write_leads([1], {"user_id": 2})
@@ -249,7 +248,7 @@ def test_rows_become_leads_field_by_field(tmp_path: Path) -> None:
     """Rows are turned into leads positionally: every field must land in its place."""
     from datetime import date, datetime
 
-    from odoo_lead_manager.model import Lead
+    from odoo_lead_manager.domain.model import Lead
 
     lead = Lead(
         41, "Full", "opportunity", False, "Utr", "Won", date(2024, 5, 1),

@@ -14,8 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.resolve import crm_settings
+from odoo_lead_manager.config.loading import load_config
 from odoo_lead_manager.crm.odoo.connect import (
     Connection,
     default_transport,
@@ -37,10 +38,9 @@ from odoo_lead_manager.crm.odoo.transport import (
     XmlRpcTransport,
 )
 from odoo_lead_manager.errors import ConfigError, CrmError
-
-from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS
-from .fake_odoo import FakeOdoo
-from .xmlrpc_fake_server import ServerState, odoo_fault, serve
+from tests.crm.contract import SEED_LEADS, SEED_TEAMS, SEED_USERS
+from tests.crm.fake_odoo import FakeOdoo
+from tests.crm.xmlrpc_fake_server import ServerState, odoo_fault, serve
 
 PASSWORD = "s3cret-pw"
 
@@ -252,13 +252,13 @@ def test_settings_come_from_the_environment(tmp_path: Path) -> None:
     path.write_text("crm: {backend: odoo}\n")
     env = {"ODOO_HOST": "crm.example.com", "ODOO_PORT": "8070", "ODOO_DB": "prod",
            "ODOO_USERNAME": "bot", "ODOO_PASSWORD": "pw"}  # fmt: skip
-    settings = settings_from_config(load_config(path, environ=env))
+    settings = settings_from_config(crm_settings(load_config(path, environ=env)))
     assert (settings.url, settings.database, settings.username) == (
         "http://crm.example.com:8070", "prod", "bot",
     )  # fmt: skip
     assert "pw" not in repr(settings)
     with pytest.raises(ConfigError, match=r"needs odoo_connection.host \(or ODOO_HOST\)"):
-        settings_from_config(load_config(path, environ={}))
+        settings_from_config(crm_settings(load_config(path, environ={})))
 
 
 @pytest.mark.parametrize(
@@ -287,7 +287,7 @@ def test_json2_on_odoo_19_with_an_api_key(
         assert "Protocol: json2" in out and "(version 19.0)" in out
         assert "k3y-secret" not in out
 
-        store = open_odoo_store(load_config(path))
+        store = open_odoo_store(crm_settings(load_config(path)))
         assert [u.name for u in store.find_users(["alice"])] == ["Alice Smith"]
         store.write_leads([2], {"status": "New"})
         assert store.read_leads([2])[0].status == "New"
@@ -455,7 +455,7 @@ def test_check_tries_every_read_of_a_run_in_the_servers_names(
         assert "ok       crm.team.search_read (id, name, active, member_ids)" in out
         assert fake.deprecated == {}
 
-        store = open_odoo_store(load_config(path))
+        store = open_odoo_store(crm_settings(load_config(path)))
         assert store.dialect.user_groups == groups and store.dialect.grouping == grouping
         assert store.users_by_id([1])[0].may_own_leads
         store.count_leads([], ["user_id"])
@@ -642,7 +642,7 @@ def test_one_pooled_client_serves_a_run(tmp_path: Path) -> None:
     path.write_text("crm: {backend: odoo}\n")
     env = {"ODOO_HOST": "crm.example.com", "ODOO_DB": "prod", "ODOO_USERNAME": "bot",
            "ODOO_PASSWORD": "pw", "ODOO_API_KEY": "key"}  # fmt: skip
-    settings = settings_from_config(load_config(path, environ=env))
+    settings = settings_from_config(crm_settings(load_config(path, environ=env)))
     # The version probe (XML-RPC) and the JSON-2 transport a run goes on with share
     # the connections of one httpx client, made on first use.
     probe, json2 = default_transport(settings, "xmlrpc"), default_transport(settings, "json2")

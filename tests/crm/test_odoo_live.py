@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from odoo_lead_manager.config.fields import FieldMap, configured_mapping
 from odoo_lead_manager.crm.odoo.connect import (
     Connection,
     OdooSettings,
@@ -33,17 +34,16 @@ from odoo_lead_manager.crm.odoo.connect import (
     resolve_fields,
     server_dialect,
 )
-from odoo_lead_manager.crm.odoo.fields import FieldMap, configured_mapping
 from odoo_lead_manager.crm.odoo.store import OdooStore
 from odoo_lead_manager.crm.odoo.transport import OdooRefused, Transport
-from odoo_lead_manager.crm.store import LeadState, LeadValues, Lease
-from odoo_lead_manager.finding.filters import LeadFilter, activity_deadline_filter
-from odoo_lead_manager.finding.finder import Pipeline, find_in_store
-from odoo_lead_manager.model import Domain, Lead, Team, TeamMember, User
-from odoo_lead_manager.odoo_assignment import LeadAssignment
-
-from .contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract
-from .live_assignment import OdooAssignmentSwitch
+from odoo_lead_manager.crm.store import LeadValues, Lease
+from odoo_lead_manager.domain.model import Domain, Lead, LeadState, Team, TeamMember, User
+from odoo_lead_manager.domain.odoo_assignment import LeadAssignment
+from odoo_lead_manager.pipeline.finding.filters import LeadFilter, activity_deadline_filter
+from odoo_lead_manager.pipeline.finding.finder import Pipeline
+from odoo_lead_manager.snapshot.leads import find_in_store
+from tests.crm.contract import SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract
+from tests.crm.live_assignment import OdooAssignmentSwitch
 
 ENV = ("ODLM_TEST_ODOO_URL", "ODLM_TEST_ODOO_DB", "ODLM_TEST_ODOO_USER", "ODLM_TEST_ODOO_PASSWORD")
 API_KEY = "ODLM_TEST_ODOO_API_KEY"  # optional: with it, Odoo 19+ is spoken to over JSON-2

@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 
 from odoo_lead_manager.crm.odoo.connect import resolve_fields
-from odoo_lead_manager.model import Absence
-from odoo_lead_manager.selection.absences import crm_absences
-
-from .test_odoo_live import (
+from odoo_lead_manager.domain.model import Absence
+from odoo_lead_manager.pipeline.selection.absences import crm_absences
+from tests.crm.test_odoo_live import (
     MISSING,
     Server,
     live,  # noqa: F401  (the live server's seed, for the field mapping)

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from odoo_lead_manager.config.fields import FieldMap, configured_mapping
 from odoo_lead_manager.crm.odoo.dialect import ODOO_17, ODOO_19, dialect_for
-from odoo_lead_manager.crm.odoo.fields import FieldMap, configured_mapping
 from odoo_lead_manager.crm.odoo.store import OdooStore, WriteOptions
 from odoo_lead_manager.crm.odoo.transport import (
     Json2Transport,
@@ -20,10 +20,9 @@ from odoo_lead_manager.crm.odoo.transport import (
     XmlRpcTransport,
 )
 from odoo_lead_manager.errors import CrmError
-
-from .contract import ALL, SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract, a_lease
-from .fake_odoo import LEAD_FIELDS, FakeOdoo
-from .xmlrpc_fake_server import odoo_fault, serve
+from tests.crm.contract import ALL, SEED_LEADS, SEED_TEAMS, SEED_USERS, CrmStoreContract, a_lease
+from tests.crm.fake_odoo import LEAD_FIELDS, FakeOdoo
+from tests.crm.xmlrpc_fake_server import odoo_fault, serve
 
 
 def fake_store(fake: FakeOdoo, options: WriteOptions | None = None) -> OdooStore:

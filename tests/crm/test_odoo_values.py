@@ -6,12 +6,11 @@ from datetime import date, datetime
 
 import pytest
 
-from odoo_lead_manager.crm.odoo.fields import FieldMap, configured_mapping
+from odoo_lead_manager.config.fields import FieldMap, configured_mapping
 from odoo_lead_manager.crm.odoo.values import lead_from_record, odoo_domain, state_reader
+from odoo_lead_manager.domain.model import Lead, write_stamp
 from odoo_lead_manager.errors import CrmError
-from odoo_lead_manager.model import Lead, write_stamp
-
-from .fake_odoo import LEAD_FIELDS
+from tests.crm.fake_odoo import LEAD_FIELDS
 
 # A crm.lead record as Odoo 17 returns it from search_read.
 RECORD = {

@@ -22,8 +22,7 @@ from typing import Any
 from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
 from odoo_lead_manager.crm.odoo.transport import OdooRefused
-
-from .fake_odoo import FakeOdoo, UniqueViolation, json2_refusal
+from tests.crm.fake_odoo import FakeOdoo, UniqueViolation, json2_refusal
 
 
 def odoo_fault(kind: str, message: str) -> xmlrpc.client.Fault:

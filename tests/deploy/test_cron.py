@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from .helpers import DEPLOY, DEV_ODLM, run
+from tests.deploy.helpers import DEPLOY, DEV_ODLM, run
 
 CRON_FILE = DEPLOY / "cron" / "odlm.cron"
 GUIDE = DEPLOY.parent / "docs" / "deploying.md"

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
-from .helpers import DEPLOY, DEV_ODLM, REPO, clean_environment, run
+from tests.deploy.helpers import DEPLOY, DEV_ODLM, REPO, clean_environment, run
 
 DOCKER = DEPLOY / "docker"
 DOCKERFILE = DOCKER / "Dockerfile"

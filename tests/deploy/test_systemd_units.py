@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager import status
-
-from .helpers import DEPLOY, DEV_ODLM, run
+from odoo_lead_manager.reporting import status
+from tests.deploy.helpers import DEPLOY, DEV_ODLM, run
 
 UNITS = DEPLOY / "systemd"
 INSTALLED_ODLM = "/opt/odlm/bin/odlm"

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from .helpers import REPO, clean_environment, copy_source_tree, run
+from tests.deploy.helpers import REPO, clean_environment, copy_source_tree, run
 
 
 def test_the_wheel_built_from_a_clean_copy_installs_and_runs_the_demo(tmp_path: Path) -> None:

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.model import Lead
-from odoo_lead_manager.tracking import open_journal
-from odoo_lead_manager.undoing import undo_run
-
-from ..applying.faults import Fault, FaultyStore, Killed
+from odoo_lead_manager.apply.undo import undo_run
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.resolve import tracking_settings
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.domain.model import Lead
+from odoo_lead_manager.state.tracking import open_journal
+from tests.apply.faults import Fault, FaultyStore, Killed
 
 ALL = [("active", "in", [True, False])]
 FIELDS = ("user_id", "open_user_id", "closer_id", "status", "team_id")
@@ -149,18 +149,17 @@ def test_undo_gives_every_untouched_lead_back(
 
 
 def test_an_undo_killed_halfway_finishes_on_the_next_try(demo_dir: Path) -> None:
-    from odoo_lead_manager.applying import ApplySettings
-    from odoo_lead_manager.planning import RunOptions
-    from odoo_lead_manager.runner import run_distribution
-
-    from ..conftest import TODAY
+    from odoo_lead_manager.apply.writer import ApplySettings
+    from odoo_lead_manager.commands.dailydist import run_distribution
+    from odoo_lead_manager.snapshot.options import RunOptions
+    from tests.conftest import TODAY
 
     loaded = load_config(demo_dir / "config.yaml")
     before = owners(crm(demo_dir))
     outcome = run_distribution(loaded, False, RunOptions(today=TODAY, seed=4))
     assert outcome.applied is not None
     settings = ApplySettings(batch_size=30)
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     with LocalStore.open(demo_dir / "crm.sqlite") as store:
         dying = FaultyStore(store, [Fault("write_leads", 2, "after", Killed())])
         with pytest.raises(Killed):

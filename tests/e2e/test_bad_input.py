@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.crm.local_store import LocalStore
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.crm.local.store import LocalStore
 
 ALL = [("active", "in", [True, False])]
 

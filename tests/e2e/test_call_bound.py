@@ -24,13 +24,12 @@ from typing import Any
 
 import pytest
 
-from odoo_lead_manager.applying import ApplySettings
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution
-
-from ..conftest import TODAY
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.commands.resolve import apply_settings
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.conftest import TODAY
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 DRY_RUN_CALLS = 14
@@ -60,7 +59,7 @@ def test_calls_do_not_grow_with_leads(bench: Any, tmp_path: Path, leads: int) ->
         store.calls.clear()
         real = run_distribution(loaded, False, RunOptions(today=TODAY), store=store)  # type: ignore[arg-type]
     assert real.applied is not None and real.applied.complete
-    size = ApplySettings.from_config(loaded).batch_size
+    size = apply_settings(loaded).batch_size
     batches = sum(math.ceil(len(group.lead_ids) / size) for group in real.plan.writes)
     assert store.calls["write_leads"] == batches
     # The first batch's re-check, then one read per batch: its read-back and the next

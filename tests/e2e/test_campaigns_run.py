@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution, undo
-
-from .test_caps_runs import local_owners
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.commands.undo import undo
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.e2e.test_caps_runs import local_owners
 
 SECOND = "Voice B"
 RULE = "Moved today by another campaign"

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.demo import create_demo
-from odoo_lead_manager.demo_config import write_demo_config
-
-from .test_caps_runs import configure
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.demo.config import write_demo_config
+from odoo_lead_manager.demo.crm import create_demo
+from tests.e2e.test_caps_runs import configure
 
 FAKETIME = shutil.which("faketime")
 pytestmark = pytest.mark.skipif(

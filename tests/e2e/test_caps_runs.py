@@ -14,18 +14,18 @@ from typing import Any
 import pytest
 import yaml
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution, undo
-from odoo_lead_manager.strategies.balancing import OVER_MAXIMUM
-from odoo_lead_manager.strategies.caps import AT_CAP
-
-from ..conftest import TODAY
-from ..crm.fake_odoo import FakeOdoo
-from .test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.commands.undo import undo
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.domain.plan import Plan
+from odoo_lead_manager.pipeline.strategies.balancing import OVER_MAXIMUM
+from odoo_lead_manager.pipeline.strategies.caps import AT_CAP
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.conftest import TODAY
+from tests.crm.fake_odoo import FakeOdoo
+from tests.e2e.test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
 
 Owners = Mapping[int, int | None]
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import TEMPLATES, load_config
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.config.templates import TEMPLATES
 
 
 @pytest.mark.parametrize("template", TEMPLATES)

@@ -12,15 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.demo import PEOPLE
-from odoo_lead_manager.model import Lead, User
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution
-
-from ..conftest import TODAY
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.demo.crm import PEOPLE
+from odoo_lead_manager.domain.model import Lead, User
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.conftest import TODAY
 
 ALL = [("active", "in", [True, False])]
 

@@ -12,15 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.finding.reasons import CODES
-from odoo_lead_manager.inspecting import compare_runs, explain_lead
-from odoo_lead_manager.planning import plan_snapshot
-from odoo_lead_manager.tracking import open_journal
-
-from ..conftest import TODAY
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.compare import compare_runs
+from odoo_lead_manager.commands.explain import explain_lead
+from odoo_lead_manager.commands.resolve import plan_settings, tracking_settings
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.domain.reasons import CODES
+from odoo_lead_manager.pipeline.planning import plan_snapshot
+from odoo_lead_manager.state.tracking import open_journal
+from tests.conftest import TODAY
 
 DAYS = [TODAY - timedelta(days=2), TODAY - timedelta(days=1), TODAY]
 
@@ -30,7 +31,7 @@ def odlm(*args: object) -> int:
 
 
 def kept(config: Path) -> list[tuple[str, str, int]]:
-    journal, _ = open_journal(load_config(config))
+    journal, _ = open_journal(tracking_settings(load_config(config)))
     try:
         return [(r.run_id, r.run_date.isoformat(), r.dry_run) for r in journal.recorded_runs()]
     finally:
@@ -45,13 +46,13 @@ def test_a_dry_run_keeps_its_snapshot_and_replaying_it_gives_the_identical_plan(
     [(run_id, day, dry)] = kept(config)
     assert day == TODAY.isoformat() and dry
     loaded = load_config(config)
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     recorded = journal.recorded(run_id[:10])
     journal.close()
     assert recorded is not None
     assert recorded.plan.snapshot_digest == recorded.snapshot.digest()
     # The golden check: the kept snapshot, planned again, is the plan the run showed.
-    again = plan_snapshot(loaded, recorded.snapshot, recorded.plan.seed).plan
+    again = plan_snapshot(plan_settings(loaded), recorded.snapshot, recorded.plan.seed).plan
     assert again.to_json() == recorded.plan.to_json()
     capsys.readouterr()
     assert odlm("replay", run_id, "--config", config) == 0
@@ -70,7 +71,7 @@ def test_a_real_run_explained_lead_by_lead_matches_the_crm_after_it(
     [(run_id, _, dry)] = kept(config)
     assert not dry
     loaded = load_config(config)
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     recorded = journal.recorded(run_id)
     journal.close()
     assert recorded is not None
@@ -111,7 +112,7 @@ def test_the_exclusion_ledger_and_explain_give_the_reasons_the_report_counts(
     rows = list(csv.DictReader(ledger.open()))
     [(run_id, _, _)] = kept(config)
     loaded = load_config(config)
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     recorded = journal.recorded(run_id)
     journal.close()
     assert recorded is not None
@@ -151,7 +152,7 @@ def test_explanations_and_the_ledger_name_users_and_teams_with_their_ids(
     assert not any(re.search(r"(?<![(])user (\d+|None)\b(?!\))", r) for r in reasons)
     run_id = next(r for r, _, dry in kept(config) if not dry)
     loaded = load_config(config)
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     recorded = journal.recorded(run_id)
     journal.close()
     assert recorded is not None
@@ -196,7 +197,7 @@ def test_compare_three_recorded_days_under_two_strategies(
     again = compare_runs(configs, since=DAYS[0], until=DAYS[-1])
     assert first.to_dict() == again.to_dict()  # stable figures
     assert [d.day for d in first.days] == DAYS
-    journal, _ = open_journal(configs[0][1])
+    journal, _ = open_journal(tracking_settings(configs[0][1]))
     listed = sorted(journal.recorded_runs(), key=lambda r: r.run_date)
     plans = [journal.recorded(r.run_id) for r in listed]
     journal.close()
@@ -255,7 +256,7 @@ def test_masked_snapshots_keep_no_names_mails_or_phones_and_replay_the_same(
     assert odlm("dailydist", "--config", config, "--dry-run", "--today", TODAY, "--seed", 5) == 0
     [(run_id, _, _)] = kept(config)
     loaded = load_config(config)
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     recorded = journal.recorded(run_id)
     journal.close()
     assert recorded is not None and recorded.snapshot.masked
@@ -266,7 +267,7 @@ def test_masked_snapshots_keep_no_names_mails_or_phones_and_replay_the_same(
         assert original.name not in lead.name or not original.name
         assert original.email is None or lead.email != original.email
         assert original.phone is None or original.phone not in (lead.phone or "")
-    again = plan_snapshot(loaded, recorded.snapshot, recorded.plan.seed).plan
+    again = plan_snapshot(plan_settings(loaded), recorded.snapshot, recorded.plan.seed).plan
     assert again.to_json() == recorded.plan.to_json()
 
 

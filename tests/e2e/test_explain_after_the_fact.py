@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.inspecting import explain_lead
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution
-from odoo_lead_manager.tracking import open_journal
-
-from ..conftest import TODAY
-from ..crm.fake_odoo import FakeOdoo
-from .test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.commands.explain import explain_lead
+from odoo_lead_manager.commands.resolve import tracking_settings
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.snapshot.options import RunOptions
+from odoo_lead_manager.state.tracking import open_journal
+from tests.conftest import TODAY
+from tests.crm.fake_odoo import FakeOdoo
+from tests.e2e.test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
 
 ALL = [("active", "in", [True, False])]
 
@@ -50,7 +50,7 @@ def test_every_examined_lead_gets_the_ledgers_rule_after_a_real_run(
     expected = ledger(config, tmp_path)
     run_id = real_run(config)
     loaded = load_config(config)
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     snapshot = journal.recorded(run_id).snapshot  # type: ignore[union-attr]
     journal.close()
     on_server = {i for _, ids in snapshot.fetched.removed_ids for i in ids}
@@ -92,7 +92,7 @@ def test_without_run_the_latest_run_that_saw_the_lead_is_explained_against_today
     config = demo_dir / "config.yaml"
     run_id = real_run(config)
     loaded = load_config(config)
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     plan = journal.plan(run_id)
     journal.close()
     moved = plan.assignments[0].lead_id
@@ -116,7 +116,7 @@ def test_the_crm_removed_leads_are_explained_on_the_stand_in_odoo(
     run_id = real_run(config)
     assert fake.calls[("crm.lead", "search")] >= 3
     loaded = load_config(config)
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     snapshot = journal.recorded(run_id).snapshot  # type: ignore[union-attr]
     journal.close()
     removed = [(name, ids[0]) for name, ids in snapshot.fetched.removed_ids if ids]

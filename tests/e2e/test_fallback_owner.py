@@ -12,19 +12,19 @@ from typing import Any
 import pytest
 import yaml
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.planning import FALLBACK_OWNER, RunOptions
-from odoo_lead_manager.runner import run_distribution
-from odoo_lead_manager.strategies.engine import OVER_LIMIT, OWN_LEADS_ONLY
-
-from ..conftest import TODAY
-from ..crm.fake_odoo import FakeOdoo
-from .test_availability_runs import absences, eligible
-from .test_caps_runs import configure, fake_owners, local_owners, moved, real_run
-from .test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.domain.plan import Plan
+from odoo_lead_manager.pipeline.policy import FALLBACK_OWNER
+from odoo_lead_manager.pipeline.strategies.engine import OVER_LIMIT, OWN_LEADS_ONLY
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.conftest import TODAY
+from tests.crm.fake_odoo import FakeOdoo
+from tests.e2e.test_availability_runs import absences, eligible
+from tests.e2e.test_caps_runs import configure, fake_owners, local_owners, moved, real_run
+from tests.e2e.test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
 
 PAT = 5  # Pat Adler: in the CRM and the Voice team, not a salesperson of the campaign
 

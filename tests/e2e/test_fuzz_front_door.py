@@ -26,11 +26,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from odoo_lead_manager.cli import main
+from odoo_lead_manager.cli.main import main
 from odoo_lead_manager.config.loading import union_members
 from odoo_lead_manager.config.schema import DistributionConfig
-from odoo_lead_manager.demo import create_demo
-from odoo_lead_manager.demo_config import write_demo_config
+from odoo_lead_manager.demo.config import write_demo_config
+from odoo_lead_manager.demo.crm import create_demo
 
 FUZZ = settings(
     max_examples=40,

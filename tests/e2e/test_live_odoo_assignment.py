@@ -24,17 +24,16 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.commands.replay import replay_run
+from odoo_lead_manager.config.loading import load_config
 from odoo_lead_manager.crm.odoo.transport import Transport
-from odoo_lead_manager.inspecting import replay_run
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution
-
-from ..crm.live_assignment import OdooAssignmentSwitch
-from ..crm.test_odoo_live import ENV, Server, ensure_custom_fields, live_connection, user_groups
-from .test_live_odoo_team import CONFIG
-from .test_live_parity import API_KEY, ODOO
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.crm.live_assignment import OdooAssignmentSwitch
+from tests.crm.test_odoo_live import ENV, Server, ensure_custom_fields, live_connection, user_groups
+from tests.e2e.test_live_odoo_team import CONFIG
+from tests.e2e.test_live_parity import API_KEY, ODOO
 
 MISSING = [name for name in ENV if not os.environ.get(name)]
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs an Odoo (set {', '.join(MISSING)})")

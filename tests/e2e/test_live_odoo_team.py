@@ -20,14 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.config import load_config
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.config.fields import configured_mapping
+from odoo_lead_manager.config.loading import load_config
 from odoo_lead_manager.crm.odoo.connect import resolve_fields
-from odoo_lead_manager.crm.odoo.fields import configured_mapping
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution
-from odoo_lead_manager.strategies.engine import OUTSIDE_DOMAINS
-
-from ..crm.test_odoo_live import (
+from odoo_lead_manager.pipeline.strategies.engine import OUTSIDE_DOMAINS
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.crm.test_odoo_live import (
     CUSTOM_FIELDS,
     ENV,
     Server,
@@ -36,7 +35,7 @@ from ..crm.test_odoo_live import (
     live_store,
     user_groups,
 )
-from .test_live_parity import API_KEY, ODOO
+from tests.e2e.test_live_parity import API_KEY, ODOO
 
 MISSING = [name for name in ENV if not os.environ.get(name)]
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs an Odoo (set {', '.join(MISSING)})")

@@ -23,17 +23,17 @@ from typing import Any
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import LoadedConfig, load_config
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.commands.explain import explain_lead
+from odoo_lead_manager.commands.resolve import tracking_settings
+from odoo_lead_manager.config.fields import configured_mapping
+from odoo_lead_manager.config.loading import LoadedConfig, load_config
 from odoo_lead_manager.crm.odoo.connect import resolve_fields
-from odoo_lead_manager.crm.odoo.fields import configured_mapping
-from odoo_lead_manager.inspecting import explain_lead
-from odoo_lead_manager.model import Lead
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution
-from odoo_lead_manager.tracking import open_journal
-
-from ..crm.test_odoo_live import (
+from odoo_lead_manager.domain.model import Lead
+from odoo_lead_manager.snapshot.options import RunOptions
+from odoo_lead_manager.state.tracking import open_journal
+from tests.crm.test_odoo_live import (
     CUSTOM_FIELDS,
     ENV,
     Server,
@@ -42,7 +42,7 @@ from ..crm.test_odoo_live import (
     live_store,
     user_groups,
 )
-from ..finding.test_r_parity import (
+from tests.pipeline.finding.test_r_parity import (
     CONFIG,
     EXCLUDED,
     WHY_NOT,
@@ -194,7 +194,7 @@ def _explained_as_the_ledger_says(
             for row in csv.DictReader(handle)
             if int(row["lead_id"]) in ours
         }
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     snapshot = journal.recorded(run_id).snapshot  # type: ignore[union-attr]
     journal.close()
     on_server = {i for _, ids in snapshot.fetched.removed_ids for i in ids} & ours

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.tracking import open_journal
-
-from ..conftest import TODAY
-from .test_apply_undo import crm
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.resolve import tracking_settings
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.state.tracking import open_journal
+from tests.conftest import TODAY
+from tests.e2e.test_apply_undo import crm
 
 
 def set_campaign(config: Path, name: str) -> None:
@@ -36,7 +36,7 @@ def edit(config: Path, path: tuple[str, ...], value: Any) -> None:
 
 def nothing_happened(directory: Path, before: object) -> None:
     assert crm(directory) == before
-    journal, _ = open_journal(load_config(directory / "config.yaml"))
+    journal, _ = open_journal(tracking_settings(load_config(directory / "config.yaml")))
     try:
         assert journal.recent(10) == [] and journal.recorded_runs() == []
     finally:

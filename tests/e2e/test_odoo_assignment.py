@@ -19,19 +19,18 @@ from typing import Any
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.inspecting import replay_run
-from odoo_lead_manager.planning import RunOptions
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.commands.replay import replay_run
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
 from odoo_lead_manager.reporting.report import build_report
-from odoo_lead_manager.runner import run_distribution
-
-from ..applying.faults import Fault, FaultyStore, Killed
-from ..conftest import TODAY
-from ..crm.fake_odoo import FakeOdoo
-from .test_caps_runs import configure, fake_owners, local_owners, moved
-from .test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.apply.faults import Fault, FaultyStore, Killed
+from tests.conftest import TODAY
+from tests.crm.fake_odoo import FakeOdoo
+from tests.e2e.test_caps_runs import configure, fake_owners, local_owners, moved
+from tests.e2e.test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
 
 VOICE = 1
 ALICE, BOB, CAROL, DAVE, EVE = 10, 11, 12, 13, 14

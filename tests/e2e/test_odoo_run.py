@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.config import LoadedConfig, load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.demo import PEOPLE, TEAMS
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution
-
-from ..conftest import TODAY
-from ..crm.fake_odoo import FakeOdoo
-from ..crm.xmlrpc_fake_server import serve
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.config.loading import LoadedConfig, load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.demo.crm import PEOPLE, TEAMS
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.conftest import TODAY
+from tests.crm.fake_odoo import FakeOdoo
+from tests.crm.xmlrpc_fake_server import serve
 
 PAGE, BATCH = 100, 40
 

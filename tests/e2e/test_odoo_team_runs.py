@@ -11,20 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.model import Lead, Team
-from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution
-from odoo_lead_manager.selection.odoo_team import parse_domain
-from odoo_lead_manager.strategies.engine import OUTSIDE_DOMAINS
-
-from ..conftest import TODAY
-from ..crm.fake_odoo import FakeOdoo
-from .test_caps_runs import Owners, configure, fake_owners, local_owners, moved, real_run
-from .test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.domain.model import Lead, Team
+from odoo_lead_manager.domain.plan import Plan
+from odoo_lead_manager.pipeline.selection.odoo_team import parse_domain
+from odoo_lead_manager.pipeline.strategies.engine import OUTSIDE_DOMAINS
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.conftest import TODAY
+from tests.crm.fake_odoo import FakeOdoo
+from tests.e2e.test_caps_runs import Owners, configure, fake_owners, local_owners, moved, real_run
+from tests.e2e.test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
 
 VOICE = 1
 ALICE, BOB, CAROL, DAVE = 10, 11, 12, 13

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution
-from odoo_lead_manager.tracking import open_journal
-
-from ..applying.faults import Fault, FaultyStore, Killed
-from .test_apply_undo import crm, owners
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.commands.resolve import tracking_settings
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.snapshot.options import RunOptions
+from odoo_lead_manager.state.tracking import open_journal
+from tests.apply.faults import Fault, FaultyStore, Killed
+from tests.e2e.test_apply_undo import crm, owners
 
 
 def run_ids(out: str) -> list[str]:
@@ -67,7 +67,7 @@ def views(
 
 
 def _a_written_lead(config: str, run_id: str) -> int:
-    journal, _ = open_journal(load_config(Path(config)))
+    journal, _ = open_journal(tracking_settings(load_config(Path(config))))
     try:
         return min(journal.placed(run_id))
     finally:
@@ -131,7 +131,7 @@ def test_a_run_killed_halfway_is_finished_and_recorded_once(
         dying = FaultyStore(store, [Fault("write_leads", 2, "after", Killed())])
         with pytest.raises(Killed):
             run_distribution(loaded, False, RunOptions(), store=dying)
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     (record,) = journal.unfinished("Voice")
     plan = journal.plan(record.run_id)
     journal.close()
@@ -183,7 +183,7 @@ def test_the_real_run_decides_every_lead_as_its_dry_run_showed(
     out = capsys.readouterr().out
     (real,) = run_ids(out)
     assert f"every lead decided as the dry run {dry}" in out
-    journal, _ = open_journal(load_config(Path(config)))
+    journal, _ = open_journal(tracking_settings(load_config(Path(config))))
     shown, written = journal.recorded(dry), journal.plan(real)  # type: ignore[union-attr]
     journal.close()
     assert shown is not None and shown.plan.fates() == written.fates()
@@ -199,7 +199,7 @@ def test_a_real_run_says_how_many_leads_differ_when_the_crm_changed(
     config = str(todays_demo_dir / "config.yaml")
     assert main(["dailydist", "--config", config, "--dry-run"]) == 0
     (dry,) = run_ids(capsys.readouterr().out)
-    journal, _ = open_journal(load_config(Path(config)))
+    journal, _ = open_journal(tracking_settings(load_config(Path(config))))
     preview = journal.recorded(dry).plan  # type: ignore[union-attr]
     journal.close()
     gone = sorted(a.lead_id for a in preview.assignments)[:3]
@@ -208,7 +208,7 @@ def test_a_real_run_says_how_many_leads_differ_when_the_crm_changed(
     assert main(["dailydist", "--config", config]) == 0
     out = capsys.readouterr().out
     (real,) = run_ids(out)
-    journal, _ = open_journal(load_config(Path(config)))
+    journal, _ = open_journal(tracking_settings(load_config(Path(config))))
     differ = preview.decided_differently(journal.plan(real))
     journal.close()
     assert differ >= 3
@@ -217,7 +217,7 @@ def test_a_real_run_says_how_many_leads_differ_when_the_crm_changed(
 
 
 def journal_fates(config: str, run_id: str) -> dict[int, str]:
-    journal, _ = open_journal(load_config(Path(config)))
+    journal, _ = open_journal(tracking_settings(load_config(Path(config))))
     try:
         return journal.plan(run_id).fates()
     finally:

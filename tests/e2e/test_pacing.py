@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.pacing import BULK_THRESHOLDS, bulk_objects
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.runner import run_distribution, undo
-
-from ..conftest import TODAY
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.commands.undo import undo
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.ops.pacing import BULK_THRESHOLDS, bulk_objects
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.conftest import TODAY
 
 
 class Watching:

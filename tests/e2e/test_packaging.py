@@ -6,7 +6,7 @@ from importlib import metadata
 
 import pytest
 
-from odoo_lead_manager.cli import main
+from odoo_lead_manager.cli.main import main
 
 
 def test_version_comes_from_the_installed_package_metadata(

@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from odoo_lead_manager.cli import main
-
-from ..crm.fake_odoo import FakeOdoo
-from .test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
+from odoo_lead_manager.cli.main import main
+from tests.crm.fake_odoo import FakeOdoo
+from tests.e2e.test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

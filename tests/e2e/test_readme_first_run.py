@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.tracking import open_journal
+from odoo_lead_manager.commands.resolve import tracking_settings
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.state.tracking import open_journal
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 ODLM = Path(sys.executable).with_name("odlm")
@@ -45,7 +46,7 @@ def test_the_readme_first_run_shows_the_same_assignments_twice(tmp_path: Path) -
     assert re.search(r"Leads distributed: [1-9]", real)
     # Lead by lead, from what each run kept, and in the CRM afterwards.
     loaded = load_config(tmp_path / "demo" / "config.yaml")
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     try:
         shown = journal.recorded(dry_id.group(1))
         applied = journal.plan(real_id.group(1))

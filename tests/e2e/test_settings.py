@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.commands.running import build_plan
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
 from odoo_lead_manager.errors import ConfigError, RunFailed, RunSkipped, UserInputError
-from odoo_lead_manager.planning import RunOptions, build_plan
-from odoo_lead_manager.runner import run_distribution
-
-from ..conftest import TODAY
-from ..finding.test_configured import DROPBACK, LEGACY, configure, plan_for
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.conftest import TODAY
+from tests.pipeline.finding.test_configured import DROPBACK, LEGACY, configure, plan_for
 
 OPTIONS = RunOptions(today=TODAY, seed=5)
 SALES = "Sales filter (has opportunities)"

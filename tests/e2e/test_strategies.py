@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.planning import RunOptions
-from odoo_lead_manager.rotation_state import rotation_path
-from odoo_lead_manager.runner import run_distribution
-from odoo_lead_manager.tracking import open_journal
-
-from ..conftest import TODAY
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.commands.resolve import tracking_settings
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.snapshot.options import RunOptions
+from odoo_lead_manager.state.rotation import rotation_path
+from odoo_lead_manager.state.tracking import open_journal
+from tests.conftest import TODAY
 
 LEVELS = """\
   strategy: level_based
@@ -119,7 +119,7 @@ def test_the_rotation_is_saved_by_real_runs_only(demo_dir: Path) -> None:
     loaded = load_config(config)
     options = RunOptions(today=TODAY, seed=8)
     dry = run_distribution(loaded, dry_run=True, options=options).plan
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     try:
         assert dry.rotation is not None and journal.rotation("Voice", "2024-W24") == (False, None)
         real = run_distribution(loaded, dry_run=False, options=options).plan
@@ -127,7 +127,7 @@ def test_the_rotation_is_saved_by_real_runs_only(demo_dir: Path) -> None:
         assert journal.rotation("Voice", "2024-W24") == (True, real.rotation)
     finally:
         journal.close()
-    assert not rotation_path(loaded, "Voice").exists()
+    assert not rotation_path(tracking_settings(loaded), "Voice").exists()
     # The next run of the week resumes this order instead of drawing a new one.
     again = run_distribution(loaded, dry_run=True, options=RunOptions(today=TODAY, seed=99)).plan
     assert again.rotation is not None and again.rotation.order == real.rotation.order
@@ -137,7 +137,7 @@ def test_a_corrupt_rotation_file_stops_the_run(
     demo_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     loaded = load_config(demo_dir / "config.yaml")
-    state = rotation_path(loaded, "Voice")
+    state = rotation_path(tracking_settings(loaded), "Voice")
     state.parent.mkdir(parents=True)
     state.write_text("{not json")
     assert main(["dailydist", "--config", str(demo_dir / "config.yaml"), "--dry-run"]) == 2

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.model import Lead
-from odoo_lead_manager.tracking import open_tracking
-
-from ..applying.faults import Fault, FaultyStore, Killed
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.resolve import tracking_settings
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.domain.model import Lead
+from odoo_lead_manager.state.tracking import open_tracking
+from tests.apply.faults import Fault, FaultyStore, Killed
 
 ALL = [("active", "in", [True, False])]
 Plan = dict[str, Any]
@@ -39,7 +39,7 @@ def user_id(directory: Path, name: str) -> int:
 
 
 def journalled(directory: Path, run_id: str) -> bool:
-    tracking = open_tracking(load_config(directory / "config.yaml"))
+    tracking = open_tracking(tracking_settings(load_config(directory / "config.yaml")))
     try:
         return tracking.journal.run(run_id) is not None
     finally:
@@ -212,7 +212,7 @@ def test_another_file_with_a_journalled_run_id_is_refused(
     # different plan under the same run id must not resume it.
     directory, plan_file, plan = saved
     loaded = load_config(directory / "config.yaml")
-    from odoo_lead_manager.runner import apply_saved_plan
+    from odoo_lead_manager.commands.apply import apply_saved_plan
 
     with (
         LocalStore.open(directory / "crm.sqlite") as store,

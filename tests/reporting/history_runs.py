@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from odoo_lead_manager.cli import main
+from odoo_lead_manager.cli.main import main
 
 FIRST = date(2024, 6, 10)
 DAYS = [FIRST + timedelta(days=i) for i in range(4)]

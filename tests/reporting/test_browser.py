@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.planning import RunOptions
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.config.loading import load_config
 from odoo_lead_manager.reporting.files import write_reports
 from odoo_lead_manager.reporting.report import build_report
-from odoo_lead_manager.runner import run_distribution
-
-from ..conftest import TODAY
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.conftest import TODAY
 
 BROWSER = next(
     (

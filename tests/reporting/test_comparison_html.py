@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from odoo_lead_manager.reporting.comparison_html import comparison_html
-
-from .test_browser import BROWSER, sync_api
+from tests.reporting.test_browser import BROWSER, sync_api
 
 EVE = '<b>Eve & "Co"</b>'
 

@@ -18,11 +18,10 @@ from typing import Any
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.crm.local_store import LocalStore
-
-from .test_email import PASSWORD, Server, smtp_server  # noqa: F401  (the SMTP server fixture)
-from .test_email import configure as with_smtp
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.crm.local.store import LocalStore
+from tests.reporting.test_email import PASSWORD, Server, smtp_server  # noqa: F401  (the SMTP server fixture)
+from tests.reporting.test_email import configure as with_smtp
 
 TOKEN = "T0KEN-s3cret-path"
 

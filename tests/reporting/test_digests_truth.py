@@ -27,24 +27,21 @@ import pytest
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import URL
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.domain.runs import DigestDelivery
 from odoo_lead_manager.errors import CrmUnavailable
-from odoo_lead_manager.planning import RunOptions
 from odoo_lead_manager.reporting.digests import OdooLinks
-from odoo_lead_manager.runner import run_distribution
-from odoo_lead_manager.tracking import Journal
-from odoo_lead_manager.tracking.journal import DigestDelivery
-from odoo_lead_manager.tracking.schema import upgrade
-
-from ..applying.faults import Fault, FaultyStore
-from ..conftest import TODAY
-from ..crm.fake_odoo import FakeOdoo
-from ..e2e.test_odoo_run import odoo_demo  # noqa: F401  (the fake Odoo 17 and 19)
-from ..tracking.conftest import KINDS, connection_block, fresh_database
-from ..tracking.helpers import tiny_plan
-from .test_digests import (
+from odoo_lead_manager.snapshot.options import RunOptions
+from odoo_lead_manager.state.schema import upgrade
+from odoo_lead_manager.state.tracking import Journal
+from tests.apply.faults import Fault, FaultyStore
+from tests.conftest import TODAY
+from tests.crm.fake_odoo import FakeOdoo
+from tests.e2e.test_odoo_run import odoo_demo  # noqa: F401  (the fake Odoo 17 and 19)
+from tests.reporting.test_digests import (
     TOKEN,
     Hook,
     digests_block,
@@ -53,8 +50,10 @@ from .test_digests import (
     received_in_crm,
     webhook,  # noqa: F401  (the webhook sink fixture)
 )
-from .test_email import PASSWORD, Server, smtp_server  # noqa: F401  (the SMTP server fixture)
-from .test_email import configure as with_smtp
+from tests.reporting.test_email import PASSWORD, Server, smtp_server  # noqa: F401  (the SMTP server fixture)
+from tests.reporting.test_email import configure as with_smtp
+from tests.state.conftest import KINDS, connection_block, fresh_database
+from tests.state.helpers import tiny_plan
 
 BOB = "Bob Johnson"
 # The demo campaign's salespeople (Eve Davis is inactive in the campaign table and Frank

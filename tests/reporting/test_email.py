@@ -18,8 +18,8 @@ import pytest
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
-from odoo_lead_manager.cli import main  # noqa: E402
-from odoo_lead_manager.crm.local_store import LocalStore  # noqa: E402
+from odoo_lead_manager.cli.main import main  # noqa: E402
+from odoo_lead_manager.crm.local.store import LocalStore  # noqa: E402
 
 USER, PASSWORD = "odlm", "s3cret-smtp"
 

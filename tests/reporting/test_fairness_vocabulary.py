@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.fairness import MEASURES, UTILISATION_STDEV, gini, measure_balance
-from odoo_lead_manager.inspecting import compare_runs
-from odoo_lead_manager.tracking import open_journal
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.compare import compare_runs
+from odoo_lead_manager.commands.resolve import tracking_settings
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.domain.fairness import MEASURES, UTILISATION_STDEV, gini, measure_balance
+from odoo_lead_manager.state.tracking import open_journal
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "reports.md"
 # Names the measures went by before they had one each.
@@ -49,7 +50,7 @@ def test_one_run_has_one_utilisation_std_dev_everywhere(
                  "--report-location", str(reports)]) == 0  # fmt: skip
     out = capsys.readouterr().out
     loaded = load_config(Path(config))
-    journal, _ = open_journal(loaded)
+    journal, _ = open_journal(tracking_settings(loaded))
     (run,) = journal.recent(1)
     plan = journal.plan(run.run_id)
     journal.close()

@@ -11,8 +11,7 @@ import pytest
 from odoo_lead_manager.reporting import files
 from odoo_lead_manager.reporting.files import render_html, safe_cells, write_reports
 from odoo_lead_manager.reporting.report import build_report
-
-from ..tracking.helpers import NOW, tiny_plan
+from tests.state.helpers import NOW, tiny_plan
 
 
 def written(tmp_path: Path, formats: list[str], mask: bool = False) -> dict[str, Path]:

@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from odoo_lead_manager.cli import main
-
-from .history_runs import LAST, build_history
-from .test_browser import BROWSER, sync_api
+from odoo_lead_manager.cli.main import main
+from tests.reporting.history_runs import LAST, build_history
+from tests.reporting.test_browser import BROWSER, sync_api
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

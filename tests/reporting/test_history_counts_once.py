@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.tracking import open_journal
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.resolve import tracking_settings
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.state.tracking import open_journal
 
 FIRST = date(2024, 6, 10)
 DAYS = [FIRST + timedelta(days=i) for i in range(4)]
@@ -55,7 +56,7 @@ def text(page: Path) -> str:
 
 
 def plans(config: Path) -> list:  # type: ignore[type-arg]
-    journal, _ = open_journal(load_config(config))
+    journal, _ = open_journal(tracking_settings(load_config(config)))
     try:
         return [journal.plan(r.run_id) for r in reversed(journal.recent(10))]
     finally:

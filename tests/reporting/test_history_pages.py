@@ -14,16 +14,16 @@ import pytest
 from sqlalchemy import create_engine, delete, update
 from sqlalchemy.engine import URL
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.reporting.analytics import history_figures
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.resolve import tracking_settings
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.pipeline.strategies.engine import OVER_LIMIT
 from odoo_lead_manager.reporting.history_html import overview_html, salesperson_html
-from odoo_lead_manager.strategies.engine import OVER_LIMIT
-from odoo_lead_manager.tracking import history_engine
-from odoo_lead_manager.tracking.journal import Journal
-from odoo_lead_manager.tracking.tables import plans, snapshots, tracking
-
-from .history_runs import CAP, DAYS, FIRST, LAST, REPORTS, build_history
+from odoo_lead_manager.state.analytics import history_figures
+from odoo_lead_manager.state.journal import Journal
+from odoo_lead_manager.state.tables import plans, snapshots, tracking
+from odoo_lead_manager.state.tracking import history_engine
+from tests.reporting.history_runs import CAP, DAYS, FIRST, LAST, REPORTS, build_history
 
 SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 LINK = re.compile(r'\b(?:href|src)="([^"]*)"')
@@ -79,7 +79,7 @@ def test_trends_page_charts_what_the_history_holds(
     assert values(charts["chart-moved"]) == [d["total_leads_distributed"] for d in daily]
     assert values(charts["chart-moved"])[0] == CAP
     # The utilisation std dev over the salespeople of each day, as every output measures it.
-    engine = history_engine(load_config(demo))
+    engine = history_engine(tracking_settings(load_config(demo)))
     figures = history_figures(engine, FIRST, LAST, None)
     engine.dispose()
     for i, day in enumerate(DAYS):
@@ -155,7 +155,7 @@ def _comparable(page: str) -> str:
 
 def test_hostile_names_are_escaped_in_every_page(demo: Path, tmp_path: Path) -> None:
     loaded = load_config(demo)
-    engine = history_engine(loaded)
+    engine = history_engine(tracking_settings(loaded))
     with engine.begin() as connection:
         connection.execute(
             update(tracking)
@@ -242,7 +242,7 @@ def test_the_site_links_only_its_own_files(
 
 def test_a_run_whose_plan_is_gone_keeps_its_own_report_file(demo: Path, tmp_path: Path) -> None:
     loaded = load_config(demo)
-    engine = history_engine(loaded)
+    engine = history_engine(tracking_settings(loaded))
     journal = Journal(engine)
     by_day = {r.run_date: r.run_id for r in journal.recent(10)}
     gone = [by_day[DAYS[2]], by_day[DAYS[3]]]  # the first wrote its own report, not the second
@@ -262,7 +262,7 @@ def test_a_run_whose_plan_is_gone_keeps_its_own_report_file(demo: Path, tmp_path
 
 def test_masking_holds_in_the_site(demo: Path, tmp_path: Path) -> None:
     loaded = load_config(demo)
-    engine = history_engine(loaded)
+    engine = history_engine(tracking_settings(loaded))
     journal = Journal(engine)
     run_id = next(r.run_id for r in journal.recent(10) if r.run_date == FIRST)
     lead_names = {f.name for f in journal.plan(run_id).lead_facts.values() if len(f.name) > 3}
@@ -298,7 +298,7 @@ def test_an_unmasked_report_file_is_not_copied_once_masking_is_on(
     demo: Path, tmp_path: Path
 ) -> None:
     loaded = load_config(demo)
-    engine = history_engine(loaded)
+    engine = history_engine(tracking_settings(loaded))
     run_id = next(r.run_id for r in Journal(engine).recent(10) if r.run_date == DAYS[2])
     with engine.begin() as connection:
         connection.execute(delete(plans).where(plans.c.run_id == run_id))

@@ -11,17 +11,16 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from odoo_lead_manager.cli import main
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.crm.local_store import LocalStore
-from odoo_lead_manager.model import Assignment
-from odoo_lead_manager.planning import RunOptions
+from odoo_lead_manager.cli.main import main
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.config.loading import load_config
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.domain.model import Assignment
+from odoo_lead_manager.ops.privacy import MaskingFilter, mask_text
 from odoo_lead_manager.reporting.console import print_plan
-from odoo_lead_manager.reporting.privacy import MaskingFilter, mask_text
-from odoo_lead_manager.runner import run_distribution
-
-from ..conftest import TODAY
-from ..tracking.helpers import tiny_plan
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.conftest import TODAY
+from tests.state.helpers import tiny_plan
 
 SECTIONS = (
     "Distribution overview",

@@ -6,14 +6,13 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from odoo_lead_manager.config import load_config
-from odoo_lead_manager.planning import RunOptions
+from odoo_lead_manager.commands.dailydist import run_distribution
+from odoo_lead_manager.config.loading import load_config
 from odoo_lead_manager.reporting.files import render_html
 from odoo_lead_manager.reporting.report import build_report, date_buckets, recommendations
-from odoo_lead_manager.runner import run_distribution
-
-from ..conftest import TODAY
-from ..tracking.helpers import NOW, tiny_plan
+from odoo_lead_manager.snapshot.options import RunOptions
+from tests.conftest import TODAY
+from tests.state.helpers import NOW, tiny_plan
 
 
 def test_the_demo_report_has_the_spec_sections_and_adds_up(demo_dir: Path) -> None:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+from odoo_lead_manager.config.fields import configured_mapping
 from odoo_lead_manager.config.schema import DistributionConfig
+from odoo_lead_manager.config.schema.sales_dropback import SalesFilter, SalesFilterReporting
 from odoo_lead_manager.config.schema.selection import WorkloadCounting
-from odoo_lead_manager.crm.odoo.fields import configured_mapping
 
 OwnerField = Literal["user_id", "open_user_id", "closer_id"]
 OWNER_FIELDS: tuple[OwnerField, ...] = get_args(OwnerField)
@@ -48,3 +49,11 @@ def workload_counting(config: DistributionConfig) -> WorkloadCounting:
     if counting.owner_field is not None:
         return counting
     return counting.model_copy(update={"owner_field": holder_field(config)})
+
+
+def sales_reporting(cfg: SalesFilter) -> SalesFilterReporting:
+    """The reporting settings; the short shape's ``log_excluded_leads`` counts unless the
+    detailed ``reporting`` section is given (the detailed keys win, as elsewhere)."""
+    if "reporting" in cfg.model_fields_set:
+        return cfg.reporting
+    return cfg.reporting.model_copy(update={"log_excluded_leads": cfg.log_excluded_leads})

@@ -19,6 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from odoo_lead_manager.config.schema import DistributionConfig
+
 SCHEMA_FILE_NAME = "odlm-config.schema.json"
 
 
@@ -32,10 +34,6 @@ def modeline(schema: str = SCHEMA_FILE_NAME) -> str:
 
 def schema_text() -> str:
     """The JSON Schema as ``odlm schema`` prints it, and as the committed copies hold it."""
-    # Imported here: the templates use this module's modeline, and the
-    # package's __init__ imports the templates before it defines the schema.
-    from odoo_lead_manager.config import config_json_schema
-
     return json.dumps(config_json_schema(), indent=2) + "\n"
 
 
@@ -92,3 +90,11 @@ def write_schema_beside(config_path: Path, force: bool = False) -> SchemaCopy:
     except OSError as exc:
         return SchemaCopy(path, "failed", str(exc.strerror or exc))
     return SchemaCopy(path, "written" if existing is None else "replaced")
+
+
+def config_json_schema() -> dict[str, object]:
+    """The JSON Schema of the configuration file, for editor completion and validation."""
+    schema = DistributionConfig.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "odlm daily distribution configuration"
+    return schema

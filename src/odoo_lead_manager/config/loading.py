@@ -24,13 +24,16 @@ from pydantic_core import ErrorDetails
 from odoo_lead_manager.config.env import Substituted, malformed_reference, substitute_tree
 from odoo_lead_manager.config.schema import DistributionConfig
 from odoo_lead_manager.config.schema.connections import DeferredSection
+from odoo_lead_manager.config.secrets import secrets_of
+from odoo_lead_manager.config.source import ConfigSource
 from odoo_lead_manager.errors import ConfigError, MissingEnvironmentVariable
-from odoo_lead_manager.limits import (
+from odoo_lead_manager.ops.limits import (
     MAX_CONFIG_BYTES,
     MAX_CONFIG_NODES,
     MAX_NESTING,
     read_bounded,
 )
+from odoo_lead_manager.ops.redaction import secret_values
 
 # Sections read only when a connection is made: an unset variable there is
 # reported then (by `DeferredSection.resolved`), not when the file loads.
@@ -50,14 +53,23 @@ class LoadedConfig:
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
+    def source(self) -> ConfigSource:
+        """Where it came from: its file and the environment it was read against."""
+        return ConfigSource(self.path, self.environ)
+
+    @property
     def base_dir(self) -> Path:
         """The directory relative paths in the configuration start from."""
-        return self.path.parent
+        return self.source.base_dir
 
     def resolve_path(self, value: str | Path) -> Path:
         """A path from the configuration, relative ones taken from the config file's folder."""
-        path = Path(value).expanduser()
-        return path if path.is_absolute() else self.base_dir / path
+        return self.source.resolve_path(value)
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every value to hide from output: the secret variables of its environment and the
+        configuration's own passwords, API key and webhook addresses, longest first."""
+        return secret_values(self.environ, secrets_of(self.config))
 
 
 def load_config(

@@ -24,7 +24,7 @@ any item of a list.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -148,12 +148,21 @@ def refuse_unsupported(loaded: LoadedConfig) -> None:
 
 def check_settings(loaded: LoadedConfig) -> tuple[str, ...]:
     """Stop on a refused setting; return (and log) a warning for each warned one that is set."""
-    config = loaded.config
     refuse_unsupported(loaded)
-    warnings = tuple(f"{key} has no effect: {reason}" for key, reason in set_keys(config, WARNED))
-    for warning in warnings:
-        log.warning("%s: %s", loaded.path, warning)
+    warnings = setting_notices(loaded.config)
+    announce(str(loaded.path), warnings)
     return warnings
+
+
+def setting_notices(config: DistributionConfig) -> tuple[str, ...]:
+    """A sentence for each warned setting that is set: it has no effect, and why."""
+    return tuple(f"{key} has no effect: {reason}" for key, reason in set_keys(config, WARNED))
+
+
+def announce(where: str, notices: Sequence[str]) -> None:
+    """Log the notices about the settings of the configuration at ``where``, once a command."""
+    for notice in notices:
+        log.warning("%s: %s", where, notice)
 
 
 def registered() -> dict[str, str]:

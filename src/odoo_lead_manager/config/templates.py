@@ -13,9 +13,8 @@ from typing import Any
 
 import yaml
 
+from odoo_lead_manager.config.choices import TEMPLATES
 from odoo_lead_manager.config.editor import modeline
-
-TEMPLATES = ("basic", "advanced", "minimal", "legacy")
 
 _EXCLUDED = ["Drew Cox", "Patrick Adler", "Administrator", "Marc Spiegel"]
 

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from odoo_lead_manager.config import LoadedConfig
-from odoo_lead_manager.crm.local_store import LocalStore
+from odoo_lead_manager.crm.local.store import LocalStore
+from odoo_lead_manager.crm.odoo.connect import open_odoo_store
+from odoo_lead_manager.crm.settings import CrmSettings
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.errors import ConfigError
 
 
-def open_store(loaded: LoadedConfig) -> CrmStore:
+def open_store(settings: CrmSettings) -> CrmStore:
     """The local store of ``crm.local_path``, or the Odoo server of ``odoo_connection``."""
-    crm = loaded.config.crm
+    crm = settings.crm
     if crm.backend == "local":
         if not crm.local_path:
             raise ConfigError(
-                f"{loaded.path}: crm.local_path is required when crm.backend is local"
+                f"{settings.source.path}: crm.local_path is required when crm.backend is local"
             )
-        return LocalStore.open(loaded.resolve_path(crm.local_path))
-    # Imported here: the local store needs none of Odoo's transports (httpx, XML-RPC).
-    from odoo_lead_manager.crm.odoo.connect import open_odoo_store
-
-    return open_odoo_store(loaded)
+        return LocalStore.open(settings.source.resolve_path(crm.local_path))
+    return open_odoo_store(settings)
 
 
 def odoo_version(store: CrmStore) -> int | None:

@@ -2,7 +2,7 @@
 
 Stages never hold a store; the planner and the applier call it in bulk. Field
 names in domains and in written values are the logical crm.lead names of
-`odoo_lead_manager.model.Lead` (``status``, ``source_date``, ``user_id``,
+`odoo_lead_manager.domain.model.Lead` (``status``, ``source_date``, ``user_id``,
 ``open_user_id``, ``closer_id``, ``team_id``, ``source_id``, ``campaign_id``,
 ``tag_ids``, ``partner_id``, ``email_from``, ``phone``, ``priority``,
 ``activity_date_deadline``, ``stage_id``, ``type``, ``active``,
@@ -32,21 +32,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from odoo_lead_manager.domain.model import (
+    SKIPPABLE,
+    WRITABLE_FIELDS,
+    Domain,
+    Lead,
+    LeadState,
+    Team,
+    TeamMember,
+    User,
+)
+from odoo_lead_manager.domain.odoo_assignment import LeadAssignment
 from odoo_lead_manager.errors import CrmError
-from odoo_lead_manager.model import WRITABLE_FIELDS, Domain, Lead, Team, TeamMember, User
-from odoo_lead_manager.odoo_assignment import LeadAssignment
 
 # Values to write on leads, by logical field name; ``None`` clears a field.
 LeadValues = Mapping[str, Any]
-# What `CrmStore.read_values` gives per lead: the asked fields plus ``write_date``.
-LeadState = dict[str, Any]
 # Lead ids per `CrmStore.match_leads` call: the id list stays a small request body.
 MATCH_CHUNK = 5000
-# `Lead` fields `CrmStore.search_leads` may be told to leave unread: Odoo computes
-# ``activity_date_deadline`` from each lead's activities on every read (a second per
-# 10,000 leads over XML-RPC, issue 27), and one rule alone looks at it; ``date_open``
-# only matters to the capacity of ``source_type: odoo_team``.
-SKIPPABLE = frozenset({"activity_date_deadline", "date_open"})
 
 
 def check_readable(fields: Collection[str]) -> None:

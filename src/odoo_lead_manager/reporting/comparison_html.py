@@ -1,6 +1,6 @@
 """`odlm compare --format html`: one self-contained page (inline CSS and SVG, no script).
 
-From `comparing.Comparison.to_dict()`: the figures side by side per day and
+From `pipeline.inspect.comparison.Comparison.to_dict()`: the figures side by side per day and
 in total, leads moved per day per configuration, each configuration's
 received and after-counts against target, and the leads left by reason.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from odoo_lead_manager.fairness import RECEIVED_GINI, RECEIVED_RANGE, UTILISATION_STDEV
+from odoo_lead_manager.domain.fairness import RECEIVED_GINI, RECEIVED_RANGE, UTILISATION_STDEV
 from odoo_lead_manager.reporting.files import TEMPLATES
 
 # One colour per configuration, in order (cycled past six).

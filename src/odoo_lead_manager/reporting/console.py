@@ -15,13 +15,18 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from odoo_lead_manager.applying import ApplyResult
-from odoo_lead_manager.fairness import RECEIVED_GINI, RECEIVED_RANGE
-from odoo_lead_manager.monitoring import Line
-from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.tracking.journal import APPLYING, RecordedRun, RunRecord, Unsettled
-from odoo_lead_manager.tracking.retention import RetentionResult
-from odoo_lead_manager.undoing import UndoResult
+from odoo_lead_manager.domain.fairness import RECEIVED_GINI, RECEIVED_RANGE
+from odoo_lead_manager.domain.plan import Plan
+from odoo_lead_manager.domain.runs import (
+    APPLYING,
+    ApplyResult,
+    RecordedRun,
+    RetentionResult,
+    RunRecord,
+    UndoResult,
+    Unsettled,
+)
+from odoo_lead_manager.reporting.monitoring import Line
 
 
 @dataclass(frozen=True)

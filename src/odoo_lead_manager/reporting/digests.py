@@ -33,10 +33,10 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from odoo_lead_manager.config.schema.operations import Digests
-from odoo_lead_manager.model import Assignment, LeadFacts
-from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.domain.model import Assignment, LeadFacts
+from odoo_lead_manager.domain.plan import Plan
+from odoo_lead_manager.domain.runs import RUN_DIGEST, UNDO_DIGEST
 from odoo_lead_manager.reporting.email import EmailNotSent, SmtpSettings, send_message
-from odoo_lead_manager.tracking.journal import RUN_DIGEST, UNDO_DIGEST
 
 # The channels a digest goes through, as the journal records them.
 EMAIL, WEBHOOK, FILE = "email", "webhook", "file"

@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from odoo_lead_manager.config import LoadedConfig
-from odoo_lead_manager.config.schema.connections import EmailSettings
-from odoo_lead_manager.errors import ConfigError, UserInputError
+from odoo_lead_manager.errors import UserInputError
 from odoo_lead_manager.reporting.files import render_html, report_stem
 from odoo_lead_manager.reporting.report import Report
 
@@ -39,43 +37,6 @@ class SmtpSettings:
     use_tls: bool = True
     ssl_ca: str | None = None
     timeout: float = 30.0
-
-
-def smtp_settings(loaded: LoadedConfig, user: str | None = None) -> SmtpSettings:
-    """The checked ``reporting.email`` section; a missing key is a `ConfigError` naming it.
-
-    ``user`` names another setting that sends through it (the digests), which
-    brings its own recipients.
-    """
-    section = loaded.config.reporting.email or EmailSettings()
-    section.bind(str(loaded.path), "reporting.email")
-    host, sender = section.resolved("smtp_host"), section.resolved("sender")
-    recipients = tuple(section.recipients)
-    needed = [
-        ("smtp_host", host),
-        ("sender", sender),
-        *([] if user else [("recipients", recipients)]),
-    ]
-    missing = [f"reporting.email.{key}" for key, value in needed if not value]
-    if missing:
-        what = user or "e-mail notification"
-        raise ConfigError(f"{loaded.path}: {what} needs {', '.join(missing)}")
-    ssl_ca = section.resolved("ssl_ca")
-    if ssl_ca is not None and not loaded.resolve_path(ssl_ca).is_file():
-        raise ConfigError(
-            f"{loaded.path}: reporting.email.ssl_ca: no such file {loaded.resolve_path(ssl_ca)}"
-        )
-    return SmtpSettings(
-        host=str(host),
-        port=int(section.resolved("smtp_port")),
-        sender=str(sender),
-        recipients=recipients,
-        username=section.resolved("username"),
-        password=section.resolved("password"),
-        use_tls=section.use_tls,
-        ssl_ca=str(loaded.resolve_path(ssl_ca)) if ssl_ca else None,
-        timeout=section.timeout_seconds,
-    )
 
 
 def compose(report: Report, settings: SmtpSettings) -> EmailMessage:

@@ -24,13 +24,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from odoo_lead_manager.finding.dates import lead_day
-from odoo_lead_manager.finding.finder import Rejection
-from odoo_lead_manager.finding.reasons import DISTRIBUTED, DROPPED_BACK, reason_code
-from odoo_lead_manager.model import LeadFacts
-from odoo_lead_manager.plan import Plan
+from odoo_lead_manager.domain.fetched import Rejection
+from odoo_lead_manager.domain.model import LeadFacts, lead_day
+from odoo_lead_manager.domain.plan import Plan
+from odoo_lead_manager.domain.reasons import DISTRIBUTED, DROPPED_BACK, reason_code
+from odoo_lead_manager.ops.privacy import mask_name
 from odoo_lead_manager.reporting.files import safe_cells
-from odoo_lead_manager.reporting.privacy import mask_name
 
 LEDGER_COLUMNS = (
     "run_id", "dry_run", "lead_id", "lead", "held_by", "status", "source", "campaign", "date",

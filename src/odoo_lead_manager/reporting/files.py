@@ -17,8 +17,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from odoo_lead_manager.domain.model import campaign_slug
 from odoo_lead_manager.errors import UserInputError
-from odoo_lead_manager.model import campaign_slug
 from odoo_lead_manager.reporting.report import Report
 
 # Assignments listed in the HTML page (and so in the e-mail): enough to browse,

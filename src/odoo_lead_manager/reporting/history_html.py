@@ -11,7 +11,7 @@ nothing fetched), drawn from `analytics.history_figures`:
   after-count against the target.
 
 Salespeople's names are shown (they are the reports' subject, see
-`reporting.privacy`); every text from the history is escaped, by the charts
+`ops.privacy`); every text from the history is escaped, by the charts
 and by Jinja's autoescaping.
 """
 
@@ -22,8 +22,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from odoo_lead_manager.fairness import UTILISATION_STDEV
-from odoo_lead_manager.reporting.analytics import UNACCOUNTED
+from odoo_lead_manager.domain.fairness import UTILISATION_STDEV
+from odoo_lead_manager.domain.reasons import UNACCOUNTED
 from odoo_lead_manager.reporting.charts import Series, bar_chart, line_chart
 from odoo_lead_manager.reporting.files import TEMPLATES
 

@@ -20,19 +20,19 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from odoo_lead_manager.applying import ApplyResult
-from odoo_lead_manager.fairness import (
+from odoo_lead_manager.domain.fairness import (
     RECEIVED_GINI,
     RECEIVED_RANGE,
     UTILISATION_STDEV,
     WORKLOAD_VARIATION,
     Balance,
 )
-from odoo_lead_manager.model import LeadFacts
-from odoo_lead_manager.plan import Plan
-from odoo_lead_manager.reporting.privacy import mask_name
+from odoo_lead_manager.domain.model import LeadFacts
+from odoo_lead_manager.domain.plan import Plan
+from odoo_lead_manager.domain.reasons import tally
+from odoo_lead_manager.domain.runs import ApplyResult
+from odoo_lead_manager.ops.privacy import mask_name
 
-NO_VALUE = "(none)"
 # (upper bound in days, label); leads older than the last bound go to OLDEST.
 DATE_BUCKETS = ((7, "0-7 days"), (30, "8-30 days"), (60, "31-60 days"), (180, "61-180 days"))
 OLDEST, UNDATED = "over 180 days", "no date"
@@ -425,12 +425,6 @@ def _with_recommendations(report: Report) -> Report:
 
 def _lead_name(name: str, mask: bool) -> str:
     return mask_name(name) if mask else name
-
-
-def tally(values: Any) -> dict[str, int]:
-    """Counts of each value (None as \"(none)\"), largest first."""
-    counts = Counter(value or NO_VALUE for value in values)
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _iso(day: date | None) -> str | None:

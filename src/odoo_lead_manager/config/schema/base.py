@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from odoo_lead_manager.limits import (
+from odoo_lead_manager.ops.limits import (
     EARLIEST_DATE,
     LATEST_DATE,
     MAX_COUNT,
@@ -33,7 +33,7 @@ def _case(method: str) -> Any:
 LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], _case("upper")]
 LowerLogLevel = Annotated[Literal["debug", "info", "warning", "error"], _case("lower")]
 
-# Every number and date the schema accepts has bounds (odoo_lead_manager.limits),
+# Every number and date the schema accepts has bounds (odoo_lead_manager.ops.limits),
 # so that no value can overflow a database column, a date or a timer.
 NonNegativeInt = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 PositiveInt = Annotated[int, Field(ge=1, le=MAX_COUNT)]

@@ -15,7 +15,7 @@ from pydantic import Field, PlainValidator, PrivateAttr, SecretStr
 from odoo_lead_manager.config.env import unresolved_variables
 from odoo_lead_manager.config.schema.base import NonNegativeSeconds, Seconds, Section
 from odoo_lead_manager.errors import ConfigError, MissingEnvironmentVariable
-from odoo_lead_manager.limits import port_number
+from odoo_lead_manager.ops.limits import port_number
 
 
 def _port(value: Any) -> int | str:

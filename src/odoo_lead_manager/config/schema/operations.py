@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 
+from odoo_lead_manager.config.choices import ReportFormat
 from odoo_lead_manager.config.schema.base import (
     LogLevel,
     NonNegativeInt,
@@ -18,8 +19,6 @@ from odoo_lead_manager.config.schema.base import (
     Seed,
 )
 from odoo_lead_manager.config.schema.connections import EmailSettings
-
-ReportFormat = Literal["csv", "json", "html"]
 
 # Keys of the §8.1 report example, which shows a report's content, not settings.
 REPORT_CONTENT_KEYS = ("distribution_summary", "salesperson_summary", "lead_characteristics")
@@ -142,7 +141,7 @@ class Execution(Section):
 
     dry_run: bool = False
     max_leads_per_run: PositiveInt | None = None
-    # Left out: chosen for the CRM (`applying.default_batch_size`).
+    # Left out: chosen for the CRM (`commands.resolve.default_batch_size`).
     batch_size: PositiveInt | None = None
     retry_failed: bool = True
     max_retries: NonNegativeInt = 3

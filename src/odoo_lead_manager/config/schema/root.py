@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from odoo_lead_manager.config.fields import configured_mapping
 from odoo_lead_manager.config.schema.base import Day, PositiveInt, Section
 from odoo_lead_manager.config.schema.connections import DatabaseConnection, OdooConnection
 from odoo_lead_manager.config.schema.distribution import Distribution
@@ -19,7 +20,6 @@ from odoo_lead_manager.config.schema.operations import (
     Tracking,
 )
 from odoo_lead_manager.config.schema.selection import SalespersonSelection
-from odoo_lead_manager.crm.odoo.fields import configured_mapping
 
 LeadType = Literal["lead", "opportunity"]
 
@@ -99,6 +99,18 @@ class DistributionConfig(Section):
     error_handling: ErrorHandling = Field(default_factory=ErrorHandling)
     monitoring: Monitoring = Field(default_factory=Monitoring)
     security: Security = Field(default_factory=Security)
+
+    @property
+    def target_campaign(self) -> str | None:
+        """The campaign whose salespeople are chosen and whose runs these are, from the most
+        specific setting: the selection's filter, the campaign section, the source's own."""
+        selection = self.salesperson_selection
+        return (
+            selection.campaign_filtering.target_campaign
+            or self.campaign.target_campaign
+            or selection.source_config.campaign
+            or self.campaign.name
+        )
 
     @field_validator("version", mode="before")
     @classmethod

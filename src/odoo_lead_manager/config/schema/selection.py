@@ -13,8 +13,8 @@ from odoo_lead_manager.config.schema.base import (
     Section,
     Weight,
 )
-from odoo_lead_manager.model import Domain
-from odoo_lead_manager.user_query import (
+from odoo_lead_manager.domain.model import Domain
+from odoo_lead_manager.domain.user_query import (
     check_user_domain,
     parse_where_clause,
     user_field,
@@ -43,7 +43,7 @@ class CampaignTableSource(Section):
 class DatabaseQuery(Section):
     """Salespeople chosen by a query on the CRM's users (§2.3), in a safe form.
 
-    ``where_clause`` is read as data (see `odoo_lead_manager.user_query`)
+    ``where_clause`` is read as data (see `odoo_lead_manager.domain.user_query`)
     and ``domain`` is an Odoo domain over the same user fields; both become a
     ``res.users`` search, never SQL text. ``fields`` may only name user
     fields; id, name, login, active and the sales team are always read.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.config.fields import FieldProblem, MappedField, configured_mapping
 from odoo_lead_manager.crm.odoo.connect import (
     TransportFactory,
     connect,
@@ -13,9 +14,9 @@ from odoo_lead_manager.crm.odoo.connect import (
     server_dialect,
     settings_from_config,
 )
-from odoo_lead_manager.crm.odoo.fields import FieldProblem, MappedField, configured_mapping
 from odoo_lead_manager.crm.odoo.store import OdooStore, ReadCheck
-from odoo_lead_manager.odoo_assignment import LeadAssignment
+from odoo_lead_manager.crm.settings import CrmSettings
+from odoo_lead_manager.domain.odoo_assignment import LeadAssignment
 
 
 @dataclass(frozen=True)
@@ -55,30 +56,30 @@ class CheckReport:
         return tuple(r for r in self.reads if r.problem is not None)
 
 
-def check_odoo(loaded: LoadedConfig, factory: TransportFactory = default_transport) -> CheckReport:
+def check_odoo(
+    settings: CrmSettings,
+    named_teams: Collection[str | None] = (),
+    factory: TransportFactory = default_transport,
+) -> CheckReport:
     """Connect, authenticate, compare the field mapping with ``fields_get``, then try
     every kind of read a run makes with the names of the server's version: an
-    all-clear means a run's reads work, not only that the lead fields exist."""
-    settings = settings_from_config(loaded)
-    connection = connect(settings, factory)
+    all-clear means a run's reads work, not only that the lead fields exist. ``named_teams``:
+    the sales teams the configuration names, whose Odoo assignment the report tells."""
+    odoo = settings_from_config(settings)
+    connection = connect(odoo, factory)
     fields, problems = resolve_fields(
-        connection.transport, configured_mapping(loaded.config.crm.field_mapping)
+        connection.transport, configured_mapping(settings.crm.field_mapping)
     )
     # A mapped field that does not fit is reported as such; reading it again adds nothing.
     store = OdooStore(connection.transport, fields, dialect=server_dialect(connection))
     reads = () if problems else tuple(store.verify_reads())
     assignment = None if problems or any(r.problem for r in reads) else store.lead_assignment()
-    cfg = loaded.config
-    named = {
-        cfg.salesperson_selection.source_config.team,
-        cfg.distribution.team_assignment,
-        cfg.campaign.target_campaign or cfg.campaign.name,
-    }
+    named = set(named_teams)
     teams = frozenset(t.id for t in assignment.teams if t.name in named) if assignment else ()
     return CheckReport(
-        url=settings.url,
-        database=settings.database,
-        username=settings.username,
+        url=odoo.url,
+        database=odoo.database,
+        username=odoo.username,
         uid=connection.transport.uid,
         server_version=connection.server_version,
         protocol=connection.transport.protocol,
@@ -87,5 +88,5 @@ def check_odoo(loaded: LoadedConfig, factory: TransportFactory = default_transpo
         reads=reads,
         assignment=assignment,
         teams=frozenset(teams),
-        accepts_odoo_assignment=cfg.crm.odoo_auto_assignment == "accept",
+        accepts_odoo_assignment=settings.crm.odoo_auto_assignment == "accept",
     )

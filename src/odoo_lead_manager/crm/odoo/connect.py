@@ -7,10 +7,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from odoo_lead_manager.config import LoadedConfig
+from odoo_lead_manager.config.fields import FieldMap, FieldProblem, configured_mapping
 from odoo_lead_manager.config.schema.connections import OdooConnection
 from odoo_lead_manager.crm.odoo.dialect import ODOO_17, ODOO_19, Dialect, dialect_for
-from odoo_lead_manager.crm.odoo.fields import FieldMap, FieldProblem, configured_mapping
 from odoo_lead_manager.crm.odoo.store import OdooStore, WriteOptions
 from odoo_lead_manager.crm.odoo.transport import (
     JSON2_SINCE,
@@ -22,8 +21,9 @@ from odoo_lead_manager.crm.odoo.transport import (
     Transport,
     XmlRpcTransport,
 )
+from odoo_lead_manager.crm.settings import CrmSettings
 from odoo_lead_manager.errors import ConfigError, CrmError
-from odoo_lead_manager.limits import port_number
+from odoo_lead_manager.ops.limits import port_number
 
 ENVIRONMENT = {
     "host": "ODOO_HOST",
@@ -52,11 +52,12 @@ class OdooSettings:
     http: HttpSession = field(default_factory=HttpSession, repr=False, compare=False)
 
 
-def settings_from_config(loaded: LoadedConfig) -> OdooSettings:
+def settings_from_config(settings: CrmSettings) -> OdooSettings:
     """Connection settings: the config's values, else the ODOO_* environment variables."""
-    section = loaded.config.odoo_connection or OdooConnection()
-    section.bind(str(loaded.path), "odoo_connection")
-    env = loaded.environ
+    where = settings.source.path
+    section = settings.odoo or OdooConnection()
+    section.bind(str(where), "odoo_connection")
+    env = settings.source.environ
 
     def value(name: str) -> Any:
         configured = section.resolved(name)
@@ -74,10 +75,10 @@ def settings_from_config(loaded: LoadedConfig) -> OdooSettings:
     if not (password or api_key):
         missing.append("odoo_connection.password (or ODOO_PASSWORD, or an API key in ODOO_API_KEY)")
     if missing:
-        raise ConfigError(f"{loaded.path}: the Odoo connection needs {', '.join(missing)}")
+        raise ConfigError(f"{where}: the Odoo connection needs {', '.join(missing)}")
     if section.protocol == "json2" and not api_key:
         raise ConfigError(
-            f"{loaded.path}: odoo_connection.protocol json2 needs an API key "
+            f"{where}: odoo_connection.protocol json2 needs an API key "
             "(odoo_connection.api_key or ODOO_API_KEY)"
         )
     return OdooSettings(
@@ -223,14 +224,16 @@ def resolve_fields(
 
 
 def open_odoo_store(
-    loaded: LoadedConfig, factory: TransportFactory = default_transport
+    settings: CrmSettings, factory: TransportFactory = default_transport
 ) -> OdooStore:
     """Connect, check the field mapping, and return the store for a run."""
-    crm = loaded.config.crm
-    connection = connect(settings_from_config(loaded), factory)
+    crm = settings.crm
+    connection = connect(settings_from_config(settings), factory)
     fields, problems = resolve_fields(connection.transport, configured_mapping(crm.field_mapping))
     if problems:
         listed = "; ".join(f"{p.logical}: {p.problem}" for p in problems)
-        raise CrmError(f"{loaded.path}: crm.field_mapping does not fit this Odoo: {listed}")
+        raise CrmError(
+            f"{settings.source.path}: crm.field_mapping does not fit this Odoo: {listed}"
+        )
     options = WriteOptions(crm.mail_tracking, crm.notify_salespeople)
     return OdooStore(connection.transport, fields, options, server_dialect(connection))

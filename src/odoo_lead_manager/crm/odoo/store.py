@@ -20,8 +20,8 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from odoo_lead_manager.config.fields import FieldMap
 from odoo_lead_manager.crm.odoo.dialect import ODOO_17, TEAM_FIELDS, Dialect
-from odoo_lead_manager.crm.odoo.fields import FieldMap
 from odoo_lead_manager.crm.odoo.transport import OdooOutcomeUnknown, OdooRefused, Transport
 from odoo_lead_manager.crm.odoo.values import (
     LeadReader,
@@ -33,17 +33,16 @@ from odoo_lead_manager.crm.odoo.values import (
 )
 from odoo_lead_manager.crm.store import (
     MATCH_CHUNK,
-    LeadState,
     LeadValues,
     Lease,
     check_lead_values,
     check_readable,
     check_skippable,
 )
+from odoo_lead_manager.domain.model import Domain, Lead, LeadState, Team, TeamMember, User
+from odoo_lead_manager.domain.odoo_assignment import LeadAssignment, TeamCapacity
+from odoo_lead_manager.domain.user_query import QueryError, check_user_domain
 from odoo_lead_manager.errors import CrmError, CrmUnavailable
-from odoo_lead_manager.model import Domain, Lead, Team, TeamMember, User
-from odoo_lead_manager.odoo_assignment import LeadAssignment, TeamCapacity
-from odoo_lead_manager.user_query import QueryError, check_user_domain
 
 ARCHIVED_TOO = {"active_test": False}
 # What a sales team says of Odoo's own assignment (the same names in Odoo 17 to 19):

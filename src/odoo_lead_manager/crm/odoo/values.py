@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from odoo_lead_manager.crm.odoo.fields import LOGICAL_FIELDS, FieldMap, MappedField
+from odoo_lead_manager.config.fields import LOGICAL_FIELDS, FieldMap, MappedField
+from odoo_lead_manager.domain.model import Domain, DomainTerm, Lead, split_values, write_stamp
 from odoo_lead_manager.errors import CrmError
-from odoo_lead_manager.model import Domain, DomainTerm, Lead, split_values, write_stamp
 
 _NEGATIVE = {"!=": "=", "not in": "in", "not like": "like", "not ilike": "ilike"}
 

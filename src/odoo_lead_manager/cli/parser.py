@@ -1,0 +1,372 @@
+"""The command line's verbs and their arguments."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TypeAlias, get_args
+
+from odoo_lead_manager import __version__
+from odoo_lead_manager.cli.options import day, positive_int, record_id, seed_number
+from odoo_lead_manager.config.choices import TEMPLATES, ReportFormat
+from odoo_lead_manager.ops.logs import LogFormat
+
+DAILYDIST_EPILOG = """\
+examples:
+  odlm dailydist --config daily_distribution_config.yaml
+  odlm dailydist --config config.yaml --dry-run
+  odlm dailydist --config config.yaml --dry-run --plan-out plan.json
+  odlm apply plan.json --config config.yaml
+  odlm undo RUN_ID --config config.yaml
+  odlm digests resend RUN_ID --config config.yaml
+  odlm dailydist --config config.yaml --dry-run --export-excluded excluded.csv
+  odlm explain 1234 --config config.yaml
+  odlm replay RUN_ID --config config.yaml --seed 7
+  odlm compare --config a.yaml --config b.yaml --runs 2026-11-01..2026-11-30
+  odlm dailydist --config config.yaml --max-leads 100
+  odlm dailydist --config config.yaml --override-date-range "2024-01-01,2024-06-30"
+  odlm dailydist --generate-config --output daily_distribution_config.yaml
+  odlm dailydist --generate-config --campaign Voice --template advanced --output voice.yaml
+"""
+
+
+def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of spec §6.2 that this version implements."""
+    parser.add_argument(
+        "--config",
+        action="append",
+        help="configuration file (YAML or JSON); several run their campaigns in that order, "
+        "a lead moving at most once a day",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
+    parser.add_argument(
+        "--override-date-range",
+        metavar="START,END",
+        help="distribute leads dated START to END (inclusive, YYYY-MM-DD)",
+    )
+    parser.add_argument(
+        "--force-round-robin",
+        action="store_true",
+        help="use round robin whatever the configured strategy",
+    )
+    parser.add_argument("--max-leads", type=positive_int, help="distribute at most N leads")
+    parser.add_argument(
+        "--seed", type=seed_number, help="random seed, to reproduce an earlier plan"
+    )
+    parser.add_argument(
+        "--today",
+        type=day,
+        metavar="YYYY-MM-DD",
+        help="run as of this day (a missed cron day, a reproduction); a real run for a day "
+        "other than today needs --force",
+    )
+    parser.add_argument(
+        "--plan-out",
+        "--plan-json",
+        dest="plan_out",
+        type=Path,
+        metavar="FILE",
+        help="also write the plan as JSON to FILE (`odlm apply FILE` applies it later)",
+    )
+    parser.add_argument(
+        "--export-excluded",
+        type=Path,
+        metavar="FILE.csv",
+        help="write the exclusion ledger: every examined lead with the rule that stopped it "
+        "(reason code and sentence), and every lead moved with its reason",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log level (default: execution.log_level of the config)",
+    )
+    add_log_format_argument(parser)
+    add_report_arguments(parser)
+    parser.add_argument(
+        "--generate-config",
+        action="store_true",
+        help="write a boilerplate configuration file and exit",
+    )
+    parser.add_argument("--output", type=Path, help="where --generate-config writes")
+    parser.add_argument(
+        "--campaign",
+        help="campaign name for --generate-config; with a run, the campaign each --config "
+        "must distribute (checked)",
+    )
+    parser.add_argument(
+        "--template",
+        choices=TEMPLATES,
+        help="template for --generate-config (default: basic)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="distribute again a campaign already distributed today; "
+        "with --generate-config: overwrite an existing --output file",
+    )
+
+
+def add_log_format_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=get_args(LogFormat),
+        help="text, or json: one JSON object per line with the run id, campaign, stage and "
+        "counts (default: execution.log_format of the config)",
+    )
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    """§6.2's report options, which override the configuration's ``reporting``."""
+    parser.add_argument(
+        "--generate-report",
+        action="store_true",
+        help="write the distribution report (default: reporting.generate_report)",
+    )
+    parser.add_argument(
+        "--report-format",
+        action="append",
+        choices=get_args(ReportFormat),
+        help="csv, json or html; repeat for several (default: reporting.report_format)",
+    )
+    parser.add_argument(
+        "--report-location",
+        type=Path,
+        metavar="DIR",
+        help="directory for the report (default: reporting.report_location)",
+    )
+    parser.add_argument(
+        "--email-notification",
+        action="store_true",
+        help="e-mail the report (settings in reporting.email)",
+    )
+
+
+# The subcommands' parsers, each verb added by its own function below.
+Verbs: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+# Every verb, as its module under `odoo_lead_manager.commands` is named.
+VERBS = (
+    "dailydist",
+    "demo",
+    "apply",
+    "undo",
+    "digests",
+    "runs",
+    "status",
+    "retention",
+    "report",
+    "check",
+    "replay",
+    "explain",
+    "compare",
+    "schema",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of `odlm` and of each verb's arguments."""
+    parser = argparse.ArgumentParser(
+        prog="odlm", description="Daily lead distribution for Odoo CRM."
+    )
+    parser.add_argument("--version", action="version", version=f"odlm {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_dailydist(commands)
+    _add_demo(commands)
+    _add_apply(commands)
+    _add_undo(commands)
+    _add_digests(commands)
+    _add_runs(commands)
+    _add_status(commands)
+    _add_retention(commands)
+    _add_report(commands)
+    _add_check(commands)
+    _add_replay(commands)
+    _add_explain(commands)
+    _add_compare(commands)
+    _add_schema(commands)
+    return parser
+
+
+def _add_dailydist(commands: Verbs) -> None:
+    dailydist = commands.add_parser(
+        "dailydist",
+        help="run the daily lead distribution",
+        epilog=DAILYDIST_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_dailydist_arguments(dailydist)
+
+
+def _add_demo(commands: Verbs) -> None:
+    demo = commands.add_parser("demo", help="create the demo CRM, campaign table and config")
+    demo.add_argument("--dir", type=Path, default=Path("demo"), help="directory (default: demo)")
+    demo.add_argument("--today", type=day, help="date the demo data ends at")
+    demo.add_argument("--force", action="store_true", help="replace an existing demo")
+
+
+def _add_apply(commands: Verbs) -> None:
+    apply = commands.add_parser(
+        "apply", help="apply a plan saved by `odlm dailydist --dry-run --plan-out FILE`"
+    )
+    apply.add_argument("plan", type=Path, help="the plan file")
+    apply.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    apply.add_argument(
+        "--force", action="store_true", help="apply even if the campaign was distributed that day"
+    )
+    add_log_format_argument(apply)
+    add_report_arguments(apply)
+
+
+def _add_undo(commands: Verbs) -> None:
+    undo = commands.add_parser(
+        "undo", help="give a run's leads back their previous owners and status"
+    )
+    undo.add_argument(
+        "run_id",
+        metavar="RUN_ID",
+        help="the run's id, or an unambiguous start of it (see `odlm runs`)",
+    )
+    undo.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+
+
+def _add_digests(commands: Verbs) -> None:
+    digests = commands.add_parser(
+        "digests",
+        help="send again a run's digests that did not reach their salespeople "
+        "(odlm status lists them)",
+    )
+    digests.add_argument("action", choices=("resend",), help="resend: the undelivered ones")
+    digests.add_argument(
+        "run_id", metavar="RUN_ID", help="the run's id, or an unambiguous start of it"
+    )
+    digests.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+
+
+def _add_runs(commands: Verbs) -> None:
+    runs = commands.add_parser("runs", help="list the latest runs in the run journal")
+    runs.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    runs.add_argument("--limit", type=positive_int, default=20, help="how many (default: 20)")
+
+
+def _add_status(commands: Verbs) -> None:
+    status = commands.add_parser(
+        "status",
+        help="did today's run happen, and how did it end (exit 0 done, 1 failed or "
+        "unfinished, 3 not run yet)",
+    )
+    status.add_argument(
+        "--config",
+        action="append",
+        required=True,
+        help="configuration file (YAML or JSON); repeat for several campaigns",
+    )
+    status.add_argument("--format", choices=("table", "json"), default="table")
+    status.add_argument("--today", type=day, help=argparse.SUPPRESS)
+
+
+def _add_retention(commands: Verbs) -> None:
+    retention = commands.add_parser(
+        "retention",
+        help="archive (or delete) tracking history older than tracking.retention_days",
+    )
+    retention.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    retention.add_argument(
+        "--days", type=positive_int, help="keep this many days instead of retention_days"
+    )
+    retention.add_argument(
+        "--dry-run", action="store_true", help="count what would move, change nothing"
+    )
+    retention.add_argument("--today", type=day, help=argparse.SUPPRESS)
+
+
+def _add_report(commands: Verbs) -> None:
+    report = commands.add_parser(
+        "report",
+        help="analytics from the tracking history (daily, salesperson, campaign, trends), "
+        "and a static site of them (site DIR)",
+    )
+    report.add_argument("kind", choices=("daily", "salesperson", "campaign", "trends", "site"))
+    report.add_argument(
+        "directory", nargs="?", type=Path, metavar="DIR", help="site: the directory to write"
+    )
+    report.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    report.add_argument("--campaign", help="campaign (default: the configuration's)")
+    report.add_argument("--date", type=day, help="the day of a daily report (default: today)")
+    report.add_argument("--user", help="salesperson report: the user's id or name")
+    report.add_argument("--from", dest="start", type=day, help="first day of the range")
+    report.add_argument("--to", dest="end", type=day, help="last day of the range (default: today)")
+    report.add_argument("--days", type=positive_int, help="days back from --to (default: 30)")
+    report.add_argument(
+        "--format",
+        choices=("table", "json", "html"),
+        default="table",
+        help="table (default), json, or html (one self-contained page)",
+    )
+    report.add_argument(
+        "--output", type=Path, metavar="FILE", help="write the json or html here, not to stdout"
+    )
+
+
+def _add_check(commands: Verbs) -> None:
+    check = commands.add_parser(
+        "check", help="connect to the configured Odoo and check the field mapping"
+    )
+    check.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+
+
+def _add_replay(commands: Verbs) -> None:
+    replay = commands.add_parser(
+        "replay", help="plan a recorded run again, offline, and show what differs"
+    )
+    replay.add_argument("run_id", metavar="RUN_ID", help="the run's id, or its start")
+    replay.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    replay.add_argument(
+        "--seed", type=seed_number, help="plan with this seed instead of the run's own"
+    )
+    replay.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def _add_explain(commands: Verbs) -> None:
+    explain = commands.add_parser(
+        "explain", help="why a lead moved or stayed: each rule, the strategy, the write"
+    )
+    explain.add_argument("lead_id", metavar="LEAD_ID", type=record_id)
+    explain.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    explain.add_argument(
+        "--run",
+        help="a recorded run's id or unambiguous prefix (default: the latest kept run that "
+        "saw the lead, else today's dry run)",
+    )
+    explain.add_argument("--today", type=day, help="plan today's dry run as of this day")
+    explain.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def _add_compare(commands: Verbs) -> None:
+    compare = commands.add_parser(
+        "compare", help="replay recorded runs under several configurations, side by side"
+    )
+    compare.add_argument(
+        "--config",
+        action="append",
+        required=True,
+        help="a configuration (give two or more; runs are read from the first one's journal)",
+    )
+    picked = compare.add_mutually_exclusive_group()
+    picked.add_argument("--runs", metavar="FROM..TO", help="the days (the latest run of each)")
+    picked.add_argument("--run", help="one recorded run's id")
+    compare.add_argument("--format", choices=("table", "json", "html"), default="table")
+    compare.add_argument("--output", type=Path, help="write to FILE instead of the terminal")
+
+
+def _add_schema(commands: Verbs) -> None:
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of the configuration, or its Markdown reference",
+    )
+    schema.add_argument(
+        "--format",
+        choices=("json", "markdown"),
+        default="json",
+        help="json: the JSON Schema for editors (default); markdown: the configuration reference",
+    )
+    schema.add_argument("--output", type=Path, help="write to a file instead")

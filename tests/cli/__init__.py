@@ -1,0 +1,1 @@
+"""Tests of the command line itself: parsing, and what it loads before a verb runs."""
