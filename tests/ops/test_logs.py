@@ -11,6 +11,7 @@ import pytest
 
 from odoo_lead_manager.cli.main import main
 from odoo_lead_manager.commands.resolve import tracking_settings
+from odoo_lead_manager.commands.session import QUIET_LIBRARIES, configure_logging
 from odoo_lead_manager.config.loading import load_config
 from odoo_lead_manager.crm.local.store import LocalStore
 from odoo_lead_manager.ops.logs import install_handlers, log_context, stage_line
@@ -166,3 +167,13 @@ def test_bad_log_settings_are_refused_with_their_key(
     config = configured(todays_demo_dir, execution={key: value})
     assert main(["dailydist", "--config", str(config), "--dry-run"]) == 2
     assert f"execution.{message}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("level", "expected"), [("INFO", "WARNING"), ("DEBUG", "DEBUG")])
+def test_the_libraries_speak_only_of_problems_unless_debugging(level: str, expected: str) -> None:
+    configure_logging(level)
+    try:
+        for library in QUIET_LIBRARIES:
+            assert logging.getLevelName(logging.getLogger(library).level) == expected
+    finally:
+        configure_logging("WARNING")

@@ -61,7 +61,7 @@ def test_date_buckets_by_age() -> None:
 def test_recommendations_name_what_to_look_at() -> None:
     report = build_report(tiny_plan(), generated_at=NOW)
     advice = " ".join(report.recommendations)
-    assert "1 leads are not distributed (capacity)" in advice
+    assert "1 lead not distributed (capacity)" in advice
     assert "Eligible but receiving no leads: Cleo" in advice
     empty = build_report(
         tiny_plan(distributable=0, assignments=(), unassigned={}, examined=10,

@@ -11,17 +11,27 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sys
 from collections.abc import Callable, Sequence
 
-from odoo_lead_manager.cli.parser import VERBS, build_parser
+from odoo_lead_manager.cli.parser import VERBS, build_parser, config_from_environment
 
 COMMANDS = "odoo_lead_manager.commands"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `odlm`; returns the exit status."""
-    args = build_parser().parse_args(argv)
-    return run_verb(args.command, args)
+    args = config_from_environment(build_parser().parse_args(argv))
+    try:
+        status = run_verb(args.command, args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped reading (`odlm replay RUN | head`): it has what it wanted. What
+        # is still buffered goes nowhere, so that leaving says nothing on stderr either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    return status
 
 
 def run_verb(verb: str, args: argparse.Namespace) -> int:

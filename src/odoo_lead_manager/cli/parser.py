@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TypeAlias, get_args
 
 from odoo_lead_manager import __version__
+from odoo_lead_manager.cli.examples import DAILYDIST_EPILOG, EXAMPLES
 from odoo_lead_manager.cli.options import day, positive_int, record_id, seed_number
 from odoo_lead_manager.config.choices import TEMPLATES, ReportFormat
 from odoo_lead_manager.ops.logs import LogFormat
-
-DAILYDIST_EPILOG = """\
-examples:
-  odlm dailydist --config daily_distribution_config.yaml
-  odlm dailydist --config config.yaml --dry-run
-  odlm dailydist --config config.yaml --dry-run --plan-out plan.json
-  odlm apply plan.json --config config.yaml
-  odlm undo RUN_ID --config config.yaml
-  odlm digests resend RUN_ID --config config.yaml
-  odlm dailydist --config config.yaml --dry-run --export-excluded excluded.csv
-  odlm explain 1234 --config config.yaml
-  odlm replay RUN_ID --config config.yaml --seed 7
-  odlm compare --config a.yaml --config b.yaml --runs 2026-11-01..2026-11-30
-  odlm dailydist --config config.yaml --max-leads 100
-  odlm dailydist --config config.yaml --override-date-range "2024-01-01,2024-06-30"
-  odlm dailydist --generate-config --output daily_distribution_config.yaml
-  odlm dailydist --generate-config --campaign Voice --template advanced --output voice.yaml
-"""
 
 
 def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +20,7 @@ def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
         "--config",
         action="append",
         help="configuration file (YAML or JSON); several run their campaigns in that order, "
-        "a lead moving at most once a day",
+        f"a lead moving at most once a day (default: ${CONFIG_VARIABLE})",
     )
     parser.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
     parser.add_argument(
@@ -141,6 +125,32 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# The configuration a verb reads when --config is not given (a cron line, a shell profile).
+CONFIG_VARIABLE = "ODLM_CONFIG"
+
+
+def add_config_argument(
+    parser: argparse.ArgumentParser, also: str = "", several: bool = False
+) -> None:
+    """``--config FILE``, required unless ``$ODLM_CONFIG`` names the file; ``several``: it may
+    be repeated (the variable then stands for one, see `config_from_environment`)."""
+    given = os.environ.get(CONFIG_VARIABLE) or None
+    text = "configuration file (YAML or JSON)" + (f"; {also}" if also else "")
+    text += f" (default: ${CONFIG_VARIABLE}{', which is set' if given else ''})"
+    if several:
+        parser.add_argument("--config", action="append", required=given is None, help=text)
+    else:
+        parser.add_argument("--config", required=given is None, default=given, help=text)
+
+
+def config_from_environment(args: argparse.Namespace) -> argparse.Namespace:
+    """A repeatable ``--config`` left out: the one file ``$ODLM_CONFIG`` names."""
+    given = os.environ.get(CONFIG_VARIABLE) or None
+    if given and getattr(args, "config", "") is None:
+        args.config = [given]
+    return args
+
+
 # The subcommands' parsers, each verb added by its own function below.
 Verbs: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -184,7 +194,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_explain(commands)
     _add_compare(commands)
     _add_schema(commands)
+    _describe(commands)
     return parser
+
+
+def _describe(commands: Verbs) -> None:
+    """Each verb's --help opens with its purpose (its line in `odlm --help`) and ends with
+    real examples."""
+    purposes = {action.dest: action.help for action in commands._choices_actions}
+    for verb, parser in commands.choices.items():
+        purpose = purposes.get(verb) or ""
+        parser.description = parser.description or (purpose[:1].upper() + purpose[1:] + ".")
+        if verb in EXAMPLES:
+            parser.epilog = "examples:\n" + "".join(f"  {line}\n" for line in EXAMPLES[verb])
+            parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
 def _add_dailydist(commands: Verbs) -> None:
@@ -209,7 +232,7 @@ def _add_apply(commands: Verbs) -> None:
         "apply", help="apply a plan saved by `odlm dailydist --dry-run --plan-out FILE`"
     )
     apply.add_argument("plan", type=Path, help="the plan file")
-    apply.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    add_config_argument(apply)
     apply.add_argument(
         "--force", action="store_true", help="apply even if the campaign was distributed that day"
     )
@@ -226,7 +249,7 @@ def _add_undo(commands: Verbs) -> None:
         metavar="RUN_ID",
         help="the run's id, or an unambiguous start of it (see `odlm runs`)",
     )
-    undo.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    add_config_argument(undo)
 
 
 def _add_digests(commands: Verbs) -> None:
@@ -239,12 +262,12 @@ def _add_digests(commands: Verbs) -> None:
     digests.add_argument(
         "run_id", metavar="RUN_ID", help="the run's id, or an unambiguous start of it"
     )
-    digests.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    add_config_argument(digests)
 
 
 def _add_runs(commands: Verbs) -> None:
     runs = commands.add_parser("runs", help="list the latest runs in the run journal")
-    runs.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    add_config_argument(runs)
     runs.add_argument("--limit", type=positive_int, default=20, help="how many (default: 20)")
 
 
@@ -254,12 +277,7 @@ def _add_status(commands: Verbs) -> None:
         help="did today's run happen, and how did it end (exit 0 done, 1 failed or "
         "unfinished, 3 not run yet)",
     )
-    status.add_argument(
-        "--config",
-        action="append",
-        required=True,
-        help="configuration file (YAML or JSON); repeat for several campaigns",
-    )
+    add_config_argument(status, "repeat for several campaigns", several=True)
     status.add_argument("--format", choices=("table", "json"), default="table")
     status.add_argument("--today", type=day, help=argparse.SUPPRESS)
 
@@ -269,7 +287,7 @@ def _add_retention(commands: Verbs) -> None:
         "retention",
         help="archive (or delete) tracking history older than tracking.retention_days",
     )
-    retention.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    add_config_argument(retention)
     retention.add_argument(
         "--days", type=positive_int, help="keep this many days instead of retention_days"
     )
@@ -289,7 +307,7 @@ def _add_report(commands: Verbs) -> None:
     report.add_argument(
         "directory", nargs="?", type=Path, metavar="DIR", help="site: the directory to write"
     )
-    report.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    add_config_argument(report)
     report.add_argument("--campaign", help="campaign (default: the configuration's)")
     report.add_argument("--date", type=day, help="the day of a daily report (default: today)")
     report.add_argument("--user", help="salesperson report: the user's id or name")
@@ -311,7 +329,7 @@ def _add_check(commands: Verbs) -> None:
     check = commands.add_parser(
         "check", help="connect to the configured Odoo and check the field mapping"
     )
-    check.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    add_config_argument(check)
 
 
 def _add_replay(commands: Verbs) -> None:
@@ -319,7 +337,7 @@ def _add_replay(commands: Verbs) -> None:
         "replay", help="plan a recorded run again, offline, and show what differs"
     )
     replay.add_argument("run_id", metavar="RUN_ID", help="the run's id, or its start")
-    replay.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    add_config_argument(replay)
     replay.add_argument(
         "--seed", type=seed_number, help="plan with this seed instead of the run's own"
     )
@@ -331,7 +349,7 @@ def _add_explain(commands: Verbs) -> None:
         "explain", help="why a lead moved or stayed: each rule, the strategy, the write"
     )
     explain.add_argument("lead_id", metavar="LEAD_ID", type=record_id)
-    explain.add_argument("--config", required=True, help="configuration file (YAML or JSON)")
+    add_config_argument(explain)
     explain.add_argument(
         "--run",
         help="a recorded run's id or unambiguous prefix (default: the latest kept run that "

@@ -60,6 +60,7 @@ from odoo_lead_manager.errors import (
 from odoo_lead_manager.ops.monitoring import Stages
 from odoo_lead_manager.ops.pacing import bulk_objects
 from odoo_lead_manager.ops.redaction import redact
+from odoo_lead_manager.ops.text import plural
 from odoo_lead_manager.reporting.console import (
     print_plan,
 )
@@ -74,7 +75,10 @@ def run(args: argparse.Namespace) -> int:
     if args.generate_config:
         return _generate_config(args)
     if not args.config:
-        raise UserInputError("--config FILE is required (or --generate-config to create one)")
+        raise UserInputError(
+            "--config FILE is required (or ODLM_CONFIG naming it, or --generate-config to "
+            "create one)"
+        )
     for flag, value in (("--output", args.output), ("--template", args.template)):
         if value is not None:
             raise UserInputError(f"{flag} is for --generate-config; a run reads --config")
@@ -138,10 +142,12 @@ def _summary_of(outcome: RunOutcome) -> str:
     if outcome.skipped:
         return f"{plan.campaign or '(any)'}: {outcome.notes[-1] if outcome.notes else 'skipped'}"
     if outcome.applied is None:
-        return f"{plan.campaign or '(any)'}: dry run, {len(plan.handed_out)} leads planned"
+        return (
+            f"{plan.campaign or '(any)'}: dry run, {plural(len(plan.handed_out), 'lead')} planned"
+        )
     word = "completed" if outcome.applied.complete else "stopped"
     return (
-        f"{plan.campaign or '(any)'}: {word}, {len(plan.handed_out)} leads planned, "
+        f"{plan.campaign or '(any)'}: {word}, {plural(len(plan.handed_out), 'lead')} planned, "
         f"{outcome.applied.written} written"
     )
 

@@ -24,6 +24,7 @@ from odoo_lead_manager.config.loading import LoadedConfig
 from odoo_lead_manager.domain.plan import Plan
 from odoo_lead_manager.ops.logs import log_context, stage_line
 from odoo_lead_manager.ops.monitoring import Stages, peak_memory_mb
+from odoo_lead_manager.ops.text import plural
 from odoo_lead_manager.reporting.console import (
     Advice,
     print_apply_result,
@@ -109,10 +110,10 @@ def log_finished(outcome: RunOutcome, command: str, seconds: float) -> None:
     stage_line(
         log,
         "finished",
-        "%s %s: %d leads planned, %d written, %d failed, in %.2f s",
+        "%s %s: %s planned, %d written, %d failed, in %.2f s",
         command,
         word,
-        len(outcome.plan.handed_out),
+        plural(len(outcome.plan.handed_out), "lead"),
         applied.written if applied else 0,
         len(applied.failed) if applied else 0,
         seconds,
@@ -150,7 +151,7 @@ def alert_notes(loaded: LoadedConfig, outcome: RunOutcome, seconds: float) -> tu
                     f"run stopped: {what}",
                     [
                         f"Run {result.run_id} stopped: {result.stopped}.",
-                        f"{result.written:,} of {result.planned:,} leads were written.",
+                        f"{result.written:,} of {plural(result.planned, 'lead')} written.",
                         f"Finish it with: odlm dailydist --config {loaded.path}",
                     ],
                 )

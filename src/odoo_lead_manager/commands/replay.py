@@ -9,6 +9,7 @@ from odoo_lead_manager.commands.kept_runs import kept_run, opened_journal
 from odoo_lead_manager.commands.resolve import plan_settings
 from odoo_lead_manager.commands.session import EXIT_FAILED, EXIT_OK, configure_logging, load
 from odoo_lead_manager.config.loading import LoadedConfig
+from odoo_lead_manager.ops.text import plural
 from odoo_lead_manager.pipeline.inspect.replay import Replay, replay
 
 
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if result.identical:
         print("Identical: every lead is decided as the recorded plan decided it.")
         return EXIT_OK
-    print(f"{len(result.differences):,} leads decided differently:")
+    print(f"{plural(len(result.differences), 'lead')} decided differently:")
     for d in result.differences[:200]:
         print(f"  lead {d.lead_id}: recorded {d.then}; replayed {d.now}")
     if len(result.differences) > 200:

@@ -51,6 +51,7 @@ from odoo_lead_manager.errors import (
 from odoo_lead_manager.ops.limits import MAX_PLAN_BYTES, read_bounded
 from odoo_lead_manager.ops.logs import log_context, tell
 from odoo_lead_manager.ops.monitoring import Stages
+from odoo_lead_manager.ops.text import plural
 from odoo_lead_manager.pipeline.planning import Planned, choose_seed, plan_snapshot
 from odoo_lead_manager.snapshot.fetch import take_snapshot
 from odoo_lead_manager.snapshot.options import RunOptions
@@ -189,7 +190,7 @@ def done_note(loaded: LoadedConfig, done: RunRecord, day: date) -> str:
     )
     return (
         f"campaign {campaign} was distributed {when} already (run {done.run_id}, "
-        f"{done.written:,} leads)"
+        f"{plural(done.written, 'lead')})"
     )
 
 
@@ -235,8 +236,8 @@ def against_preview(journal: Journal, plan: Plan) -> tuple[str, ...]:
     if differ == 0:
         return (f"every lead decided as {when} showed",)
     return (
-        f"{differ:,} of {len(plan.fates()):,} leads decided otherwise than {when} showed: the "
-        "CRM changed since",
+        f"{differ:,} of {plural(len(plan.fates()), 'lead')} decided otherwise than {when} "
+        "showed: the CRM changed since",
     )
 
 
@@ -394,5 +395,5 @@ def progress_bar(console: Console, total: int, what: str) -> Iterator[Callable[[
         yield lambda _done: None
         return
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task(f"{what} {total:,} leads", total=total)
+        task = progress.add_task(f"{what} {plural(total, 'lead')}", total=total)
         yield lambda done: progress.advance(task, done)

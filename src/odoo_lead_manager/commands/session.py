@@ -19,6 +19,8 @@ from odoo_lead_manager.ops.redaction import RedactingFilter, redact, secret_valu
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+# Third-party loggers held at WARNING unless the level is DEBUG.
+QUIET_LIBRARIES = ("httpx", "httpcore", "alembic", "sqlalchemy", "urllib3")
 
 Run = Callable[[argparse.Namespace], int]
 
@@ -113,6 +115,10 @@ def configure_logging(
         scrub=scrub,
     )
     redact_logs()
+    # The libraries odlm talks through speak only of problems unless odlm is debugged: one
+    # INFO line per HTTP request would bury the run's own lines.
+    for library in QUIET_LIBRARIES:
+        logging.getLogger(library).setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
     if masking:
         for handler in logging.getLogger().handlers:
             if not any(isinstance(f, MaskingFilter) for f in handler.filters):

@@ -42,7 +42,8 @@ class Measure:
         number = f"{value:,}" if isinstance(value, int) else f"{value:.1f}"
         if self.unit == "%":
             return f"{self.name} {number}%"
-        return f"{self.name} {number}{f' {self.unit}' if self.unit else ''}"
+        unit = self.unit[:-1] if value == 1 and self.unit.endswith("s") else self.unit
+        return f"{self.name} {number}{f' {unit}' if unit else ''}"
 
 
 UTILISATION_STDEV = Measure(

@@ -26,6 +26,7 @@ from odoo_lead_manager.domain.runs import (
     UndoResult,
     Unsettled,
 )
+from odoo_lead_manager.ops.text import plural
 from odoo_lead_manager.reporting.monitoring import Line
 
 
@@ -150,7 +151,8 @@ def _print_strategy(console: Console, plan: Plan) -> None:
     if plan.fallback_owner is not None:
         given = sum(1 for a in plan.assignments if a.user_id == plan.fallback_owner)
         console.print(
-            f"  Fallback owner {plan.user_name(plan.fallback_owner)} receives {given:,} leads"
+            f"  Fallback owner {plan.user_name(plan.fallback_owner)} receives "
+            f"{plural(given, 'lead')}"
         )
     for person in sorted(plan.salespeople, key=lambda p: p.name.casefold()):
         if person.user_id in plan.away:
@@ -181,7 +183,7 @@ def _print_dropback(console: Console, plan: Plan, counted: bool = True) -> None:
     how = "" if plan.dropback_applied else " (reported only: assign_immediately is false)"
     console.print(f"[bold]Dropback analysis[/bold]{how}")
     for (campaign, user_id), count in sorted(plan.dropback_by_campaign.items()):
-        console.print(f"  {campaign}: {count:,} leads -> {plan.user_name(user_id)}")
+        console.print(f"  {campaign}: {plural(count, 'lead')} -> {plan.user_name(user_id)}")
 
 
 def _print_filter_impact(console: Console, plan: Plan) -> None:
@@ -324,7 +326,7 @@ def print_apply_result(
 ) -> None:
     """What a run wrote, left alone and could not write, and how to take it back."""
     resumed = " (resumed)" if result.resumed else ""
-    console.print(f"  Run {result.run_id}{resumed}: {result.planned:,} leads planned")
+    console.print(f"  Run {result.run_id}{resumed}: {plural(result.planned, 'lead')} planned")
     console.print(
         f"  Leads distributed: {result.written:,} ({result.write_calls} write calls this time)"
     )

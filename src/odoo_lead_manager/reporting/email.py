@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from odoo_lead_manager.errors import UserInputError
+from odoo_lead_manager.ops.text import plural
 from odoo_lead_manager.reporting.files import render_html, report_stem
 from odoo_lead_manager.reporting.report import Report
 
@@ -45,7 +46,7 @@ def compose(report: Report, settings: SmtpSettings) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = (
         f"odlm {report.campaign or '(any campaign)'} {report.day}: "
-        f"{report.distributed:,} leads {kind}"
+        f"{plural(report.distributed, 'lead')} {kind}"
     )
     message["From"] = settings.sender
     message["To"] = ", ".join(settings.recipients)

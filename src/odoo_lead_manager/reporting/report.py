@@ -32,6 +32,7 @@ from odoo_lead_manager.domain.plan import Plan
 from odoo_lead_manager.domain.reasons import tally
 from odoo_lead_manager.domain.runs import ApplyResult
 from odoo_lead_manager.ops.privacy import mask_name
+from odoo_lead_manager.ops.text import plural
 
 # (upper bound in days, label); leads older than the last bound go to OLDEST.
 DATE_BUCKETS = ((7, "0-7 days"), (30, "8-30 days"), (60, "31-60 days"), (180, "61-180 days"))
@@ -391,12 +392,12 @@ def recommendations(report: Report) -> list[str]:
     dropped = sum(report.dropback.values())
     if report.examined and dropped / report.examined > HIGH_DROPBACK_SHARE:
         advice.append(
-            f"High dropback volume ({dropped:,} leads): consider adjusting the age "
+            f"High dropback volume ({plural(dropped, 'lead')}): consider adjusting the age "
             "thresholds or the lead sources."
         )
     for reason, count in report.not_distributed.items():
         advice.append(
-            f"{count:,} leads are not distributed ({reason}): raise targets, allow "
+            f"{plural(count, 'lead')} not distributed ({reason}): raise targets, allow "
             "overflow or add salespeople."
         )
     after = [p.utilisation_after for p in report.people if p.utilisation_after is not None]

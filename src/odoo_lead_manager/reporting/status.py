@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from odoo_lead_manager.domain.runs import APPLYING, UNDO_DIGEST, RunRecord, Undelivered
+from odoo_lead_manager.ops.text import plural
 
 COMPLETED_TODAY = 0
 FAILED = 1
@@ -68,7 +69,8 @@ class CampaignStatus:
             error = self.failures[-1].get("error", "an error")
             return f"FAILED today at {_clock(self.failures[-1])}: {error}"
         if self.done is not None:
-            return f"OK: distributed (run {self.done.run_id}, {self.done.written:,} leads written)"
+            written = plural(self.done.written, "lead")
+            return f"OK: distributed (run {self.done.run_id}, {written} written)"
         if not self.active:
             return "OK: the campaign is not active (campaign.active: false); nothing to run"
         return f"NOT RUN YET in today's period ({self.today})"
@@ -85,7 +87,7 @@ class CampaignStatus:
             "distributed_today": self.done is not None,
             "last_run": None if last is None else _run_dict(last),
             "unfinished": [_run_dict(r) for r in self.unfinished],
-            "last_dry_run": self.last_dry_run.isoformat() if self.last_dry_run else None,
+            "last_dry_run": _utc(self.last_dry_run).isoformat() if self.last_dry_run else None,
             "failed_attempts_today": [dict(f) for f in self.failures],
             "undelivered_digests": [
                 {
@@ -106,7 +108,8 @@ class CampaignStatus:
         if last is not None:
             out.append(
                 f"  last real run: {last.run_id} of {last.run_date}, {last.status}, "
-                f"{last.written:,} of {last.planned:,} leads written, {last.failed:,} failed, "
+                f"{last.written:,} of {plural(last.planned, 'lead')} written, "
+                f"{last.failed:,} failed, "
                 f"started {last.started_at:%Y-%m-%d %H:%M} UTC"
             )
             if last.message:
@@ -181,8 +184,9 @@ def _run_dict(record: RunRecord) -> dict[str, Any]:
         "run_id": record.run_id,
         "date": record.run_date.isoformat(),
         "status": record.status,
-        "started_at": record.started_at.isoformat(),
-        "updated_at": record.updated_at.isoformat(),
+        # The journal keeps naive UTC; machine output says so (…+00:00).
+        "started_at": _utc(record.started_at).isoformat(),
+        "updated_at": _utc(record.updated_at).isoformat(),
         "planned": record.planned,
         "written": record.written,
         "left_alone": record.skipped,

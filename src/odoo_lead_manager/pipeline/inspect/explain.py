@@ -24,6 +24,7 @@ from odoo_lead_manager.domain.reasons import (
     reason_code,
 )
 from odoo_lead_manager.domain.snapshot import Snapshot
+from odoo_lead_manager.ops.text import plural
 from odoo_lead_manager.pipeline.finding.filters import sentence
 from odoo_lead_manager.pipeline.finding.finder import Pipeline, decide
 from odoo_lead_manager.pipeline.preparing import prepare_recorded
@@ -167,9 +168,9 @@ def _not_fetched(
         outcome = f"not among the leads the run asked the CRM for: {why}"
         return Explanation(lead_id, plan.run_id, dry_run, (), code, outcome, fetched=False)
     outcome = (
-        f"not among the {len(snapshot.fetched.leads):,} leads the run fetched nor those a rule "
-        f"removed on the server: outside the date window {window}, or not an active lead of a "
-        "distributed type (the CRM was not asked which)"
+        f"not among the {plural(len(snapshot.fetched.leads), 'lead')} the run fetched nor those "
+        f"a rule removed on the server: outside the date window {window}, or not an active lead "
+        "of a distributed type (the CRM was not asked which)"
     )
     return Explanation(lead_id, plan.run_id, dry_run, (), NOT_FETCHED, outcome, fetched=False)
 

@@ -45,12 +45,15 @@ def test_not_run_dry_run_real_run_and_the_next_day(
     code, data = status(capsys, config)
     # A dry run changes nothing in the CRM: today's distribution has not happened.
     assert code == 3 and one(data)["last_dry_run"] is not None
+    # Every time in machine output carries its zone.
+    assert one(data)["last_dry_run"].endswith("+00:00")
     assert main(["dailydist", "--config", str(config)]) == 0
     capsys.readouterr()
     code, data = status(capsys, config)
     last = one(data)["last_run"]
     assert code == 0 and one(data)["distributed_today"] is True
     assert last["status"] == "completed" and last["written"] == last["planned"] > 0
+    assert last["started_at"].endswith("+00:00") and last["updated_at"].endswith("+00:00")
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     code, data = status(capsys, config, today=tomorrow)
     assert code == 3 and one(data)["last_run"]["run_id"] == last["run_id"]
