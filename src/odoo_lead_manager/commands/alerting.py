@@ -21,7 +21,6 @@ from odoo_lead_manager.state import audit
 def alerting(loaded: LoadedConfig, command: str, day: date) -> Iterator[None]:
     """An error that ends a run goes into the audit trail (`odlm status` reports it) and is
     alerted on (``monitoring.alert_on_failure``); then it is shown as usual."""
-
     try:
         yield
     except RunSkipped:

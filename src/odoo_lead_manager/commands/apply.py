@@ -57,7 +57,6 @@ log = logging.getLogger(__name__)
 
 def run(args: argparse.Namespace) -> int:
     """`odlm apply`: write a saved plan, re-checking every lead first."""
-
     loaded = with_report_options(load(args.config), args)
     configure_logging(loaded.config.execution.log_level, loaded, args.log_format)
     with alerting(loaded, "apply", date.today()):
@@ -140,6 +139,7 @@ def check_recipients(loaded: LoadedConfig, crm: CrmStore, plan: Plan, path: Path
     who may own leads.
     """
     problems = []
+    settings = plan_settings(loaded)
     eligible = {
         p.user_id
         for p in select_from_config(
@@ -153,7 +153,7 @@ def check_recipients(loaded: LoadedConfig, crm: CrmStore, plan: Plan, path: Path
                 f"campaign {plan.campaign or '(none)'} under {loaded.path}"
             )
     if plan.fallback_owner is not None:
-        fallback = fallback_owner(plan_settings(loaded), crm, plan.campaign)
+        fallback = fallback_owner(settings, crm, plan.campaign)
         if fallback is None or fallback.user_id != plan.fallback_owner:
             named = f"names {fallback.name}" if fallback is not None else "names none"
             problems.append(
@@ -162,7 +162,6 @@ def check_recipients(loaded: LoadedConfig, crm: CrmStore, plan: Plan, path: Path
                 f"{loaded.path} {named} (error_handling.fallback_strategies.fallback_owner)"
             )
     dropped_back = {a.user_id for a in plan.dropback} if plan.dropback_applied else set()
-    settings = plan_settings(loaded)
     allowed = dropback_user_ids(settings.finding_stage, crm) if dropped_back else set()
     for user_id in sorted(dropped_back - allowed):
         problems.append(

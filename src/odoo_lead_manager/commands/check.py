@@ -13,7 +13,6 @@ from odoo_lead_manager.domain import odoo_assignment as odoo
 
 def run(args: argparse.Namespace) -> int:
     """`odlm check`: server, protocol, user, and every mapped field; exit 2 on a problem."""
-
     loaded = load(args.config)
     report = check_odoo(crm_settings(loaded), named_teams(loaded))
     print(f"Odoo server: {report.url} (version {report.server_version})")
@@ -47,7 +46,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_odoo_assignment(report: CheckReport) -> None:
     """What `odlm check` says of Odoo's own lead assignment, in Odoo's words."""
-
     assignment = report.assignment
     assert assignment is not None
     print(f"Odoo's own lead assignment ({odoo.WHERE}):")

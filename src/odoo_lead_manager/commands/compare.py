@@ -23,7 +23,6 @@ from odoo_lead_manager.snapshot.options import parse_date_range
 
 def run(args: argparse.Namespace) -> int:
     """`odlm compare`: recorded days replayed under each configuration."""
-
     if len(args.config) < 2:
         raise UserInputError("odlm compare needs two or more --config files")
     configs = _named([(path, load(path)) for path in args.config])

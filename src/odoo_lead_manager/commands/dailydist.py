@@ -92,7 +92,6 @@ def run(args: argparse.Namespace) -> int:
 def _check_campaign(campaign: str, paths: Sequence[str]) -> None:
     """``--campaign`` with a run: a check that each configuration distributes that campaign
     (a run's campaign is its configuration's), refused before anything runs."""
-
     for path in paths:
         configured = load(path).config.target_campaign
         if configured != campaign:
@@ -156,7 +155,6 @@ def _dailydist_one(
     path: str, args: argparse.Namespace, moved: frozenset[int] = frozenset()
 ) -> tuple[int, RunOutcome]:
     """One configuration's run; ``moved`` are leads earlier campaigns of this command moved."""
-
     loaded = with_report_options(load(path), args)
     configure_logging(args.log_level or loaded.config.execution.log_level, loaded, args.log_format)
     options = RunOptions(

@@ -16,7 +16,6 @@ from odoo_lead_manager.errors import UserInputError
 
 def run(args: argparse.Namespace) -> int:
     """`odlm demo`: the demo CRM and the files a distribution over it needs."""
-
     target: Path = args.dir
     if (target / "config.yaml").exists() and not args.force:
         raise UserInputError(f"{target} already holds a demo; use --force to replace it")

@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 def run(args: argparse.Namespace) -> int:
     """`odlm digests resend RUN_ID`: the run's messages not delivered yet, sent again; exit
     1 when some still do not reach their salespeople."""
-
     loaded = load(args.config)
     configure_logging(loaded.config.execution.log_level, loaded)
     result = resend_digests(loaded, args.run_id, console=open_console())

@@ -35,7 +35,6 @@ from odoo_lead_manager.state.tracking import open_tracking
 
 def run(args: argparse.Namespace) -> int:
     """`odlm explain LEAD_ID`: each rule the lead met, the strategy's decision, the write."""
-
     if args.run is not None and args.today is not None:
         raise UserInputError(
             "--today plans that day's dry run; --run explains a recorded run: give one of them"
@@ -136,7 +135,6 @@ def _latest_seeing(journal: Journal, campaign: str, lead_id: int) -> Recorded | 
 
 def _as_today(loaded: LoadedConfig, lead_id: int) -> tuple[Today | None, tuple[str, ...]]:
     """The lead as the CRM holds it now; None, with a note, when the CRM cannot be asked."""
-
     try:
         store = open_store(crm_settings(loaded))
         try:
@@ -150,15 +148,15 @@ def _as_today(loaded: LoadedConfig, lead_id: int) -> tuple[Today | None, tuple[s
 
 def _explain_today(loaded: LoadedConfig, lead_id: int, today: date | None) -> Explanation:
     """The lead in a dry run planned now (every lead of the window fetched, none pushed)."""
-
     options = RunOptions(today=today, ledger=True)
     settings = plan_settings(loaded)
     day = today or date.today()
-    tracking = open_tracking(tracking_settings(loaded))
+    kept = tracking_settings(loaded)
+    tracking = open_tracking(kept)
     try:
-        rotation = current_rotation(tracking_settings(loaded), tracking.journal, day)
-        received = received_history(tracking_settings(loaded), tracking.history, day)
-        moved = moved_elsewhere(tracking_settings(loaded), tracking.history, day)
+        rotation = current_rotation(kept, tracking.journal, day)
+        received = received_history(kept, tracking.history, day)
+        moved = moved_elsewhere(kept, tracking.history, day)
     finally:
         tracking.close()
     store = open_store(crm_settings(loaded))

@@ -239,7 +239,6 @@ def deliver_digests(
 ) -> list[Sent]:
     """Send ``digests`` through the configured channels (but the (kind, user id, channel)
     in ``done``), keep each outcome in the run journal and say what happened."""
-
     settings = loaded.config.reporting.digests
     assert settings is not None
     sent = deliver(digests, digest_channels(loaded, settings), done)
@@ -268,7 +267,6 @@ def deliver_digests(
 
 def digest_channels(loaded: LoadedConfig, settings: Digests) -> Channels:
     """The configured channels of ``reporting.digests``."""
-
     smtp = smtp_settings(loaded, "reporting.digests.email") if settings.email else None
     return Channels(
         smtp=smtp,
@@ -289,7 +287,6 @@ def _record_deliveries(
 ) -> None:
     """Keep whether each digest was delivered in the run journal (`odlm status` reads it);
     a journal that cannot take it is a WARNING line."""
-
     if not sent:
         return
     rows = [
@@ -320,7 +317,6 @@ def odoo_links(
 ) -> OdooLinks | None:
     """Where lead links start (``odoo_url``, else the Odoo server the run used), in the
     configured database (``odoo_connection.database`` or ODOO_DB); None without an address."""
-
     base = settings.odoo_url
     if not base and loaded.config.crm.backend == "odoo":
         try:

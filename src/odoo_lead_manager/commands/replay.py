@@ -15,7 +15,6 @@ from odoo_lead_manager.pipeline.inspect.replay import Replay, replay
 
 def run(args: argparse.Namespace) -> int:
     """`odlm replay`: a recorded run planned again from its snapshot; 1 when it differs."""
-
     loaded = load(args.config)
     configure_logging("ERROR", loaded)
     result = replay_run(loaded, args.run_id, args.seed)

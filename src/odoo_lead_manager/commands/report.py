@@ -61,7 +61,6 @@ def _refuse_unused_report_options(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     """`odlm report`: the analytics of §9.5 from the tracking history, as a table, JSON or
     an HTML page, or (``site DIR``) a static site of them."""
-
     if (args.kind == "site") != (args.directory is not None):
         raise UserInputError(
             "odlm report site needs a directory: odlm report site DIR"

@@ -16,10 +16,10 @@ from odoo_lead_manager.state.tracking import history_engine
 
 def run(args: argparse.Namespace) -> int:
     """`odlm retention`: apply tracking.retention_days and archive_old_data."""
-
     loaded = load(args.config)
-    settings = loaded.config.tracking
-    engine = history_engine(tracking_settings(loaded))
+    kept = tracking_settings(loaded)
+    settings = kept.tracking
+    engine = history_engine(kept)
     try:
         result = apply_retention(
             engine,
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         engine.dispose()
     console = open_console()
     print_retention(console, engine.url.render_as_string(hide_password=True), result)
-    trail = audit_path(tracking_settings(loaded))
+    trail = audit_path(kept)
     keep = loaded.config.security.retention_policy_days
     dropped = prune(trail, keep, args.today or date.today(), args.dry_run)
     verb = "would be dropped" if args.dry_run else "dropped"

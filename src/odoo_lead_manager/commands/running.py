@@ -360,9 +360,10 @@ def planned_run(
     tracking database first, so planning need not."""
     with stages.timing("planning"), log_context(run_id=options.run_id):
         today = options.today or date.today()
-        rotation = current_rotation(tracking_settings(loaded), tracking.journal, today)
-        received = received_history(tracking_settings(loaded), tracking.history, today)
-        moved = moved_elsewhere(tracking_settings(loaded), tracking.history, today)
+        kept = tracking_settings(loaded)
+        rotation = current_rotation(kept, tracking.journal, today)
+        received = received_history(kept, tracking.history, today)
+        moved = moved_elsewhere(kept, tracking.history, today)
         if not console.is_terminal:
             return plan_run(loaded, crm, options, rotation, received, moved)
         return planned_with_progress(loaded, crm, options, console, rotation, received, moved)

@@ -13,7 +13,6 @@ from odoo_lead_manager.state.tracking import open_journal
 
 def run(args: argparse.Namespace) -> int:
     """`odlm runs`: the run journal, newest first, for `odlm undo`."""
-
     journal, warning = open_journal(tracking_settings(load(args.config)))
     try:
         records = journal.recent(args.limit)

@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 def run(args: argparse.Namespace) -> int:
     """`odlm status`: per campaign, the last run and whether today's happened; its exit
     status is for monitoring (0 distributed today, 1 failed or unfinished, 3 not run yet)."""
-
     statuses = [read_status(load(path), args.today or date.today()) for path in args.config]
     if args.format == "json":
         data = {"exit_status": overall(statuses), "campaigns": [s.to_dict() for s in statuses]}

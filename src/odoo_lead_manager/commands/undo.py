@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 
 def run(args: argparse.Namespace) -> int:
     """`odlm undo`: restore what a run replaced, where nobody changed it since."""
-
     loaded = load(args.config)
     configure_logging(loaded.config.execution.log_level, loaded)
     result = undo(loaded, args.run_id, console=open_console())

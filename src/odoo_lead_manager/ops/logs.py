@@ -60,9 +60,7 @@ def stage_line(
 ) -> None:
     """One stage's line: ``message`` for people; for machines the ``stage``, its ``counts``,
     and ``labels`` naming what they count (the rule, the strategy)."""
-    extra = {"stage": stage, "counts": counts, "labels": dict(labels or {})}
-    # stacklevel: the line's location is the stage's, not this helper's.
-    logger.log(level, message, *args, extra=extra, stacklevel=2)
+    _say(logger, Said(level, message, args, stage, dict(labels or {}), counts))
 
 
 @dataclass(frozen=True)
@@ -82,11 +80,15 @@ class Said:
 def tell(logger: logging.Logger, said: Iterable[Said]) -> None:
     """Log each line a stage said, in order, as that stage would have."""
     for line in said:
-        if line.stage is None:
-            logger.log(line.level, line.message, *line.args, stacklevel=2)
-        else:
-            extra = {"stage": line.stage, "counts": dict(line.counts), "labels": dict(line.labels)}
-            logger.log(line.level, line.message, *line.args, extra=extra, stacklevel=2)
+        _say(logger, line)
+
+
+def _say(logger: logging.Logger, line: Said) -> None:
+    extra = None
+    if line.stage is not None:
+        extra = {"stage": line.stage, "counts": dict(line.counts), "labels": dict(line.labels)}
+    # stacklevel: the line's location is the caller's of `stage_line` or `tell`, not theirs.
+    logger.log(line.level, line.message, *line.args, extra=extra, stacklevel=3)
 
 
 class JsonFormatter(logging.Formatter):
