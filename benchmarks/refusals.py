@@ -1,4 +1,4 @@
-"""How long odlm takes to refuse hostile input (the README's "Limits on what odlm reads").
+"""How long odlm takes to refuse hostile input (docs/configuration.md, "Limits on what odlm reads").
 
     .venv/bin/python benchmarks/refusals.py [--repeat 5]
 

@@ -139,7 +139,7 @@ def test_an_unreachable_tracking_database_stops_the_run_before_planning(
         assert "set tracking.local_fallback: true" in message and "nothing was changed" in message
         assert "s3cret-tracking-pw" not in message
     # Through the command line: one sentence, status 2, no traceback, the CRM as it was.
-    assert main(["dailydist", "--config", str(config), "--today", "2024-06-14", "--force"]) == 2
+    assert main(["dailydist", "--config", str(config), "--today", "2024-06-14", "--run-again"]) == 2
     err = capsys.readouterr().err
     assert "tracking.local_fallback" in err and "Traceback" not in err
     assert "s3cret-tracking-pw" not in err
@@ -158,7 +158,7 @@ def test_with_the_fallback_accepted_the_run_goes_on_locally_and_says_so(demo_dir
     finally:
         store.close()
     assert outcome.applied is not None and outcome.applied.complete
-    assert "tracking is off for this run (§7.1, tracking.local_fallback)" in outcome.notes[0]
+    assert "tracking is off for this run (tracking.local_fallback)" in outcome.notes[0]
     assert "s3cret-tracking-pw" not in outcome.notes[0]
     # The journal fell back to the local file, so the lock is a lease in the CRM.
     assert store.leases == ["take", "drop"]
@@ -196,7 +196,7 @@ def test_a_copy_in_another_directory_waits_for_the_first_to_finish(
     second = second_copy(demo_dir, tmp_path)
     with paused_run(demo_dir / "config.yaml", tmp_path) as (first, go):
         before = snapshot(demo_dir / "crm.sqlite")
-        argv = ["dailydist", "--config", str(second), "--today", "2024-06-14", "--force"]
+        argv = ["dailydist", "--config", str(second), "--today", "2024-06-14", "--run-again"]
         assert main(argv) == 2
         err = " ".join(capsys.readouterr().err.split())
         assert "another odlm run for campaign Voice is in progress" in err
@@ -454,11 +454,11 @@ def test_a_real_postgresql_stopped_between_two_runs_refuses_the_second(
             "database: postgres, username: postgres, password: s3cret-tracking-pw}\n"
         )
         argv = ["dailydist", "--config", str(config), "--today", "2024-06-14", "--seed", "3"]
-        assert main([*argv, "--force"]) == 0
+        assert main([*argv, "--run-again"]) == 0
         capsys.readouterr()
         distributed = snapshot(demo_dir / "crm.sqlite")
         stop()  # the tracking database goes down between two runs
-        assert main([*argv, "--force"]) == 2
+        assert main([*argv, "--run-again"]) == 2
         err = " ".join(capsys.readouterr().err.split())
         assert f"postgres:***@127.0.0.1:{port}/postgres" in err
         assert "set tracking.local_fallback: true" in err and "nothing was changed" in err

@@ -107,7 +107,7 @@ def test_a_weekly_campaign_run_on_monday_is_done_for_the_week(
 ) -> None:
     config = configured(todays_demo_dir, campaign={"distribution_frequency": "weekly"})
     monday = date.today() - timedelta(days=date.today().weekday())
-    args = ["dailydist", "--config", str(config), "--today", monday.isoformat(), "--force"]
+    args = ["dailydist", "--config", str(config), "--today", monday.isoformat(), "--run-again"]
     assert main(args) == 0
     capsys.readouterr()
     assert status(capsys, config, today=(monday + timedelta(days=3)).isoformat())[0] == 0

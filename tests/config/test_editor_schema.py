@@ -140,10 +140,12 @@ def test_a_different_schema_file_is_left_unless_forced(
     schema.write_text('{"title": "mine"}\n', encoding="utf-8")
     output = tmp_path / "voice.yaml"
     out = odlm_output(capsys, "dailydist", "--generate-config", "--output", str(output))
-    assert f"Editor schema left as it was: {schema} differs" in out and "--force" in out
+    assert f"Editor schema left as it was: {schema} differs" in out and "--overwrite" in out
     assert schema.read_text(encoding="utf-8") == '{"title": "mine"}\n'
-    out = odlm_output(capsys, "dailydist", "--generate-config", "--output", str(output), "--force")
-    assert f"Editor schema replaced (--force): {schema}" in out
+    out = odlm_output(
+        capsys, "dailydist", "--generate-config", "--output", str(output), "--overwrite"
+    )
+    assert f"Editor schema replaced (--overwrite): {schema}" in out
     assert schema.read_text(encoding="utf-8") == schema_text()
 
 
@@ -195,8 +197,8 @@ def _anchors(path: Path) -> set[str]:
 
 def test_links_between_the_readme_and_docs_lead_somewhere() -> None:
     # The pages moved out of the README; other pages are checked by their own tests.
-    mine = ("index", "features", "configuration", "odoo", "applying", "tracking")
-    mine += ("reports", "operations", "performance", "development")
+    mine = ("index", "getting-started", "configuration", "odoo", "undo-and-recovery")
+    mine += ("history", "reports", "performance", "development")
     pages = [ROOT / "README.md", *(ROOT / "docs" / f"{name}.md" for name in mine)]
     broken = []
     for page in pages:

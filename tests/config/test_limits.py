@@ -1,7 +1,7 @@
 """What a configuration may be: size, nesting, aliases, numbers, dates and ports.
 
 Each refusal is one `ConfigError` naming the file and the key (exit status
-2); none of them may take long or grow memory (timings in the README).
+2); none of them may take long or grow memory (timings in docs/performance.md).
 """
 
 from __future__ import annotations

@@ -68,10 +68,10 @@ def test_another_plan_the_same_day_needs_force(
     applied = crm(todays_demo_dir)
     assert main(["apply", str(plan_file), "--config", config]) == 2
     err = capsys.readouterr().err
-    assert "was distributed on" in err and "use --force to apply this plan as well" in err
+    assert "was distributed on" in err and "use --run-again to apply this plan as well" in err
     assert crm(todays_demo_dir) == applied
     # Forced, the stale plan's leads that changed since (all of them) are left alone.
-    assert main(["apply", str(plan_file), "--config", config, "--force"]) == 0
+    assert main(["apply", str(plan_file), "--config", config, "--run-again"]) == 0
     out = capsys.readouterr().out
     assert "Left alone, changed since planning" in out
     assert owners(crm(todays_demo_dir)) == owners(applied)

@@ -110,7 +110,7 @@ def test_nobody_there_leaves_every_lead_where_it_is(
     absences(config, *(f"{name},{TODAY},{TODAY}," for name in people))
     before = (demo_dir / "crm.sqlite").read_bytes()
     # The default fallback (when_no_salespeople_found: skip_distribution) skips the run.
-    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--force"]) == 0
+    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--run-again"]) == 0
     out = capsys.readouterr()
     assert f"nobody of the campaign is available on {TODAY}" in out.out + out.err
     assert (demo_dir / "crm.sqlite").read_bytes() == before
@@ -134,12 +134,12 @@ def test_a_bad_absences_file_is_exit_2_naming_the_row_and_changes_nothing(
     config = demo_dir / "config.yaml"
     absences(config, "Alice Smith,yesterday,,")
     before = (demo_dir / "crm.sqlite").read_bytes()
-    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--force"]) == 2
+    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--run-again"]) == 2
     err = capsys.readouterr().err
     assert "absences.csv, line 2, from: 'yesterday' is not a date" in err
     assert (demo_dir / "crm.sqlite").read_bytes() == before
     (demo_dir / "absences.csv").unlink()
-    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--force"]) == 2
+    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--run-again"]) == 2
     assert "absences file" in capsys.readouterr().err
 
 

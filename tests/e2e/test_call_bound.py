@@ -1,8 +1,8 @@
 """CRM calls stand for speed: a run's calls grow with pages and batches, never with leads.
 
 Runs the benchmark dataset (every filter enabled, 55 salespeople) at two
-sizes through a store that counts every call, and checks the bound the
-README states: a dry run makes the same 14 calls whatever the number of
+sizes through a store that counts every call, and checks the bound
+docs/odoo.md states ("calls do not grow with the number of leads"): a dry run makes the same 14 calls whatever the number of
 leads (selection 5, workload 4, Odoo's own assignment settings 1 (two calls
 on Odoo: the sales teams and the scheduled action), one grouped count per
 server-side rule 3, and one paged search, counted once); a real run adds one grouped count for

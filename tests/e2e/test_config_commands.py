@@ -41,9 +41,9 @@ def test_generate_config_refuses_to_overwrite(
     output = tmp_path / "c.yaml"
     output.write_text("keep me")
     assert main(["dailydist", "--generate-config", "--output", str(output)]) == 2
-    assert "use --force" in capsys.readouterr().err
+    assert "use --overwrite" in capsys.readouterr().err
     assert output.read_text() == "keep me"
-    assert main(["dailydist", "--generate-config", "--output", str(output), "--force"]) == 0
+    assert main(["dailydist", "--generate-config", "--output", str(output), "--overwrite"]) == 0
 
 
 def test_generate_config_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:

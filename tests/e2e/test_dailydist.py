@@ -175,8 +175,8 @@ def test_demo_command_refuses_to_clobber(
     assert main(["demo", "--dir", str(target)]) == 0
     assert (target / "config.yaml").exists()
     assert main(["demo", "--dir", str(target)]) == 2
-    assert "use --force" in capsys.readouterr().err
-    assert main(["demo", "--dir", str(target), "--force"]) == 0
+    assert "use --overwrite" in capsys.readouterr().err
+    assert main(["demo", "--dir", str(target), "--overwrite"]) == 0
 
 
 def test_workload_is_shown_and_matches_the_store(

@@ -67,7 +67,7 @@ def test_a_real_run_explained_lead_by_lead_matches_the_crm_after_it(
     demo_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = demo_dir / "config.yaml"
-    assert odlm("dailydist", "--config", config, "--today", TODAY, "--force", "--seed", 5) == 0
+    assert odlm("dailydist", "--config", config, "--today", TODAY, "--run-again", "--seed", 5) == 0
     [(run_id, _, dry)] = kept(config)
     assert not dry
     loaded = load_config(config)
@@ -142,7 +142,7 @@ def test_explanations_and_the_ledger_name_users_and_teams_with_their_ids(
 ) -> None:
     config = demo_dir / "config.yaml"
     ledger = tmp_path / "excluded.csv"
-    assert odlm("dailydist", "--config", config, "--today", TODAY, "--force", "--seed", 5) == 0
+    assert odlm("dailydist", "--config", config, "--today", TODAY, "--run-again", "--seed", 5) == 0
     assert odlm(
         "dailydist", "--config", config, "--dry-run", "--today", TODAY, "--export-excluded", ledger
     ) == 0  # fmt: skip

@@ -121,7 +121,7 @@ def test_a_saved_plan_applies_only_to_the_fallback_owner_configured_now(
     # Another fallback owner configured since: the plan is refused, nothing changes.
     fallback(config, owner="Kevin Levonas")
     before = (demo_dir / "crm.sqlite").read_bytes()
-    assert main(["apply", str(saved), "--config", str(config), "--force"]) == 2
+    assert main(["apply", str(saved), "--config", str(config), "--accept-stale-plan"]) == 2
     err = capsys.readouterr().err
     assert f"Pat Adler (user {PAT}) receives the leads as the fallback owner" in err
     assert "names Kevin Levonas" in err
@@ -130,7 +130,7 @@ def test_a_saved_plan_applies_only_to_the_fallback_owner_configured_now(
     fallback(config)
     owners = local_owners(demo_dir)
     held = {i for i, owner in owners().items() if owner == PAT}
-    assert main(["apply", str(saved), "--config", str(config), "--force"]) == 0
+    assert main(["apply", str(saved), "--config", str(config), "--accept-stale-plan"]) == 0
     now = {i for i, owner in owners().items() if owner == PAT}
     assert now - held == {a["lead_id"] for a in planned["assignments"]}
 
@@ -177,7 +177,7 @@ def test_an_unknown_fallback_owner_is_exit_2_even_when_everyone_is_there(
     config = demo_dir / "config.yaml"
     fallback(config, owner=owner)
     before = (demo_dir / "crm.sqlite").read_bytes()
-    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--force"]) == 2
+    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--run-again"]) == 2
     err = capsys.readouterr().err
     assert "error_handling.fallback_strategies.fallback_owner" in err and words in err
     assert (demo_dir / "crm.sqlite").read_bytes() == before

@@ -194,7 +194,7 @@ def test_odoos_automatic_assignment_is_refused_on_a_real_odoo(
 ) -> None:
     switch = OdooAssignmentSwitch(campaign.transport)
     config = str(campaign.write("round_robin"))
-    run = ["dailydist", "--config", config, "--force"]
+    run = ["dailydist", "--config", config, "--run-again"]
     owners = campaign.owners()
     try:
         switch(True, True)

@@ -59,7 +59,7 @@ def test_a_campaign_no_row_names_is_exit_2_with_the_nearest_name(
     config = demo_dir / "config.yaml"
     set_campaign(config, typed)
     before = crm(demo_dir)
-    words = ["dailydist", "--config", str(config), "--today", str(TODAY), "--force"]
+    words = ["dailydist", "--config", str(config), "--today", str(TODAY), "--run-again"]
     assert main([*words, *(["--dry-run"] if dry_run else [])]) == 2
     err = capsys.readouterr().err
     assert f"salesperson_campaigns.csv: no row names the target campaign {typed!r}" in err
@@ -100,7 +100,7 @@ def test_a_skipped_run_still_says_the_near_misses(
         "skip_distribution",
     )
     before = crm(demo_dir)
-    words = ["dailydist", "--config", str(config), "--today", str(TODAY), "--force"]
+    words = ["dailydist", "--config", str(config), "--today", str(TODAY), "--run-again"]
     assert main(words) == 0
     out = capsys.readouterr().out
     assert "no eligible salespeople for campaign Voice" in out
@@ -122,7 +122,7 @@ def test_an_option_a_run_does_not_use_is_refused(
 ) -> None:
     before = crm(demo_dir)
     config = str(demo_dir / "config.yaml")
-    words = ["dailydist", "--config", config, "--today", str(TODAY), "--force", *extra]
+    words = ["dailydist", "--config", config, "--today", str(TODAY), "--run-again", *extra]
     assert main(words) == 2
     assert message in capsys.readouterr().err
     nothing_happened(demo_dir, before)
@@ -152,7 +152,7 @@ def test_an_absence_naming_nobody_is_exit_2_with_the_nearest_name(
     absences(demo_dir, f"Bob Jonson,{TODAY},{TODAY},")
     before = crm(demo_dir)
     config = str(demo_dir / "config.yaml")
-    words = ["dailydist", "--config", config, "--today", str(TODAY), "--force"]
+    words = ["dailydist", "--config", config, "--today", str(TODAY), "--run-again"]
     assert main(words) == 2
     err = capsys.readouterr().err
     assert "absences.csv, line 2: 'Bob Jonson' is neither a salesperson" in err
@@ -167,7 +167,7 @@ def test_unknown_absentees_warn_goes_on_and_says_so(
     absences(demo_dir, f"Bob Jonson,{TODAY},{TODAY},")
     config = demo_dir / "config.yaml"
     edit(config, ("salesperson_selection", "availability", "unknown_absentees"), "warn")
-    words = ["dailydist", "--config", str(config), "--today", str(TODAY), "--force"]
+    words = ["dailydist", "--config", str(config), "--today", str(TODAY), "--run-again"]
     assert main(words) == 0
     out = capsys.readouterr().out
     assert "'Bob Jonson' is neither a salesperson" in out
@@ -185,7 +185,7 @@ def test_a_shared_absences_file_naming_others_is_fine(
         f"Bob Johnson,{TODAY},{TODAY},",
     )
     config = str(demo_dir / "config.yaml")
-    words = ["dailydist", "--config", config, "--today", str(TODAY), "--force"]
+    words = ["dailydist", "--config", config, "--today", str(TODAY), "--run-again"]
     assert main(words) == 0
     out = capsys.readouterr().out
     assert "is neither a salesperson" not in out

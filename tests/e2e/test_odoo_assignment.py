@@ -248,7 +248,7 @@ REFUSED_WORDS = (
 def cli(*args: str) -> list[str]:
     """A dailydist command on the demo's day (a real one on another day needs --force)."""
     real = "--dry-run" not in args
-    return [*args, "--today", str(TODAY), *(["--force"] if real else [])]
+    return [*args, "--today", str(TODAY), *(["--run-again"] if real else [])]
 
 
 def switch_local(demo_dir: Path, rule_based: bool, scheduled: bool) -> None:

@@ -213,7 +213,7 @@ def test_a_malformed_assignment_domain_is_exit_2_naming_the_member(
     config = demo_dir / "config.yaml"
     configure(config, {}, salesperson_selection=SOURCE)
     before = (demo_dir / "crm.sqlite").read_bytes()
-    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--force"]) == 2
+    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--run-again"]) == 2
     err = capsys.readouterr().err
     assert "sales team 'Voice', member 'Bob Johnson': assignment_domain" in err and words in err
     assert (demo_dir / "crm.sqlite").read_bytes() == before
@@ -224,12 +224,12 @@ def test_a_team_that_is_not_there_or_named_twice_is_exit_2(
 ) -> None:
     config = demo_dir / "config.yaml"
     configure(config, {}, salesperson_selection={**SOURCE, "source_config": {"team": "Nowhere"}})
-    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--force"]) == 2
+    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--run-again"]) == 2
     assert "source_config.team: no CRM sales team is named 'Nowhere'" in capsys.readouterr().err
     with LocalStore.open(demo_dir / "crm.sqlite") as store:
         store.add_teams([Team(99, "Voice")])
     configure(config, {}, salesperson_selection=SOURCE)
-    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--force"]) == 2
+    assert main(["dailydist", "--config", str(config), "--today", str(TODAY), "--run-again"]) == 2
     assert "2 active CRM sales teams are named 'Voice'" in capsys.readouterr().err
 
 

@@ -110,7 +110,7 @@ def test_a_forced_second_run_and_its_first_are_both_in_the_history(
     assert main(["dailydist", "--config", config]) == 0
     (first,) = run_ids(capsys.readouterr().out)
     lead = _a_written_lead(config, first)
-    assert main(["dailydist", "--config", config, "--force"]) == 0
+    assert main(["dailydist", "--config", config, "--run-again"]) == 0
     (second,) = run_ids(capsys.readouterr().out)
     shown = views(config, first, capsys, tmp_path, lead)
     assert ": written" in shown["explain"]

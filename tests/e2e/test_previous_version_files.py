@@ -57,7 +57,7 @@ def test_a_plan_the_previous_version_saved_applies(tmp_path: Path) -> None:
     plan = Plan.from_json(plan_file.read_text(encoding="utf-8"))
     assert len(plan.handed_out) == 204
 
-    # Without --force: the configuration's digest is the one the previous version computed.
+    # Without --accept-stale-plan: the configuration's digest is the one the previous version computed.
     assert main(["apply", str(plan_file), "--config", str(config)]) == 0
 
     now = owners(tmp_path / "demo" / "crm.sqlite", [a.lead_id for a in plan.handed_out])

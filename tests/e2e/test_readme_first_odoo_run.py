@@ -1,6 +1,7 @@
-"""The README's "A first run against Odoo", command by command as written, on the stand-in
+"""The Odoo part of docs/getting-started.md, command by command as written, on the stand-in
 Odoo of each version: generate the legacy configuration, check, dry run with --plan-out,
-apply, list the runs, undo — the CRM checked after each write, every history view opened."""
+apply, list the runs, preview the undo, undo, distribute again — the CRM checked after each
+write, every history view opened."""
 
 from __future__ import annotations
 
@@ -17,25 +18,26 @@ from odoo_lead_manager.cli.main import main
 from tests.crm.fake_odoo import FakeOdoo
 from tests.e2e.test_odoo_run import odoo_demo  # noqa: F401  (the stand-in Odoo fixture)
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "getting-started.md"
 
 
 @pytest.fixture
 def demo_dir(todays_demo_dir: Path) -> Path:
-    """The stand-in Odoo holds a demo dated today: the README's commands run as of today."""
+    """The stand-in Odoo holds a demo dated today: the page's commands run as of today."""
     return todays_demo_dir
 
 
-def readme_commands() -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("## A first run against Odoo") : text.index("\n## ", text.index(
-        "## A first run against Odoo") + 5)]  # fmt: skip
-    blocks = re.findall(r"```bash\n(.*?)```", section, re.S)
+def page_commands() -> list[str]:
+    """The odlm commands of the page's steps against Odoo, from writing the configuration to
+    the undo and the run after it (scheduling and watching are the getting-started test's)."""
+    text = PAGE.read_text(encoding="utf-8")
+    section = text[text.index("## 4. Write your configuration") : text.index("## 11. ")]
+    blocks = re.findall(r"^```bash\n(.*?)^```", section, re.S | re.M)
     return [
-        line.strip().removeprefix(".venv/bin/odlm ")
+        line.strip().removeprefix("odlm ")
         for block in blocks
         for line in block.splitlines()
-        if line.strip().startswith(".venv/bin/odlm ")
+        if line.strip().startswith("odlm ")
     ]
 
 
@@ -46,21 +48,21 @@ def owners(fake: FakeOdoo) -> dict[int, Any]:
     return {i: (uid(r.get("user_id")), r.get("status")) for i, r in fake.models["crm.lead"].items()}
 
 
-def test_the_readme_first_run_against_odoo_as_written(
+def test_the_first_run_against_odoo_as_written(
     odoo_demo: tuple[Path, FakeOdoo],  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     demo_config, fake = odoo_demo
-    commands = readme_commands()
+    commands = page_commands()
     assert [c.split()[0] for c in commands] == [
-        "dailydist", "check", "dailydist", "apply", "runs", "undo",
+        "dailydist", "check", "dailydist", "apply", "runs", "undo", "undo", "dailydist",
     ]  # fmt: skip
     work = tmp_path / "first"
     work.mkdir()
     monkeypatch.chdir(work)
-    # Step 2, "say where Odoo is", for the stand-in (the README's values are placeholders).
+    # "Say where Odoo is", for the stand-in (the page's values are placeholders).
     url = re.match(r"(https?://[^:/]+):(\d+)", __import__("os").environ["ODOO_URL"])
     assert url is not None
     monkeypatch.setenv("ODOO_HOST", url.group(1))
@@ -78,8 +80,8 @@ def test_the_readme_first_run_against_odoo_as_written(
     odlm(commands[0])  # generate the configuration
     config = work / "voice.yaml"
     assert config.is_file() and (work / "odlm-config.schema.json").is_file()
-    # What the README says to edit: the campaign table it reads, and (the stand-in not being
-    # on 8069) the port from ODOO_PORT instead of the file.
+    # What the page says to do: the campaign table from the demo's, and (the stand-in not
+    # being on 8069) the port from ODOO_PORT instead of the file.
     (work / "config").mkdir()
     shutil.copy(demo_config.parent / "salesperson_campaigns.csv", work / "config")
     config.write_text(re.sub(r"\n  port: 8069", "", config.read_text(encoding="utf-8")))
@@ -111,6 +113,13 @@ def test_the_readme_first_run_against_odoo_as_written(
         odlm(view)
     assert (work / "site" / "index.html").is_file()
 
-    undo = odlm(commands[5].replace("RUN_ID", run_id))
+    preview = odlm(commands[5].replace("RUN_ID", run_id[:8]))  # undo --dry-run
+    assert "--dry-run" in commands[5] and owners(fake) == after
+    assert f"Leads an undo would give back their previous values: {len(changed):,}" in preview
+    undo = odlm(commands[6].replace("RUN_ID", run_id[:8]))
     assert f"Leads given back their previous values: {len(changed):,}" in undo
     assert owners(fake) == before
+    # The undone run no longer counts as the day's: the same plan is distributed again.
+    again = odlm(commands[7])
+    assert re.search(r"Leads distributed: [1-9]", again)
+    assert owners(fake) == after

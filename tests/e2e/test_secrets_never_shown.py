@@ -113,7 +113,7 @@ def test_no_marker_in_any_output_or_file(todays_demo_dir: Path, tmp_path: Path) 
         ["dailydist", "--config", str(config), "--dry-run", "--plan-out", str(plan),
          "--log-level", "DEBUG", *report],
         ["dailydist", "--config", str(config), "--log-level", "DEBUG", *report],
-        ["apply", str(plan), "--config", str(config), "--force"],
+        ["apply", str(plan), "--config", str(config), "--run-again"],
         ["runs", "--config", str(config)],
         ["report", "daily", "--config", str(config), "--format", "json"],
         ["retention", "--config", str(config)],

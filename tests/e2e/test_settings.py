@@ -107,7 +107,7 @@ def test_a_dry_run_on_a_day_already_distributed_says_so(demo_dir: Path) -> None:
     run_distribution(loaded, dry_run=False, options=OPTIONS)
     dry = run_distribution(loaded, dry_run=True, options=OPTIONS)
     assert dry.dry_run
-    assert any("a real run now changes nothing unless --force" in note for note in dry.notes)
+    assert any("a real run now changes nothing unless --run-again" in note for note in dry.notes)
 
 
 # Lead finding
@@ -370,7 +370,9 @@ def test_monitoring_reports_stages_memory_and_slow_runs(
     )
     with caplog.at_level(logging.INFO, logger="odoo_lead_manager"):
         assert (
-            main(["dailydist", "--config", str(config), "--today", TODAY.isoformat(), "--force"])
+            main(
+                ["dailydist", "--config", str(config), "--today", TODAY.isoformat(), "--run-again"]
+            )
             == 0
         )
     out = capsys.readouterr().out
@@ -394,7 +396,7 @@ def test_the_audit_trail_records_each_command_and_retention_prunes_it(
     config = str(demo_dir / "config.yaml")
     day = ["--today", TODAY.isoformat()]
     assert main(["dailydist", "--config", config, "--dry-run", *day]) == 0
-    assert main(["dailydist", "--config", config, *day, "--force"]) == 0
+    assert main(["dailydist", "--config", config, *day, "--run-again"]) == 0
     trail = demo_dir / ".odlm-state" / "audit.log"
     entries = [json.loads(line) for line in trail.read_text().splitlines()]
     assert [e["command"] for e in entries] == ["dailydist --dry-run", "dailydist"]
@@ -456,9 +458,9 @@ def test_a_day_of_its_own_reproduces_a_plan(
     saved = json.loads((demo_dir / "p.json").read_text())
     assert [a["lead_id"] for a in saved["assignments"]] == [a.lead_id for a in plan.assignments]
     assert saved["today"] == TODAY.isoformat()
-    # A real run for another day than today needs --force.
+    # A real run for another day than today needs --run-again.
     status = main(["dailydist", "--config", config, "--today", TODAY.isoformat()])
-    assert status == 2 and "needs --force" in capsys.readouterr().err
+    assert status == 2 and "needs --run-again" in capsys.readouterr().err
 
 
 def test_opportunity_criteria_choose_which_opportunities_count(demo_dir: Path) -> None:

@@ -167,7 +167,7 @@ def test_edited_salespeople_are_checked_in_the_crm(
         everything_to(recipient)(directory, plan)
         plan_file.write_text(json.dumps(plan))
         capsys.readouterr()
-        assert main(["apply", str(plan_file), "--config", config, "--force"]) == 2
+        assert main(["apply", str(plan_file), "--config", config, "--accept-stale-plan"]) == 2
         err = capsys.readouterr().err
         assert message in err and "nothing was changed" in err
         assert crm(directory) == before
@@ -184,9 +184,9 @@ def test_a_plan_made_under_another_configuration_needs_force(
     capsys.readouterr()
     assert main(["apply", str(plan_file), "--config", str(config)]) == 2
     err = capsys.readouterr().err
-    assert "the plan was made under another configuration" in err and "--force" in err
+    assert "the plan was made under another configuration" in err and "--accept-stale-plan" in err
     assert crm(directory) == before and not journalled(directory, plan["run_id"])
-    assert main(["apply", str(plan_file), "--config", str(config), "--force"]) == 0
+    assert main(["apply", str(plan_file), "--config", str(config), "--accept-stale-plan"]) == 0
     after = crm(directory)
     for group in plan["writes"]:
         for lead_id in group["lead_ids"]:

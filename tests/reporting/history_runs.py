@@ -28,7 +28,7 @@ def build_history(directory: Path) -> Path:
     capped = base.replace("execution:\n", f"execution:\n  max_leads_per_run: {CAP}\n")
     assert capped != base
     config.write_text(capped, encoding="utf-8")
-    common = ["--config", str(config), "--force"]
+    common = ["--config", str(config), "--run-again"]
     assert main(["dailydist", *common, "--today", str(DAYS[0])]) == 0
     config.write_text(base, encoding="utf-8")
     assert main(["dailydist", *common, "--today", str(DAYS[1])]) == 0

@@ -189,7 +189,7 @@ def test_a_failing_webhook_is_tried_a_bounded_number_of_times_and_the_run_stands
     # A refusal (4xx) is not retried: the same post would be refused again.
     webhook.posts.clear()
     webhook.status = 404
-    assert main(["dailydist", "--config", str(config), "--force"]) == 0
+    assert main(["dailydist", "--config", str(config), "--run-again"]) == 0
     assert len(webhook.posts) == len({p["salesperson"] for p in webhook.posts})
 
 

@@ -266,7 +266,7 @@ def test_lead_links_open_the_configured_database_in_each_odoo_version(
 ) -> None:
     config, fake = odoo_demo
     config.write_text(config.read_text() + "reporting:\n" + digests_block(directory="digests"))
-    command = ["dailydist", "--config", str(config), "--today", TODAY.isoformat(), "--force"]
+    command = ["dailydist", "--config", str(config), "--today", TODAY.isoformat(), "--run-again"]
     assert main(command) == 0
     files = sorted((config.parent / "digests").glob("*.eml"))
     assert files
@@ -371,7 +371,7 @@ def test_a_failing_webhook_shows_in_status_and_resend_delivers_it_once(
         assert main(["digests", "resend", run_id, "--config", str(config)]) == 0
         again = capsys.readouterr()
         assert len(webhook.posts) == len(refused) + len(delivered)
-        assert "4 salespeople's messages were delivered before: not sent again" in again.out
+        assert "Messages to 4 salespeople were delivered before: not sent again" in again.out
         for output in (run.out, run.err, resent.out, resent.err, again.out, text):
             assert TOKEN not in output
     finally:
@@ -467,7 +467,7 @@ def test_each_verb_takes_a_run_id_prefix_and_refuses_an_unknown_or_ambiguous_one
     config = str(with_digests(todays_demo_dir, webhook_url=webhook.url))
     assert main(["dailydist", "--config", config]) == 0
     first = run_id_of(capsys.readouterr().out)
-    assert main(["dailydist", "--config", config, "--force", "--seed", "5"]) == 0
+    assert main(["dailydist", "--config", config, "--run-again", "--seed", "5"]) == 0
     found = re.search(r"^Run ([0-9a-f]{32}) ", capsys.readouterr().out, re.M)
     assert found
     second = found.group(1)
@@ -507,7 +507,7 @@ def test_resend_refuses_what_it_cannot_send(
     assert len(err) == 1 and "reporting.digests sends nothing" in err[0]
     # A dry run is no run: it told nobody.
     with_digests(todays_demo_dir, directory="digests")
-    assert main(["dailydist", "--config", config, "--dry-run", "--force"]) == 0
+    assert main(["dailydist", "--config", config, "--dry-run", "--run-again"]) == 0
     found = re.search(r"Run ([0-9a-f]{32})", capsys.readouterr().out)
     assert found
     assert main(["digests", "resend", found.group(1), "--config", config]) == 2

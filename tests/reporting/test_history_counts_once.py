@@ -39,7 +39,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         "salesperson_selection:\n  availability: {absences_file: absences.csv}\n",
     )
     config.write_text(base.replace("execution:\n", f"execution:\n  max_leads_per_run: {CAP}\n"))
-    common = ["--config", str(config), "--force"]
+    common = ["--config", str(config), "--run-again"]
     assert main(["dailydist", *common, "--today", str(DAYS[0])]) == 0
     config.write_text(base, encoding="utf-8")
     for day in DAYS[1:]:

@@ -158,7 +158,7 @@ def test_debug_logging_shows_each_stage_decision(
 ) -> None:
     config = str(demo_dir / "config.yaml")
     with caplog.at_level(logging.DEBUG, logger="odoo_lead_manager"):
-        assert main(["dailydist", "--config", config, "--today", "2024-06-14", "--force",
+        assert main(["dailydist", "--config", config, "--today", "2024-06-14", "--run-again",
                      "--log-level", "DEBUG"]) == 0  # fmt: skip
     text = caplog.text
     for expected in (

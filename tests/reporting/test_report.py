@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from odoo_lead_manager.commands.dailydist import run_distribution
@@ -87,3 +87,8 @@ def test_analytics_can_be_left_out() -> None:
     without = build_report(tiny_plan(), generated_at=NOW, analytics=False)
     assert "analytics" not in without.to_dict()
     assert "Distribution efficiency" not in render_html(without)
+
+
+def test_the_time_a_report_was_made_carries_its_zone() -> None:
+    stamp = build_report(tiny_plan()).to_dict()["run"]["generated_at"]
+    assert datetime.fromisoformat(stamp).utcoffset() is not None

@@ -32,7 +32,7 @@ def test_an_applied_dry_run_is_one_run_in_the_history(
     assert found is not None and found[0].run_id == dry.run_id
     assert found[1].fates() == dry.fates()
     journal.close()
-    apply_saved_plan(loaded, plan_file, force=True)
+    apply_saved_plan(loaded, plan_file, run_again=True, accept_stale=True)
     journal, _ = open_journal(tracking_settings(loaded))
     (kept,) = journal.recorded_runs()
     assert kept.run_id == dry.run_id and not kept.dry_run

@@ -9,19 +9,23 @@ someone since, and is left alone and reported. Undo is journalled like a run
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from odoo_lead_manager.apply.writer import (
     ApplySettings,
     BatchWriter,
     Progress,
+    fields_read,
     holds,
     record_end,
     shown_by,
+    sort_leads,
 )
 from odoo_lead_manager.crm.store import CrmStore
+from odoo_lead_manager.domain.model import LeadState
 from odoo_lead_manager.domain.runs import UNDOING, UNDONE, Batch, Expectation, Totals, UndoResult
 from odoo_lead_manager.errors import UserInputError
 from odoo_lead_manager.state.journal import Journal
@@ -61,6 +65,69 @@ def undo_run(
         earlier=record.status == UNDONE,
         restored_leads=restored_leads(batches),
     )
+
+
+def preview_undo(
+    run_id: str, store: CrmStore, journal: Journal, settings: ApplySettings
+) -> UndoResult:
+    """What `undo_run` would do now, from the journal and the CRM as it is: nothing is
+    written, to the CRM or to the journal (`odlm undo RUN_ID --dry-run`)."""
+    record = journal.run(run_id)
+    if record is None:
+        raise UserInputError(f"no run {run_id} in the run journal {journal.where}")
+    show = shown_by(journal.plan(run_id))
+    writer = BatchWriter(store, journal, run_id, settings, None, show)
+    if record.status in (UNDOING, UNDONE):
+        batches = journal.batches(run_id, "undo")
+    else:
+        applied = journal.batches(run_id, "apply")
+        _settle_interrupted(applied, writer)
+        batches = undo_batches(applied, settings.batch_size)
+    totals = Totals.of(batches)
+    result = UndoResult(
+        run_id=run_id,
+        restored=totals.written,
+        already=totals.already,
+        left_alone=totals.skipped,
+        failed=totals.failed,
+        write_calls=0,
+        earlier=record.status == UNDONE,
+        restored_leads=restored_leads(batches),
+        dry_run=True,
+    )
+    if result.earlier:
+        return result
+    would: dict[int, str] = {}
+    restored, already, left_alone = result.restored, result.already, dict(result.left_alone)
+    for batch in batches:
+        pending = batch.open_ids()
+        if not pending:
+            continue
+        current = writer.read_values(pending, fields_read(batch))
+        sorting = sort_leads(batch, current, show)
+        for lead_id in sorting.to_write:
+            would[lead_id] = change(current[lead_id], batch.values, show)
+        # Sent by an interrupted undo, and holding the values: given back already.
+        restored += len(sorting.landed)
+        already += len(sorting.already)
+        left_alone.update(sorting.skipped)
+    return dataclasses.replace(
+        result,
+        restored=restored + len(would),
+        already=already,
+        left_alone=left_alone,
+        would_restore=would,
+    )
+
+
+def change(state: LeadState, values: Mapping[str, Any], show: Callable[[str, Any], str]) -> str:
+    """What writing ``values`` over a lead read as ``state`` changes; fields that change
+    alike (the owner fields, mostly) are said once."""
+    alike: dict[str, list[str]] = {}
+    for name, value in values.items():
+        if state[name] != value:
+            alike.setdefault(f"{show(name, state[name])} -> {show(name, value)}", []).append(name)
+    return "; ".join(f"{', '.join(names)}: {move}" for move, names in alike.items())
 
 
 def restored_leads(batches: Sequence[Batch]) -> frozenset[int]:

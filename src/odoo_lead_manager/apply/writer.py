@@ -45,6 +45,7 @@ from odoo_lead_manager.errors import (
     UserInputError,
 )
 from odoo_lead_manager.ops.logs import stage_line
+from odoo_lead_manager.ops.text import plural
 from odoo_lead_manager.state.database import TrackingUnavailable
 from odoo_lead_manager.state.journal import Journal
 
@@ -222,7 +223,7 @@ class BatchWriter:
             failed += len(batch.failed)
             if failed > self.settings.max_failed:
                 return (
-                    f"{failed} assignments failed, more than "
+                    f"{plural(failed, 'assignment')} failed, more than "
                     "error_handling.error_thresholds.max_failed_assignments "
                     f"({self.settings.max_failed})"
                 )
@@ -292,26 +293,16 @@ class BatchWriter:
         return self.store.read_values(pending, fields_read(batch)) if pending else {}
 
     def _attempt(self, batch: Batch, upcoming: Batch | None = None) -> None:
-        pending = batch.open_ids()
-        current = self._recheck(batch, pending)
-        to_write = []
+        current = self._recheck(batch, batch.open_ids())
+        sorting = sort_leads(batch, current, self.show)
+        batch.skipped.update(sorting.skipped)
+        batch.written.update(sorting.landed)
+        batch.already.extend(sorting.already)
+        to_write = list(sorting.to_write)
         replaced = _replaced(batch.values)
-        for lead_id in pending:
-            state = current.get(lead_id)
-            if state is None:
-                batch.skipped[lead_id] = "no longer in the CRM"
-            elif holds(state, batch.values):
-                # Sent in an attempt whose answer was lost: the write went through.
-                if lead_id in batch.sent:
-                    batch.written[lead_id] = state["write_date"]
-                else:
-                    batch.already.append(lead_id)
-            elif (why := batch.expect[lead_id].mismatch(state, self.show)) is not None:
-                batch.skipped[lead_id] = f"left alone: {why}"
-            else:
-                to_write.append(lead_id)
-                # The values the write replaces, which undo restores.
-                batch.previous.setdefault(lead_id, {name: state[name] for name in replaced})
+        for lead_id in to_write:
+            # The values the write replaces, which undo restores.
+            batch.previous.setdefault(lead_id, {name: current[lead_id][name] for name in replaced})
         batch.sent = tuple(to_write)
         batch.state = "writing"
         batch.attempts += 1
@@ -389,6 +380,44 @@ def _log_batch(batch: Batch, batches: int) -> None:
         left_alone=len(batch.skipped),
         failed=len(batch.failed),
     )
+
+
+@dataclass(frozen=True)
+class Sorting:
+    """A batch's undecided leads as the CRM holds them now, by what writing them means."""
+
+    to_write: tuple[int, ...]
+    # Holding the values already, not written by this batch.
+    already: tuple[int, ...]
+    # Sent in an attempt whose answer was lost, and holding the values: the write went
+    # through (with the ``write_date`` read).
+    landed: Mapping[int, str]
+    skipped: Mapping[int, str]
+
+
+def sort_leads(
+    batch: Batch, current: Mapping[int, LeadState], show: Callable[[str, Any], str] | None
+) -> Sorting:
+    """Sort ``batch``'s undecided leads, read as ``current``: a write, a dry run and an
+    undo's preview decide each lead alike."""
+    to_write: list[int] = []
+    already: list[int] = []
+    landed: dict[int, str] = {}
+    skipped: dict[int, str] = {}
+    for lead_id in batch.open_ids():
+        state = current.get(lead_id)
+        if state is None:
+            skipped[lead_id] = "no longer in the CRM"
+        elif holds(state, batch.values):
+            if lead_id in batch.sent:
+                landed[lead_id] = state["write_date"]
+            else:
+                already.append(lead_id)
+        elif (why := batch.expect[lead_id].mismatch(state, show)) is not None:
+            skipped[lead_id] = f"left alone: {why}"
+        else:
+            to_write.append(lead_id)
+    return Sorting(tuple(to_write), tuple(already), landed, skipped)
 
 
 def fields_read(batch: Batch) -> set[str]:

@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK (argcomplete's mark: `odlm` answers shell completion itself)
 """`odlm`: the arguments parsed, then the one verb asked for imported and run.
 
 Each verb lives in its own module under `odoo_lead_manager.commands` and is
@@ -15,6 +16,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+import argcomplete
+
 from odoo_lead_manager.cli.parser import VERBS, build_parser, config_from_environment
 
 COMMANDS = "odoo_lead_manager.commands"
@@ -22,7 +25,10 @@ COMMANDS = "odoo_lead_manager.commands"
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `odlm`; returns the exit status."""
-    args = config_from_environment(build_parser().parse_args(argv))
+    parser = build_parser()
+    # Called back by the completion script (`odlm completion`): answers and exits; else a no-op.
+    argcomplete.autocomplete(parser)
+    args = config_from_environment(parser.parse_args(argv))
     try:
         status = run_verb(args.command, args)
         sys.stdout.flush()

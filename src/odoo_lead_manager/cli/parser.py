@@ -4,47 +4,61 @@ from __future__ import annotations
 
 import argparse
 import os
+import textwrap
 from pathlib import Path
 from typing import TypeAlias, get_args
 
 from odoo_lead_manager import __version__
 from odoo_lead_manager.cli.examples import DAILYDIST_EPILOG, EXAMPLES
-from odoo_lead_manager.cli.options import day, positive_int, record_id, seed_number
+from odoo_lead_manager.cli.options import day, positive_int, record_id, seed_number, whole_number
 from odoo_lead_manager.config.choices import TEMPLATES, ReportFormat
+from odoo_lead_manager.demo.size import LEAD_COUNT, LEADS_PER_SALESPERSON, MAX_LEADS
 from odoo_lead_manager.ops.logs import LogFormat
+
+# A parser or one of its argument groups: where an option is added.
+Options: TypeAlias = "argparse._ActionsContainer"
 
 
 def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
-    """The arguments of spec §6.2 that this version implements."""
-    parser.add_argument(
+    """`odlm dailydist`'s options, grouped as a user looks for them."""
+    run = parser.add_argument_group("the run")
+    run.add_argument(
         "--config",
         action="append",
         help="configuration file (YAML or JSON); several run their campaigns in that order, "
         f"a lead moving at most once a day (default: ${CONFIG_VARIABLE})",
     )
-    parser.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
-    parser.add_argument(
-        "--override-date-range",
-        metavar="START,END",
-        help="distribute leads dated START to END (inclusive, YYYY-MM-DD)",
-    )
-    parser.add_argument(
-        "--force-round-robin",
-        action="store_true",
-        help="use round robin whatever the configured strategy",
-    )
-    parser.add_argument("--max-leads", type=positive_int, help="distribute at most N leads")
-    parser.add_argument(
-        "--seed", type=seed_number, help="random seed, to reproduce an earlier plan"
-    )
-    parser.add_argument(
+    run.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
+    run.add_argument(
         "--today",
         type=day,
         metavar="YYYY-MM-DD",
         help="run as of this day (a missed cron day, a reproduction); a real run for a day "
-        "other than today needs --force",
+        "other than today needs --run-again",
     )
-    parser.add_argument(
+    add_run_again_argument(run)
+    run.add_argument(
+        "--campaign",
+        help="with a run: the campaign each --config must distribute (checked); with "
+        "--generate-config: the campaign to name",
+    )
+    change = parser.add_argument_group("changing the plan for this run only")
+    change.add_argument(
+        "--override-date-range",
+        metavar="START,END",
+        help="distribute leads dated START to END (inclusive, YYYY-MM-DD)",
+    )
+    change.add_argument(
+        "--force-round-robin",
+        action="store_true",
+        help="use round robin whatever the configured strategy",
+    )
+    change.add_argument("--max-leads", type=positive_int, help="distribute at most N leads")
+    change.add_argument(
+        "--seed", type=seed_number, help="random seed, to reproduce an earlier plan"
+    )
+    files = parser.add_argument_group("files the run writes")
+    files.add_argument(
         "--plan-out",
         "--plan-json",
         dest="plan_out",
@@ -52,55 +66,63 @@ def add_dailydist_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write the plan as JSON to FILE (`odlm apply FILE` applies it later)",
     )
-    parser.add_argument(
+    files.add_argument(
         "--export-excluded",
         type=Path,
         metavar="FILE.csv",
         help="write the exclusion ledger: every examined lead with the rule that stopped it "
         "(reason code and sentence), and every lead moved with its reason",
     )
-    parser.add_argument(
-        "--log-level",
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="log level (default: execution.log_level of the config)",
-    )
-    add_log_format_argument(parser)
-    add_report_arguments(parser)
-    parser.add_argument(
+    add_report_arguments(files)
+    add_logging_arguments(parser)
+    generate = parser.add_argument_group("writing a new configuration (then exit)")
+    generate.add_argument(
         "--generate-config",
         action="store_true",
-        help="write a boilerplate configuration file and exit",
+        help="write a boilerplate configuration file (to --output, else to the terminal)",
     )
-    parser.add_argument("--output", type=Path, help="where --generate-config writes")
-    parser.add_argument(
-        "--campaign",
-        help="campaign name for --generate-config; with a run, the campaign each --config "
-        "must distribute (checked)",
-    )
-    parser.add_argument(
+    generate.add_argument("--output", type=Path, help="where --generate-config writes")
+    generate.add_argument(
         "--template",
         choices=TEMPLATES,
         help="template for --generate-config (default: basic)",
     )
-    parser.add_argument(
-        "--force",
+    generate.add_argument(
+        "--overwrite",
         action="store_true",
-        help="distribute again a campaign already distributed today; "
-        "with --generate-config: overwrite an existing --output file",
+        help="with --generate-config: replace an existing --output file",
     )
 
 
-def add_log_format_argument(parser: argparse.ArgumentParser) -> None:
+def add_logging_arguments(parser: argparse.ArgumentParser, formats: bool = True) -> None:
+    """``--log-level`` (and ``--log-format``), in a group of their own."""
+    logs = parser.add_argument_group("logging")
+    logs.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log level (default: execution.log_level of the config; on a terminal, only "
+        "warnings and errors are shown unless this is given, the log file gets every line)",
+    )
+    if formats:
+        logs.add_argument(
+            "--log-format",
+            choices=get_args(LogFormat),
+            help="text, or json: one JSON object per line with the run id, campaign, stage "
+            "and counts (default: execution.log_format of the config)",
+        )
+
+
+def add_run_again_argument(parser: Options) -> None:
     parser.add_argument(
-        "--log-format",
-        choices=get_args(LogFormat),
-        help="text, or json: one JSON object per line with the run id, campaign, stage and "
-        "counts (default: execution.log_format of the config)",
+        "--run-again",
+        action="store_true",
+        help="distribute although the campaign was already distributed that day, or for a "
+        "day other than today (--today)",
     )
 
 
-def add_report_arguments(parser: argparse.ArgumentParser) -> None:
-    """§6.2's report options, which override the configuration's ``reporting``."""
+def add_report_arguments(parser: Options) -> None:
+    """The report options, which override the configuration's ``reporting``."""
     parser.add_argument(
         "--generate-report",
         action="store_true",
@@ -151,6 +173,36 @@ def config_from_environment(args: argparse.Namespace) -> argparse.Namespace:
     return args
 
 
+# `--force` meant "run again today", "apply a stale plan" and "overwrite": each verb now
+# names what it allows, and the old word is refused with the new ones.
+RETIRED_FORCE = {
+    "dailydist": "--run-again (distribute again a campaign already distributed that day, or "
+    "for a day other than today) or --overwrite (replace the --generate-config --output file)",
+    "apply": "--run-again (apply although the campaign was already distributed that day) or "
+    "--accept-stale-plan (apply a plan made under another configuration)",
+    "demo": "--overwrite (replace an existing demo)",
+}
+
+
+class _Retired(argparse.Action):
+    """An option that no longer exists, refused with what replaced it."""
+
+    def __init__(self, option_strings: list[str], dest: str, instead: str = "") -> None:
+        super().__init__(
+            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
+        self.instead = instead
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        parser.error(f"{option_string} is no longer an option: use {self.instead}")
+
+
 # The subcommands' parsers, each verb added by its own function below.
 Verbs: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -170,16 +222,35 @@ VERBS = (
     "explain",
     "compare",
     "schema",
+    "completion",
+)
+
+# A verb's description is filled to this width, as argparse fills its options' help.
+DESCRIPTION_WIDTH = 78
+
+# `odlm --help` lists the verbs by what a user sets out to do, in the order they learn them.
+TASKS = (
+    ("start", ("demo", "check", "schema", "completion")),
+    ("distribute leads", ("dailydist", "apply", "undo")),
+    ("see how runs went", ("status", "runs", "report", "digests")),
+    ("understand a decision", ("explain", "replay", "compare")),
+    ("keep the history", ("retention",)),
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of `odlm` and of each verb's arguments."""
     parser = argparse.ArgumentParser(
-        prog="odlm", description="Daily lead distribution for Odoo CRM."
+        prog="odlm",
+        usage="odlm [-h] [--version] COMMAND ...",
+        description="Daily lead distribution for Odoo CRM.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"odlm {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # The verbs are listed by task in the epilog, not as one alphabet of choices.
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, help=argparse.SUPPRESS, prog="odlm"
+    )
     _add_dailydist(commands)
     _add_demo(commands)
     _add_apply(commands)
@@ -194,8 +265,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_explain(commands)
     _add_compare(commands)
     _add_schema(commands)
+    _add_completion(commands)
+    for verb, instead in RETIRED_FORCE.items():
+        commands.choices[verb].add_argument("--force", action=_Retired, instead=instead)
     _describe(commands)
+    parser.epilog = _by_task(commands)
     return parser
+
+
+def _by_task(commands: Verbs) -> str:
+    """The verbs and their purposes, under the task each serves."""
+    purposes = {action.dest: action.help or "" for action in commands._choices_actions}
+    width = max(map(len, purposes)) + 2
+    lines = ["commands, by task:"]
+    for task, verbs in TASKS:
+        lines.append(f"  to {task}:")
+        lines += [f"    {verb:<{width}}{purposes[verb]}" for verb in verbs]
+    lines.append("")
+    lines.append("`odlm COMMAND --help` shows a command's options and examples; the")
+    lines.append(f"configuration comes from --config FILE or ${CONFIG_VARIABLE}.")
+    return "\n".join(lines)
 
 
 def _describe(commands: Verbs) -> None:
@@ -204,7 +293,9 @@ def _describe(commands: Verbs) -> None:
     purposes = {action.dest: action.help for action in commands._choices_actions}
     for verb, parser in commands.choices.items():
         purpose = purposes.get(verb) or ""
-        parser.description = parser.description or (purpose[:1].upper() + purpose[1:] + ".")
+        text = parser.description or (purpose[:1].upper() + purpose[1:] + ".")
+        # Filled here: the examples below are kept as written, and the description with them.
+        parser.description = textwrap.fill(text, DESCRIPTION_WIDTH) if "\n" not in text else text
         if verb in EXAMPLES:
             parser.epilog = "examples:\n" + "".join(f"  {line}\n" for line in EXAMPLES[verb])
             parser.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -224,7 +315,18 @@ def _add_demo(commands: Verbs) -> None:
     demo = commands.add_parser("demo", help="create the demo CRM, campaign table and config")
     demo.add_argument("--dir", type=Path, default=Path("demo"), help="directory (default: demo)")
     demo.add_argument("--today", type=day, help="date the demo data ends at")
-    demo.add_argument("--force", action="store_true", help="replace an existing demo")
+    demo.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing demo, its run history included",
+    )
+    demo.add_argument(
+        "--leads",
+        type=lambda text: whole_number(text, MAX_LEADS, 1),
+        metavar="N",
+        help=f"how many leads, 1 to {MAX_LEADS:,} (default: {LEAD_COUNT:,}); a larger demo "
+        f"has more salespeople, one per {LEADS_PER_SALESPERSON} leads",
+    )
 
 
 def _add_apply(commands: Verbs) -> None:
@@ -233,11 +335,15 @@ def _add_apply(commands: Verbs) -> None:
     )
     apply.add_argument("plan", type=Path, help="the plan file")
     add_config_argument(apply)
+    add_run_again_argument(apply)
     apply.add_argument(
-        "--force", action="store_true", help="apply even if the campaign was distributed that day"
+        "--accept-stale-plan",
+        action="store_true",
+        help="apply a plan made under another configuration, or an earlier version of this "
+        "one, as it is",
     )
-    add_log_format_argument(apply)
-    add_report_arguments(apply)
+    add_report_arguments(apply.add_argument_group("reports"))
+    add_logging_arguments(apply)
 
 
 def _add_undo(commands: Verbs) -> None:
@@ -250,19 +356,32 @@ def _add_undo(commands: Verbs) -> None:
         help="the run's id, or an unambiguous start of it (see `odlm runs`)",
     )
     add_config_argument(undo)
+    undo.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what would go back (and what would be left alone), change nothing",
+    )
+    undo.add_argument(
+        "--yes",
+        action="store_true",
+        help="do not ask for confirmation on a terminal (off a terminal odlm never asks)",
+    )
+    add_logging_arguments(undo, formats=False)
 
 
 def _add_digests(commands: Verbs) -> None:
     digests = commands.add_parser(
         "digests",
-        help="send again a run's digests that did not reach their salespeople "
-        "(odlm status lists them)",
+        help="send again the digests of a run that did not reach their salespeople",
+        description="Send again the digests of a run that did not reach their salespeople "
+        "(odlm status lists them).",
     )
     digests.add_argument("action", choices=("resend",), help="resend: the undelivered ones")
     digests.add_argument(
         "run_id", metavar="RUN_ID", help="the run's id, or an unambiguous start of it"
     )
     add_config_argument(digests)
+    add_logging_arguments(digests, formats=False)
 
 
 def _add_runs(commands: Verbs) -> None:
@@ -274,8 +393,9 @@ def _add_runs(commands: Verbs) -> None:
 def _add_status(commands: Verbs) -> None:
     status = commands.add_parser(
         "status",
-        help="did today's run happen, and how did it end (exit 0 done, 1 failed or "
-        "unfinished, 3 not run yet)",
+        help="did today's run happen, and how did it end",
+        description="Did today's run happen, and how did it end: exit status 0 done, 1 "
+        "failed or unfinished, 3 not run yet (for a monitor).",
     )
     add_config_argument(status, "repeat for several campaigns", several=True)
     status.add_argument("--format", choices=("table", "json"), default="table")
@@ -300,8 +420,9 @@ def _add_retention(commands: Verbs) -> None:
 def _add_report(commands: Verbs) -> None:
     report = commands.add_parser(
         "report",
-        help="analytics from the tracking history (daily, salesperson, campaign, trends), "
-        "and a static site of them (site DIR)",
+        help="analytics from the tracking history, and a static site of them",
+        description="Analytics from the tracking history (daily, salesperson, campaign, "
+        "trends), and a static site of them all (site DIR).",
     )
     report.add_argument("kind", choices=("daily", "salesperson", "campaign", "trends", "site"))
     report.add_argument(
@@ -327,9 +448,15 @@ def _add_report(commands: Verbs) -> None:
 
 def _add_check(commands: Verbs) -> None:
     check = commands.add_parser(
-        "check", help="connect to the configured Odoo and check the field mapping"
+        "check",
+        help="check a configuration, the files it names and its names, then its Odoo server",
     )
     add_config_argument(check)
+    check.add_argument(
+        "--offline",
+        action="store_true",
+        help="check the configuration, its files and names only; contact no server",
+    )
 
 
 def _add_replay(commands: Verbs) -> None:
@@ -374,6 +501,13 @@ def _add_compare(commands: Verbs) -> None:
     picked.add_argument("--run", help="one recorded run's id")
     compare.add_argument("--format", choices=("table", "json", "html"), default="table")
     compare.add_argument("--output", type=Path, help="write to FILE instead of the terminal")
+
+
+def _add_completion(commands: Verbs) -> None:
+    completion = commands.add_parser(
+        "completion", help="print the shell completion script for bash, zsh or fish"
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
 
 
 def _add_schema(commands: Verbs) -> None:

@@ -58,9 +58,16 @@ log = logging.getLogger(__name__)
 def run(args: argparse.Namespace) -> int:
     """`odlm apply`: write a saved plan, re-checking every lead first."""
     loaded = with_report_options(load(args.config), args)
-    configure_logging(loaded.config.execution.log_level, loaded, args.log_format)
+    level = args.log_level or loaded.config.execution.log_level
+    configure_logging(level, loaded, args.log_format, asked=args.log_level is not None)
     with alerting(loaded, "apply", date.today()):
-        outcome = apply_saved_plan(loaded, args.plan, console=open_console(), force=args.force)
+        outcome = apply_saved_plan(
+            loaded,
+            args.plan,
+            console=open_console(),
+            run_again=args.run_again,
+            accept_stale=args.accept_stale_plan,
+        )
     return outcome.exit_status
 
 
@@ -71,9 +78,14 @@ def apply_saved_plan(
     plan_file: Path,
     console: Console | None = None,
     store: CrmStore | None = None,
-    force: bool = False,
+    run_again: bool = False,
+    accept_stale: bool = False,
 ) -> RunOutcome:
-    """`odlm apply`: write exactly the plan a dry run saved, with the same re-checks."""
+    """`odlm apply`: write exactly the plan a dry run saved, with the same re-checks.
+
+    ``run_again`` applies it although the campaign was distributed that day;
+    ``accept_stale`` although it was made under another configuration.
+    """
     started = time.perf_counter()
     console = console or Console(quiet=True)
     check_settings(loaded)
@@ -85,7 +97,7 @@ def apply_saved_plan(
             f"{plan_file} is a plan for campaign {plan.campaign or '(none)'}, but "
             f"{loaded.path} distributes {campaign or '(no campaign)'}"
         )
-    check_plan_file(loaded, plan_file, plan, force)
+    check_plan_file(loaded, plan_file, plan, accept_stale)
     with opened_crm(loaded, store) as crm, locked_tracking(loaded, campaign, crm) as tracking:
         journal, notes = tracking.journal, tracking.notes
         record = journal.run(plan.run_id)
@@ -103,27 +115,33 @@ def apply_saved_plan(
             outcome = RunOutcome(plan, None, 0.0, (*notes, note + "nothing changed"), skipped=True)
             return finished(loaded, console, outcome, started, "apply")
         if record is None:
-            refuse_other_runs(journal, loaded, campaign, plan.today, force)
+            refuse_other_runs(journal, loaded, campaign, plan.today, run_again)
             journal.promote_snapshot(plan.run_id)
         elif record.status in (UNDOING, UNDONE):
             raise UserInputError(f"run {plan.run_id} was undone; it cannot be applied again")
         print_plan(console, plan, dry_run=False, dropback=counts_dropback(loaded))
         stages = Stages()
         result, recorded = write_and_record(
-            loaded, plan, crm, tracking, console, force, started, stages
+            loaded, plan, crm, tracking, console, run_again, started, stages
         )
         outcome = RunOutcome(plan, result, 0.0, (*notes, *recorded), odoo_version=odoo_version(crm))
     return finished(loaded, console, outcome, started, "apply", None, stages)
 
 
-def check_plan_file(loaded: LoadedConfig, path: Path, plan: Plan, force: bool) -> None:
+def check_plan_file(loaded: LoadedConfig, path: Path, plan: Plan, accept_stale: bool) -> None:
     """Refuse a plan this odlm cannot read as meant, made under another configuration
-    (unless ``force``), or whose writes disagree with its assignments or the configuration."""
+    (unless ``accept_stale``), or whose writes disagree with its assignments or the
+    configuration."""
     problem = format_problem(plan)
-    if problem is None and not force and plan.config_digest != config_fingerprint(loaded.config):
+    if (
+        problem is None
+        and not accept_stale
+        and plan.config_digest != config_fingerprint(loaded.config)
+    ):
         problem = (
             f"the plan was made under another configuration than {loaded.path} (or an "
-            "earlier version of it); make the plan again, or use --force to apply it as it is"
+            "earlier version of it); make the plan again, or use --accept-stale-plan to apply "
+            "it as it is"
         )
     problems = [problem] if problem else write_problems(plan, WriteRules.of(loaded.config))
     if problems:

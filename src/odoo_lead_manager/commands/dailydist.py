@@ -156,7 +156,8 @@ def _dailydist_one(
 ) -> tuple[int, RunOutcome]:
     """One configuration's run; ``moved`` are leads earlier campaigns of this command moved."""
     loaded = with_report_options(load(path), args)
-    configure_logging(args.log_level or loaded.config.execution.log_level, loaded, args.log_format)
+    level = args.log_level or loaded.config.execution.log_level
+    configure_logging(level, loaded, args.log_format, asked=args.log_level is not None)
     options = RunOptions(
         today=args.today,
         seed=args.seed,
@@ -168,15 +169,15 @@ def _dailydist_one(
         moved_elsewhere=moved,
     )
     dry_run = args.dry_run or loaded.config.execution.dry_run
-    if not dry_run and args.today is not None and args.today != date.today() and not args.force:
+    if not dry_run and args.today is not None and args.today != date.today() and not args.run_again:
         raise UserInputError(
             f"--today {args.today} is not today ({date.today()}): a real run for another day "
-            "needs --force (a dry run does not); nothing was changed"
+            "needs --run-again (a dry run does not); nothing was changed"
         )
     command = "dailydist --dry-run" if dry_run else "dailydist"
     with alerting(loaded, command, args.today or date.today()):
         outcome = run_distribution(
-            loaded, dry_run, options, console=open_console(), force=args.force
+            loaded, dry_run, options, console=open_console(), force=args.run_again
         )
     return outcome.exit_status, outcome
 
@@ -187,8 +188,8 @@ def _generate_config(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK
-    if args.output.exists() and not args.force:
-        raise UserInputError(f"{args.output} exists; use --force to overwrite it")
+    if args.output.exists() and not args.overwrite:
+        raise UserInputError(f"{args.output} exists; use --overwrite to replace it")
     try:
         args.output.write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -199,7 +200,7 @@ def _generate_config(args: argparse.Namespace) -> int:
         print(f"  Campaign: {args.campaign}")
 
     # The file's first line names this schema: editors complete keys at once.
-    schema = write_schema_beside(args.output, force=args.force)
+    schema = write_schema_beside(args.output, force=args.overwrite)
     print(schema.message(), file=sys.stderr if schema.outcome == "failed" else sys.stdout)
     return EXIT_OK
 
@@ -319,7 +320,7 @@ def distribute_once(
                 )
         done = done_this_period(loaded, journal, campaign, today)
         if done is not None and not force:
-            note = f"{done_note(loaded, done, today)}; nothing changed. Use --force to run again."
+            note = f"{done_note(loaded, done, today)}; nothing changed (--run-again runs again)."
             return RunOutcome(
                 journal.plan(done.run_id),
                 None,

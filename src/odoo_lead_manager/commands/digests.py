@@ -24,6 +24,7 @@ from odoo_lead_manager.domain.runs import COMPLETED, RUN_DIGEST, UNDO_DIGEST, UN
 from odoo_lead_manager.errors import (
     UserInputError,
 )
+from odoo_lead_manager.ops.text import plural
 from odoo_lead_manager.reporting.console import (
     print_notes,
 )
@@ -37,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     """`odlm digests resend RUN_ID`: the run's messages not delivered yet, sent again; exit
     1 when some still do not reach their salespeople."""
     loaded = load(args.config)
-    configure_logging(loaded.config.execution.log_level, loaded)
+    level = args.log_level or loaded.config.execution.log_level
+    configure_logging(level, loaded, asked=args.log_level is not None)
     result = resend_digests(loaded, args.run_id, console=open_console())
     return EXIT_FAILED if result.failed else EXIT_OK
 
@@ -114,7 +116,8 @@ def resend_digests(loaded: LoadedConfig, run_id: str, console: Console | None = 
     before = len({d.user_id for d in digests} - attempted)
     if before:
         console.print(
-            f"  {before} salespeople's messages were delivered before: not sent again",
+            f"  Messages to {plural(before, 'salesperson', 'salespeople')} were delivered "
+            "before: not sent again",
             soft_wrap=True,
             markup=False,
         )

@@ -200,7 +200,7 @@ def reproduce(loaded: LoadedConfig, plan: Plan, options: RunOptions | None) -> A
     if options.seed is not None:
         words += ["--seed", str(plan.seed)]
     if options.today is not None:
-        words += ["--today", plan.today.isoformat(), "--force"]
+        words += ["--today", plan.today.isoformat(), "--run-again"]
     if options.max_leads is not None:
         words += ["--max-leads", str(options.max_leads)]
     if options.date_range is not None:

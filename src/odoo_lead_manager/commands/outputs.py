@@ -26,6 +26,7 @@ from odoo_lead_manager.domain.plan import Plan
 from odoo_lead_manager.domain.runs import UNDO_DIGEST, ApplyResult, DigestDelivery
 from odoo_lead_manager.errors import ConfigError, UserInputError
 from odoo_lead_manager.ops.redaction import redact
+from odoo_lead_manager.ops.text import plural
 from odoo_lead_manager.reporting.digests import (
     FILE,
     Channels,
@@ -255,7 +256,8 @@ def deliver_digests(
         reached = {s.digest.user_id for s in sent} - failed
         undo = any(s.digest.kind == UNDO_DIGEST for s in sent)
         told = "what undo gave back" if undo else "what the run gave and took"
-        line = f"  {'Corrections' if undo else 'Digests'}: {len(reached)} salespeople told {told}"
+        people = plural(len(reached), "salesperson", "salespeople")
+        line = f"  {'Corrections' if undo else 'Digests'}: {people} told {told}"
         if failed:
             line += (
                 f"; {len(failed)} not reached (odlm status lists them; send again with: odlm "

@@ -8,6 +8,7 @@ from datetime import date
 from odoo_lead_manager.commands.resolve import tracking_settings
 from odoo_lead_manager.commands.session import EXIT_OK, load
 from odoo_lead_manager.commands.terminal import open_console
+from odoo_lead_manager.ops.text import plural
 from odoo_lead_manager.reporting.console import print_retention
 from odoo_lead_manager.state.audit import audit_path, prune
 from odoo_lead_manager.state.retention import apply_retention
@@ -37,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     dropped = prune(trail, keep, args.today or date.today(), args.dry_run)
     verb = "would be dropped" if args.dry_run else "dropped"
     console.print(
-        f"Audit trail {trail}: {dropped:,} entries older than {keep} days "
+        f"Audit trail {trail}: {plural(dropped, 'entry', 'entries')} older than "
+        f"{plural(keep, 'day')} "
         f"(security.retention_policy_days) {verb}",
         soft_wrap=True,
         markup=False,

@@ -201,7 +201,7 @@ def already_done(
     done = done_this_period(loaded, journal, campaign, day)
     if done is None:
         return ()
-    return (f"{done_note(loaded, done, day)}: a real run now changes nothing unless --force",)
+    return (f"{done_note(loaded, done, day)}: a real run now changes nothing unless --run-again",)
 
 
 def refuse_other_runs(
@@ -217,7 +217,7 @@ def refuse_other_runs(
     done = done_this_period(loaded, journal, campaign, day)
     if done is not None and not force:
         raise UserInputError(
-            f"{done_note(loaded, done, day)}; use --force to apply this plan as well; "
+            f"{done_note(loaded, done, day)}; use --run-again to apply this plan as well; "
             "nothing was changed"
         )
 

@@ -91,11 +91,24 @@ def known_secrets() -> tuple[str, ...]:
     return tuple(sorted(found, key=len, reverse=True))
 
 
+def quietest(*levels: str) -> str:
+    """The level among ``levels`` that lets the fewest lines through."""
+    return max(levels, key=logging.getLevelName)
+
+
 def configure_logging(
-    level: str, loaded: LoadedConfig | None = None, log_format: LogFormat | None = None
+    level: str,
+    loaded: LoadedConfig | None = None,
+    log_format: LogFormat | None = None,
+    asked: bool = False,
 ) -> None:
     """Log at ``level`` in the format and to the file of ``loaded``'s ``execution`` section
-    (``log_format`` from the command line wins), secrets and masked data kept out."""
+    (``log_format`` from the command line wins), secrets and masked data kept out.
+
+    On a terminal, where the user reads the command's report, stderr shows only
+    warnings and errors unless the level was ``asked`` for (``--log-level``): the
+    log file still gets every line at ``level``.
+    """
     execution = loaded.config.execution if loaded is not None else None
     masking = loaded is not None and loaded.config.security.mask_personal_data
     log_file = None
@@ -113,6 +126,7 @@ def configure_logging(
         max_bytes=(execution.log_file_max_mb if execution is not None else 10) * 1024 * 1024,
         backups=execution.log_file_backups if execution is not None else 5,
         scrub=scrub,
+        stderr_level=None if asked or not sys.stderr.isatty() else quietest(level, "WARNING"),
     )
     redact_logs()
     # The libraries odlm talks through speak only of problems unless odlm is debugged: one

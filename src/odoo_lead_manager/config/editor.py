@@ -9,6 +9,9 @@ once without network access or editor settings. The line is a YAML comment:
 the loader never sees it. JSON has no comments, and the schema forbids
 unknown keys, so a JSON configuration cannot name its schema; map it in the
 editor's settings instead.
+
+Every key carries its description (the docstring under its field in the
+schema), which editors show on hover and while completing.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from odoo_lead_manager.config.schema import DistributionConfig
+from odoo_lead_manager.config.schema.base import as_markdown
 
 SCHEMA_FILE_NAME = "odlm-config.schema.json"
 
@@ -58,11 +62,11 @@ class SchemaCopy:
         if self.outcome == "unchanged":
             return f"Editor schema already up to date: {self.path}"
         if self.outcome == "replaced":
-            return f"Editor schema replaced (--force): {self.path}"
+            return f"Editor schema replaced (--overwrite): {self.path}"
         if self.outcome == "left":
             return (
                 f"Editor schema left as it was: {self.path} differs from this odlm's schema "
-                "(use --force to replace it, or `odlm schema --output` it yourself)"
+                "(use --overwrite to replace it, or `odlm schema --output` it yourself)"
             )
         return f"warning: cannot write the editor schema {self.path}: {self.error}"
 
@@ -95,6 +99,21 @@ def write_schema_beside(config_path: Path, force: bool = False) -> SchemaCopy:
 def config_json_schema() -> dict[str, object]:
     """The JSON Schema of the configuration file, for editor completion and validation."""
     schema = DistributionConfig.model_json_schema()
+    _descriptions_as_markdown(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "odlm daily distribution configuration"
     return schema
+
+
+def _descriptions_as_markdown(node: Any) -> None:
+    """Every ``description`` of the schema as editors render it (`as_markdown`); default
+    values are data, left as they are."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str):
+                node[key] = as_markdown(value)
+            elif key != "default":
+                _descriptions_as_markdown(value)
+    elif isinstance(node, list):
+        for item in node:
+            _descriptions_as_markdown(item)

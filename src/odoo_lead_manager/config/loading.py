@@ -23,6 +23,7 @@ from pydantic_core import ErrorDetails
 
 from odoo_lead_manager.config.env import Substituted, malformed_reference, substitute_tree
 from odoo_lead_manager.config.schema import DistributionConfig
+from odoo_lead_manager.config.schema.base import summary
 from odoo_lead_manager.config.schema.connections import DeferredSection
 from odoo_lead_manager.config.secrets import secrets_of
 from odoo_lead_manager.config.source import ConfigSource
@@ -328,9 +329,13 @@ def _problem(error: ErrorDetails, where: Path_, conceal: typing.Callable[[str], 
     if error["type"] == "extra_forbidden":
         key = str(where[-1]) if where else "?"
         parent = where[:-1]
-        known = _known_keys(parent)
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        model = _model_at(parent)
+        known = model.model_fields if model is not None else {}
+        close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
+        if close and known[close[0]].description:
+            # What the suggested key does, so the reader can tell it is the one meant.
+            hint += f" - {close[0]}: {summary(known[close[0]].description)}"
         section = dotted(parent) if parent else "the top level"
         return f"unknown key in {section}{hint}"
     message = error["msg"].removeprefix("Value error, ")
@@ -410,7 +415,8 @@ def _item_type(kind: Any, container: type) -> Any:
     return None
 
 
-def _known_keys(where: Path_) -> list[str]:
+def _model_at(where: Path_) -> type[BaseModel] | None:
+    """The section at the document path ``where``, or None when it is not a section."""
     kind: Any = DistributionConfig
     for part in where:
         model = _model_in(kind)
@@ -419,6 +425,5 @@ def _known_keys(where: Path_) -> list[str]:
         elif _container_in(kind) is not None:
             kind = _item_type(kind, _container_in(kind) or dict)
         else:
-            return []
-    model = _model_in(kind)
-    return list(model.model_fields) if model is not None else []
+            return None
+    return _model_in(kind)

@@ -3,8 +3,9 @@
 The reference is generated rather than written by hand so that it cannot
 drift from what the loader accepts: every key of every section comes from
 the pydantic models, with the type, the default and the allowed values the
-models enforce, each section's docstring, and the settings registry's word
-on keys odlm refuses, warns about, only describes or reads when loading.
+models enforce, each section's docstring, each key's description (the
+docstring under the field), and the settings registry's word on keys odlm
+refuses, warns about, only describes or reads when loading.
 ``odlm schema --format markdown`` prints it; a test compares the committed
 file with it.
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
 import types
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -27,12 +27,10 @@ from pydantic_core import PydanticUndefined
 
 from odoo_lead_manager.config.registry import AT_LOAD, DESCRIPTIVE, REFUSED, WARNED
 from odoo_lead_manager.config.schema import DistributionConfig
+from odoo_lead_manager.config.schema.base import as_markdown
 from odoo_lead_manager.config.schema.connections import Port
 
 REGENERATE = "odlm schema --format markdown --output docs/configuration-reference.md"
-_DEFAULTS = (
-    "configuration.md#defaults-172-a-configuration-in-the-specs-keys-runs-like-the-r-pipeline"
-)
 
 _HEADER = f"""\
 # Configuration reference
@@ -44,10 +42,11 @@ Every key a configuration file may hold, section by section, as the schema
 (`src/odoo_lead_manager/config/schema/`) defines it. Keys are dotted paths:
 `*` stands for any entry of a mapping (a name you choose), `[]` for any item
 of a list. Unknown keys are errors. A default of `null` often means that odlm
-decides when the run starts (see [Defaults]({_DEFAULTS}));
-how the settings behave together is in [Configuration](configuration.md).
-Notes marked **refused**, **warned**, **descriptive** or **read when loading**
-come from the settings registry (`config/registry.py`; see
+decides when the run starts (see the defaults in [Configuration](configuration.md),
+which also says how the settings behave together). Each key's description
+is the one editors show; notes marked **refused**, **warned**,
+**descriptive** or **read when loading** after it come from the settings
+registry (`config/registry.py`; see
 [Settings odlm does not carry out](configuration.md#settings-odlm-does-not-carry-out)).
 The same schema, as JSON Schema for editors, is `odlm schema`.
 """
@@ -81,12 +80,13 @@ class _Rendered:
     sections: tuple[tuple[str, type[BaseModel]], ...] = ()
 
 
-def _constraints(metadata: list[Any]) -> tuple[str, ...]:
-    """The bounds in a field's metadata, in the order a reader expects them."""
+def _constraints(metadata: list[Any], counted: str = "item(s)") -> tuple[str, ...]:
+    """The bounds in a field's metadata, in the order a reader expects them; a length
+    counts ``counted`` (characters for a text)."""
     found: list[str] = []
     for item in metadata:
         if isinstance(item, FieldInfo):
-            found.extend(_constraints(item.metadata))
+            found.extend(_constraints(item.metadata, counted))
         elif isinstance(item, annotated_types.Ge):
             found.append(f">= {_number(item.ge)}")
         elif isinstance(item, annotated_types.Gt):
@@ -96,10 +96,17 @@ def _constraints(metadata: list[Any]) -> tuple[str, ...]:
         elif isinstance(item, annotated_types.Lt):
             found.append(f"< {_number(item.lt)}")
         elif isinstance(item, annotated_types.MinLen):
-            found.append(f"at least {item.min_length} item(s)")
+            found.append(f"at least {item.min_length} {counted}")
         elif isinstance(item, annotated_types.MaxLen):
-            found.append(f"at most {item.max_length} item(s)")
+            found.append(f"at most {item.max_length} {counted}")
     return tuple(found)
+
+
+def _counted(annotation: Any) -> str:
+    """What a length bound on ``annotation`` counts."""
+    texts = (str, SecretStr)
+    plain = [a for a in get_args(annotation) if a is not type(None)] or [annotation]
+    return "character(s)" if all(a in texts for a in plain) else "item(s)"
 
 
 def _number(value: Any) -> str:
@@ -122,7 +129,9 @@ def _render(annotation: Any, path: str) -> _Rendered:
         inner, *metadata = get_args(annotation)
         rendered = _render(inner, path)
         return _Rendered(
-            rendered.text, rendered.allowed + _constraints(metadata), rendered.sections
+            rendered.text,
+            rendered.allowed + _constraints(metadata, _counted(inner)),
+            rendered.sections,
         )
     if origin is Literal:
         values = get_args(annotation)
@@ -176,7 +185,7 @@ def _default(field: FieldInfo) -> str:
 def _note(path: str, field: FieldInfo) -> str:
     notes: list[str] = []
     if field.description:
-        notes.append(field.description)
+        notes.append(as_markdown(field.description))
     for kind, keys in _NOTES:
         if path in keys:
             notes.append(f"**{kind}**: {keys[path]}")
@@ -191,13 +200,6 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _prose(docstring: str | None) -> str:
-    """A docstring as Markdown: reStructuredText's ``code`` becomes `code`."""
-    if not docstring:
-        return ""
-    return re.sub(r"``([^`]+)``", r"`\1`", inspect.cleandoc(docstring))
-
-
 def _sections(
     model: type[BaseModel], path: str, seen: tuple[type[BaseModel], ...]
 ) -> Iterator[str]:
@@ -205,10 +207,10 @@ def _sections(
     title = f"`{path}`" if path else "Top level"
     depth = 2 if path.count(".") == 0 and "[" not in path else 3
     lines = [f"{'#' * depth} {title}", ""]
-    prose = _prose(model.__doc__)
+    prose = as_markdown(model.__doc__)
     if prose and model.__doc__ != BaseModel.__doc__:
         lines += [prose, ""]
-    lines += ["| Key | Type | Default | Allowed | Notes |", "|---|---|---|---|---|"]
+    lines += ["| Key | Type | Default | Allowed | Description |", "|---|---|---|---|---|"]
     nested: list[tuple[str, type[BaseModel]]] = []
     for name, field in model.model_fields.items():
         key = f"{path}.{name}" if path else name
@@ -218,7 +220,7 @@ def _sections(
         if any(item in _PORT_CHECKS for item in field.metadata):
             annotation = Port
         rendered = _render(annotation, key)
-        allowed = rendered.allowed + _constraints(field.metadata)
+        allowed = rendered.allowed + _constraints(field.metadata, _counted(annotation))
         row = [
             f"`{key}`",
             rendered.text,

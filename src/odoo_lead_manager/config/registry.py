@@ -79,7 +79,7 @@ DESCRIPTIVE: Mapping[str, str] = {
 
 _MODE = "read when loading: exact_match: true means match_mode exact, false partial"
 AT_LOAD: Mapping[str, str] = {
-    "version": "read when loading: only version 1.0 (the spec's) is accepted",
+    "version": "read when loading: only version 1.0, this odlm's configuration format, is accepted",
     "lead_finding.web_sources.exact_match": _MODE,
     "lead_finding.campaigns.exact_match": _MODE,
     "lead_finding.campaigns.campaign_settings.*.exact_match": _MODE,

@@ -41,7 +41,8 @@ _HEADER_BODY = """\
 #
 # Key sections:
 # - odoo_connection: Odoo database connection settings
-# - database_connection: MySQL database connection for tracking and analytics
+# - database_connection: PostgreSQL or MySQL database for the run history, when present
+#   (without it the history is kept in SQLite files under .odlm-state beside this file)
 # - campaign: Campaign-specific settings
 # - salesperson_selection: How to select eligible salespeople
 # - lead_finding: Criteria for finding distributable leads
@@ -52,7 +53,8 @@ _HEADER_BODY = """\
 #
 # Environment Variables:
 # ODOO_HOST, ODOO_DB, ODOO_USERNAME, ODOO_PASSWORD - Odoo connection
-# TRACKING_DB_HOST, TRACKING_DB_NAME, TRACKING_DB_USER, TRACKING_DB_PASSWORD - MySQL tracking database
+# TRACKING_DB_HOST, TRACKING_DB_NAME, TRACKING_DB_USER, TRACKING_DB_PASSWORD - the history
+#   database, when database_connection is present
 # DB_CA_CERT, DB_CLIENT_CERT, DB_CLIENT_KEY - optional TLS files for the tracking database
 # Relative paths are read from the folder of this file.
 #

@@ -7,10 +7,12 @@ from pathlib import Path
 DEMO_CONFIG = """\
 # yaml-language-server: $schema=odlm-config.schema.json
 # odlm demo configuration: the Voice campaign on the embedded demo CRM.
-# It reproduces the legacy R pipeline: leads from the last 30 days held by the
+# It works like the legacy R pipeline: leads from the last 30 days held by the
 # campaign's salespeople (Utr/Call Back for active ones, more statuses for
 # inactive ones), leads with an activity deadline in the last 4 days or later
-# left alone, then round robin among the active salespeople.
+# left alone, then round robin among the active salespeople. Unlike R, it also
+# leaves closed (won or lost) leads alone; the legacy template
+# (odlm dailydist --generate-config --template legacy) follows R lead for lead.
 version: "1.0"
 name: "Daily Lead Distribution - Voice (demo)"
 description: "Demo of the Voice campaign on the embedded local CRM store"
@@ -58,7 +60,7 @@ distribution:
   status_reset: "New"
   team_assignment: Voice
 
-# History in <state_dir>/tracking.sqlite (spec §9); see `odlm retention`.
+# Run history in <state_dir>/tracking.sqlite, kept retention_days; see `odlm retention`.
 tracking:
   enabled: true
   retention_days: 365

@@ -1,7 +1,7 @@
 """Why a lead did or did not move: a stable reason code and a sentence (the exclusion ledger).
 
 The codes are part of odlm's interface — the ledger's ``reason_code`` column,
-`odlm explain` — and do not change between versions; the README lists them.
+`odlm explain` — and do not change between versions; docs/history.md lists them.
 The sentence comes from the rule that decided (`LeadFilter.why`), so it is
 the same decision the report counts under the rule's name.
 """

@@ -234,6 +234,10 @@ class UndoResult:
     earlier: bool = False
     # The leads given back their previous values, over all attempts (``restored`` of them).
     restored_leads: frozenset[int] = frozenset()
+    # A preview (`odlm undo --dry-run`): nothing was written; ``restored`` counts the leads
+    # an undo would give back now, each with what would change.
+    dry_run: bool = False
+    would_restore: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

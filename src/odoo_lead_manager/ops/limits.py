@@ -3,7 +3,8 @@
 odlm runs unattended against a live CRM, so a broken or hostile input must
 be refused at once with a message, never allowed to exhaust memory, time or
 the stack, nor to overflow a database column or a date. The figures are
-generous for real use and documented in the README ("Limits").
+generous for real use and documented in docs/configuration.md ("Limits on what odlm
+reads").
 """
 
 from __future__ import annotations

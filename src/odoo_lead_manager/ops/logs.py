@@ -142,8 +142,10 @@ def install_handlers(
     max_bytes: int = 10 * 1024 * 1024,
     backups: int = 5,
     scrub: Callable[[str], str] = lambda text: text,
+    stderr_level: str | None = None,
 ) -> list[logging.Handler]:
-    """Replace odlm's handlers on the root logger: stderr, and ``log_file`` rotated.
+    """Replace odlm's handlers on the root logger: stderr (from ``stderr_level`` when
+    given), and ``log_file`` rotated (from ``level``).
 
     Handlers that others installed (a test's capture) stay. A log file that
     cannot be opened is bad input, before anything is changed.
@@ -164,6 +166,7 @@ def install_handlers(
     for handler in handlers:
         handler.setFormatter(JsonFormatter(scrub) if log_format == "json" else ContextFormatter())
         root.addHandler(handler)
+    handlers[0].setLevel(stderr_level or level)
     root.setLevel(level)
     return handlers
 

@@ -23,6 +23,7 @@ from odoo_lead_manager.domain.odoo_assignment import (
 from odoo_lead_manager.domain.rotation import Rotation
 from odoo_lead_manager.errors import ConfigError, RunFailed, RunSkipped, UserInputError
 from odoo_lead_manager.ops.logs import Said
+from odoo_lead_manager.ops.text import plural
 from odoo_lead_manager.pipeline.settings import PlanSettings
 from odoo_lead_manager.pipeline.strategies import (
     StrategyInput,
@@ -45,8 +46,9 @@ def within_validation_threshold(settings: PlanSettings, names: int, sources: int
     limit = settings.policy.max_validation_errors
     if names + sources > limit:
         raise UserInputError(
-            f"{settings.where}: {names + sources} entries skipped as invalid ({names} salespeople "
-            f"not in the CRM, {sources} web sources not in the CRM), more than "
+            f"{settings.where}: {plural(names + sources, 'entry', 'entries')} skipped as invalid "
+            f"({plural(names, 'salesperson', 'salespeople')} not in the CRM, "
+            f"{plural(sources, 'web source')} not in the CRM), more than "
             f"error_handling.error_thresholds.max_validation_errors ({limit}); fix them or "
             "raise the threshold; nothing was changed"
         )

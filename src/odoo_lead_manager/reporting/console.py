@@ -357,10 +357,17 @@ def print_apply_result(
 
 def print_undo_result(console: Console, result: UndoResult) -> None:
     """What an undo restored and what it left alone."""
-    console.print(f"[bold]Undo of run {result.run_id}[/bold]")
+    if result.dry_run:
+        console.print(f"[bold]Undo of run {result.run_id}: DRY RUN, nothing was changed[/bold]")
+    else:
+        console.print(f"[bold]Undo of run {result.run_id}[/bold]")
     if result.earlier:
         console.print("  This run was undone before; nothing changed now. What that undo did:")
-    console.print(f"  Leads given back their previous values: {result.restored:,}")
+    if result.dry_run and not result.earlier:
+        console.print(f"  Leads an undo would give back their previous values: {result.restored:,}")
+        _print_leads(console, "To be written now", result.would_restore)
+    else:
+        console.print(f"  Leads given back their previous values: {result.restored:,}")
     if result.already:
         console.print(f"  Already holding their previous values: {result.already:,}")
     _print_leads(console, "Left alone, changed since the run", result.left_alone)

@@ -313,7 +313,7 @@ def build_report(
             plan.user_name(plan.fallback_owner) if plan.fallback_owner is not None else None
         ),
         seed=plan.seed,
-        generated_at=generated_at or datetime.now().replace(microsecond=0),
+        generated_at=generated_at or datetime.now().astimezone().replace(microsecond=0),
         date_start=plan.date_start,
         date_end=plan.date_end,
         examined=plan.examined,

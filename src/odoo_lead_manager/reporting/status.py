@@ -137,7 +137,8 @@ class CampaignStatus:
         names = ", ".join(people[:5]) + (f" and {len(people) - 5} more" if len(people) > 5 else "")
         return (
             f"  {what} {undelivered.run_id} of {undelivered.run_date} NOT DELIVERED to "
-            f"{len(people)} salespeople ({names}): {'; '.join(undelivered.reasons[:3])}; "
+            f"{plural(len(people), 'salesperson', 'salespeople')} ({names}): "
+            f"{'; '.join(undelivered.reasons[:3])}; "
             f"send them again with: {self.resend_command(undelivered)}"
         )
 

@@ -1,8 +1,8 @@
-"""The rows of the §9.2 history tables, built from a plan and what became of it.
+"""The rows of the history tables, built from a plan and what became of it.
 
 Pure functions: no database, no CRM. `History` writes what they return.
 
-Definitions the spec leaves open (also in the README):
+Definitions the requirements leave open:
 
 - "distributed" counts the strategy's assignments that were written (all of
   them for a dry run); leads dropped back to campaign managers are counted

@@ -85,7 +85,7 @@ def open_tracking(settings: TrackingSettings) -> Tracking:
                     "instead (runs elsewhere would not see this one)"
                 ) from None
             warning = (
-                f"{exc.message}; tracking is off for this run (§7.1, tracking.local_fallback) "
+                f"{exc.message}; tracking is off for this run (tracking.local_fallback) "
                 f"and the run journal uses {path}: the once-a-day check and the round-robin "
                 "position see only this file's runs"
             )

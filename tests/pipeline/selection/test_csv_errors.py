@@ -94,6 +94,6 @@ def test_a_run_on_a_table_with_a_quote_left_open_is_exit_2_and_changes_nothing(
     path.write_text("".join(lines), encoding="utf-8")
     before = crm(demo_dir)
     config = str(demo_dir / "config.yaml")
-    assert main(["dailydist", "--config", config, "--today", str(TODAY), "--force"]) == 2
+    assert main(["dailydist", "--config", config, "--today", str(TODAY), "--run-again"]) == 2
     assert "salesperson_campaigns.csv, line 8: malformed CSV" in capsys.readouterr().err
     assert crm(demo_dir) == before

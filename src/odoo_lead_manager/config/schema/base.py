@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -28,8 +29,8 @@ def _case(method: str) -> Any:
     return BeforeValidator(convert)
 
 
-# The spec writes log levels in upper case in one place and lower case in
-# another; either spelling is accepted everywhere.
+# Log levels appear in upper case in some sections and in lower case in others;
+# either spelling is accepted everywhere.
 LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], _case("upper")]
 LowerLogLevel = Annotated[Literal["debug", "info", "warning", "error"], _case("lower")]
 
@@ -48,9 +49,37 @@ Day = Annotated[date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
 
 
 class Section(BaseModel):
-    """A configuration section: unknown keys are errors, values are immutable once loaded."""
+    """A configuration section: unknown keys are errors, values are immutable once loaded.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    The string under each field is its description: the configuration
+    reference, the JSON Schema editors read and the did-you-mean hint for a
+    mistyped key all show it.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, use_attribute_docstrings=True
+    )
+
+
+def as_markdown(docstring: str | None) -> str:
+    """A section's or a key's docstring as users read it: each paragraph on one line, and
+    reStructuredText's ``code`` as Markdown's `code` (the reference, editors, messages)."""
+    if not docstring:
+        return ""
+    paragraphs = (" ".join(part.split()) for part in inspect.cleandoc(docstring).split("\n\n"))
+    return "\n\n".join(re.sub(r"``([^`]+)``", r"`\1`", part) for part in paragraphs if part)
+
+
+def summary(description: str | None) -> str:
+    """The first sentence of a description, for a one-line hint; a long sentence stops
+    before the list or the detail its first colon or semicolon opens."""
+    text = as_markdown(description).split("\n\n", 1)[0]
+    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    if len(sentence) > 100:
+        head = re.split(r"[:;]\s", sentence, maxsplit=1)[0]
+        if len(head) >= 20 and head != sentence:
+            return head + "."
+    return sentence
 
 
 def _compile_all(patterns: list[str]) -> list[str]:
@@ -69,9 +98,9 @@ RegexList = Annotated[list[str], AfterValidator(_compile_all)]
 def mode_from_exact_match(data: Any) -> Any:
     """Fill ``match_mode`` from the older ``exact_match`` flag when only that is given.
 
-    The spec shows both; when both are present ``match_mode`` decides, since
-    it is the more specific setting (the templates pair ``exact_match: false``
-    with ``match_mode: exact``, meaning exact).
+    Older configurations carry both; when both are present ``match_mode``
+    decides, since it is the more specific setting (the templates pair
+    ``exact_match: false`` with ``match_mode: exact``, meaning exact).
     """
     if isinstance(data, dict) and "match_mode" not in data and "exact_match" in data:
         return {**data, "match_mode": "exact" if data["exact_match"] else "partial"}
@@ -82,9 +111,17 @@ class MatchOptions(Section):
     """How configured names are compared with a lead's values."""
 
     case_sensitive: bool = False
+    """Whether upper and lower case must agree; false: ``facebook`` matches ``Facebook``."""
     exact_match: bool | None = None
+    """The older spelling of ``match_mode``: true means ``exact``, false ``partial``; used
+    only when ``match_mode`` is left out."""
     match_mode: MatchMode = "exact"
+    """How a configured value is compared: ``exact`` (the whole value), ``partial`` (the
+    configured text anywhere in the lead's value) or ``regex`` (each value is a regular
+    expression searched in the lead's value)."""
     include_partial_matches: bool = False
+    """With ``match_mode: exact``, also accept a lead's value that merely contains a
+    configured value (the same as ``match_mode: partial``)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -100,7 +137,10 @@ class ValueMatch(MatchOptions):
     """
 
     values: list[str] = Field(default_factory=list)
+    """The values to look for, for example ``[New, Utr]``; an empty list turns the filter off."""
     strip_whitespace: bool = False
+    """Ignore blanks around values on both sides (``"Utr "`` then matches ``Utr``); off,
+    surrounding blanks count, as in the legacy pipeline."""
 
     @model_validator(mode="before")
     @classmethod

@@ -60,18 +60,12 @@ class DeferredSection(Section):
         return text
 
 
-class ServerConnection(DeferredSection):
-    """Where a server is and who logs in."""
-
-    host: str | None = None
-    port: Port | None
-    database: str | None = None
-    username: str | None = None
-    password: SecretStr | None = None
+# Both connections have a host, a port, a database, a user and a password; each declares
+# them itself, since where a value left out comes from differs (and so their descriptions).
 
 
-class OdooConnection(ServerConnection):
-    """``odoo_connection`` (§5.1): the Odoo server.
+class OdooConnection(DeferredSection):
+    """``odoo_connection``: the Odoo server.
 
     ``host`` may be a name or a URL (``https://crm.example.com``); without a
     scheme, http is used. Keys left out come from the environment
@@ -82,21 +76,42 @@ class OdooConnection(ServerConnection):
     up to 19.
     """
 
+    host: str | None = None
+    """The Odoo server, as a name or a URL, for example ``https://crm.example.com``
+    (without a scheme, http is used); left out, ODOO_HOST is read."""
     port: Port | None = None
+    """The Odoo server's port when ``host`` has none, for example ``8069``; left out,
+    ODOO_PORT, else the scheme's own (80 or 443)."""
+    database: str | None = None
+    """The Odoo database, for example ``production``; left out, ODOO_DB is read."""
+    username: str | None = None
+    """The Odoo login odlm works as, for example ``odlm@example.com``; left out,
+    ODOO_USERNAME is read."""
+    password: SecretStr | None = None
+    """The Odoo password; write ``${ODOO_PASSWORD}`` to keep it out of the file (left out,
+    that variable is read). Not needed with an API key; never shown in messages."""
     protocol: Literal["auto", "jsonrpc", "xmlrpc", "json2"] = "auto"
+    """How odlm talks to Odoo: ``auto`` picks JSON-2 on Odoo 19 and later when an API key
+    is set, JSON-RPC otherwise; ``json2`` needs an API key and Odoo 19."""
     api_key: SecretStr | None = None
+    """An Odoo API key, used instead of the password; write ``${ODOO_API_KEY}`` (left
+    out, that variable is read). Never shown in messages."""
     timeout_seconds: Seconds = 60.0
+    """How long odlm waits for Odoo's answer to one request before it counts as failed
+    (seconds)."""
     max_retries: int = Field(default=3, ge=0, le=10)
+    """How many times a request that could not reach Odoo is tried again (0 to 10)."""
     retry_backoff_seconds: NonNegativeSeconds = 1.0
+    """The wait before the first retry (seconds); each further retry waits twice as long."""
 
 
-class DatabaseConnection(ServerConnection):
-    """``database_connection`` (§5.1, §9.4): the tracking and analytics database.
+class DatabaseConnection(DeferredSection):
+    """``database_connection``: the tracking and analytics database.
 
     Either ``url`` (a SQLAlchemy URL such as
     ``postgresql://odlm@db.example.com/tracking``; the driver part is
-    odlm's choice) or the parts: ``type`` picks the server kind (the spec's
-    MySQL by default); for ``sqlite``, ``database`` is the file's path
+    odlm's choice) or the parts: ``type`` picks the server kind (MySQL by
+    default); for ``sqlite``, ``database`` is the file's path
     (relative to the configuration file) and the server keys are not used.
     Keys left out come from the environment: TRACKING_DB_URL,
     TRACKING_DB_HOST, TRACKING_DB_PORT, TRACKING_DB_NAME, TRACKING_DB_USER,
@@ -105,12 +120,36 @@ class DatabaseConnection(ServerConnection):
     DB_CLIENT_CERT and DB_CLIENT_KEY (a client certificate).
     """
 
-    type: Literal["mysql", "mariadb", "postgresql", "sqlite"] = "mysql"
+    host: str | None = None
+    """The database server's host name, for example ``db.example.com``; left out,
+    TRACKING_DB_HOST, else ``localhost``."""
     port: Port | None = None
+    """The database server's port; left out, TRACKING_DB_PORT, else the server kind's own
+    (3306 for MySQL and MariaDB, 5432 for PostgreSQL)."""
+    database: str | None = None
+    """The database's name, for example ``odlm_tracking``, or with ``type: sqlite`` the
+    file's path (relative to the configuration file); left out, TRACKING_DB_NAME is read."""
+    username: str | None = None
+    """Who logs in to the database; left out, TRACKING_DB_USER is read."""
+    password: SecretStr | None = None
+    """The database password; write ``${TRACKING_DB_PASSWORD}`` to keep it out of the file
+    (left out, that variable is read). Never shown in messages."""
+    type: Literal["mysql", "mariadb", "postgresql", "sqlite"] = "mysql"
+    """The kind of database server; with ``sqlite``, ``database`` is the file's path
+    (relative to the configuration file)."""
     url: SecretStr | None = None
+    """The whole connection as one URL, for example
+    ``postgresql://odlm@db.example.com/tracking``, instead of the separate keys; write
+    ``${TRACKING_DB_URL}`` when it holds a password."""
     ssl_ca: str | None = None
+    """The certificate authority file that the server's certificate must be signed by;
+    with it, the certificate and host name are checked. Left out, DB_CA_CERT is read."""
     ssl_cert: str | None = None
+    """A client certificate file, for servers that ask for one (needs ``ssl_key``); left
+    out, DB_CLIENT_CERT is read."""
     ssl_key: str | None = None
+    """The client certificate's private key file (needs ``ssl_cert``); left out,
+    DB_CLIENT_KEY is read."""
 
 
 class EmailSettings(DeferredSection):
@@ -123,11 +162,23 @@ class EmailSettings(DeferredSection):
     """
 
     smtp_host: str | None = None
+    """The SMTP server that sends the e-mail, for example ``smtp.example.com``; required
+    to send."""
     smtp_port: Port = 587
+    """The SMTP server's port: 587 with STARTTLS, 465 for TLS from the start."""
     username: str | None = None
+    """Who logs in to the SMTP server; left out, no login."""
     password: SecretStr | None = None
+    """The SMTP login password; write ``${SMTP_PASSWORD}`` to keep it out of the file."""
     use_tls: bool = True
+    """Encrypt the connection with STARTTLS (port 465 always uses TLS)."""
     ssl_ca: str | None = None
+    """A certificate authority file for a server with a private certificate, relative to
+    the configuration file; left out, the system's authorities are used."""
     timeout_seconds: Seconds = 30.0
+    """How long the SMTP server may take to answer before sending fails (seconds)."""
     sender: str | None = None
+    """The From address, for example ``odlm@example.com``; required to send."""
     recipients: list[str] = Field(default_factory=list)
+    """Who receives the report e-mail and the alerts, for example
+    ``[sales-ops@example.com]``; required for ``reporting.email_notification``."""

@@ -1,7 +1,7 @@
-"""The round-robin override's trigger conditions (spec §4.2), read as data.
+"""The round-robin override's trigger conditions, read as data.
 
-The spec writes them as text such as ``"when_lead_count < 10"``; each is
-parsed when the configuration loads into a `Trigger` (a quantity, an
+A configuration writes them as text such as ``"when_lead_count < 10"``; each
+is parsed when the configuration loads into a `Trigger` (a quantity, an
 operator, a value), so a typo is a configuration error naming the
 condition rather than a rule that silently never fires.
 """

@@ -3,7 +3,7 @@
 Chosen once per connection from the server's major version (see
 ``connect.py``), so the store never tests versions itself. Only the names
 odlm actually sends differ; everything else is spelt alike on 17 and 19
-(see shared/odoo19/README.md §5):
+(observed on real Odoo 17 and 19 servers):
 
 * ``res.users``: the groups a user holds, implied ones included, are
   ``groups_id`` up to 18 (Odoo adds implied groups to it on every write) and

@@ -4,11 +4,15 @@
 They offer the same `Transport.call`: a model, a method, the record ids it
 works on (create's records for ``create``; None for a model method) and
 named arguments. Transient faults
-(refused or reset connections, timeouts, 502/503/504) of calls that change
-nothing (`REPEATABLE`: reads, the login) are retried with exponential
+(connections reset or closed mid-request, timeouts, 502/503/504) of calls that
+change nothing (`REPEATABLE`: reads, the login) are retried with exponential
 backoff; authentication, access and validation errors never are, nor is a
 500 (on JSON-2 it is a request error, mostly a field name the server does
-not know).
+not know). Nor is an address where no server answers: a refused connection
+or a host name that does not resolve (`OdooNoServer`) is a server that is
+down or an address mistyped, which waiting seconds does not mend; it is said
+at once, in one line (the applier still retries its own batches after its
+delay: a server restarting mid-run refuses connections for a while).
 
 A call that changes data (``write``, ``create``, ``unlink``, anything not
 known to be a read) is sent once: Odoo may commit it and its answer be lost
@@ -37,8 +41,10 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
+import urllib.parse
 import weakref
 import xmlrpc.client
 from abc import ABC, abstractmethod
@@ -97,6 +103,12 @@ class OdooUnreachable(CrmUnavailable):
     """The server could not be reached or did not answer in time."""
 
 
+class OdooNoServer(OdooUnreachable):
+    """No server answers at the address: the connection was refused, or the host name does
+    not resolve. Nothing was sent; trying again at once would meet the same, so the
+    transport does not (the applier's own retries, after their delay, still may)."""
+
+
 class OdooOutcomeUnknown(OdooUnreachable, CrmOutcomeUnknown):
     """A call that changes data was sent, or may have been, and no answer came back."""
 
@@ -134,11 +146,14 @@ class RetryPolicy:
     sleep: Callable[[float], None] = time.sleep
 
     def run(self, what: str, action: Callable[[], T], retry: bool = True) -> T:
-        """``action``'s result, trying again after an `OdooUnreachable` when ``retry``."""
+        """``action``'s result, trying again after an `OdooUnreachable` when ``retry``; an
+        `OdooNoServer` at once (see the module's docstring)."""
         attempts = self.attempts if retry else 0
         for attempt in range(1, attempts + 2):
             try:
                 return action()
+            except OdooNoServer:
+                raise
             except OdooUnreachable as exc:
                 if attempt > attempts:
                     raise
@@ -162,6 +177,8 @@ class HttpSession:
         connect_timeout: float = CONNECT_TIMEOUT,
         connect_retries: int = CONNECT_RETRIES,
     ) -> None:
+        """``transport`` is wrapped in the connect retries too: a test counts, through
+        it, every attempt to connect."""
         self._transport = transport
         self._connect_timeout = connect_timeout
         self._connect_retries = connect_retries
@@ -172,10 +189,10 @@ class HttpSession:
     def client(self) -> httpx.Client:
         with self._lock:
             if self._client is None:
-                transport = self._transport or httpx.HTTPTransport(
-                    retries=self._connect_retries,
-                    limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
+                network = self._transport or httpx.HTTPTransport(
+                    limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS)
                 )
+                transport = ConnectRetries(network, self._connect_retries)
                 self._client = httpx.Client(transport=transport, headers={"User-Agent": USER_AGENT})
                 weakref.finalize(self, self._client.close)
             return self._client
@@ -183,7 +200,7 @@ class HttpSession:
     def post(
         self, url: str, content: bytes, headers: dict[str, str], timeout: float
     ) -> httpx.Response:
-        """One POST; a connect failure is retried by httpx (nothing was sent)."""
+        """One POST; a failure to connect that may pass is tried again (nothing was sent)."""
         return self.client.post(
             url, content=content, headers=headers, timeout=self._timeout(timeout)
         )
@@ -199,6 +216,60 @@ class HttpSession:
             if self._client is not None:
                 self._client.close()
                 self._client = None
+
+
+class ConnectRetries(httpx.BaseTransport):
+    """Connects again, at once, up to ``retries`` times, when a connection could not be made
+    for a reason that may pass (a connect timeout, a reset during the handshake): nothing
+    was sent, so this is safe for any call, writes included. A refused connection or an
+    unknown host is not tried again (httpx's own ``retries`` would: it cannot tell them
+    apart)."""
+
+    def __init__(self, inner: httpx.BaseTransport, retries: int = CONNECT_RETRIES) -> None:
+        self._inner = inner
+        self._retries = retries
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        retries = self._retries
+        while True:
+            try:
+                return self._inner.handle_request(request)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                if retries <= 0 or no_server(exc) is not None:
+                    raise
+                retries -= 1
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+# getaddrinfo's answers for a name that does not exist (EAI_NODATA: Linux's "no address
+# for this name"); EAI_AGAIN, a resolver that did not answer, may pass and is not one.
+_UNKNOWN_NAME = frozenset(
+    code
+    for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None))
+    if code is not None
+)
+
+
+def no_server(exc: BaseException) -> str | None:
+    """What ``exc`` says when no server answers at the address ("connection refused",
+    "unknown host"); None for any other failure."""
+    os_error = _os_error(exc)
+    if isinstance(os_error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(os_error, socket.gaierror) and os_error.errno in _UNKNOWN_NAME:
+        return "unknown host"
+    return None
+
+
+def public_url(url: str) -> str:
+    """``url`` without a user name or password written into it, as messages show it."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urllib.parse.urlunsplit(parts._replace(netloc=host))
 
 
 def describe_fault(fault_text: str) -> str:
@@ -248,6 +319,10 @@ def _os_error(exc: BaseException) -> OSError | None:
 
 
 def _unreachable(url: str, exc: BaseException) -> OdooUnreachable:
+    shown = public_url(url)
+    nobody = no_server(exc)
+    if nobody is not None:
+        return OdooNoServer(f"cannot reach Odoo at {shown}: {nobody}")
     os_error = _os_error(exc)
     if isinstance(exc, _HttpStatus):
         detail = f"HTTP {exc.status} {exc.reason}"
@@ -261,7 +336,7 @@ def _unreachable(url: str, exc: BaseException) -> OdooUnreachable:
         detail = "the connection was closed without an answer"
     else:
         detail = type(exc).__name__
-    return OdooUnreachable(f"cannot reach Odoo at {url}: {detail}")
+    return OdooUnreachable(f"cannot reach Odoo at {shown}: {detail}")
 
 
 def _reason(response: httpx.Response) -> str:

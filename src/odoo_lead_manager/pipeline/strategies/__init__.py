@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from odoo_lead_manager.config.schema.distribution import Distribution
 from odoo_lead_manager.domain.model import Assignment, Capacity, Lead, Salesperson, Workload
 from odoo_lead_manager.domain.rotation import Rotation
+from odoo_lead_manager.ops.text import plural
 from odoo_lead_manager.pipeline.strategies.balancing import balance, limit_shares
 from odoo_lead_manager.pipeline.strategies.caps import Room, apply_caps, within_capacity
 from odoo_lead_manager.pipeline.strategies.catch_up import shift_shares
@@ -148,8 +149,8 @@ def choose_strategy(
     for trigger in override.triggers:
         if trigger.holds(values):
             return "round_robin", (
-                f"round_robin_override: {trigger.text} ({lead_count} leads, "
-                f"{salespeople_count} salespeople)"
+                f"round_robin_override: {trigger.text} ({plural(lead_count, 'lead')}, "
+                f"{plural(salespeople_count, 'salesperson', 'salespeople')})"
             )
     return settings.strategy, None
 
