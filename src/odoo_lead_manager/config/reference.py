@@ -82,24 +82,36 @@ class _Rendered:
 
 def _constraints(metadata: list[Any], counted: str = "item(s)") -> tuple[str, ...]:
     """The bounds in a field's metadata, in the order a reader expects them; a length
-    counts ``counted`` (characters for a text)."""
-    found: list[str] = []
-    for item in metadata:
-        if isinstance(item, FieldInfo):
-            found.extend(_constraints(item.metadata, counted))
-        elif isinstance(item, annotated_types.Ge):
-            found.append(f">= {_number(item.ge)}")
+    counts ``counted`` (characters for a text). Of several bounds on one side (a type's
+    own and the field's), the tightest is the one that holds."""
+    lower: list[tuple[Any, str]] = []
+    upper: list[tuple[Any, str]] = []
+    lengths: list[str] = []
+    for item in _flat(metadata):
+        if isinstance(item, annotated_types.Ge):
+            lower.append((item.ge, f">= {_number(item.ge)}"))
         elif isinstance(item, annotated_types.Gt):
-            found.append(f"> {_number(item.gt)}")
+            lower.append((item.gt, f"> {_number(item.gt)}"))
         elif isinstance(item, annotated_types.Le):
-            found.append(f"<= {_number(item.le)}")
+            upper.append((item.le, f"<= {_number(item.le)}"))
         elif isinstance(item, annotated_types.Lt):
-            found.append(f"< {_number(item.lt)}")
+            upper.append((item.lt, f"< {_number(item.lt)}"))
         elif isinstance(item, annotated_types.MinLen):
-            found.append(f"at least {item.min_length} {counted}")
+            lengths.append(f"at least {item.min_length} {counted}")
         elif isinstance(item, annotated_types.MaxLen):
-            found.append(f"at most {item.max_length} {counted}")
-    return tuple(found)
+            lengths.append(f"at most {item.max_length} {counted}")
+    bounds = [max(lower, key=lambda b: b[0])[1]] if lower else []
+    bounds += [min(upper, key=lambda b: b[0])[1]] if upper else []
+    return (*bounds, *lengths)
+
+
+def _flat(metadata: list[Any]) -> list[Any]:
+    """``metadata`` with the bounds of the `FieldInfo`s in it taken out of them."""
+    return [
+        inner
+        for item in metadata
+        for inner in (_flat(item.metadata) if isinstance(item, FieldInfo) else [item])
+    ]
 
 
 def _counted(annotation: Any) -> str:
