@@ -188,3 +188,23 @@ def test_a_dry_run_of_several_campaigns_previews_one_move_per_lead(
     assert planned[1] == len(alone.handed_out) - 60
     assert RULE in out
     assert (todays_demo_dir / "crm.sqlite").read_bytes() == before
+
+
+def test_a_run_is_undone_only_with_its_own_campaigns_configuration(
+    todays_demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = todays_demo_dir / "config.yaml"
+    second = second_campaign(todays_demo_dir)
+    voice = run_distribution(load_config(first), dry_run=False, options=RunOptions(seed=3))
+    owners = local_owners(todays_demo_dir)
+    distributed = owners()
+    capsys.readouterr()
+    for extra in ([], ["--dry-run"]):
+        run_id = voice.plan.run_id
+        assert main(["undo", run_id, "--config", str(second), "--yes", *extra]) == 2
+        err = capsys.readouterr().err
+        assert f"run {run_id} distributed campaign Voice" in err
+        assert "undo it with that campaign's configuration; nothing was changed" in err
+        assert owners() == distributed
+    assert main(["undo", voice.plan.run_id, "--config", str(first), "--yes"]) == 0
+    assert owners() != distributed

@@ -71,11 +71,20 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if result.stopped else EXIT_OK
 
 
-def named_run(journal: Journal, run_id: str) -> RunRecord:
-    """The run ``run_id`` (or an unambiguous start of it) names in ``journal``."""
+def named_run(journal: Journal, run_id: str, loaded: LoadedConfig) -> RunRecord:
+    """The run ``run_id`` (or an unambiguous start of it) names in ``journal``, a run of
+    ``loaded``'s campaign: another campaign's run is undone with its own configuration,
+    whose settings (batches, retries, the corrections' e-mail) are meant for it."""
     record = journal.find_run(run_id) if run_id else None
     if record is None:
         raise UserInputError(f"no run {run_id} in the run journal {journal.where}")
+    campaign = loaded.config.target_campaign or ""
+    if record.campaign != campaign:
+        raise UserInputError(
+            f"run {record.run_id} distributed campaign {record.campaign or '(none)'}, but "
+            f"{loaded.path} is the configuration of {campaign or '(no campaign)'}: undo it "
+            "with that campaign's configuration; nothing was changed"
+        )
     return record
 
 
@@ -96,7 +105,7 @@ def preview(
     console = console or Console(quiet=True)
     with opened_crm(loaded, store) as crm, opened_tracking(loaded) as tracking:
         journal = tracking.journal
-        record = named_run(journal, run_id)
+        record = named_run(journal, run_id, loaded)
         result = preview_undo(record.run_id, crm, journal, apply_settings(loaded))
     print_notes(console, tracking.notes)
     print_undo_result(console, result)
@@ -120,7 +129,7 @@ def undo(
     console = console or Console(quiet=True)
     with opened_crm(loaded, store) as crm, opened_tracking(loaded) as tracking:
         journal = tracking.journal
-        record = named_run(journal, run_id)
+        record = named_run(journal, run_id, loaded)
         run_id = record.run_id
         with run_lock(journal, record.campaign, crm, lease_minutes(loaded)):
             settings = apply_settings(loaded)
