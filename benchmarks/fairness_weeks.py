@@ -144,12 +144,17 @@ class Outcome:
     held: dict[str, int]
 
 
-def prepare(base: Path, work: Path, strategy: str, first: date, catch_up: str) -> Path:
+def prepare(
+    base: Path, work: Path, strategy: str, first: date, catch_up: str, status_reset: str
+) -> Path:
     """The strategy's own copy of the demo: config.yaml edited, and the absences file."""
     shutil.copytree(base, work)
     config = work / "config.yaml"
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
     data["distribution"].update(STRATEGIES[strategy])
+    # A status the rules distribute again (Utr) keeps a moved lead in play the next day:
+    # the setting under which a lead can go back to someone who held it before.
+    data["distribution"]["status_reset"] = status_reset
     selection = data["salesperson_selection"]
     selection["availability"] = {"absences_file": "absences.csv", "catch_up": catch_up}
     # Won and lost leads stay active on the local store (write_leads cannot archive one, as
@@ -219,7 +224,7 @@ def manual_give(store: LocalStore, rng: random.Random, count: int) -> list[int]:
 def simulate(
     base: Path, work: Path, strategy: str, days: list[date], args: argparse.Namespace
 ) -> Outcome:
-    config = prepare(base, work, strategy, days[0], args.catch_up)
+    config = prepare(base, work, strategy, days[0], args.catch_up, args.status_reset)
     crm = work / "crm.sqlite"
     # Separate streams, so every strategy meets the same inflow whatever its moves did.
     inflow_rng, work_rng = random.Random(args.seed), random.Random(args.seed + 1)
@@ -334,6 +339,12 @@ def main() -> None:
     parser.add_argument("--catch-up", default="none", choices=["none", "partial", "full"])
     parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 11, 9))
     parser.add_argument(
+        "--status-reset",
+        default="New",
+        help="distribution.status_reset of every copy (the demo's New is never distributed "
+        "again; Utr is, so moved leads stay in play)",
+    )
+    parser.add_argument(
         "--strategies", nargs="+", default=list(STRATEGIES), choices=list(STRATEGIES)
     )
     args = parser.parse_args()
@@ -354,7 +365,7 @@ def main() -> None:
         print(
             f"{args.days} working days {days[0]} to {days[-1]}, inflow {low}-{high} a day, "
             f"seed {args.seed}, manual {args.manual}, work {args.work:.0%}, "
-            f"catch-up {args.catch_up}; {platform.machine()}, {os.cpu_count()} cores, "
+            f"catch-up {args.catch_up}, status reset {args.status_reset}; {platform.machine()}, {os.cpu_count()} cores, "
             f"Python {platform.python_version()}"
         )
         print(
