@@ -139,14 +139,13 @@ class Day:
 class Outcome:
     days: list[Day]
     repeats: int
+    backs: int  # moves to the holder before the current one (A to B to A)
     moves: int
     left: int  # inflow leads still with the holder at the end (nobody received them)
     held: dict[str, int]
 
 
-def prepare(
-    base: Path, work: Path, strategy: str, first: date, catch_up: str, status_reset: str
-) -> Path:
+def prepare(base: Path, work: Path, strategy: str, first: date, args: argparse.Namespace) -> Path:
     """The strategy's own copy of the demo: config.yaml edited, and the absences file."""
     shutil.copytree(base, work)
     config = work / "config.yaml"
@@ -154,9 +153,10 @@ def prepare(
     data["distribution"].update(STRATEGIES[strategy])
     # A status the rules distribute again (Utr) keeps a moved lead in play the next day:
     # the setting under which a lead can go back to someone who held it before.
-    data["distribution"]["status_reset"] = status_reset
+    data["distribution"]["status_reset"] = args.status_reset
+    data["distribution"]["never_back_to_last"] = args.never_back_to_last
     selection = data["salesperson_selection"]
-    selection["availability"] = {"absences_file": "absences.csv", "catch_up": catch_up}
+    selection["availability"] = {"absences_file": "absences.csv", "catch_up": args.catch_up}
     # Won and lost leads stay active on the local store (write_leads cannot archive one, as
     # Odoo does a lost lead): without this they would fill everyone's target for good.
     selection["workload"] = {"exclude_statuses": CLOSED}
@@ -224,17 +224,19 @@ def manual_give(store: LocalStore, rng: random.Random, count: int) -> list[int]:
 def simulate(
     base: Path, work: Path, strategy: str, days: list[date], args: argparse.Namespace
 ) -> Outcome:
-    config = prepare(base, work, strategy, days[0], args.catch_up, args.status_reset)
+    config = prepare(base, work, strategy, days[0], args)
     crm = work / "crm.sqlite"
     # Separate streams, so every strategy meets the same inflow whatever its moves did.
     inflow_rng, work_rng = random.Random(args.seed), random.Random(args.seed + 1)
     names = {p.id: name for name, p in REPS.items()}
     before = leads_now(crm)
     seen = {i: {lead.open_user_id} for i, lead in before.items()}
+    # Each lead's holder before its current one: a move back to it is A to B to A.
+    previous: dict[int, int | None] = {}
     next_id = max(before) + 1
     arrived: list[int] = []
     record: list[Day] = []
-    repeats = moves = 0
+    repeats = moves = backs = 0
     for index, day in enumerate(days):
         present = [n for n in REPS if not (n == ABSENT and index in ABSENT_DAYS)]
         today = Day(present, 0)
@@ -246,6 +248,7 @@ def simulate(
             if args.manual and index == len(days) // 2:
                 for lead_id in manual_give(store, work_rng, args.manual):
                     seen[lead_id].add(REPS[MANUAL_REP].id)
+                    previous[lead_id] = None
                     today.got[MANUAL_REP] += 1
                     today.handed += 1
         before = leads_now(crm)
@@ -259,6 +262,8 @@ def simulate(
             moves += 1
             today.handed += 1
             repeats += new in seen.setdefault(lead_id, {old})
+            backs += new == previous.get(lead_id)
+            previous[lead_id] = old
             seen[lead_id].add(new)
             if new in names:
                 today.got[names[new]] += 1
@@ -269,7 +274,7 @@ def simulate(
     for lead in final.values():
         if lead.open_user_id in names and lead.type == "lead" and lead.status not in CLOSED:
             held[names[lead.open_user_id]] += 1
-    return Outcome(record, repeats, moves, left, held)
+    return Outcome(record, repeats, backs, moves, left, held)
 
 
 @dataclass
@@ -280,6 +285,7 @@ class Row:
     dev_pct: float
     spread: float
     repeats: str
+    backs: int
     owed: float
     back: str
     left: int
@@ -315,6 +321,7 @@ def measure(strategy: str, out: Outcome) -> Row:
         dev_pct=pct,
         spread=spread,
         repeats=f"{out.repeats} of {out.moves}",
+        backs=out.backs,
         owed=owed,
         back=str(back) if back is not None else f"> {len(out.days) - 1 - ABSENT_DAYS[-1]}",
         left=out.left,
@@ -338,6 +345,12 @@ def main() -> None:
     parser.add_argument("--work", type=float, default=0.05, help="share of open leads worked a day")
     parser.add_argument("--catch-up", default="none", choices=["none", "partial", "full"])
     parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 11, 9))
+    parser.add_argument(
+        "--never-back-to-last",
+        type=int,
+        default=2,
+        help="distribution.never_back_to_last of every copy (1: only the current holder)",
+    )
     parser.add_argument(
         "--status-reset",
         default="New",
@@ -365,21 +378,23 @@ def main() -> None:
         print(
             f"{args.days} working days {days[0]} to {days[-1]}, inflow {low}-{high} a day, "
             f"seed {args.seed}, manual {args.manual}, work {args.work:.0%}, "
-            f"catch-up {args.catch_up}, status reset {args.status_reset}; {platform.machine()}, {os.cpu_count()} cores, "
+            f"catch-up {args.catch_up}, status reset {args.status_reset}, never back to last {args.never_back_to_last}; "
+            f"{platform.machine()}, {os.cpu_count()} cores, "
             f"Python {platform.python_version()}"
         )
         print(
             "| Strategy | Inflow | Days | Seed | Handed out | Jain (x/e) | Max \\|x-e\\| "
-            "| Max \\|x-e\\|/e | Utilisation std dev (end) | Repeat moves | Owed after absence "
+            "| Max \\|x-e\\|/e | Utilisation std dev (end) | Repeat moves | Back to the previous holder "
+            "| Owed after absence "
             "| Days back to within | Left with holder |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for strategy in args.strategies:
             row = measure(strategy, simulate(base, Path(tmp) / strategy, strategy, days, args))
             print(
                 f"| {strategy} | {low}-{high} | {args.days} | {args.seed} | {row.handed} | "
                 f"{row.jain:.3f} | {row.dev:.1f} | {row.dev_pct:.0f}% | {row.spread:.1f} points | "
-                f"{row.repeats} | {row.owed:.1f} | {row.back} | {row.left} |",
+                f"{row.repeats} | {row.backs} | {row.owed:.1f} | {row.back} | {row.left} |",
                 flush=True,
             )
     print(f"wall time {time.perf_counter() - started:.1f} s")

@@ -39,8 +39,15 @@ FUZZ = settings(
 )
 
 # Settings that would send the run elsewhere than the demo's own files: to an
-# Odoo or a database server, or to write reports and state outside the test.
-AWAY = ("odoo_connection", "database_connection", "crm.backend", "reporting.email")
+# Odoo or a database server, a mail server or a chat webhook (whose retries pause for
+# seconds), or to write reports and state outside the test.
+AWAY = (
+    "odoo_connection",
+    "database_connection",
+    "crm.backend",
+    "reporting.email",
+    "reporting.digests.webhook",
+)
 
 
 def setting_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:

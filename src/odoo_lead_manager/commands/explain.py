@@ -119,7 +119,10 @@ LOOK_BACK = 14
 def _latest_seeing(journal: Journal, campaign: str, lead_id: int) -> Recorded | None:
     """The newest kept run of ``campaign`` that fetched ``lead_id`` or saw the CRM remove it
     (real runs before dry runs)."""
-    kept = list(reversed(journal.recorded_runs(campaign)))[:LOOK_BACK]
+    # The latest by the day it ran as, then by when: runs of several days (a catch-up, a
+    # replay of missed days) may be taken within the same second.
+    newest = sorted(journal.recorded_runs(campaign), key=lambda r: (r.run_date, r.taken_at))
+    kept = list(reversed(newest))[:LOOK_BACK]
     for run in sorted(kept, key=lambda r: r.dry_run):
         try:
             recorded = journal.recorded(run.run_id)

@@ -39,6 +39,7 @@ from odoo_lead_manager.config.registry import announce
 from odoo_lead_manager.crm.opening import open_store
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.domain.fetched import Rejection
+from odoo_lead_manager.domain.holders import HolderChains
 from odoo_lead_manager.domain.odoo_assignment import refusal
 from odoo_lead_manager.domain.plan import Plan
 from odoo_lead_manager.domain.received import Received
@@ -311,13 +312,15 @@ def plan_run(
     rotation: Rotation | None = None,
     received: Received | None = None,
     moved_elsewhere: Collection[int] = (),
+    holders: Callable[[Collection[int]], HolderChains] | None = None,
 ) -> Planned:
     """Take the snapshot (the one step that reads the CRM and the files), then plan from it
     alone: the two steps a live run composes, with the settings resolved once for both.
 
     ``rotation`` is where round robin's cycle stands and ``received`` what each
     salesperson received in earlier runs (the caller reads both from the tracking
-    database); ``moved_elsewhere`` the leads earlier campaigns of this command moved.
+    database); ``moved_elsewhere`` the leads earlier campaigns of this command moved;
+    ``holders`` reads the fetched leads' earlier holders from the tracking history.
     """
     options = options or RunOptions()
     settings = plan_settings(loaded)
@@ -325,6 +328,10 @@ def plan_run(
     snapshot = take_snapshot(
         settings, read_settings(loaded), store, options, rotation, received, moved_elsewhere
     )
+    if holders is not None and settings.distribution.never_back_to_last > 1:
+        # Read once the leads are known, and kept with them: a replay decides alike.
+        fetched = [lead.id for lead in snapshot.fetched.leads]
+        snapshot = replace(snapshot, earlier_holders=holders(fetched))
     seed = choose_seed(settings, options.seed, snapshot.today)
     planned = plan_snapshot(settings, snapshot, seed, options.ledger)
     tell(PLANNER_LOG, planned.said)
@@ -364,9 +371,12 @@ def planned_run(
         rotation = current_rotation(kept, tracking.journal, today)
         received = received_history(kept, tracking.history, today)
         moved = moved_elsewhere(kept, tracking.history, today)
+        holders = tracking.history.holder_chains if tracking.history is not None else None
         if not console.is_terminal:
-            return plan_run(loaded, crm, options, rotation, received, moved)
-        return planned_with_progress(loaded, crm, options, console, rotation, received, moved)
+            return plan_run(loaded, crm, options, rotation, received, moved, holders)
+        return planned_with_progress(
+            loaded, crm, options, console, rotation, received, moved, holders
+        )
 
 
 def planned_with_progress(
@@ -377,6 +387,7 @@ def planned_with_progress(
     rotation: Rotation | None,
     received: Received | None,
     moved: tuple[int, ...],
+    holders: Callable[[Collection[int]], HolderChains] | None,
 ) -> Planned:
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Fetching leads", total=None)
@@ -385,7 +396,7 @@ def planned_with_progress(
             progress.update(task, completed=count, description=f"Fetching leads: {count:,}")
 
         return plan_run(
-            loaded, crm, replace(options, on_fetched=fetched), rotation, received, moved
+            loaded, crm, replace(options, on_fetched=fetched), rotation, received, moved, holders
         )
 
 

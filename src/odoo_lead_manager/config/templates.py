@@ -288,6 +288,9 @@ def _legacy() -> dict[str, Any]:
             "owner_fields": ["user_id", "open_user_id", "closer_id"],
             "status_reset": "New",
             "team_assignment": "Voice",
+            # R kept only the current holder from a lead's taker; odlm's default also
+            # keeps the one before (no A to B to A), which R did not know.
+            "never_back_to_last": 1,
         },
         "tracking": {"enabled": True},
         "execution": {"dry_run": False, "log_level": "INFO"},

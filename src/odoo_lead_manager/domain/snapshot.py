@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
@@ -69,6 +69,9 @@ class Snapshot:
     absences: tuple[Absence, ...] = ()
     # Leads other campaigns' real runs moved on the day: not moved again (a rule).
     moved_elsewhere: tuple[int, ...] = ()
+    # Each fetched lead's holders as earlier real runs recorded them, oldest first
+    # (``distribution.never_back_to_last``); empty without a tracking history.
+    earlier_holders: dict[int, tuple[int, ...]] = field(default_factory=dict)
     # Personal data pseudonymised (``security.mask_personal_data``), see `masked`.
     masked: bool = False
     format_version: int = SNAPSHOT_FORMAT

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,7 +23,9 @@ from odoo_lead_manager.config.schema.sales_dropback import (
 )
 from odoo_lead_manager.domain.candidates import Candidates
 from odoo_lead_manager.domain.fetched import Rejection
+from odoo_lead_manager.domain.holders import earlier_holders
 from odoo_lead_manager.domain.lookups import Lookups
+from odoo_lead_manager.domain.model import Lead
 from odoo_lead_manager.domain.plan import Plan
 from odoo_lead_manager.domain.rotation import cycle_key
 from odoo_lead_manager.domain.snapshot import Snapshot
@@ -269,8 +271,24 @@ def _request(
         accepts=accepts,
         prefers=prefers,
         capacity={uid: c for uid, c in prepared.capacity.items() if uid in there},
+        earlier=barred_holders(
+            leads, snapshot.earlier_holders, owners.holder, distribution.never_back_to_last
+        ),
     )
     return Request(data, chosen, note, refused, tuple(problems))
+
+
+def barred_holders(
+    leads: Sequence[Lead], chains: Mapping[int, tuple[int, ...]], holder: str, count: int
+) -> dict[int, frozenset[int]]:
+    """The earlier holders each lead must not go back to: of its last ``count`` holders,
+    those other than the one holding it now (``distribution.never_back_to_last``)."""
+    barred = (
+        (lead.id, earlier_holders(chains.get(lead.id, ()), getattr(lead, holder), count))
+        for lead in leads
+        if lead.id in chains
+    )
+    return {lead_id: users for lead_id, users in barred if users}
 
 
 def _distribute_request(

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from odoo_lead_manager.config.schema.operations import Tracking
+from odoo_lead_manager.domain.holders import HolderChains, holder_chains
 from odoo_lead_manager.domain.plan import Plan
 from odoo_lead_manager.domain.received import Received
 from odoo_lead_manager.state.database import prepare, run_in_transaction, utc_now, where
@@ -138,6 +139,28 @@ class History:
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         return tuple((int(user), day, int(count)) for user, day, count in rows)
+
+    def holder_chains(self, lead_ids: Collection[int]) -> HolderChains:
+        """Each of ``lead_ids``' holders as real runs (over every campaign, less what was
+        undone) recorded them, oldest first (``distribution.never_back_to_last``)."""
+        history = assignment_history.c
+        ids = sorted(set(lead_ids))
+        rows: list[tuple[int, int | None, int]] = []
+        with self.engine.connect() as connection:
+            for start in range(0, len(ids), self._chunk):
+                query = (
+                    select(history.lead_id, history.previous_user_id, history.new_user_id)
+                    .where(
+                        history.lead_id.in_(ids[start : start + self._chunk]),
+                        history.undone_at.is_(None),
+                    )
+                    .order_by(history.lead_id, history.created_at, history.id)
+                )
+                rows.extend(
+                    (int(lead), None if old is None else int(old), int(new))
+                    for lead, old, new in connection.execute(query)
+                )
+        return holder_chains(rows)
 
     def moved_on(self, day: date, campaign: str) -> tuple[int, ...]:
         """Leads real runs of other campaigns than ``campaign`` wrote on ``day``, not undone."""

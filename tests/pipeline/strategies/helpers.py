@@ -36,6 +36,7 @@ def run(
     accepts: Mapping[int, frozenset[int]] | None = None,
     prefers: Mapping[int, frozenset[int]] | None = None,
     capacity: Mapping[int, Capacity] | None = None,
+    earlier: Mapping[int, frozenset[int]] | None = None,
 ) -> StrategyResult:
     config = config or settings(strategy=name)
     levels = levels_from(config, LEVEL_ORDER)
@@ -58,6 +59,7 @@ def run(
         releasing=releasing or {},
         accepts=accepts or {},
         prefers=prefers or {},
+        earlier=earlier or {},
         capacity=capacity or {},
     )
     return distribute(name, data, random.Random(seed))

@@ -291,6 +291,11 @@ class Distribution(Section):
     team_assignment: str | None = None
     """The sales team written on every distributed lead, for example ``Voice``; left out,
     the salesperson's team from the campaign table, else the team named like the campaign."""
+    never_back_to_last: int = Field(default=2, ge=1, le=10)
+    """A lead never goes to any of its last N holders, the current one included, so that it
+    does not pass back and forth (A to B to A); for example ``2``. The earlier holders come
+    from the tracking history of odlm's runs (``tracking.enabled``); without it only the
+    current holder is known. ``1``: only the current holder, as the legacy R job."""
 
     @property
     def counts_weekend(self) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from odoo_lead_manager.domain.holders import earlier_holders
 from odoo_lead_manager.domain.model import Lead
 from odoo_lead_manager.domain.plan import Plan
 from odoo_lead_manager.domain.reasons import (
@@ -118,11 +119,7 @@ def explain(
         if assignment.lead_id == lead_id:
             code = DROPPED_BACK if drops else DISTRIBUTED
             to = plan.user_label(assignment.user_id)
-            never = (
-                f" (never to its holder {plan.user_label(holder)})"
-                if holder is not None and not drops
-                else ""
-            )
+            never = "" if drops else _never_to(plan, snapshot, settings, lead_id, holder)
             outcome = f"to {to}{never} — {assignment.reason}{held if drops else ''}"
             return Explanation(lead_id, plan.run_id, dry_run, steps, code, outcome, written)
     for why, ids in plan.unassigned.items():
@@ -130,6 +127,21 @@ def explain(
             outcome = f"passed every rule, and the strategy {plan.strategy} left it: {why}{held}"
             return Explanation(lead_id, plan.run_id, dry_run, steps, NOT_DISTRIBUTED, outcome)
     raise AssertionError(f"lead {lead_id} passed every rule but is in no part of the plan")
+
+
+def _never_to(
+    plan: Plan, snapshot: Snapshot, settings: PlanSettings, lead_id: int, holder: int | None
+) -> str:
+    """Whom the lead could not go to: its holder, and its earlier holders
+    (``distribution.never_back_to_last``)."""
+    chain = snapshot.earlier_holders.get(lead_id, ())
+    count = settings.distribution.never_back_to_last
+    earlier = sorted(earlier_holders(chain, holder, count))
+    said = [f"its holder {plan.user_label(holder)}"] if holder is not None else []
+    if earlier:
+        names = ", ".join(plan.user_label(uid) for uid in earlier)
+        said.append(f"back to {names}, who held it before (never_back_to_last: {count})")
+    return f" (never to {' nor '.join(said)})" if said else ""
 
 
 def _not_fetched(

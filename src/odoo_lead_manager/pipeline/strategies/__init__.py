@@ -78,6 +78,9 @@ class StrategyInput:
     # Members of an Odoo sales team (``source_type: odoo_team``): Odoo's 30-day capacity,
     # which no strategy takes anyone past.
     capacity: Mapping[int, Capacity] = field(default_factory=dict)
+    # Per lead, its earlier holders (not the current one), whom it never goes back to
+    # (``distribution.never_back_to_last``).
+    earlier: Mapping[int, frozenset[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,7 @@ def distribute(name: str, data: StrategyInput, rng: random.Random) -> StrategyRe
         data.owner_field,
         data.accepts,
         data.prefers,
+        data.earlier,
     )
     return StrategyResult(
         assignments=assignments,

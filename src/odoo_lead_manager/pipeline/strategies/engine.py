@@ -29,6 +29,8 @@ from odoo_lead_manager.pipeline.strategies.people import Levels
 from odoo_lead_manager.pipeline.strategies.shares import Shares
 
 OWN_LEADS_ONLY = "only its current owner could take it"
+# Everyone else with room had held the lead before (``distribution.never_back_to_last``).
+EARLIER_HOLDERS_ONLY = "only its earlier holders could take it (never_back_to_last)"
 OVER_LIMIT = "over the per-run limit (max_leads_per_run)"
 NO_SALESPEOPLE = "no eligible salespeople"
 NOBODY_AVAILABLE = "every eligible salesperson is away (salesperson_selection.availability)"
@@ -98,6 +100,7 @@ def assign(
     owner_field: str = "user_id",
     accepts: Mapping[int, frozenset[int]] | None = None,
     prefers: Mapping[int, frozenset[int]] | None = None,
+    earlier: Mapping[int, frozenset[int]] | None = None,
 ) -> tuple[list[Assignment], dict[str, list[int]]]:
     """Assign ``leads`` within ``shares``; ``people`` are in turn order.
 
@@ -107,14 +110,33 @@ def assign(
     and each assignment's ``previous_user_id`` is that holder. ``accepts``
     holds, for the salespeople with an assignment domain, the ids of the
     leads it accepts; the others take any lead. ``prefers`` holds, for those
-    with a preferred domain, the leads it prefers.
+    with a preferred domain, the leads it prefers. ``earlier`` holds, per lead,
+    its earlier holders, whom it never goes back to either.
     """
     if not people:
         return [], ({NO_SALESPEOPLE: sorted(lead.id for lead in leads)} if leads else {})
     engine = _Engine(
-        people, shares, matching, levels, strategy, owner_field, accepts or {}, prefers or {}
+        people,
+        shares,
+        matching,
+        levels,
+        strategy,
+        owner_field,
+        accepts or {},
+        prefers or {},
+        earlier or {},
     )
     return engine.run(leads, rng, full_reason)
+
+
+def _first_allowed(
+    heap: list[tuple[int, int, int]], barred: frozenset[int]
+) -> tuple[int, int, int] | None:
+    """The heap's first entry (quota left, turn, user id) whose user is not ``barred``:
+    among its few smallest, since few are barred."""
+    if heap[0][2] not in barred:
+        return heap[0]
+    return next((e for e in heapq.nsmallest(len(barred) + 1, heap) if e[2] not in barred), None)
 
 
 class _Engine:
@@ -128,8 +150,10 @@ class _Engine:
         owner_field: str,
         accepts: Mapping[int, frozenset[int]],
         prefers: Mapping[int, frozenset[int]],
+        earlier: Mapping[int, frozenset[int]],
     ) -> None:
         self.owner_field = owner_field
+        self.earlier = earlier
         # Salespeople with the same domains (accepted, preferred) share a group; group 0
         # takes every lead and prefers none.
         self.domains: list[_Domains] = [(None, None)]
@@ -268,13 +292,9 @@ class _Engine:
             preference = self._preference(policy, key[0])
             if preference is None:
                 continue
-            entry = heap[0]
-            holder = self.holders[lead.id]
-            if entry[2] == holder:
-                children = heap[1:3]
-                if not children:
-                    continue
-                entry = min(children)
+            entry = _first_allowed(heap, self._barred(lead.id))
+            if entry is None:
+                continue
             score = self._score(lead_sig, key[1])
             prefers = 0 if self._prefers(key[2], lead.id) else 1
             rank_key = (preference, prefers, -score[0], -score[1], -score[2], entry[0], entry[1])
@@ -283,10 +303,13 @@ class _Engine:
         if best is None:
             return None
         heap = self.buckets[best[1]]
-        owner_entry = heapq.heappop(heap) if heap[0][2] == self.holders[lead.id] else None
+        barred = self._barred(lead.id)
+        set_aside = []
+        while heap[0][2] in barred:
+            set_aside.append(heapq.heappop(heap))
         _, turn, user_id = heapq.heappop(heap)
-        if owner_entry is not None:
-            heapq.heappush(heap, owner_entry)
+        for entry in set_aside:
+            heapq.heappush(heap, entry)
         self.remaining[user_id] -= 1
         self.given[user_id] += 1
         if self.remaining[user_id] > 0:
@@ -316,6 +339,12 @@ class _Engine:
         if note:
             parts.append(note)
         return Assignment(lead.id, user_id, self.holders[lead.id], "; ".join(parts))
+
+    def _barred(self, lead_id: int) -> frozenset[int]:
+        """Whom the lead never goes to: its holder and its earlier holders."""
+        holder = self.holders[lead_id]
+        earlier = self.earlier.get(lead_id, frozenset())
+        return earlier | {holder} if holder is not None else earlier
 
     def _allowed(self, lead: Lead, user_id: int) -> bool:
         policy = self._policy(lead)[1]
@@ -349,7 +378,8 @@ class _Engine:
         ):
             return None
         kind, policy = self._policy(lead)
-        room = [uid for uid in self.turn if uid != owner and self._has_room(lead, uid)]
+        barred = self._barred(lead.id)
+        room = [uid for uid in self.turn if uid not in barred and self._has_room(lead, uid)]
         if room:
             user_id = min(
                 room,
@@ -372,6 +402,8 @@ class _Engine:
             return OUTSIDE_DOMAINS
         if owner_left:
             return OWN_LEADS_ONLY
+        if any(self._has_room(lead, uid) for uid in barred - {owner} if uid in self.turn):
+            return EARLIER_HOLDERS_ONLY
         if policy != "all_levels":
             return f"{kind} priority: {_POLICY_WORDS[policy]} may take it, and none had room"
         return full_reason
@@ -400,8 +432,8 @@ class _Engine:
             other = assignments[index]
             taker = other.user_id
             if (
-                taker == owner
-                or other.previous_user_id == owner
+                taker in self._barred(lead.id)
+                or owner in self._barred(other.lead_id)
                 or not self._allowed(lead, taker)
                 or not self._allowed_id(other.lead_id, owner)
             ):
