@@ -283,7 +283,8 @@ class _Engine:
         return assignments, {reason: sorted(ids) for reason, ids in unassigned.items()}
 
     def _take(self, lead: Lead, lead_sig: _Signature) -> int | None:
-        """The best taker with quota left who is not the owner; None when there is none."""
+        """The best taker with quota left who is neither the holder nor an earlier holder;
+        None when there is none."""
         policy = self._policy(lead)[1]
         best: tuple[tuple[int, int, float, int, int, int, int], _Bucket] | None = None
         for key, heap in self.buckets.items():
