@@ -391,7 +391,7 @@ def _teams(
 ) -> None:
     """The sales teams a run writes with the leads, and the team the selection filters by."""
     team_filter = settings.selection.filters.team_filter
-    if team_filter and not [t for t in store.find_teams([team_filter]) if t.name == team_filter]:
+    if team_filter and not _team_named(store, team_filter):
         found.add(
             "PROBLEM",
             "sales teams",
@@ -404,7 +404,7 @@ def _teams(
     if not receivers:
         # Nobody to write a team for: the configured one is still looked up.
         name = dist.team_assignment
-        if name and not [t for t in store.find_teams([name]) if t.name == name]:
+        if name and not _team_named(store, name):
             found.add(
                 "PROBLEM",
                 "sales teams",
@@ -426,6 +426,11 @@ def _teams(
             "written with the leads: "
             + (", ".join(written) or "none (the CRM keeps the new owner's team)"),
         )
+
+
+def _team_named(store: CrmStore, name: str) -> bool:
+    """Whether a CRM sales team has exactly this name (the lookup also matches parts)."""
+    return any(team.name == name for team in store.find_teams([name]))
 
 
 def _absentees(

@@ -34,6 +34,7 @@ from odoo_lead_manager.commands.resolve import (
     record_settings,
     tracking_settings,
 )
+from odoo_lead_manager.commands.terminal import progress_bar
 from odoo_lead_manager.config.loading import LoadedConfig
 from odoo_lead_manager.config.registry import announce
 from odoo_lead_manager.crm.opening import open_store
@@ -398,14 +399,3 @@ def planned_with_progress(
         return plan_run(
             loaded, crm, replace(options, on_fetched=fetched), rotation, received, moved, holders
         )
-
-
-@contextmanager
-def progress_bar(console: Console, total: int, what: str) -> Iterator[Callable[[int], None]]:
-    """A progress bar on a terminal; elsewhere a no-op, so logs stay readable."""
-    if not console.is_terminal or total == 0:
-        yield lambda _done: None
-        return
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task(f"{what} {plural(total, 'lead')}", total=total)
-        yield lambda done: progress.advance(task, done)

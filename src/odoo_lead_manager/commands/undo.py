@@ -20,10 +20,9 @@ from odoo_lead_manager.commands.running import (
     lease_minutes,
     opened_crm,
     opened_tracking,
-    progress_bar,
 )
 from odoo_lead_manager.commands.session import EXIT_FAILED, EXIT_OK, configure_logging, load
-from odoo_lead_manager.commands.terminal import open_console
+from odoo_lead_manager.commands.terminal import open_console, progress_bar
 from odoo_lead_manager.config.loading import LoadedConfig
 from odoo_lead_manager.crm.opening import odoo_version
 from odoo_lead_manager.crm.store import CrmStore
