@@ -155,6 +155,7 @@ def prepare(base: Path, work: Path, strategy: str, first: date, args: argparse.N
     # the setting under which a lead can go back to someone who held it before.
     data["distribution"]["status_reset"] = args.status_reset
     data["distribution"]["never_back_to_last"] = args.never_back_to_last
+    data["distribution"]["fairness_window_days"] = args.window
     selection = data["salesperson_selection"]
     selection["availability"] = {"absences_file": "absences.csv", "catch_up": args.catch_up}
     # Won and lost leads stay active on the local store (write_leads cannot archive one, as
@@ -284,6 +285,7 @@ class Row:
     dev: float
     dev_pct: float
     spread: float
+    util_jain: float
     repeats: str
     backs: int
     owed: float
@@ -313,13 +315,16 @@ def measure(strategy: str, out: Outcome) -> Row:
     gaps = {n: abs(x[n] - e[n]) for n in REPS}
     worst = max(gaps, key=gaps.__getitem__)
     pct = max((gaps[n] / e[n] * 100 for n in REPS if e[n] > 0), default=0.0)
-    spread = statistics.pstdev(out.held[n] / TARGETS[n] * 100 for n in REPS if TARGETS[n])
+    utilisation = [out.held[n] / TARGETS[n] for n in REPS if TARGETS[n]]
+    spread = statistics.pstdev(100 * u for u in utilisation)
+    util_jain = sum(utilisation) ** 2 / (len(utilisation) * sum(u * u for u in utilisation))
     return Row(
         handed=sum(d.handed for d in out.days),
         jain=jain,
         dev=gaps[worst],
         dev_pct=pct,
         spread=spread,
+        util_jain=util_jain,
         repeats=f"{out.repeats} of {out.moves}",
         backs=out.backs,
         owed=owed,
@@ -352,6 +357,12 @@ def main() -> None:
         help="distribution.never_back_to_last of every copy (1: only the current holder)",
     )
     parser.add_argument(
+        "--window",
+        type=int,
+        default=20,
+        help="distribution.fairness_window_days of every copy (0: no fairness ledger)",
+    )
+    parser.add_argument(
         "--status-reset",
         default="New",
         help="distribution.status_reset of every copy (the demo's New is never distributed "
@@ -372,28 +383,34 @@ def main() -> None:
         base = Path(tmp) / "demo"
         create_demo(base, today=warm_up)
         write_demo_config(base)
-        # The demo's backlog (204 leads) would swamp a day of inflow: hand it out first.
-        run_odlm(base / "config.yaml", warm_up, args.seed)
+        # The demo's backlog (204 leads) would swamp a day of inflow: hand it out first,
+        # outside the fairness ledger (which then starts with the first measured day).
+        config = base / "config.yaml"
+        data = yaml.safe_load(config.read_text(encoding="utf-8"))
+        data["distribution"]["fairness_window_days"] = 0
+        config.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        run_odlm(config, warm_up, args.seed)
         low, high = args.inflow
         print(
             f"{args.days} working days {days[0]} to {days[-1]}, inflow {low}-{high} a day, "
             f"seed {args.seed}, manual {args.manual}, work {args.work:.0%}, "
-            f"catch-up {args.catch_up}, status reset {args.status_reset}, never back to last {args.never_back_to_last}; "
+            f"catch-up {args.catch_up}, status reset {args.status_reset}, "
+            f"never back to last {args.never_back_to_last}, ledger window {args.window}; "
             f"{platform.machine()}, {os.cpu_count()} cores, "
             f"Python {platform.python_version()}"
         )
         print(
             "| Strategy | Inflow | Days | Seed | Handed out | Jain (x/e) | Max \\|x-e\\| "
-            "| Max \\|x-e\\|/e | Utilisation std dev (end) | Repeat moves | Back to the previous holder "
+            "| Max \\|x-e\\|/e | Utilisation std dev (end) | Jain (utilisation, end) | Repeat moves | Back to the previous holder "
             "| Owed after absence "
             "| Days back to within | Left with holder |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for strategy in args.strategies:
             row = measure(strategy, simulate(base, Path(tmp) / strategy, strategy, days, args))
             print(
                 f"| {strategy} | {low}-{high} | {args.days} | {args.seed} | {row.handed} | "
-                f"{row.jain:.3f} | {row.dev:.1f} | {row.dev_pct:.0f}% | {row.spread:.1f} points | "
+                f"{row.jain:.3f} | {row.dev:.1f} | {row.dev_pct:.0f}% | {row.spread:.1f} points | {row.util_jain:.3f} | "
                 f"{row.repeats} | {row.backs} | {row.owed:.1f} | {row.back} | {row.left} |",
                 flush=True,
             )

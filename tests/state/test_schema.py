@@ -213,7 +213,7 @@ def test_processes_starting_together_on_a_new_database_migrate_it_once(database_
     engine.dispose()
 
 
-@pytest.mark.parametrize("target", ["0001", "0002", "0003", "0004", "0005", "0006"])
+@pytest.mark.parametrize("target", ["0001", "0002", "0003", "0004", "0005", "0006", "0007"])
 def test_each_version_can_be_reached_from_nothing(database_url: URL, target: str) -> None:
     engine = engine_of(database_url)
     upgrade(engine, target)

@@ -45,6 +45,10 @@ EXAMPLES = {
         "odlm digests resend 5503bc2b --config config.yaml",
     ),
     "runs": ("odlm runs --config config.yaml", "odlm runs --config config.yaml --limit 5"),
+    "fairness": (
+        "odlm fairness --config config.yaml",
+        "odlm fairness --config config.yaml --days 40 --format json",
+    ),
     "status": (
         "odlm status --config voice.yaml --config apple.yaml",
         "odlm status --config config.yaml --format json",

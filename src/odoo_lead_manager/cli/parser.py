@@ -221,6 +221,7 @@ VERBS = (
     "replay",
     "explain",
     "compare",
+    "fairness",
     "schema",
     "completion",
 )
@@ -232,7 +233,7 @@ DESCRIPTION_WIDTH = 78
 TASKS = (
     ("start", ("demo", "check", "schema", "completion")),
     ("distribute leads", ("dailydist", "apply", "undo")),
-    ("see how runs went", ("status", "runs", "report", "digests")),
+    ("see how runs went", ("status", "runs", "report", "fairness", "digests")),
     ("understand a decision", ("explain", "replay", "compare")),
     ("keep the history", ("retention",)),
 )
@@ -257,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_undo(commands)
     _add_digests(commands)
     _add_runs(commands)
+    _add_fairness(commands)
     _add_status(commands)
     _add_retention(commands)
     _add_report(commands)
@@ -388,6 +390,32 @@ def _add_runs(commands: Verbs) -> None:
     runs = commands.add_parser("runs", help="list the latest runs in the run journal")
     add_config_argument(runs)
     runs.add_argument("--limit", type=positive_int, default=20, help="how many (default: 20)")
+
+
+def _add_fairness(commands: Verbs) -> None:
+    fairness = commands.add_parser(
+        "fairness",
+        help="what each salesperson was entitled to and received over the last run days",
+        description="The campaign's fairness ledger: per salesperson, what the strategy "
+        "entitled them to on the days they were there, what odlm gave them and what they "
+        "received outside odlm (by hand, by Odoo), over its last run days; and Jain's index "
+        "of received / entitled (1 is even).",
+    )
+    add_config_argument(fairness)
+    fairness.add_argument(
+        "--days",
+        type=positive_int,
+        help="how many of the campaign's last run days (default: "
+        "distribution.fairness_window_days, else 20)",
+    )
+    fairness.add_argument(
+        "--today",
+        type=day,
+        help="the last day counted, YYYY-MM-DD (default: today)",
+    )
+    fairness.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or json"
+    )
 
 
 def _add_status(commands: Verbs) -> None:

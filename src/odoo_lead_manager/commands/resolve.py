@@ -70,6 +70,11 @@ def tracking_settings(loaded: LoadedConfig) -> TrackingSettings:
         counts_weekend=config.distribution.counts_weekend,
         catch_up=availability.catch_up,
         catch_up_days=availability.catch_up_days,
+        fairness_window_days=(
+            config.distribution.fairness_window_days
+            if config.tracking.enabled and config.tracking.track_individual_assignments
+            else 0
+        ),
     )
 
 

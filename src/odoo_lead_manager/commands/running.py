@@ -41,6 +41,7 @@ from odoo_lead_manager.crm.opening import open_store
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.domain.fetched import Rejection
 from odoo_lead_manager.domain.holders import HolderChains
+from odoo_lead_manager.domain.ledger import Standing
 from odoo_lead_manager.domain.odoo_assignment import refusal
 from odoo_lead_manager.domain.plan import Plan
 from odoo_lead_manager.domain.received import Received
@@ -58,7 +59,7 @@ from odoo_lead_manager.pipeline.planning import Planned, choose_seed, plan_snaps
 from odoo_lead_manager.snapshot.fetch import take_snapshot
 from odoo_lead_manager.snapshot.options import RunOptions
 from odoo_lead_manager.state.locks import run_lock
-from odoo_lead_manager.state.received import moved_elsewhere, received_history
+from odoo_lead_manager.state.received import ledger_standing, moved_elsewhere, received_history
 from odoo_lead_manager.state.rotation import current_rotation
 from odoo_lead_manager.state.tracking import Journal, Tracking, open_tracking
 
@@ -314,6 +315,7 @@ def plan_run(
     received: Received | None = None,
     moved_elsewhere: Collection[int] = (),
     holders: Callable[[Collection[int]], HolderChains] | None = None,
+    standing: Standing | None = None,
 ) -> Planned:
     """Take the snapshot (the one step that reads the CRM and the files), then plan from it
     alone: the two steps a live run composes, with the settings resolved once for both.
@@ -321,13 +323,21 @@ def plan_run(
     ``rotation`` is where round robin's cycle stands and ``received`` what each
     salesperson received in earlier runs (the caller reads both from the tracking
     database); ``moved_elsewhere`` the leads earlier campaigns of this command moved;
-    ``holders`` reads the fetched leads' earlier holders from the tracking history.
+    ``holders`` reads the fetched leads' earlier holders from the tracking history;
+    ``standing`` is the fairness ledger before the run.
     """
     options = options or RunOptions()
     settings = plan_settings(loaded)
     announce(settings.where, settings.notices)
     snapshot = take_snapshot(
-        settings, read_settings(loaded), store, options, rotation, received, moved_elsewhere
+        settings,
+        read_settings(loaded),
+        store,
+        options,
+        rotation,
+        received,
+        moved_elsewhere,
+        standing,
     )
     if holders is not None and settings.distribution.never_back_to_last > 1:
         # Read once the leads are known, and kept with them: a replay decides alike.
@@ -373,10 +383,11 @@ def planned_run(
         received = received_history(kept, tracking.history, today)
         moved = moved_elsewhere(kept, tracking.history, today)
         holders = tracking.history.holder_chains if tracking.history is not None else None
+        standing = ledger_standing(kept, tracking.history, today)
         if not console.is_terminal:
-            return plan_run(loaded, crm, options, rotation, received, moved, holders)
+            return plan_run(loaded, crm, options, rotation, received, moved, holders, standing)
         return planned_with_progress(
-            loaded, crm, options, console, rotation, received, moved, holders
+            loaded, crm, options, console, rotation, received, moved, holders, standing
         )
 
 
@@ -389,6 +400,7 @@ def planned_with_progress(
     received: Received | None,
     moved: tuple[int, ...],
     holders: Callable[[Collection[int]], HolderChains] | None,
+    standing: Standing | None,
 ) -> Planned:
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Fetching leads", total=None)
@@ -397,5 +409,12 @@ def planned_with_progress(
             progress.update(task, completed=count, description=f"Fetching leads: {count:,}")
 
         return plan_run(
-            loaded, crm, replace(options, on_fetched=fetched), rotation, received, moved, holders
+            loaded,
+            crm,
+            replace(options, on_fetched=fetched),
+            rotation,
+            received,
+            moved,
+            holders,
+            standing,
         )

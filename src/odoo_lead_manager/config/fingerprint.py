@@ -30,7 +30,9 @@ _NOT_DECIDING = {
 # Keys added after plans were first saved, by section: left out of the digest while at
 # their default, so that a configuration that does not set them keeps the digest it had
 # (and the plans saved under it still apply); set to anything else, they count.
-_ADDED_LATER: dict[str, tuple[str, ...]] = {"distribution": ("never_back_to_last",)}
+_ADDED_LATER: dict[str, tuple[str, ...]] = {
+    "distribution": ("never_back_to_last", "fairness_window_days")
+}
 
 
 def config_fingerprint(config: DistributionConfig) -> str:

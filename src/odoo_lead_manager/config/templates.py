@@ -291,6 +291,8 @@ def _legacy() -> dict[str, Any]:
             # R kept only the current holder from a lead's taker; odlm's default also
             # keeps the one before (no A to B to A), which R did not know.
             "never_back_to_last": 1,
+            # R split each run on its own; the fairness ledger evens out over weeks.
+            "fairness_window_days": 0,
         },
         "tracking": {"enabled": True},
         "execution": {"dry_run": False, "log_level": "INFO"},

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from odoo_lead_manager.domain.fairness import Balance, measure_balance
+from odoo_lead_manager.domain.ledger import LedgerEntry
 from odoo_lead_manager.domain.model import (
     Assignment,
     Capacity,
@@ -118,6 +119,9 @@ class Plan:
     # The SHA-256 of the snapshot the plan was computed from (`snapshot.Snapshot.digest`),
     # kept in the journal under the run id: `odlm replay` and `odlm explain` read it.
     snapshot_digest: str = ""
+    # What this run adds to the fairness ledger (None: the ledger is off, or a plan from
+    # before it), and the balances it planned with.
+    ledger: LedgerEntry | None = None
 
     @property
     def received(self) -> dict[int, int]:

@@ -29,6 +29,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from odoo_lead_manager.domain.candidates import Candidates
 from odoo_lead_manager.domain.fetched import Fetched
+from odoo_lead_manager.domain.ledger import Standing
 from odoo_lead_manager.domain.lookups import Answers, Replayed
 from odoo_lead_manager.domain.model import Absence, Lead
 from odoo_lead_manager.domain.received import Received
@@ -72,6 +73,10 @@ class Snapshot:
     # Each fetched lead's holders as earlier real runs recorded them, oldest first
     # (``distribution.never_back_to_last``); empty without a tracking history.
     earlier_holders: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # The fairness ledger before the run (None: off, or no tracking history), and the leads
+    # each eligible salesperson received outside odlm since the previous real run.
+    standing: Standing | None = None
+    outside: dict[int, tuple[int, ...]] = field(default_factory=dict)
     # Personal data pseudonymised (``security.mask_personal_data``), see `masked`.
     masked: bool = False
     format_version: int = SNAPSHOT_FORMAT

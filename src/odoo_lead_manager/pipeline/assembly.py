@@ -12,6 +12,7 @@ from odoo_lead_manager.config.schema.selection import (
 )
 from odoo_lead_manager.domain.candidates import Candidates
 from odoo_lead_manager.domain.fetched import Rejection
+from odoo_lead_manager.domain.ledger import LedgerEntry
 from odoo_lead_manager.domain.lookups import Lookups
 from odoo_lead_manager.domain.model import (
     Assignment,
@@ -178,6 +179,23 @@ def assemble(
             *([strategy_note] if strategy_note and outcome.strategy != request.chosen else []),
         ),
         excluded_detail=found.result.details,
+        ledger=ledger_entry(snapshot, request.data, result),
+    )
+
+
+def ledger_entry(
+    snapshot: Snapshot, data: StrategyInput, result: StrategyResult
+) -> LedgerEntry | None:
+    """What the run adds to the fairness ledger (None: the ledger is off)."""
+    if snapshot.standing is None:
+        return None
+    return LedgerEntry(
+        taken_at=snapshot.taken_at.replace(tzinfo=None),
+        stakes=dict(data.stakes),
+        outside={uid: ids for uid, ids in snapshot.outside.items() if uid in data.stakes},
+        credit={uid: n for uid, n in result.caught_up.items() if n},
+        balances={uid: round(b, 3) for uid, b in data.balances.items()},
+        days=data.ledger_days,
     )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from odoo_lead_manager.config.defaults import sales_reporting
+from odoo_lead_manager.config.schema.distribution import Distribution
 from odoo_lead_manager.config.schema.sales_dropback import (
     SalesFilter,
     SalesFilterReporting,
@@ -24,8 +25,9 @@ from odoo_lead_manager.config.schema.sales_dropback import (
 from odoo_lead_manager.domain.candidates import Candidates
 from odoo_lead_manager.domain.fetched import Rejection
 from odoo_lead_manager.domain.holders import earlier_holders
+from odoo_lead_manager.domain.ledger import with_today
 from odoo_lead_manager.domain.lookups import Lookups
-from odoo_lead_manager.domain.model import Lead
+from odoo_lead_manager.domain.model import Lead, Salesperson
 from odoo_lead_manager.domain.plan import Plan
 from odoo_lead_manager.domain.rotation import cycle_key
 from odoo_lead_manager.domain.snapshot import Snapshot
@@ -53,6 +55,7 @@ from odoo_lead_manager.pipeline.preparing import (
     unread_fields,
 )
 from odoo_lead_manager.pipeline.settings import PlanSettings
+from odoo_lead_manager.pipeline.stakes import run_stakes
 from odoo_lead_manager.pipeline.strategies import (
     StrategyInput,
     choose_strategy,
@@ -254,6 +257,7 @@ def _request(
         problems.append(odoo_note)
     problems.extend(attendance.notes)
     per_run = settings.selection.availability.catch_up_per_run
+    stakes, balances = _ledger(snapshot, chosen, distribution, selection.eligible, attendance)
     data = StrategyInput(
         leads=leads,
         salespeople=attendance.present,
@@ -274,8 +278,28 @@ def _request(
         earlier=barred_holders(
             leads, snapshot.earlier_holders, owners.holder, distribution.never_back_to_last
         ),
+        stakes=stakes,
+        balances=balances,
+        ledger_days=len(snapshot.standing.days) if snapshot.standing is not None else 0,
     )
     return Request(data, chosen, note, refused, tuple(problems))
+
+
+def _ledger(
+    snapshot: Snapshot,
+    strategy: str,
+    distribution: Distribution,
+    eligible: Sequence[Salesperson],
+    attendance: Attendance,
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Each eligible salesperson's stake in the run and balance in the fairness ledger,
+    this run's outside receipts counted (both empty when the ledger is off)."""
+    if snapshot.standing is None:
+        return {}, {}
+    there = {uid: away.share for uid, away in attendance.away.items()}
+    stakes = run_stakes(strategy, distribution, eligible, there)
+    outside = {uid: len(ids) for uid, ids in snapshot.outside.items()}
+    return stakes, with_today(snapshot.standing, stakes, outside)
 
 
 def barred_holders(

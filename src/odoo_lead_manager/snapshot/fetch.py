@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from odoo_lead_manager.crm.store import CrmStore
 from odoo_lead_manager.domain.candidates import Candidates
 from odoo_lead_manager.domain.fetched import Fetched
+from odoo_lead_manager.domain.ledger import Standing
 from odoo_lead_manager.domain.lookups import Recorder
 from odoo_lead_manager.domain.model import Absence
 from odoo_lead_manager.domain.received import Received
@@ -40,6 +41,7 @@ from odoo_lead_manager.snapshot.absences_file import read_absences_csv
 from odoo_lead_manager.snapshot.leads import fetch_leads
 from odoo_lead_manager.snapshot.masking import masked
 from odoo_lead_manager.snapshot.options import RunOptions
+from odoo_lead_manager.snapshot.outside import outside_receipts
 from odoo_lead_manager.snapshot.selection import read_candidates
 from odoo_lead_manager.snapshot.settings import ReadSettings
 from odoo_lead_manager.snapshot.web_sources import read_source_names
@@ -55,11 +57,14 @@ def take_snapshot(
     rotation: Rotation | None = None,
     received: Received | None = None,
     moved_elsewhere: Collection[int] = (),
+    standing: Standing | None = None,
 ) -> Snapshot:
     """Everything planning needs from the CRM and the files, read once.
 
-    ``rotation`` and ``received`` come from the tracking database (the caller
-    reads them: `state.rotation.current_rotation`, `state.received.received_history`).
+    ``rotation``, ``received`` and ``standing`` (the fairness ledger) come from the
+    tracking database (the caller reads them: `state.rotation.current_rotation`,
+    `state.received.received_history`, `state.received.ledger_standing`); with the
+    ledger, the leads the salespeople received outside odlm since are counted here.
     ``settings`` are the planner's and ``reads`` what is read besides the CRM, both resolved
     by the command: the fetch
     runs `prepare` as the planner will. The day is ``options.today`` or the clock's; with
@@ -101,6 +106,18 @@ def take_snapshot(
     )
     _ask_holders(recorder, fetched, settings, prepared)
     selection = prepared.selection
+    ledger_on = standing is not None and settings.distribution.fairness_window_days > 0
+    outside = (
+        outside_receipts(
+            store,
+            {p.user_id for p in selection.eligible},
+            settings.owners.counting,
+            standing,
+            taken_at,
+        )
+        if ledger_on
+        else {}
+    )
     member_leads(
         settings.selection,
         recorder,
@@ -124,6 +141,8 @@ def take_snapshot(
         date_range=options.date_range,
         max_leads=options.max_leads,
         force_round_robin=options.force_round_robin,
+        standing=standing if ledger_on else None,
+        outside=outside,
     )
     return masked(snapshot) if reads.mask_personal_data else snapshot
 

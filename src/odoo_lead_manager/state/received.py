@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from odoo_lead_manager.domain.ledger import Standing
 from odoo_lead_manager.domain.received import Received, history_start
 from odoo_lead_manager.errors import UserInputError
 from odoo_lead_manager.state.history import History
 from odoo_lead_manager.state.settings import TrackingSettings
 
-__all__ = ["moved_elsewhere", "received_history"]
+__all__ = ["ledger_standing", "moved_elsewhere", "received_history"]
 
 
 def received_history(
@@ -44,3 +45,13 @@ def moved_elsewhere(
     if history is None:
         return ()
     return history.moved_on(today, settings.campaign or "")
+
+
+def ledger_standing(
+    settings: TrackingSettings, history: History | None, today: date
+) -> Standing | None:
+    """The campaign's fairness ledger over its window (None: the ledger is off, or there is
+    no tracking history to keep it in)."""
+    if history is None or settings.fairness_window_days == 0:
+        return None
+    return history.standing(settings.campaign or "", today, settings.fairness_window_days)

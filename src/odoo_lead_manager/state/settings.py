@@ -33,6 +33,8 @@ class TrackingSettings:
     counts_weekend: bool = False
     catch_up: str = "none"
     catch_up_days: int = 0
+    # ``distribution.fairness_window_days``; 0 also when the history keeps no assignments.
+    fairness_window_days: int = 0
 
     @property
     def local_path(self) -> Path:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -170,6 +171,31 @@ digests = Table(
     Column("updated_at", Timestamp, nullable=False),
 )
 
+# The fairness ledger (``distribution.fairness_window_days``): per real run and eligible
+# salesperson, their stake in the run's leads (the strategy's weight times the part of the
+# day they were there) and the leads they received outside odlm since the previous run
+# (`domain.ledger`).
+# What odlm gave comes from lead_assignment_history (less what was undone), so an undo
+# changes the ledger too.
+ledger = Table(
+    "odlm_fairness_ledger",
+    metadata,
+    Column("run_id", String(32), primary_key=True),
+    Column("user_id", Integer, primary_key=True, autoincrement=False),
+    Column("salesperson", String(255), nullable=False),
+    Column("campaign", String(200), nullable=False),
+    Column("run_date", Date, nullable=False),
+    Column("stake", Float, nullable=False),
+    Column("outside", Integer, nullable=False),
+    # Leads given as catch-up after an absence (``availability.catch_up``): entitled extras.
+    Column("credit", Integer, nullable=False),
+    # The leads counted in ``outside`` (a JSON list), which the next run does not count
+    # again; and when the run's snapshot was taken, from which the next run counts.
+    Column("outside_leads", LongText, nullable=False),
+    Column("taken_at", Timestamp, nullable=False),
+    Index("ix_odlm_fairness_ledger_campaign_date", "campaign", "run_date"),
+)
+
 # The spec's fixed status columns, in its order; `records.status_column` maps
 # a configured status onto them.
 STATUS_COLUMNS = ("new", "in_progress", "call_back", "utr", "full_pitch", "won", "lost")
@@ -283,6 +309,9 @@ assignment_history = Table(
     Index("idx_history_distribution_date", "distribution_date"),
     Index("idx_history_new_user", "new_user_id", "distribution_date"),
     Index("idx_history_previous_user", "previous_user_id", "distribution_date"),
+    # What odlm moved since a time: the leads the fairness ledger does not count as outside.
+    Index("idx_history_created_at", "created_at"),
+    Index("idx_history_undone_at", "undone_at"),
     UniqueConstraint("run_id", "lead_id", name="unique_run_lead"),
     sqlite_autoincrement=True,
 )

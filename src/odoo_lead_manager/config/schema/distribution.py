@@ -296,6 +296,16 @@ class Distribution(Section):
     does not pass back and forth (A to B to A); for example ``2``. The earlier holders come
     from the tracking history of odlm's runs (``tracking.enabled``); without it only the
     current holder is known. ``1``: only the current holder, as the legacy R job."""
+    fairness_window_days: int = Field(default=20, ge=0, le=250)
+    """How many of the campaign's last run days the fairness ledger looks back over, for
+    example ``20`` (about four working weeks). It keeps what each salesperson was entitled
+    to on the days they were there and what they received, from odlm and outside it (by
+    hand, by Odoo's own assignment). Round robin and proportional then give each run's
+    extra leads to those furthest behind, and less to someone ahead, until the window
+    evens out; capacity- and level-based split by what each holds now, which already
+    counts every lead. ``odlm fairness`` shows the ledger. ``0`` turns it off: every run
+    splits as if it were the first, as the legacy R job. It needs the tracking history
+    (``tracking.enabled`` and ``tracking.track_individual_assignments``)."""
 
     @property
     def counts_weekend(self) -> bool:

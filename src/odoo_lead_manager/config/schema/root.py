@@ -220,6 +220,18 @@ class DistributionConfig(Section):
         return self
 
     @model_validator(mode="after")
+    def _history_kept_for_the_ledger(self) -> DistributionConfig:
+        asked = "fairness_window_days" in self.distribution.model_fields_set
+        kept = self.tracking.enabled and self.tracking.track_individual_assignments
+        if asked and self.distribution.fairness_window_days and not kept:
+            raise ValueError(
+                "distribution.fairness_window_days: the fairness ledger is kept in the "
+                "tracking history: set tracking.enabled and "
+                "tracking.track_individual_assignments to true, or set it to 0"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _owner_fields_exist(self) -> DistributionConfig:
         mapping = configured_mapping(self.crm.field_mapping)
         named = [

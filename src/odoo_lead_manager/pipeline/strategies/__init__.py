@@ -24,6 +24,7 @@ from odoo_lead_manager.pipeline.strategies.balancing import balance, limit_share
 from odoo_lead_manager.pipeline.strategies.caps import Room, apply_caps, within_capacity
 from odoo_lead_manager.pipeline.strategies.catch_up import shift_shares
 from odoo_lead_manager.pipeline.strategies.engine import OVER_LIMIT, Matching, assign
+from odoo_lead_manager.pipeline.strategies.ledger import SETTLED, settle
 from odoo_lead_manager.pipeline.strategies.level_based import level_based_shares
 from odoo_lead_manager.pipeline.strategies.people import Levels, turn_order
 from odoo_lead_manager.pipeline.strategies.proportional import capacity_shares, proportional_shares
@@ -81,6 +82,11 @@ class StrategyInput:
     # Per lead, its earlier holders (not the current one), whom it never goes back to
     # (``distribution.never_back_to_last``).
     earlier: Mapping[int, frozenset[int]] = field(default_factory=dict)
+    # The fairness ledger (``distribution.fairness_window_days``): each salesperson's stake
+    # in the run and balance over the window's ``ledger_days`` run days (empty: off).
+    stakes: Mapping[int, float] = field(default_factory=dict)
+    balances: Mapping[int, float] = field(default_factory=dict)
+    ledger_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -195,7 +201,10 @@ def distribute(name: str, data: StrategyInput, rng: random.Random) -> StrategyRe
     total = len(data.leads) if data.max_leads is None else min(data.max_leads, len(data.leads))
     shares = STRATEGIES[name](data, people, total)
     turn = [p.user_id for p in people]
-    if data.present_share:
+    if name in SETTLED and any(data.balances.values()):
+        # The stakes already weigh in the part of the day each one is there.
+        shares = settle(shares, turn, data.stakes, data.balances, data.ledger_days)
+    elif data.present_share:
         part = {
             uid: math.floor(round(f * shares.quota[uid], 9))
             for uid, f in data.present_share.items()

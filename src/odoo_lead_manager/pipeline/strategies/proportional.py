@@ -18,20 +18,21 @@ from odoo_lead_manager.pipeline.strategies.shares import (
 )
 
 
+def proportional_weight(person: Salesperson, settings: Proportional) -> float:
+    """A salesperson's weight: their own name's, else their level's, else the default."""
+    weights = {key.casefold(): value for key, value in settings.weights.items()}
+    if person.name.casefold() in weights:
+        return weights[person.name.casefold()]
+    if person.level is not None and person.level.casefold() in weights:
+        return weights[person.level.casefold()]
+    return settings.default_weight
+
+
 def proportional_shares(
     people: Sequence[Salesperson], total: int, settings: Proportional
 ) -> Shares:
     """Quotas in proportion to each salesperson's weight (own name, else level, else default)."""
-    weights = {key.casefold(): value for key, value in settings.weights.items()}
-
-    def weight(person: Salesperson) -> float:
-        if person.name.casefold() in weights:
-            return weights[person.name.casefold()]
-        if person.level is not None and person.level.casefold() in weights:
-            return weights[person.level.casefold()]
-        return settings.default_weight
-
-    each = [weight(p) for p in people]
+    each = [proportional_weight(p, settings) for p in people]
     whole = sum(each)
     if whole <= 0:
         raise StrategyUnavailable("proportional: every salesperson's weight is 0")
