@@ -80,9 +80,7 @@ def run(config: str, day: date) -> None:
                  "--run-again"]) == 0  # fmt: skip
 
 
-def ledger(
-    config: str, day: date, capsys: pytest.CaptureFixture[str]
-) -> dict[int, dict[str, Any]]:
+def ledger(config: str, day: date, capsys: pytest.CaptureFixture[str]) -> dict[int, dict[str, Any]]:
     capsys.readouterr()
     assert (
         main(["fairness", "--config", config, "--today", day.isoformat(), "--format", "json"]) == 0
