@@ -35,7 +35,8 @@ from odoo_lead_manager.state.tracking import Journal
 from tests.state.helpers import tiny_plan
 
 # The journal as versions 1 and 2 have it; version 3 moved the plans to a table of their
-# own, version 4 added the round-robin rotations, 5 the snapshots, 6 the digests' delivery.
+# own, version 4 added the round-robin rotations, 5 the snapshots, 6 the digests' delivery,
+# 7 the fairness ledger.
 FIRST_JOURNAL_TABLES = {"odlm_run", "odlm_run_batch"}
 JOURNAL_TABLES = {
     *FIRST_JOURNAL_TABLES,
@@ -43,6 +44,7 @@ JOURNAL_TABLES = {
     "odlm_rotation",
     "odlm_snapshot",
     "odlm_digest",
+    "odlm_fairness_ledger",
 }
 HISTORY_TABLES = {
     "lead_distribution_tracking",
