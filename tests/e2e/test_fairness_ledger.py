@@ -75,6 +75,22 @@ def holders(crm: Path, ids: list[int]) -> dict[int, int]:
     return counts
 
 
+def latest_run(demo_dir: Path) -> tuple[str, dict[int, int], list[int]]:
+    """The latest run's id, what it gave each user and the leads it moved (the history)."""
+    with sqlite3.connect(demo_dir / ".odlm-state" / "tracking.sqlite") as db:
+        run_id = db.execute(
+            "SELECT run_id FROM odlm_run ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()[0]
+        rows = db.execute(
+            "SELECT lead_id, new_user_id FROM lead_assignment_history WHERE run_id = ?",
+            (run_id,),
+        ).fetchall()
+    taken: dict[int, int] = {}
+    for _, user in rows:
+        taken[user] = taken.get(user, 0) + 1
+    return run_id, taken, [lead for lead, _ in rows]
+
+
 def run(config: str, day: date) -> None:
     assert main(["dailydist", "--config", config, "--today", day.isoformat(), "--seed", "3",
                  "--run-again"]) == 0  # fmt: skip
@@ -108,23 +124,7 @@ def test_leads_given_by_hand_are_offset_and_the_ledger_matches_the_crm(
     # Dave, 9 ahead (the 12 less his quarter of them), received at least 8 fewer than each
     # of the others in the day's run: in the history and in the CRM. (The ledger below says
     # everyone is even after it.)
-    with sqlite3.connect(todays_demo_dir / ".odlm-state" / "tracking.sqlite") as db:
-        run_id = db.execute(
-            "SELECT run_id FROM odlm_run ORDER BY started_at DESC LIMIT 1"
-        ).fetchone()[0]
-        taken = dict(
-            db.execute(
-                "SELECT new_user_id, COUNT(*) FROM lead_assignment_history WHERE run_id = ? "
-                "GROUP BY new_user_id",
-                (run_id,),
-            ).fetchall()
-        )
-        moved = [
-            lead
-            for (lead,) in db.execute(
-                "SELECT lead_id FROM lead_assignment_history WHERE run_id = ?", (run_id,)
-            )
-        ]
+    day2_run, taken, moved = latest_run(todays_demo_dir)
     others = [taken.get(uid, 0) for uid in REPS.values() if uid != DAVE]
     assert min(others) - taken.get(DAVE, 0) >= 8, taken
     assert holders(crm, moved) == {uid: taken.get(uid, 0) for uid in REPS.values()}
@@ -142,9 +142,7 @@ def test_leads_given_by_hand_are_offset_and_the_ledger_matches_the_crm(
                 "WHERE undone_at IS NULL GROUP BY new_user_id"
             ).fetchall()
         )
-        latest = db.execute(
-            "SELECT run_id FROM odlm_run ORDER BY started_at DESC LIMIT 1"
-        ).fetchone()[0]
+
     assert {uid: line["from_odlm"] for uid, line in lines.items()} == {
         uid: rows.get(uid, 0) for uid in lines
     }
@@ -160,7 +158,7 @@ def test_leads_given_by_hand_are_offset_and_the_ledger_matches_the_crm(
 
     # Undoing a run takes its leads off the ledger (and the entitlement they made).
     before = ledger(config, day3, capsys)
-    assert main(["undo", latest, "--config", config, "--yes"]) == 0
+    assert main(["undo", day2_run, "--config", config, "--yes"]) == 0
     after = ledger(config, day3, capsys)
     assert sum(int(x["from_odlm"]) for x in after.values()) == sum(
         int(x["from_odlm"]) for x in before.values()
@@ -194,16 +192,7 @@ def test_without_the_ledger_the_hand_given_leads_change_nothing(
     run(config, day2)
     with sqlite3.connect(todays_demo_dir / ".odlm-state" / "tracking.sqlite") as db:
         assert db.execute("SELECT COUNT(*) FROM odlm_fairness_ledger").fetchone()[0] == 0
-        run_id = db.execute(
-            "SELECT run_id FROM odlm_run ORDER BY started_at DESC LIMIT 1"
-        ).fetchone()[0]
-        taken = dict(
-            db.execute(
-                "SELECT new_user_id, COUNT(*) FROM lead_assignment_history WHERE run_id = ? "
-                "GROUP BY new_user_id",
-                (run_id,),
-            ).fetchall()
-        )
+    _, taken, _ = latest_run(todays_demo_dir)
     # Dave, given 12 by hand, still receives a full equal share: the day alone decides.
     counts = [taken.get(uid, 0) for uid in REPS.values()]
     assert max(counts) - min(counts) <= 1, taken

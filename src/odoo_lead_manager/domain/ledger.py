@@ -28,7 +28,6 @@ class LedgerRun:
     what odlm gave each user in it (not undone)."""
 
     run_id: str
-    day: date
     stakes: Mapping[int, float]
     outside: Mapping[int, int]
     given: Mapping[int, int]

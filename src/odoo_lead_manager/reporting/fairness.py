@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
-from odoo_lead_manager.domain.ledger import Standing, jain
+from odoo_lead_manager.domain.ledger import Account, Standing, jain
 
 # Within this much of what they were entitled to, a salesperson counts as even (the
 # larger of the two): rounding, not unfairness.
@@ -18,33 +18,22 @@ EVEN_SHARE = 0.05
 
 @dataclass(frozen=True)
 class LedgerLine:
+    """A salesperson's account in the ledger, with their name."""
+
     user_id: int
     name: str
-    entitled: float
-    from_odlm: int
-    outside: int
-    balance: float
-
-    @property
-    def received(self) -> int:
-        return self.from_odlm + self.outside
+    account: Account
 
     @property
     def even(self) -> bool:
-        return abs(self.balance) <= max(EVEN_LEADS, EVEN_SHARE * self.entitled)
+        account = self.account
+        return abs(account.balance) <= max(EVEN_LEADS, EVEN_SHARE * account.entitled)
 
 
 def ledger_lines(standing: Standing) -> list[LedgerLine]:
     """One line per salesperson of the ledger, by name."""
     lines = [
-        LedgerLine(
-            uid,
-            standing.names.get(uid, f"user {uid}"),
-            account.entitled,
-            account.given,
-            account.outside,
-            account.balance,
-        )
+        LedgerLine(uid, standing.names.get(uid, f"user {uid}"), account)
         for uid, account in standing.accounts.items()
     ]
     return sorted(lines, key=lambda line: (line.name.casefold(), line.user_id))
@@ -52,7 +41,8 @@ def ledger_lines(standing: Standing) -> list[LedgerLine]:
 
 def ledger_jain(lines: list[LedgerLine]) -> float | None:
     """Jain's index of received / entitled, over those entitled to anything."""
-    return jain(line.received / line.entitled for line in lines if line.entitled > 0)
+    accounts = [line.account for line in lines]
+    return jain(a.received / a.entitled for a in accounts if a.entitled > 0)
 
 
 def print_ledger(console: Console, campaign: str, standing: Standing) -> None:
@@ -72,13 +62,14 @@ def print_ledger(console: Console, campaign: str, standing: Standing) -> None:
     for header in ("Salesperson", "Entitled", "From odlm", "Outside odlm", "Received", "Balance"):
         table.add_column(header, justify="left" if header == "Salesperson" else "right")
     for line in lines:
+        account = line.account
         table.add_row(
             line.name,
-            f"{line.entitled:.1f}",
-            f"{line.from_odlm:,}",
-            f"{line.outside:,}",
-            f"{line.received:,}",
-            _balance(line),
+            f"{account.entitled:.1f}",
+            f"{account.given:,}",
+            f"{account.outside:,}",
+            f"{account.received:,}",
+            _balance(account),
         )
     console.print(table)
     index = ledger_jain(lines)
@@ -86,9 +77,9 @@ def print_ledger(console: Console, campaign: str, standing: Standing) -> None:
         console.print(f"Jain's index of received / entitled: {index:.3f} (1 is even).")
     uneven = [line for line in lines if not line.even]
     if uneven:
-        worst = max(uneven, key=lambda line: abs(line.balance))
+        worst = max(uneven, key=lambda line: abs(line.account.balance))
         console.print(
-            f"Furthest from even: {worst.name}, {_balance(worst)}; the next runs give "
+            f"Furthest from even: {worst.name}, {_balance(worst.account)}; the next runs give "
             "the extra leads to whoever is behind (round robin, proportional).",
             soft_wrap=True,
         )
@@ -110,11 +101,11 @@ def ledger_json(campaign: str, standing: Standing) -> str:
             {
                 "user_id": line.user_id,
                 "name": line.name,
-                "entitled": round(line.entitled, 3),
-                "from_odlm": line.from_odlm,
-                "outside_odlm": line.outside,
-                "received": line.received,
-                "balance": round(line.balance, 3),
+                "entitled": round(line.account.entitled, 3),
+                "from_odlm": line.account.given,
+                "outside_odlm": line.account.outside,
+                "received": line.account.received,
+                "balance": round(line.account.balance, 3),
                 "even": line.even,
             }
             for line in lines
@@ -123,8 +114,8 @@ def ledger_json(campaign: str, standing: Standing) -> str:
     return json.dumps(document, indent=2)
 
 
-def _balance(line: LedgerLine) -> str:
-    if abs(line.balance) < 0.05:
+def _balance(account: Account) -> str:
+    if abs(account.balance) < 0.05:
         return "even"
-    side = "behind" if line.balance > 0 else "ahead"
-    return f"{abs(line.balance):.1f} {side}"
+    side = "behind" if account.balance > 0 else "ahead"
+    return f"{abs(account.balance):.1f} {side}"

@@ -106,17 +106,8 @@ def take_snapshot(
     )
     _ask_holders(recorder, fetched, settings, prepared)
     selection = prepared.selection
-    ledger_on = standing is not None and settings.distribution.fairness_window_days > 0
-    outside = (
-        outside_receipts(
-            store,
-            {p.user_id for p in selection.eligible},
-            settings.owners.counting,
-            standing,
-            taken_at,
-        )
-        if ledger_on
-        else {}
+    outside = outside_receipts(
+        store, {p.user_id for p in selection.eligible}, settings.owners.counting, standing, taken_at
     )
     member_leads(
         settings.selection,
@@ -141,7 +132,7 @@ def take_snapshot(
         date_range=options.date_range,
         max_leads=options.max_leads,
         force_round_robin=options.force_round_robin,
-        standing=standing if ledger_on else None,
+        standing=standing,
         outside=outside,
     )
     return masked(snapshot) if reads.mask_personal_data else snapshot

@@ -222,18 +222,16 @@ class History:
         stakes: dict[str, dict[int, float]] = {}
         outside: dict[str, dict[int, int]] = {}
         credit: dict[str, dict[int, int]] = {}
-        day_of: dict[str, date] = {}
         counted: set[int] = set()
         for row in rows:
             stakes.setdefault(row.run_id, {})[int(row.user_id)] = float(row.stake)
             outside.setdefault(row.run_id, {})[int(row.user_id)] = int(row.outside)
             credit.setdefault(row.run_id, {})[int(row.user_id)] = int(row.credit)
-            day_of[row.run_id] = row.run_date
             if row.taken_at == since:
                 # Every run of that second: Odoo's dates cannot tell them apart.
                 counted.update(json.loads(row.outside_leads))
         ledger_runs = (
-            LedgerRun(run, day_of[run], stakes[run], outside[run], given.get(run, {}), credit[run])
+            LedgerRun(run, stakes[run], outside[run], given.get(run, {}), credit[run])
             for run in runs
         )
         return Standing(
